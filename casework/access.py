@@ -1,0 +1,111 @@
+"""The only way views fetch protected casework objects.
+
+A case is visible to a user through a guardian permission held by the group of the user's
+*active* membership (their agency and role) or by the user directly (assignment). Missing
+and not allowed are the same 404, and a denied attempt leaves an audit row.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from casework import audit
+from casework.models import (
+    CHANGE_PERMISSION,
+    CLASS_PERMISSIONS,
+    AuditEvent,
+    Case,
+    CaseGrant,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Document,
+    Membership,
+    SensitivityClass,
+)
+
+
+def active_membership(user) -> Membership | None:
+    return getattr(user, "active_membership", None)
+
+
+def _permission_q(user, codename: str) -> Q:
+    """One EXISTS per holder kind over the direct-FK tables; no id lists in Python."""
+    by_user = Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+        )
+    )
+    membership = active_membership(user)
+    if membership is None:
+        return Q(by_user)
+    by_group = Exists(
+        CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), group_id=membership.group_id, permission__codename=codename
+        )
+    )
+    return Q(by_group) | Q(by_user)
+
+
+def visible_cases(user, cls: str = SensitivityClass.CORE) -> QuerySet[Case]:
+    if not user.is_authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(_permission_q(user, CLASS_PERMISSIONS[cls]))
+
+
+def changeable_cases(user) -> QuerySet[Case]:
+    if not user.is_authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(_permission_q(user, CHANGE_PERMISSION))
+
+
+def case_classes(user, case: Case) -> set[str]:
+    """The sensitivity classes (and "change") the user holds on one case, in one query."""
+    codenames = {code: cls for cls, code in CLASS_PERMISSIONS.items()} | {CHANGE_PERMISSION: "change"}
+    membership = active_membership(user)
+    group_rows = CaseGroupObjectPermission.objects.filter(
+        content_object=case, group_id=membership.group_id if membership else None
+    ).values_list("permission__codename", flat=True)
+    user_rows = CaseUserObjectPermission.objects.filter(content_object=case, user_id=user.pk).values_list(
+        "permission__codename", flat=True
+    )
+    return {codenames[code] for code in group_rows.union(user_rows) if code in codenames}
+
+
+def access_case(user, public_id, *, need: str = SensitivityClass.CORE) -> tuple[Case, set[str]]:
+    """The case and the classes the user may see on it; 404 (and an audit row) otherwise.
+
+    `need` is a sensitivity class or "change".
+    """
+    case = Case.objects.select_related("person", "owning_agency", "assigned_to").filter(public_id=public_id).first()
+    held = case_classes(user, case) if case is not None else set()
+    if case is None or need not in held:
+        audit.record(
+            AuditEvent.Action.DENIED,
+            actor=user,
+            case=case,
+            detail={"need": need, "public_id": str(public_id)},
+        )
+        raise Http404
+    return case, held
+
+
+def access_document(user, case_public_id, document_public_id) -> tuple[Document, Case]:
+    case, held = access_case(user, case_public_id)
+    document = case.documents.filter(public_id=document_public_id).first()
+    if document is None or document.sensitivity not in held:
+        audit.record(
+            AuditEvent.Action.DENIED,
+            actor=user,
+            case=case,
+            detail={"document": str(document_public_id)},
+        )
+        raise Http404
+    return document, case
+
+
+def why_visible(user, case: Case) -> list[CaseGrant]:
+    """The active grants through which this user sees the case (the "why" line)."""
+    membership = active_membership(user)
+    holder = Q(user_id=user.pk)
+    if membership is not None:
+        holder |= Q(group_id=membership.group_id)
+    return list(case.grants.filter(holder, revoked_at__isnull=True))

@@ -1,0 +1,586 @@
+"""Every state-changing casework workflow. Views, tasks, commands and tests call these.
+
+Each action runs in one transaction, locks what it changes, writes the timeline event and
+the audit row in that same transaction, and raises CaseworkError with a message for the user
+when the move is not allowed (nothing is changed then).
+"""
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework import audit
+from casework.models import (
+    CHANGE_PERMISSION,
+    CLASS_PERMISSIONS,
+    IDENTIFICATION_OUTCOMES,
+    TRANSITIONS,
+    Agency,
+    AgencyGroup,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    CaseGrant,
+    CaseGroupObjectPermission,
+    CaseStatus,
+    CaseUserObjectPermission,
+    Consent,
+    Document,
+    Incident,
+    LegalRegime,
+    Membership,
+    Note,
+    Offender,
+    Person,
+    PersonStatus,
+    ReferenceCounter,
+    Role,
+    SensitivityClass,
+    StatusDeadline,
+    User,
+)
+
+ALL_CLASSES = frozenset(SensitivityClass.values)
+
+# What the owning agency's groups receive on a new case (DESIGN.md §5).
+ROLE_ACCESS: dict[str, tuple[frozenset[str], bool]] = {
+    Role.CASEWORKER: (ALL_CLASSES, True),
+    Role.SHELTER_STAFF: (
+        frozenset({SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SensitivityClass.SHELTER}),
+        False,
+    ),
+    Role.SUPERVISOR: (ALL_CLASSES, False),
+    Role.AGENCY_ADMIN: (frozenset({SensitivityClass.CORE}), False),
+}
+
+# Law 53 applies to people identified from this day; earlier identifications keep the
+# 2011 regimes (Law 53 art. 63, DOMAIN.md §0).
+LAW_2024_FROM = datetime.date(2025, 7, 1)
+ADULT_AGE = 18
+
+
+class CaseworkError(Exception):
+    """A refused action; the message is shown to the user as it is."""
+
+
+def legal_regime_for(identified_on: datetime.date) -> str:
+    return LegalRegime.LAW_2024 if identified_on >= LAW_2024_FROM else LegalRegime.LAW_2011
+
+
+# Agencies and memberships ---------------------------------------------------------------
+
+
+def do_ensure_agency_groups(agency: Agency) -> dict[str, AgencyGroup]:
+    """Create the one Django group per (agency, role) pair; idempotent."""
+    groups = {}
+    for role in Role.values:
+        agency_group = AgencyGroup.objects.filter(agency=agency, role=role).select_related("group").first()
+        if agency_group is None:
+            group, _created = Group.objects.get_or_create(name=f"agency:{agency.code}:{role}")
+            agency_group = AgencyGroup.objects.create(agency=agency, role=role, group=group)
+        groups[role] = agency_group
+    return groups
+
+
+@transaction.atomic
+def do_add_membership(user: User, agency: Agency, role: str, *, actor: User | None) -> Membership:
+    agency_group = do_ensure_agency_groups(agency)[role]
+    membership, _created = Membership.objects.update_or_create(
+        user=user, agency=agency, role=role, defaults={"agency_group": agency_group, "is_active": True}
+    )
+    user.groups.add(agency_group.group)
+    audit.record(
+        AuditEvent.Action.CREATE,
+        actor=actor,
+        obj=membership,
+        agency=agency,
+        detail={"user": user.username, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def do_end_membership(membership: Membership, *, actor: User | None) -> None:
+    Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    membership.user.groups.remove(membership.agency_group.group)
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        actor=actor,
+        obj=membership,
+        agency=membership.agency,
+        detail={"user": membership.user.username, "ended": True},
+    )
+
+
+# Grants -----------------------------------------------------------------------------------
+
+
+def _codenames(classes: Iterable[str], can_change: bool) -> set[str]:
+    names = {CLASS_PERMISSIONS[cls] for cls in classes}
+    if can_change:
+        names.add(CHANGE_PERMISSION)
+    return names
+
+
+def _sync_holder_permissions(case: Case, *, group_id: int | None = None, user_id: int | None = None) -> None:
+    """Make the guardian rows of one holder on one case equal the union of its active grants."""
+    if group_id is not None:
+        grants = case.grants.filter(group_id=group_id, revoked_at__isnull=True)
+        rows = CaseGroupObjectPermission.objects.filter(content_object=case, group_id=group_id)
+        make = lambda permission: CaseGroupObjectPermission(content_object=case, group_id=group_id, permission=permission)  # noqa: E731
+    else:
+        grants = case.grants.filter(user_id=user_id, revoked_at__isnull=True)
+        rows = CaseUserObjectPermission.objects.filter(content_object=case, user_id=user_id)
+        make = lambda permission: CaseUserObjectPermission(content_object=case, user_id=user_id, permission=permission)  # noqa: E731
+    wanted = set()
+    for grant in grants:
+        wanted |= _codenames(grant.classes, grant.can_change)
+    rows.exclude(permission__codename__in=wanted).delete()
+    have = set(rows.values_list("permission__codename", flat=True))
+    missing = Permission.objects.filter(content_type__app_label="casework", codename__in=wanted - have)
+    rows.model.objects.bulk_create([make(permission) for permission in missing])
+
+
+def grant_case(
+    case: Case,
+    *,
+    classes: Iterable[str],
+    actor: User | None,
+    source: str,
+    group: Group | None = None,
+    user: User | None = None,
+    can_change: bool = False,
+    source_ref: str = "",
+) -> CaseGrant:
+    """Give a group or a user the classes on a case; takes effect at once."""
+    classes = sorted(set(classes))
+    unknown = set(classes) - ALL_CLASSES
+    if unknown:
+        raise ValueError(f"unknown sensitivity classes: {unknown}")
+    with transaction.atomic():
+        grant = CaseGrant.objects.create(
+            case=case,
+            group=group,
+            user=user,
+            classes=classes,
+            can_change=can_change,
+            source=source,
+            source_ref=source_ref,
+            granted_by=actor,
+        )
+        _sync_holder_permissions(case, group_id=group.pk if group else None, user_id=user.pk if user else None)
+        holder = group.name if group else user.get_username()
+        _event(case, CaseEvent.Kind.GRANT, actor=actor, reason=f"{holder}: {', '.join(classes)}")
+        audit.record(
+            AuditEvent.Action.GRANT,
+            actor=actor,
+            case=case,
+            obj=grant,
+            classes=classes,
+            detail={"holder": holder, "source": source, "source_ref": source_ref, "change": can_change},
+        )
+    return grant
+
+
+def revoke_case(grant: CaseGrant, *, actor: User | None) -> None:
+    """Withdraw one grant; what other active grants give the same holder stays."""
+    with transaction.atomic():
+        updated = CaseGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=actor
+        )
+        if not updated:
+            return
+        _sync_holder_permissions(grant.case, group_id=grant.group_id, user_id=grant.user_id)
+        holder = grant.group.name if grant.group_id else grant.user.get_username()
+        _event(grant.case, CaseEvent.Kind.REVOKE, actor=actor, reason=f"{holder}: {', '.join(grant.classes)}")
+        audit.record(
+            AuditEvent.Action.REVOKE,
+            actor=actor,
+            case=grant.case,
+            obj=grant,
+            classes=grant.classes,
+            detail={"holder": holder, "source": grant.source, "source_ref": grant.source_ref},
+        )
+
+
+# Cases ------------------------------------------------------------------------------------
+
+
+def _event(case: Case, kind: str, *, actor: User | None, reason: str = "", old: str = "", new: str = "", sensitivity=SensitivityClass.CORE) -> CaseEvent:
+    meta = audit.current_request.get()
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        old_status=old,
+        new_status=new,
+        reason=reason,
+        actor=actor,
+        agency_id=meta.agency_id if meta else None,
+        sensitivity=sensitivity,
+        at=timezone.now(),
+    )
+
+
+def allocate_reference(case_province, year: int) -> str:
+    """Next `{province}-{year}-{seq}`; concurrent callers queue on the counter row's lock."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.get_or_create(province=case_province, year=year)
+        except IntegrityError:
+            pass  # created concurrently; the row exists now
+        ReferenceCounter.objects.filter(province=case_province, year=year).update(last=F("last") + 1)
+        last = ReferenceCounter.objects.get(province=case_province, year=year).last
+    return f"{case_province.code}-{year}-{last:06d}"
+
+
+def due_after(status: str, since: datetime.datetime) -> datetime.datetime | None:
+    hours = StatusDeadline.objects.filter(status=status).values_list("hours", flat=True).first()
+    return since + datetime.timedelta(hours=hours) if hours else None
+
+
+def do_create_case(
+    *,
+    person: Person,
+    case: Case,
+    actor: User,
+    agency: Agency,
+    exploitation_forms=(),
+    means_of_control=(),
+    recruitment_methods=(),
+) -> Case:
+    """Register a person (new or existing) and open a case owned by `agency`.
+
+    The owning agency's groups get what their roles need; a caseworker who registers the
+    case is assigned to it.
+    """
+    with transaction.atomic():
+        if person.pk is None:
+            person.save()
+        case.person = person
+        case.owning_agency = agency
+        now = timezone.now()
+        case.status = CaseStatus.REPORTED
+        case.status_changed_at = now
+        age = person.age_on(timezone.localdate(case.received_at))
+        case.is_child = age is not None and age < ADULT_AGE
+        if case.accompanies_id:
+            case.person_status = PersonStatus.ACCOMPANYING_CHILD
+        case.reference = allocate_reference(case.reception_province, timezone.localdate(case.received_at).year)
+        case.due_at = due_after(CaseStatus.REPORTED, case.received_at)
+        case.save()
+        case.exploitation_forms.set(exploitation_forms)
+        case.means_of_control.set(means_of_control)
+        case.recruitment_methods.set(recruitment_methods)
+        _event(case, CaseEvent.Kind.CREATED, actor=actor, new=CaseStatus.REPORTED)
+        audit.record(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            case=case,
+            obj=case,
+            agency=agency,
+            classes=[SensitivityClass.CORE, SensitivityClass.IDENTITY],
+        )
+        for role, agency_group in do_ensure_agency_groups(agency).items():
+            classes, can_change = ROLE_ACCESS[role]
+            grant_case(
+                case,
+                group=agency_group.group,
+                classes=classes,
+                can_change=can_change,
+                source=CaseGrant.Source.OWN_AGENCY,
+                source_ref=agency.code,
+                actor=actor,
+            )
+        is_caseworker = Membership.objects.filter(
+            user=actor, agency=agency, role=Role.CASEWORKER, is_active=True
+        ).exists()
+        if is_caseworker:
+            _assign(case, actor, actor=actor)
+    return case
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+
+
+def _move(case: Case, new_status: str, *, reason: str, actor: User, kind=CaseEvent.Kind.TRANSITION) -> Case:
+    locked = _locked(case)
+    old = locked.status
+    now = timezone.now()
+    locked.status = new_status
+    locked.status_changed_at = now
+    locked.due_at = due_after(new_status, now)
+    locked.overdue_flagged_at = None
+    locked.save(update_fields=["status", "status_changed_at", "due_at", "overdue_flagged_at", "updated_at"])
+    _event(locked, kind, actor=actor, old=old, new=new_status, reason=reason)
+    audit.record(
+        AuditEvent.Action.TRANSITION,
+        actor=actor,
+        case=locked,
+        obj=locked,
+        classes=[SensitivityClass.CORE],
+        detail={"from": old, "to": new_status},
+    )
+    return locked
+
+
+def do_transition_case(case: Case, new_status: str, *, reason: str, actor: User) -> Case:
+    """Move a case along the status machine; identification has its own action."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        current = _locked(case).status
+        if new_status not in TRANSITIONS.get(current, set()):
+            raise CaseworkError(
+                _("A case cannot move from “%(old)s” to “%(new)s”.")
+                % {"old": CaseStatus(current).label, "new": CaseStatus(new_status).label if new_status in CaseStatus.values else new_status}
+            )
+        if new_status in IDENTIFICATION_OUTCOMES:
+            raise CaseworkError(_("Record the identification decision with its date and authority."))
+        if not reason:
+            raise CaseworkError(_("Give a reason for this status change."))
+        locked = _move(case, new_status, reason=reason, actor=actor)
+        if new_status == CaseStatus.CLOSED:
+            Case.objects.filter(pk=locked.pk).update(closure_reason=reason)
+            locked.closure_reason = reason
+    return locked
+
+
+def do_record_identification(
+    case: Case,
+    *,
+    is_victim: bool,
+    identified_on: datetime.date,
+    authority: str,
+    document: str,
+    reason: str,
+    actor: User,
+) -> Case:
+    """Record the identification decision (Law 53 art. 32); it fixes the legal regime."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _locked(case)
+        if locked.status != CaseStatus.IDENTIFYING:
+            raise CaseworkError(_("An identification decision can only be recorded while the case is in identification."))
+        if identified_on > timezone.localdate():
+            raise CaseworkError(_("The identification date cannot be in the future."))
+        if identified_on < timezone.localdate(locked.received_at):
+            raise CaseworkError(_("The identification date cannot be before the person was received."))
+        if not authority.strip() or not reason:
+            raise CaseworkError(_("Name the deciding authority and give the grounds."))
+        new_status = CaseStatus.IDENTIFIED if is_victim else CaseStatus.NOT_IDENTIFIED
+        locked = _move(locked, new_status, reason=reason, actor=actor, kind=CaseEvent.Kind.IDENTIFICATION)
+        locked.identified_on = identified_on if is_victim else None
+        locked.identification_authority = authority.strip()
+        locked.identification_document = document.strip()
+        locked.legal_regime = legal_regime_for(identified_on) if is_victim else ""
+        if locked.person_status != PersonStatus.ACCOMPANYING_CHILD:
+            locked.person_status = PersonStatus.VICTIM if is_victim else PersonStatus.NOT_VICTIM
+        locked.save(
+            update_fields=[
+                "identified_on",
+                "identification_authority",
+                "identification_document",
+                "legal_regime",
+                "person_status",
+            ]
+        )
+        # Under-18s with an identified victim share the victim's regime (Law 53 art. 63).
+        if is_victim:
+            Case.objects.filter(accompanies=locked).update(legal_regime=locked.legal_regime)
+    return locked
+
+
+def do_reopen_case(case: Case, *, reason: str, actor: User) -> Case:
+    """Reopen a closed case into the status it had before it was closed."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _locked(case)
+        if locked.status != CaseStatus.CLOSED:
+            raise CaseworkError(_("Only a closed case can be reopened."))
+        if not reason:
+            raise CaseworkError(_("Give a reason for reopening the case."))
+        closing = locked.events.filter(new_status=CaseStatus.CLOSED).order_by("-at", "-id").first()
+        previous = closing.old_status if closing and closing.old_status else CaseStatus.REPORTED
+        locked = _move(locked, previous, reason=reason, actor=actor, kind=CaseEvent.Kind.REOPENED)
+        Case.objects.filter(pk=locked.pk).update(closure_reason="")
+    return locked
+
+
+def _assign(case: Case, user: User, *, actor: User) -> None:
+    for old in case.grants.filter(source=CaseGrant.Source.ASSIGNMENT, revoked_at__isnull=True):
+        revoke_case(old, actor=actor)
+    Case.objects.filter(pk=case.pk).update(assigned_to=user)
+    case.assigned_to = user
+    grant_case(
+        case,
+        user=user,
+        classes=ALL_CLASSES,
+        can_change=True,
+        source=CaseGrant.Source.ASSIGNMENT,
+        source_ref=user.get_username(),
+        actor=actor,
+    )
+    _event(case, CaseEvent.Kind.ASSIGNED, actor=actor, reason=str(user))
+
+
+def do_assign_case(case: Case, user: User, *, actor: User) -> Case:
+    """Assign a caseworker of the owning agency; the assignment carries its own grant."""
+    with transaction.atomic():
+        locked = _locked(case)
+        if not Membership.objects.filter(
+            user=user, agency_id=locked.owning_agency_id, role=Role.CASEWORKER, is_active=True
+        ).exists():
+            raise CaseworkError(_("Only a caseworker of the owning agency can be assigned."))
+        if locked.assigned_to_id == user.pk:
+            raise CaseworkError(_("This caseworker is already assigned."))
+        _assign(locked, user, actor=actor)
+    return locked
+
+
+def do_add_note(case: Case, *, body: str, sensitivity: str, actor: User, agency: Agency) -> Note:
+    body = (body or "").strip()
+    if not body:
+        raise CaseworkError(_("The note is empty."))
+    with transaction.atomic():
+        note = Note.objects.create(case=case, body=body, sensitivity=sensitivity, author=actor, agency=agency)
+        _event(case, CaseEvent.Kind.NOTE, actor=actor, sensitivity=sensitivity)
+        audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=note, classes=[sensitivity])
+    return note
+
+
+# Uploads are checked by their first bytes, not by the name or the browser's claim.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": ("application/pdf", ".pdf"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+}
+
+
+def check_document(upload, max_bytes: int) -> str:
+    """The content type of an acceptable upload; CaseworkError otherwise."""
+    if upload.size == 0:
+        raise CaseworkError(_("The file is empty."))
+    if upload.size > max_bytes:
+        raise CaseworkError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(upload.size / 1_048_576, 1), "limit": round(max_bytes / 1_048_576, 1)}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, (content_type, _extension) in DOCUMENT_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    raise CaseworkError(_("Only PDF, PNG and JPEG files can be uploaded."))
+
+
+def do_upload_document(
+    case: Case, *, upload, kind: str, sensitivity: str, title: str, actor: User, agency: Agency, max_bytes: int
+) -> Document:
+    content_type = check_document(upload, max_bytes)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        document = Document(
+            case=case,
+            kind=kind,
+            sensitivity=sensitivity,
+            title=title.strip() or Document.Kind(kind).label,
+            original_name=(upload.name or "")[:255],
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+            agency=agency,
+        )
+        document.file.save("upload", upload, save=False)
+        document.save()
+        _event(case, CaseEvent.Kind.DOCUMENT, actor=actor, sensitivity=sensitivity, reason=document.get_kind_display())
+        audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=document, classes=[sensitivity])
+    return document
+
+
+def do_record_consent(case: Case, consent: Consent, *, actor: User) -> Consent:
+    if not consent.classes:
+        raise CaseworkError(_("Choose at least one kind of data the consent covers."))
+    if consent.given_on > timezone.localdate():
+        raise CaseworkError(_("Consent cannot be dated in the future."))
+    if consent.given_by == Consent.GivenBy.REPRESENTATIVE and not consent.representative_name.strip():
+        raise CaseworkError(_("Name the legal representative who consented."))
+    with transaction.atomic():
+        consent.case = case
+        consent.recorded_by = actor
+        consent.save()
+        _event(case, CaseEvent.Kind.CONSENT, actor=actor, reason=consent.purpose)
+        audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=consent, classes=consent.classes)
+    return consent
+
+
+def do_withdraw_consent(consent: Consent, *, reason: str, actor: User) -> Consent:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseworkError(_("Give the reason the consent was withdrawn."))
+    with transaction.atomic():
+        updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_by=actor, withdrawal_reason=reason
+        )
+        if not updated:
+            raise CaseworkError(_("This consent was already withdrawn."))
+        consent.refresh_from_db()
+        _event(consent.case, CaseEvent.Kind.CONSENT_WITHDRAWN, actor=actor, reason=reason)
+        audit.record(AuditEvent.Action.UPDATE, actor=actor, case=consent.case, obj=consent, classes=consent.classes)
+    return consent
+
+
+def do_link_incident(case: Case, incident: Incident | None, *, actor: User, agency: Agency, **fields) -> Incident:
+    """Attach the case to an existing incident, or to a new one made from `fields`."""
+    with transaction.atomic():
+        if incident is None:
+            incident = Incident.objects.create(agency=agency, **fields)
+        Case.objects.filter(pk=case.pk).update(incident=incident)
+        case.incident = incident
+        _event(case, CaseEvent.Kind.INCIDENT, actor=actor, sensitivity=SensitivityClass.INVESTIGATION)
+        audit.record(
+            AuditEvent.Action.UPDATE, actor=actor, case=case, obj=incident, classes=[SensitivityClass.INVESTIGATION]
+        )
+    return incident
+
+
+def do_add_offender(case: Case, offender: Offender, *, actor: User) -> Offender:
+    if case.incident_id is None:
+        raise CaseworkError(_("Link the case to an incident before recording offenders."))
+    with transaction.atomic():
+        offender.incident_id = case.incident_id
+        offender.save()
+        _event(case, CaseEvent.Kind.OFFENDER, actor=actor, sensitivity=SensitivityClass.INVESTIGATION)
+        audit.record(
+            AuditEvent.Action.CREATE, actor=actor, case=case, obj=offender, classes=[SensitivityClass.INVESTIGATION]
+        )
+    return offender
+
+
+def do_flag_overdue_cases(now: datetime.datetime | None = None) -> int:
+    """Flag every case past its due time once; a second run finds nothing left to flag."""
+    now = now or timezone.now()
+    flagged = 0
+    candidates = Case.objects.filter(due_at__lte=now, overdue_flagged_at__isnull=True).values_list("pk", flat=True)
+    for case_id in candidates.iterator():
+        with transaction.atomic():
+            # Compare-and-set: a concurrent run that got here first leaves 0 rows to update.
+            claimed = Case.objects.filter(pk=case_id, overdue_flagged_at__isnull=True, due_at__lte=now).update(
+                overdue_flagged_at=now
+            )
+            if claimed:
+                case = Case.objects.get(pk=case_id)
+                _event(case, CaseEvent.Kind.OVERDUE, actor=None, reason=case.get_status_display())
+                flagged += 1
+    return flagged

@@ -1,0 +1,104 @@
+"""Admin for reference data, agencies and staff. Case data is deliberately not here: every
+look at a case must go through access.py and leave an audit row."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from casework import actions
+from casework.models import (
+    Agency,
+    AgencyKind,
+    Country,
+    EthnicGroup,
+    FormerProvince,
+    Membership,
+    PicklistValue,
+    Province,
+    StatusDeadline,
+    User,
+)
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "kind"]
+    search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(FormerProvince)
+class FormerProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "successor"]
+    list_filter = ["successor"]
+    search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(EthnicGroup)
+class EthnicGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "is_majority"]
+    search_fields = ["name", "name_en"]
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["alpha2", "alpha3", "name", "name_en"]
+    search_fields = ["alpha2", "name", "name_en"]
+
+
+@admin.register(PicklistValue)
+class PicklistValueAdmin(admin.ModelAdmin):
+    list_display = ["list_name", "code", "name", "name_en", "is_active"]
+    list_filter = ["list_name", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(AgencyKind)
+class AgencyKindAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "sort_order"]
+
+
+@admin.register(StatusDeadline)
+class StatusDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["status", "hours", "legal_basis"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["user", "role", "is_active"]
+    extra = 0
+    can_delete = False
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "province", "is_active"]
+    list_filter = ["kind", "is_active", "province"]
+    search_fields = ["code", "name", "name_en"]
+    autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        actions.do_ensure_agency_groups(obj)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role", "is_active"]
+    list_filter = ["role", "is_active", "agency__kind"]
+    search_fields = ["user__username", "agency__name"]
+    autocomplete_fields = ["user", "agency"]
+    fields = ["user", "agency", "role", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Memberships and their groups change only through actions.
+        if obj.is_active:
+            actions.do_add_membership(obj.user, obj.agency, obj.role, actor=request.user)
+        elif obj.pk:
+            actions.do_end_membership(Membership.objects.get(pk=obj.pk), actor=request.user)
+
+
+admin.site.register(User, UserAdmin)
+admin.site.site_header = "Cầu Nối"

@@ -1,0 +1,48 @@
+"""Writing audit rows. Callers write them inside the transaction of the work they record."""
+
+import contextvars
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from casework.models import Agency, AuditEvent, Case
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    ip: str | None
+    agency_id: int | None
+
+
+# Set by ActiveMembershipMiddleware for the duration of a request, so that actions called
+# from views, tasks and commands alike record the IP and active agency when there is one.
+current_request: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar("current_request", default=None)
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    case: Case | None = None,
+    obj=None,
+    classes: Iterable[str] = (),
+    agency: Agency | None = None,
+    username: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
+    meta = current_request.get()
+    agency_id = agency.pk if agency is not None else (meta.agency_id if meta else None)
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        agency_id=agency_id,
+        action=action,
+        object_type=obj._meta.model_name if obj is not None else ("case" if case is not None else ""),
+        object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or (case.public_id if case else "")),
+        case=case,
+        classes=sorted(set(classes)),
+        username=username or (actor.get_username() if actor is not None and actor.is_authenticated else ""),
+        ip=meta.ip if meta else None,
+        detail=detail or {},
+    )

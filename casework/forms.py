@@ -1,0 +1,295 @@
+"""Forms validate and normalise; actions act."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    CameToNotice,
+    CaseStatus,
+    Consent,
+    Country,
+    Document,
+    DocumentType,
+    EthnicGroup,
+    FormerProvince,
+    Offender,
+    PicklistValue,
+    Province,
+    ReturnMode,
+    SensitivityClass,
+    Sex,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class LabelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+class StyledForm:
+    """Bootstrap classes on every widget, and invalid fields marked for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+
+
+def picklist(list_name: str, label) -> LabelMultipleChoiceField:
+    return LabelMultipleChoiceField(
+        PicklistValue.objects.filter(list_name=list_name, is_active=True),
+        required=False,
+        label=label,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class SignInForm(StyledForm, forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200)
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip()
+
+
+class PersonForm(StyledForm, forms.Form):
+    """Step 1 of the new-case wizard: who the person is (identity class)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    other_names = forms.CharField(label=_("Other names"), max_length=300, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_INPUT)
+    birth_year = forms.IntegerField(label=_("Year of birth (if the date is unknown)"), required=False)
+    ethnicity = LabelChoiceField(EthnicGroup.objects.all(), label=_("Ethnicity"), required=False)
+    nationality = LabelChoiceField(Country.objects.all(), label=_("Nationality"), required=False)
+    document_type = forms.ChoiceField(
+        label=_("Identity document"), choices=[("", "—"), *DocumentType.choices], required=False
+    )
+    document_number = forms.CharField(label=_("Document number"), max_length=40, required=False)
+    home_province = LabelChoiceField(Province.objects.all(), label=_("Home province"), required=False)
+    home_former_province = LabelChoiceField(
+        FormerProvince.objects.all(), label=_("Home province as recorded before 07/2025"), required=False
+    )
+    home_address = forms.CharField(label=_("Home address"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    languages = forms.CharField(label=_("Languages spoken"), max_length=200, required=False)
+    poor_household = forms.NullBooleanField(
+        label=_("Poor household"),
+        required=False,
+        widget=forms.Select(choices=[("unknown", _("unknown")), ("true", _("yes")), ("false", _("no"))]),
+    )
+    guardian_name = forms.CharField(label=_("Guardian / legal representative"), max_length=200, required=False)
+    guardian_relation = forms.CharField(label=_("Relation to the person"), max_length=100, required=False)
+    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=30, required=False)
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter the person's name."))
+        return name
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data.get("birth_date")
+        if birth_date and birth_date > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        if birth_date and birth_date.year < 1900:
+            raise forms.ValidationError(_("Check the date of birth."))
+        return birth_date
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not (1900 <= year <= timezone.localdate().year):
+            raise forms.ValidationError(_("Enter a year between 1900 and this year."))
+        return year
+
+    def clean(self):
+        data = super().clean()
+        if data.get("birth_date") and data.get("birth_year") and data["birth_date"].year != data["birth_year"]:
+            self.add_error("birth_year", _("The year does not match the date of birth."))
+        if data.get("document_number") and not data.get("document_type"):
+            self.add_error("document_type", _("Say which document the number belongs to."))
+        return data
+
+
+class CaseFactsForm(StyledForm, forms.Form):
+    """Step 2: how the person came to notice and what happened (core class)."""
+
+    came_to_notice = forms.ChoiceField(label=_("How the person came to notice"), choices=CameToNotice.choices)
+    received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME_INPUT)
+    reception_province = LabelChoiceField(Province.objects.all(), label=_("Province of reception"))
+    reception_place = forms.CharField(label=_("Place of reception"), max_length=200, required=False)
+    return_mode = forms.ChoiceField(
+        label=_("How the person returned"), choices=[("", "—"), *ReturnMode.choices], required=False
+    )
+    destination_country = LabelChoiceField(Country.objects.all(), label=_("Destination country"), required=False)
+    route = forms.CharField(label=_("Route"), max_length=300, required=False)
+    absent_from = forms.DateField(label=_("Absent from home since"), required=False, widget=DATE_INPUT)
+    absent_until = forms.DateField(label=_("Absent from home until"), required=False, widget=DATE_INPUT)
+    exploitation_forms = picklist(PicklistValue.List.EXPLOITATION_TYPE, _("Forms of exploitation"))
+    recruitment_methods = picklist(PicklistValue.List.RECRUITMENT_METHOD, _("Recruitment methods"))
+    means_of_control = picklist(PicklistValue.List.MEANS_OF_CONTROL, _("Means of control"))
+
+    def clean_received_at(self):
+        received_at = self.cleaned_data["received_at"]
+        if received_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise forms.ValidationError(_("The reception time cannot be in the future."))
+        return received_at
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("absent_from"), data.get("absent_until")
+        if start and end and end < start:
+            self.add_error("absent_until", _("The end of the absence is before its start."))
+        if start and start > timezone.localdate():
+            self.add_error("absent_from", _("This date is in the future."))
+        return data
+
+
+class ConfirmForm(StyledForm, forms.Form):
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("I have checked the possible duplicates and this is a new case"), required=False
+    )
+
+
+class TransitionForm(StyledForm, forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class IdentificationForm(StyledForm, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("victim", _("identified as a victim")), ("not_victim", _("not identified as a victim"))],
+        widget=forms.RadioSelect,
+    )
+    identified_on = forms.DateField(label=_("Date of the decision"), widget=DATE_INPUT)
+    authority = forms.CharField(label=_("Deciding authority"), max_length=200)
+    document = forms.CharField(label=_("Decision / confirmation number"), max_length=100, required=False)
+    reason = forms.CharField(
+        label=_("Grounds (Law 53 art. 32)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ReasonForm(StyledForm, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AssignForm(StyledForm, forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
+
+    def __init__(self, *args, caseworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = caseworkers
+
+
+def class_choices(held: set[str]):
+    return [(value, label) for value, label in SensitivityClass.choices if value in held]
+
+
+class NoteForm(StyledForm, forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+    sensitivity = forms.ChoiceField(label=_("Sensitivity"))
+
+    def __init__(self, *args, held: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sensitivity"].choices = class_choices(held)
+
+
+class DocumentForm(StyledForm, forms.Form):
+    file = forms.FileField(label=_("File (PDF, PNG or JPEG)"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
+    sensitivity = forms.ChoiceField(label=_("Sensitivity"))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+    def __init__(self, *args, held: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sensitivity"].choices = class_choices(held)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.DOCUMENT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (limit %(limit)s MB).") % {"limit": settings.DOCUMENT_MAX_BYTES // 1_048_576}
+            )
+        return upload
+
+
+class ConsentForm(StyledForm, forms.ModelForm):
+    classes = forms.MultipleChoiceField(
+        label=_("Data that may be shared"), choices=SensitivityClass.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Consent
+        fields = ["given_by", "representative_name", "classes", "agency", "agency_kind", "purpose", "given_on"]
+        widgets = {"given_on": DATE_INPUT}
+
+
+class IncidentForm(StyledForm, forms.Form):
+    criminal_case_number = forms.CharField(label=_("Criminal case number"), max_length=60, required=False)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class OffenderForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = Offender
+        fields = ["full_name", "sex", "birth_year", "nationality", "role_in_process", "relation_to_victim", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not (1900 <= year <= timezone.localdate().year):
+            raise forms.ValidationError(_("Enter a year between 1900 and this year."))
+        return year
+
+
+class CaseFilterForm(StyledForm, forms.Form):
+    """Query-string filters of the case list; malformed values are dropped, never a 500."""
+
+    q = forms.CharField(required=False, max_length=100, label=_("Search name or reference"))
+    status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *CaseStatus.choices], label=_("Status"))
+    province = LabelChoiceField(Province.objects.all(), required=False, label=_("Province"), empty_label=_("All provinces"))
+    agency = forms.ModelChoiceField(queryset=None, required=False, label=_("Agency"), empty_label=_("All agencies"))
+    mine = forms.BooleanField(required=False, label=_("Assigned to me"))
+    children = forms.BooleanField(required=False, label=_("Children only"))
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["agency"].label_from_instance = lambda agency: agency.label
+
+    def valid_data(self) -> dict:
+        """The filters that validated; a bad one is ignored instead of failing the page."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}

@@ -1,0 +1,112 @@
+"""Request-wide rules: security headers, session limits, the active agency, outages."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from casework import audit
+from casework.models import Membership
+
+log = logging.getLogger(__name__)
+
+SESSION_MEMBERSHIP_KEY = "active_membership_id"
+SESSION_AUTH_AT_KEY = "authenticated_at"
+
+
+class SecurityHeadersMiddleware:
+    """QUALITY S2: CSP without inline scripts, nosniff, frame-ancestors, referrer policy,
+    HSTS in production, and no caching of anything a signed-in user sees."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
+        response.setdefault("X-Frame-Options", "DENY")
+        if settings.SECURE_HSTS_SECONDS:
+            response.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={settings.SECURE_HSTS_SECONDS}; includeSubDomains; preload",
+            )
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class ServiceUnavailableMiddleware:
+    """A database that is down gives a plain 503 page, never a traceback (QUALITY R4)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) or type(exception) is DatabaseError:
+            log.error("database unavailable: %s", exception)
+            body = render_to_string("503.html", {"request": request})
+            response = HttpResponse(body, status=503)
+            response["Retry-After"] = "30"
+            return response
+        return None
+
+
+class SessionLimitMiddleware:
+    """Idle expiry is the session cookie age (30 min, renewed per request); this adds the
+    absolute limit of 12 hours from sign-in (QUALITY S5)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_AUTH_AT_KEY)
+            if started is None or time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                messages.info(request, _("Your session has ended. Please sign in again."))
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class ActiveMembershipMiddleware:
+    """Attach the user's active membership (agency and role) and the audit context."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = None
+        if request.user.is_authenticated:
+            membership_id = request.session.get(SESSION_MEMBERSHIP_KEY)
+            if membership_id is not None:
+                # Checked on every request, so an ended membership loses access at once.
+                membership = (
+                    Membership.objects.select_related("agency", "agency__kind", "agency_group")
+                    .filter(pk=membership_id, user=request.user, is_active=True, agency__is_active=True)
+                    .first()
+                )
+            request.user.active_membership = membership
+        token = audit.current_request.set(
+            audit.RequestMeta(ip=client_ip(request), agency_id=membership.agency_id if membership else None)
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            audit.current_request.reset(token)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,415 @@
+"""Cases, their timeline, incidents and offenders, consent, notes and documents."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casework.models.agencies import Agency
+from casework.models.people import Person, Sex
+from casework.models.reference import Country, PicklistValue, Province
+
+
+class SensitivityClass(models.TextChoices):
+    CORE = "core", _("core")
+    IDENTITY = "identity", _("identity")
+    HEALTH = "health", _("health")
+    INVESTIGATION = "investigation", _("investigation")
+    SHELTER = "shelter", _("shelter")
+    SUPPORT = "support", _("support")
+
+
+# The guardian permission on Case that each class needs.
+CLASS_PERMISSIONS = {
+    SensitivityClass.CORE: "view_case",
+    SensitivityClass.IDENTITY: "view_case_identity",
+    SensitivityClass.HEALTH: "view_case_health",
+    SensitivityClass.INVESTIGATION: "view_case_investigation",
+    SensitivityClass.SHELTER: "view_case_shelter",
+    SensitivityClass.SUPPORT: "view_case_support",
+}
+CHANGE_PERMISSION = "change_case"
+
+
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", _("reported")
+    VERIFYING = "verifying", _("initial verification")
+    IDENTIFYING = "identifying", _("identification")
+    IDENTIFIED = "identified", _("identified as victim")
+    NOT_IDENTIFIED = "not_identified", _("not identified")
+    SUPPORTING = "supporting", _("support")
+    REINTEGRATING = "reintegrating", _("reintegration")
+    CLOSED = "closed", _("closed")
+
+
+# Allowed moves (DESIGN.md §4). Identification outcomes go only through
+# do_record_identification; closing needs a reason; reopening returns to the status held
+# before closure.
+TRANSITIONS: dict[str, set[str]] = {
+    CaseStatus.REPORTED: {CaseStatus.VERIFYING, CaseStatus.CLOSED},
+    CaseStatus.VERIFYING: {CaseStatus.IDENTIFYING, CaseStatus.CLOSED},
+    CaseStatus.IDENTIFYING: {CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED, CaseStatus.VERIFYING},
+    CaseStatus.IDENTIFIED: {CaseStatus.SUPPORTING, CaseStatus.CLOSED},
+    CaseStatus.NOT_IDENTIFIED: {CaseStatus.IDENTIFYING, CaseStatus.CLOSED},
+    CaseStatus.SUPPORTING: {CaseStatus.REINTEGRATING, CaseStatus.CLOSED},
+    CaseStatus.REINTEGRATING: {CaseStatus.SUPPORTING, CaseStatus.CLOSED},
+    CaseStatus.CLOSED: set(),
+}
+IDENTIFICATION_OUTCOMES = {CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED}
+
+
+class LegalRegime(models.TextChoices):
+    LAW_2011 = "law_2011", _("Law 66/2011 (identified before 01/07/2025)")
+    LAW_2024 = "law_2024", _("Law 53/2024 (identified from 01/07/2025)")
+
+
+class PersonStatus(models.TextChoices):
+    IN_IDENTIFICATION = "in_identification", _("person in identification")
+    VICTIM = "victim", _("victim")
+    ACCOMPANYING_CHILD = "accompanying_child", _("accompanying under-18")
+    NOT_VICTIM = "not_victim", _("not a victim")
+
+
+class CameToNotice(models.TextChoices):
+    SELF_REPORT = "self_report", _("self-report")
+    RESCUE = "rescue", _("rescue")
+    BORDER_HANDOVER = "border_handover", _("handed over by foreign authorities at a border gate")
+    MISSION_RETURN = "mission_return", _("returned through a mission abroad")
+    HOTLINE = "hotline_111", _("hotline 111")
+    NGO = "ngo_referral", _("referred by an NGO")
+    OTHER = "other", _("other")
+
+
+class ReturnMode(models.TextChoices):
+    SELF_RETURNED = "self_returned", _("returned on their own")
+    RESCUED = "rescued", _("rescued")
+    HANDED_OVER = "handed_over", _("handed over by foreign authorities")
+    NOT_APPLICABLE = "not_applicable", _("not applicable (domestic)")
+
+
+class StatusDeadline(models.Model):
+    """How long a case may stay in a status before it is overdue.
+
+    Only statutory limits are seeded (initial verification: 3 days, Law 53 art. 27(3));
+    a limit DOMAIN.md marks unverified stays empty for an administrator to fill in.
+    """
+
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, unique=True)
+    hours = models.PositiveIntegerField(_("hours allowed"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["status"]
+        verbose_name = _("status deadline")
+        verbose_name_plural = _("status deadlines")
+
+    def __str__(self) -> str:
+        return self.get_status_display()
+
+
+class ReferenceCounter(models.Model):
+    """The last sequence number used for case references of a province and year."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["province", "year"], name="reference_counter_unique")]
+
+
+class Incident(models.Model):
+    """One trafficking event as the police count it; groups cases and offenders."""
+
+    class Stage(models.TextChoices):
+        REPORTED = "reported", _("reported")
+        INVESTIGATING = "investigating", _("investigating")
+        PROSECUTED = "prosecuted", _("prosecuted")
+        TRIED = "tried", _("tried")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("agency"))
+    criminal_case_number = models.CharField(_("criminal case number"), max_length=60, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.REPORTED)
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+
+    def __str__(self) -> str:
+        return self.criminal_case_number or str(self.public_id)[:8]
+
+
+class Offender(models.Model):
+    class RoleInProcess(models.TextChoices):
+        RECRUITER = "Recruiter", _("recruiter")
+        TRANSPORTER = "Transporter", _("transporter")
+        EXPLOITER = "Exploiter", _("exploiter")
+        FACILITATOR = "Facilitator", _("facilitator")
+        OTHER = "Other", _("other")
+        UNKNOWN = "Unknown", _("unknown")
+
+    class Relation(models.TextChoices):
+        INTIMATE_PARTNER = "IntimatePartner", _("intimate partner")
+        FAMILY = "Family", _("family member")
+        FRIEND = "Friend", _("friend or acquaintance")
+        STRANGER = "Stranger", _("stranger")
+        OTHER = "Other", _("other")
+        UNKNOWN = "Unknown", _("unknown")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offenders")
+    full_name = models.CharField(_("name or alias"), max_length=200, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    nationality = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("nationality")
+    )
+    role_in_process = models.CharField(
+        _("role in the process"), max_length=20, choices=RoleInProcess.choices, default=RoleInProcess.UNKNOWN
+    )
+    relation_to_victim = models.CharField(
+        _("relation to the victim"), max_length=20, choices=Relation.choices, default=Relation.UNKNOWN
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("offender")
+        verbose_name_plural = _("offenders")
+
+    def __str__(self) -> str:
+        return self.full_name or str(_("unknown offender"))
+
+
+class Case(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference number"), max_length=30, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person"))
+    owning_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("owning agency")
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned caseworker"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
+    status_changed_at = models.DateTimeField(_("status since"))
+    person_status = models.CharField(
+        _("person status"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.IN_IDENTIFICATION
+    )
+    legal_regime = models.CharField(_("legal regime"), max_length=10, choices=LegalRegime.choices, blank=True)
+    came_to_notice = models.CharField(_("how the person came to notice"), max_length=20, choices=CameToNotice.choices)
+    return_mode = models.CharField(_("how the person returned"), max_length=20, choices=ReturnMode.choices, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    reception_province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province of reception")
+    )
+    reception_place = models.CharField(_("place of reception"), max_length=200, blank=True)
+    destination_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("destination country"),
+    )
+    route = models.CharField(_("route"), max_length=300, blank=True)
+    absent_from = models.DateField(_("absent from home since"), null=True, blank=True)
+    absent_until = models.DateField(_("absent from home until"), null=True, blank=True)
+    exploitation_forms = models.ManyToManyField(
+        PicklistValue, blank=True, related_name="+", verbose_name=_("forms of exploitation")
+    )
+    means_of_control = models.ManyToManyField(
+        PicklistValue, blank=True, related_name="+", verbose_name=_("means of control")
+    )
+    recruitment_methods = models.ManyToManyField(
+        PicklistValue, blank=True, related_name="+", verbose_name=_("recruitment methods")
+    )
+    is_child = models.BooleanField(_("under 18 at reception"), default=False)
+    accompanies = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accompanying_cases",
+        verbose_name=_("accompanies the person of case"),
+    )
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("incident")
+    )
+    identified_on = models.DateField(_("identification date"), null=True, blank=True)
+    identification_authority = models.CharField(_("deciding authority"), max_length=200, blank=True)
+    identification_document = models.CharField(_("decision / confirmation number"), max_length=100, blank=True)
+    due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.TextField(_("closure reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_case_identity", "Can view identity data of a case"),
+            ("view_case_health", "Can view health data of a case"),
+            ("view_case_investigation", "Can view investigation data of a case"),
+            ("view_case_shelter", "Can view shelter data of a case"),
+            ("view_case_support", "Can view support data of a case"),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="case_newest"),
+            models.Index(fields=["status", "-created_at"], name="case_status_newest"),
+            models.Index(fields=["owning_agency", "-created_at"], name="case_agency_newest"),
+            models.Index(fields=["due_at"], name="case_due", condition=models.Q(overdue_flagged_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def allowed_moves(self) -> list[str]:
+        return sorted(TRANSITIONS[self.status], key=list(CaseStatus.values).index)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_flagged_at is not None
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: what changed, from what to what, why, by whom."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("case registered")
+        TRANSITION = "transition", _("status changed")
+        IDENTIFICATION = "identification", _("identification decision")
+        REOPENED = "reopened", _("case reopened")
+        ASSIGNED = "assigned", _("caseworker assigned")
+        UPDATED = "updated", _("details updated")
+        NOTE = "note", _("note added")
+        DOCUMENT = "document", _("document uploaded")
+        CONSENT = "consent", _("consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
+        INCIDENT = "incident", _("incident linked")
+        OFFENDER = "offender", _("offender recorded")
+        GRANT = "grant", _("access granted")
+        REVOKE = "revoke", _("access revoked")
+        OVERDUE = "overdue", _("step overdue")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    sensitivity = models.CharField(max_length=20, choices=SensitivityClass.choices, default=SensitivityClass.CORE)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="case_event_timeline")]
+
+
+class Consent(models.Model):
+    """Who agreed to share which data with whom, for what, and whether it still stands."""
+
+    class GivenBy(models.TextChoices):
+        PERSON = "person", _("the person")
+        REPRESENTATIVE = "representative", _("legal representative")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(_("given by"), max_length=20, choices=GivenBy.choices)
+    representative_name = models.CharField(_("representative's name"), max_length=200, blank=True)
+    classes = models.JSONField(_("data shared"), default=list)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("with agency")
+    )
+    agency_kind = models.ForeignKey(
+        "casework.AgencyKind",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("or with agencies of kind"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    given_on = models.DateField(_("given on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    def covers(self, agency: Agency, classes: set[str]) -> bool:
+        """True when this consent still allows sharing all of `classes` with `agency`."""
+        if not self.is_active or not classes <= set(self.classes):
+            return False
+        if self.agency_id:
+            return self.agency_id == agency.pk
+        if self.agency_kind_id:
+            return self.agency_kind_id == agency.kind_id
+        return True
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    sensitivity = models.CharField(_("sensitivity"), max_length=20, choices=SensitivityClass.choices)
+    body = models.TextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+def document_path(document: "Document", filename: str) -> str:
+    # The stored name never contains the uploaded name: it may identify the person.
+    return f"cases/{document.case.public_id}/{document.public_id}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        ID_PAPER = "id_paper", _("identity paper")
+        VICTIM_CONFIRMATION = "victim_confirmation", _("victim confirmation")
+        RETURN_CERTIFICATE = "return_certificate", _("return certificate")
+        DECLARATION = "declaration", _("declaration form")
+        MINUTES = "minutes", _("minutes")
+        MEDICAL = "medical", _("medical record")
+        OTHER = "other", _("other")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    sensitivity = models.CharField(_("sensitivity"), max_length=20, choices=SensitivityClass.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(upload_to=document_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]

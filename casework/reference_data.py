@@ -1,0 +1,74 @@
+"""Loading the shipped reference data (casework/data/*.json). Idempotent: rows are matched
+by code and updated, so re-running after an edit to the files applies the edit."""
+
+import json
+from pathlib import Path
+
+from django.apps import apps as global_apps
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+AGENCY_KINDS = [
+    ("police", "Công an", "Police"),
+    ("border_guard", "Bộ đội Biên phòng", "Border Guard"),
+    ("coast_guard", "Cảnh sát biển", "Coast Guard"),
+    ("social_protection", "Cơ quan bảo trợ xã hội (Sở Y tế)", "Social protection (Department of Health)"),
+    ("womens_union", "Hội Liên hiệp Phụ nữ", "Women's Union"),
+    ("commune", "Ủy ban nhân dân cấp xã", "Commune People's Committee"),
+    ("foreign_affairs", "Ngoại giao / cơ quan đại diện ở nước ngoài", "Foreign affairs / mission abroad"),
+    ("ngo", "Tổ chức phi chính phủ", "Non-governmental organisation"),
+]
+
+# Only statutory limits are filled in; the rest stay empty for an administrator (DOMAIN.md
+# marks them unverified).
+STATUS_DEADLINES = {
+    "reported": (72, "Luật 53/2024 Điều 27 khoản 3: xác minh ban đầu chậm nhất 03 ngày"),
+    "verifying": (None, ""),
+    "identifying": (None, ""),
+}
+
+
+def _read(name: str):
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def load_reference_data(apps=global_apps) -> dict[str, int]:
+    model = lambda name: apps.get_model("casework", name)  # noqa: E731
+    Province, FormerProvince = model("Province"), model("FormerProvince")
+    counts = {}
+    provinces = _read("provinces.json")
+    for row in provinces["provinces"]:
+        Province.objects.update_or_create(
+            code=row["code"], defaults={"name": row["name_vi"], "name_en": row["name_en"], "kind": row["kind"]}
+        )
+    by_code = {province.code: province for province in Province.objects.all()}
+    for row in provinces["former_provinces"]:
+        FormerProvince.objects.update_or_create(
+            code=row["code"],
+            defaults={"name": row["name_vi"], "name_en": row["name_en"], "successor": by_code[row["successor"]]},
+        )
+    counts["provinces"], counts["former_provinces"] = len(provinces["provinces"]), len(provinces["former_provinces"])
+
+    for row in _read("ethnic_groups.json"):
+        model("EthnicGroup").objects.update_or_create(
+            code=row["code"],
+            defaults={"name": row["name_vi"], "name_en": row["name_en"], "is_majority": row["name_vi"] == "Kinh"},
+        )
+    for row in _read("countries.json"):
+        model("Country").objects.update_or_create(
+            alpha2=row["alpha2"], defaults={"alpha3": row["alpha3"], "name": row["name_vi"], "name_en": row["name_en"]}
+        )
+    for list_name, picklist in _read("htcds_picklists.json").items():
+        for order, row in enumerate(picklist["values"]):
+            model("PicklistValue").objects.update_or_create(
+                list_name=list_name,
+                code=row["code"],
+                defaults={"name": row["label_vi"], "name_en": row["label_en"], "sort_order": order},
+            )
+    for order, (code, name, name_en) in enumerate(AGENCY_KINDS):
+        model("AgencyKind").objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
+        )
+    for status, (hours, basis) in STATUS_DEADLINES.items():
+        model("StatusDeadline").objects.get_or_create(status=status, defaults={"hours": hours, "legal_basis": basis})
+    return counts

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from casework.views import auth, case_actions, cases
+
+app_name = "casework"
+
+urlpatterns = [
+    path("", cases.case_list, name="case-list"),
+    path("sign-in/", auth.sign_in, name="login"),
+    path("sign-out/", auth.sign_out, name="logout"),
+    path("agency/", auth.choose_agency, name="choose-agency"),
+    path("cases/new/", cases.case_create, name="case-create-start"),
+    path("cases/new/<slug:step>/", cases.case_create, name="case-create"),
+    path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),
+    path("cases/<uuid:code>/access/", cases.case_access_list, name="case-access"),
+    path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),
+    path("cases/<uuid:code>/transition/", case_actions.transition, name="case-transition"),
+    path("cases/<uuid:code>/identification/", case_actions.identification, name="case-identification"),
+    path("cases/<uuid:code>/reopen/", case_actions.reopen, name="case-reopen"),
+    path("cases/<uuid:code>/assign/", case_actions.assign, name="case-assign"),
+    path("cases/<uuid:code>/notes/", case_actions.add_note, name="case-note"),
+    path("cases/<uuid:code>/documents/", case_actions.upload_document, name="case-document"),
+    path("cases/<uuid:code>/consents/", case_actions.record_consent, name="case-consent"),
+    path("cases/<uuid:code>/consents/withdraw/", case_actions.withdraw_consent, name="case-consent-withdraw"),
+    path("cases/<uuid:code>/incident/", case_actions.link_incident, name="case-incident"),
+    path("cases/<uuid:code>/offenders/", case_actions.add_offender, name="case-offender"),
+]

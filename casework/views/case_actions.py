@@ -1,0 +1,211 @@
+"""POST endpoints that change a case: access → form → action → redirect."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casework import actions
+from casework.access import access_case
+from casework.actions import CaseworkError
+from casework.forms import (
+    AssignForm,
+    ConsentForm,
+    DocumentForm,
+    IdentificationForm,
+    IncidentForm,
+    NoteForm,
+    OffenderForm,
+    ReasonForm,
+    TransitionForm,
+)
+from casework.models import Membership, Role, SensitivityClass, User
+from casework.views.common import membership_required
+
+
+def _back(case, anchor: str = ""):
+    response = redirect("casework:case-detail", code=case.public_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def case_action(need: str = "change", anchor: str = ""):
+    """Wrap a POST handler: fetch the case through access.py, turn refusals into messages."""
+
+    def decorate(handler):
+        @membership_required
+        @require_POST
+        def view(request, code):
+            case, held = access_case(request.user, code, need=need)
+            try:
+                result = handler(request, case, held)
+            except CaseworkError as error:
+                messages.error(request, str(error))
+                return _back(case, anchor)
+            return result or _back(case, anchor)
+
+        view.__name__ = handler.__name__
+        return view
+
+    return decorate
+
+
+@case_action(anchor="status")
+def transition(request, case, held):
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_transition_case(case, form.cleaned_data["status"], reason=form.cleaned_data["reason"], actor=request.user)
+    messages.success(request, _("Status changed."))
+    return None
+
+
+@case_action(anchor="status")
+def identification(request, case, held):
+    form = IdentificationForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    data = form.cleaned_data
+    actions.do_record_identification(
+        case,
+        is_victim=data["outcome"] == "victim",
+        identified_on=data["identified_on"],
+        authority=data["authority"],
+        document=data["document"],
+        reason=data["reason"],
+        actor=request.user,
+    )
+    messages.success(request, _("Identification decision recorded."))
+    return None
+
+
+@case_action(anchor="status")
+def reopen(request, case, held):
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_reopen_case(case, reason=form.cleaned_data["reason"], actor=request.user)
+    messages.success(request, _("Case reopened."))
+    return None
+
+
+@case_action(need=SensitivityClass.CORE)
+def assign(request, case, held):
+    membership = request.user.active_membership
+    is_supervisor = membership.agency_id == case.owning_agency_id and membership.role == Role.SUPERVISOR
+    if "change" not in held and not is_supervisor:
+        raise CaseworkError(_("Only the owning agency's supervisor or a caseworker on the case can assign it."))
+    caseworkers = Membership.objects.filter(
+        agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
+    ).values_list("user", flat=True)
+    form = AssignForm(request.POST, caseworkers=User.objects.filter(pk__in=caseworkers))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_assign_case(case, form.cleaned_data["user"], actor=request.user)
+    messages.success(request, _("Caseworker assigned."))
+    return None
+
+
+@case_action(anchor="notes")
+def add_note(request, case, held):
+    form = NoteForm(request.POST, held=held)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_add_note(
+        case,
+        body=form.cleaned_data["body"],
+        sensitivity=form.cleaned_data["sensitivity"],
+        actor=request.user,
+        agency=request.user.active_membership.agency,
+    )
+    messages.success(request, _("Note added."))
+    return None
+
+
+@case_action(anchor="documents")
+def upload_document(request, case, held):
+    form = DocumentForm(request.POST, request.FILES, held=held)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_upload_document(
+        case,
+        upload=form.cleaned_data["file"],
+        kind=form.cleaned_data["kind"],
+        sensitivity=form.cleaned_data["sensitivity"],
+        title=form.cleaned_data["title"],
+        actor=request.user,
+        agency=request.user.active_membership.agency,
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+    )
+    messages.success(request, _("Document uploaded."))
+    return None
+
+
+@case_action(anchor="consent")
+def record_consent(request, case, held):
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_record_consent(case, form.save(commit=False), actor=request.user)
+    messages.success(request, _("Consent recorded."))
+    return None
+
+
+@case_action(anchor="consent")
+def withdraw_consent(request, case, held):
+    consent = case.consents.filter(pk=request.POST.get("consent") if str(request.POST.get("consent", "")).isdigit() else None).first()
+    if consent is None:
+        raise CaseworkError(_("That consent record does not exist."))
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_withdraw_consent(consent, reason=form.cleaned_data["reason"], actor=request.user)
+    messages.success(request, _("Consent withdrawn."))
+    return None
+
+
+@case_action(need="change", anchor="investigation")
+def link_incident(request, case, held):
+    if SensitivityClass.INVESTIGATION not in held:
+        raise CaseworkError(_("You may not see investigation data of this case."))
+    form = IncidentForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    if case.incident_id is not None:
+        raise CaseworkError(_("The case is already linked to an incident."))
+    actions.do_link_incident(
+        case, None, actor=request.user, agency=request.user.active_membership.agency, **form.cleaned_data
+    )
+    messages.success(request, _("Incident recorded."))
+    return None
+
+
+@case_action(need="change", anchor="investigation")
+def add_offender(request, case, held):
+    if SensitivityClass.INVESTIGATION not in held:
+        raise CaseworkError(_("You may not see investigation data of this case."))
+    form = OffenderForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    actions.do_add_offender(case, form.save(commit=False), actor=request.user)
+    messages.success(request, _("Offender recorded."))
+    return None

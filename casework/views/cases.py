@@ -1,0 +1,348 @@
+"""Case list, case page, new-case wizard and document download."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from casework import audit
+from casework.access import (
+    _permission_q,
+    access_case,
+    access_document,
+    visible_cases,
+    why_visible,
+)
+from casework.actions import do_create_case
+from casework.forms import (
+    AssignForm,
+    CaseFactsForm,
+    CaseFilterForm,
+    ConfirmForm,
+    ConsentForm,
+    DocumentForm,
+    IdentificationForm,
+    IncidentForm,
+    NoteForm,
+    OffenderForm,
+    PersonForm,
+    ReasonForm,
+    TransitionForm,
+)
+from casework.lib.text import normalize_document_number, normalize_name
+from casework.models import (
+    CLASS_PERMISSIONS,
+    Agency,
+    AuditEvent,
+    Case,
+    CaseStatus,
+    Membership,
+    Person,
+    Role,
+    SensitivityClass,
+)
+from casework.views.common import is_htmx, membership_required
+
+PAGE_SIZE = 25
+
+
+def _looks_like_reference(text: str) -> bool:
+    return "-" in text and any(ch.isdigit() for ch in text)
+
+
+@membership_required
+def case_list(request):
+    user = request.user
+    form = CaseFilterForm(request.GET or None, agencies=Agency.objects.filter(is_active=True).order_by("name"))
+    filters = form.valid_data() if request.GET else {}
+    identity_q = _permission_q(user, CLASS_PERMISSIONS[SensitivityClass.IDENTITY])
+    cases = (
+        visible_cases(user)
+        .select_related("person", "owning_agency", "reception_province", "assigned_to")
+        .annotate(shows_identity=Exists(Case.objects.filter(pk=OuterRef("pk")).filter(identity_q)))
+    )
+    query = (filters.get("q") or "").strip()
+    if query:
+        if _looks_like_reference(query):
+            cases = cases.filter(reference__istartswith=query.upper())
+        else:
+            # Searching by name is reading identity data: only cases whose identity the
+            # user may see can match.
+            cases = cases.filter(Q(person__search_name__contains=normalize_name(query)) & identity_q)
+    if filters.get("status"):
+        cases = cases.filter(status=filters["status"])
+    if filters.get("province"):
+        cases = cases.filter(reception_province=filters["province"])
+    if filters.get("agency"):
+        cases = cases.filter(owning_agency=filters["agency"])
+    if filters.get("mine"):
+        cases = cases.filter(assigned_to=user)
+    if filters.get("children"):
+        cases = cases.filter(is_child=True)
+    if filters.get("overdue"):
+        cases = cases.filter(overdue_flagged_at__isnull=False)
+    page = filters.get("page") or 1
+    # Newest first; fetching one row more than a page tells whether a next page exists
+    # without counting every visible case.
+    rows = list(cases.order_by("-created_at", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    audit.record(
+        AuditEvent.Action.SEARCH if query else AuditEvent.Action.LIST,
+        actor=user,
+        detail={
+            "filters": {name: str(value) for name, value in filters.items() if value not in (None, "", False)},
+            "shown": len(rows),
+            "page": page,
+        },
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "cases": rows,
+        "page": page,
+        "has_next": has_next,
+        "query_string": params.urlencode(),
+    }
+    template = "casework/_case_results.html" if is_htmx(request) else "casework/case_list.html"
+    return render(request, template, context)
+
+
+def _case_picklists(case: Case) -> dict[str, list]:
+    """The three HTCDS picklists of a case in one query."""
+    through_models = {
+        "exploitation_forms": Case.exploitation_forms.through,
+        "means_of_control": Case.means_of_control.through,
+        "recruitment_methods": Case.recruitment_methods.through,
+    }
+    parts = [
+        model.objects.filter(case_id=case.pk).values_list(
+            "picklistvalue__name", "picklistvalue__name_en", "picklistvalue__list_name"
+        )
+        for model in through_models.values()
+    ]
+    from django.utils.translation import get_language
+
+    english = (get_language() or "vi").startswith("en")
+    found: dict[str, list] = {"exploitation_type": [], "means_of_control": [], "recruitment_method": []}
+    for name, name_en, list_name in parts[0].union(*parts[1:], all=True):
+        found.setdefault(list_name, []).append(name_en if english and name_en else name)
+    return found
+
+
+def _is_owning_supervisor(user, case: Case) -> bool:
+    membership = user.active_membership
+    return membership.agency_id == case.owning_agency_id and membership.role == Role.SUPERVISOR
+
+
+@membership_required
+def case_detail(request, code):
+    user = request.user
+    case, held = access_case(user, code)
+    shown = sorted(held - {"change"})
+    audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=shown)
+    events = [event for event in case.events.select_related("actor", "agency")[:100] if event.sensitivity in held]
+    context = {
+        "case": case,
+        "held": held,
+        "can_change": "change" in held,
+        "picklists": _case_picklists(case),
+        "events": events,
+        "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
+        "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
+        "consents": case.consents.select_related("agency", "agency_kind"),
+        "grants": why_visible(user, case),
+        "is_owning_supervisor": _is_owning_supervisor(user, case),
+    }
+    if SensitivityClass.INVESTIGATION in held and case.incident_id:
+        context["offenders"] = list(case.incident.offenders.select_related("nationality"))
+    if context["is_owning_supervisor"]:
+        context["viewers"] = (
+            case.audit_events.filter(action=AuditEvent.Action.VIEW).select_related("actor", "agency")[:50]
+        )
+    if context["can_change"] or context["is_owning_supervisor"]:
+        context.update(_action_forms(case, held, user))
+    return render(request, "casework/case_detail.html", context)
+
+
+def _action_forms(case: Case, held: set[str], user) -> dict:
+    caseworkers = Membership.objects.filter(
+        agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
+    ).values_list("user", flat=True)
+    from casework.models import User
+
+    forms = {
+        "assign_form": AssignForm(caseworkers=User.objects.filter(pk__in=caseworkers).order_by("username")),
+    }
+    if "change" in held:
+        moves = [(status, CaseStatus(status).label) for status in case.allowed_moves()]
+        transition_form = TransitionForm()
+        transition_form.fields["status"].choices = [
+            (value, label) for value, label in moves if value not in (CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED)
+        ]
+        forms.update(
+            transition_form=transition_form,
+            identification_form=IdentificationForm(),
+            reason_form=ReasonForm(),
+            note_form=NoteForm(held=held),
+            document_form=DocumentForm(held=held),
+            consent_form=ConsentForm(),
+            incident_form=IncidentForm(),
+            offender_form=OffenderForm(),
+        )
+    return forms
+
+
+@membership_required
+def document_download(request, code, document):
+    user = request.user
+    document, case = access_document(user, code, document)
+    audit.record(AuditEvent.Action.DOWNLOAD, actor=user, case=case, obj=document, classes=[document.sensitivity])
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[document.content_type]
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=f"{case.reference}-{document.kind}.{extension}",
+    )
+    return response
+
+
+# New-case wizard ---------------------------------------------------------------------------
+#
+# What was typed in each step is kept in the session, valid or not, so going back and forth
+# or an error on a later step never loses it.
+
+WIZARD_KEY = "new_case_wizard"
+WIZARD_STEPS = ("person", "facts", "review")
+
+
+def _wizard_data(request) -> dict:
+    return request.session.get(WIZARD_KEY, {})
+
+
+def _store_step(request, step: str, post: QueryDict) -> None:
+    data = _wizard_data(request)
+    data[step] = {key: values for key, values in post.lists() if key != "csrfmiddlewaretoken"}
+    request.session[WIZARD_KEY] = data
+
+
+def _bound(form_class, stored: dict | None):
+    if stored is None:
+        return None
+    query = QueryDict(mutable=True)
+    for key, values in stored.items():
+        query.setlist(key, values)
+    return form_class(query)
+
+
+def possible_duplicates(user, person_data: dict) -> tuple[list[Case], int]:
+    """Cases of people with the same normalised name, birth year and home province, or the
+    same document number: those the user may see, and a count of the others."""
+    matches = Q()
+    search_name = normalize_name(person_data.get("full_name", ""))
+    birth_year = person_data.get("birth_year") or (person_data["birth_date"].year if person_data.get("birth_date") else None)
+    if search_name and birth_year and person_data.get("home_province"):
+        matches |= Q(
+            search_name__startswith=search_name, birth_year=birth_year, home_province=person_data["home_province"]
+        )
+    number = normalize_document_number(person_data.get("document_number", ""))
+    if number:
+        matches |= Q(document_number=number)
+    if not matches:
+        return [], 0
+    people = Person.objects.filter(matches).values("pk")
+    all_cases = Case.objects.filter(person__in=people)
+    visible = list(
+        visible_cases(user, SensitivityClass.IDENTITY).filter(person__in=people).select_related("person", "owning_agency")[:10]
+    )
+    hidden = all_cases.exclude(pk__in=[case.pk for case in visible]).count()
+    return visible, hidden
+
+
+@membership_required
+def case_create(request, step="person"):
+    if step not in WIZARD_STEPS:
+        return redirect("casework:case-create", step="person")
+    if request.method == "GET" and request.GET.get("restart"):
+        request.session.pop(WIZARD_KEY, None)
+        return redirect("casework:case-create", step="person")
+    stored = _wizard_data(request)
+    forms = {"person": PersonForm, "facts": CaseFactsForm}
+    if step in forms:
+        form = forms[step](request.POST) if request.method == "POST" else (_bound(forms[step], stored.get(step)) or forms[step]())
+        if request.method == "POST":
+            _store_step(request, step, request.POST)
+            if "back" in request.POST:
+                return redirect("casework:case-create", step=WIZARD_STEPS[WIZARD_STEPS.index(step) - 1])
+            if form.is_valid():
+                return redirect("casework:case-create", step=WIZARD_STEPS[WIZARD_STEPS.index(step) + 1])
+        status = 400 if request.method == "POST" else 200
+        return render(request, "casework/case_create.html", {"form": form, "step": step, "steps": WIZARD_STEPS}, status=status)
+    return _wizard_review(request, stored)
+
+
+def _wizard_review(request, stored: dict):
+    person_form = _bound(PersonForm, stored.get("person"))
+    facts_form = _bound(CaseFactsForm, stored.get("facts"))
+    if person_form is None or not person_form.is_valid():
+        return redirect("casework:case-create", step="person")
+    if facts_form is None or not facts_form.is_valid():
+        return redirect("casework:case-create", step="facts")
+    visible, hidden = possible_duplicates(request.user, person_form.cleaned_data)
+    if request.method == "GET":
+        audit.record(
+            AuditEvent.Action.SEARCH,
+            actor=request.user,
+            detail={"duplicate_check": True, "visible": len(visible), "hidden": hidden},
+        )
+    confirm = ConfirmForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if "back" in request.POST:
+            return redirect("casework:case-create", step="facts")
+        confirm.is_valid()
+        if (visible or hidden) and not confirm.cleaned_data.get("confirm_not_duplicate"):
+            confirm.add_error("confirm_not_duplicate", _("Confirm that you checked the possible duplicates."))
+            status = 400
+        else:
+            case = _create_from_wizard(request, person_form.cleaned_data, facts_form.cleaned_data)
+            request.session.pop(WIZARD_KEY, None)
+            return redirect(reverse("casework:case-detail", args=[case.public_id]))
+    context = {
+        "step": "review",
+        "steps": WIZARD_STEPS,
+        "person_form": person_form,
+        "facts_form": facts_form,
+        "duplicates": visible,
+        "hidden_duplicates": hidden,
+        "confirm_form": confirm,
+    }
+    return render(request, "casework/case_create_review.html", context, status=status)
+
+
+def _create_from_wizard(request, person_data: dict, facts: dict) -> Case:
+    picklists = {name: facts.pop(name) for name in ("exploitation_forms", "means_of_control", "recruitment_methods")}
+    return do_create_case(
+        person=Person(**person_data),
+        case=Case(**facts),
+        actor=request.user,
+        agency=request.user.active_membership.agency,
+        **picklists,
+    )
+
+
+@membership_required
+def case_access_list(request, code):
+    """Who can see this case and why — for the owning agency's supervisor."""
+    case, held = access_case(request.user, code)
+    if not _is_owning_supervisor(request.user, case):
+        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"page": "access-list"})
+        raise Http404
+    grants = case.grants.filter(revoked_at__isnull=True).select_related(
+        "group__agency_group__agency", "user", "granted_by"
+    )
+    audit.record(AuditEvent.Action.VIEW, actor=request.user, case=case, classes=[SensitivityClass.CORE], detail={"page": "access-list"})
+    return render(request, "casework/case_access.html", {"case": case, "grants": grants})
