@@ -52,7 +52,9 @@ ALL_CLASSES = frozenset(SensitivityClass.values)
 ROLE_ACCESS: dict[str, tuple[frozenset[str], bool]] = {
     Role.CASEWORKER: (ALL_CLASSES, True),
     Role.SHELTER_STAFF: (
-        frozenset({SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SensitivityClass.SHELTER}),
+        frozenset(
+            {SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SensitivityClass.SHELTER}
+        ),
         False,
     ),
     Role.SUPERVISOR: (ALL_CLASSES, False),
@@ -131,20 +133,17 @@ def _codenames(classes: Iterable[str], can_change: bool) -> set[str]:
 def _sync_holder_permissions(case: Case, *, group_id: int | None = None, user_id: int | None = None) -> None:
     """Make the guardian rows of one holder on one case equal the union of its active grants."""
     if group_id is not None:
-        grants = case.grants.filter(group_id=group_id, revoked_at__isnull=True)
-        rows = CaseGroupObjectPermission.objects.filter(content_object=case, group_id=group_id)
-        make = lambda permission: CaseGroupObjectPermission(content_object=case, group_id=group_id, permission=permission)  # noqa: E731
+        model, holder = CaseGroupObjectPermission, {"group_id": group_id}
     else:
-        grants = case.grants.filter(user_id=user_id, revoked_at__isnull=True)
-        rows = CaseUserObjectPermission.objects.filter(content_object=case, user_id=user_id)
-        make = lambda permission: CaseUserObjectPermission(content_object=case, user_id=user_id, permission=permission)  # noqa: E731
+        model, holder = CaseUserObjectPermission, {"user_id": user_id}
     wanted = set()
-    for grant in grants:
+    for grant in case.grants.filter(revoked_at__isnull=True, **holder):
         wanted |= _codenames(grant.classes, grant.can_change)
+    rows = model.objects.filter(content_object=case, **holder)
     rows.exclude(permission__codename__in=wanted).delete()
     have = set(rows.values_list("permission__codename", flat=True))
     missing = Permission.objects.filter(content_type__app_label="casework", codename__in=wanted - have)
-    rows.model.objects.bulk_create([make(permission) for permission in missing])
+    model.objects.bulk_create([model(content_object=case, permission=permission, **holder) for permission in missing])
 
 
 def grant_case(
@@ -212,7 +211,16 @@ def revoke_case(grant: CaseGrant, *, actor: User | None) -> None:
 # Cases ------------------------------------------------------------------------------------
 
 
-def _event(case: Case, kind: str, *, actor: User | None, reason: str = "", old: str = "", new: str = "", sensitivity=SensitivityClass.CORE) -> CaseEvent:
+def _event(
+    case: Case,
+    kind: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    old: str = "",
+    new: str = "",
+    sensitivity=SensitivityClass.CORE,
+) -> CaseEvent:
     meta = audit.current_request.get()
     return CaseEvent.objects.create(
         case=case,
@@ -339,7 +347,10 @@ def do_transition_case(case: Case, new_status: str, *, reason: str, actor: User)
         if new_status not in TRANSITIONS.get(current, set()):
             raise CaseworkError(
                 _("A case cannot move from “%(old)s” to “%(new)s”.")
-                % {"old": CaseStatus(current).label, "new": CaseStatus(new_status).label if new_status in CaseStatus.values else new_status}
+                % {
+                    "old": CaseStatus(current).label,
+                    "new": CaseStatus(new_status).label if new_status in CaseStatus.values else new_status,
+                }
             )
         if new_status in IDENTIFICATION_OUTCOMES:
             raise CaseworkError(_("Record the identification decision with its date and authority."))
@@ -367,7 +378,9 @@ def do_record_identification(
     with transaction.atomic():
         locked = _locked(case)
         if locked.status != CaseStatus.IDENTIFYING:
-            raise CaseworkError(_("An identification decision can only be recorded while the case is in identification."))
+            raise CaseworkError(
+                _("An identification decision can only be recorded while the case is in identification.")
+            )
         if identified_on > timezone.localdate():
             raise CaseworkError(_("The identification date cannot be in the future."))
         if identified_on < timezone.localdate(locked.received_at):

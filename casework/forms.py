@@ -43,11 +43,9 @@ class StyledForm:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.CheckboxInput)):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
@@ -276,8 +274,12 @@ class CaseFilterForm(StyledForm, forms.Form):
     """Query-string filters of the case list; malformed values are dropped, never a 500."""
 
     q = forms.CharField(required=False, max_length=100, label=_("Search name or reference"))
-    status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *CaseStatus.choices], label=_("Status"))
-    province = LabelChoiceField(Province.objects.all(), required=False, label=_("Province"), empty_label=_("All provinces"))
+    status = forms.ChoiceField(
+        required=False, choices=[("", _("All statuses")), *CaseStatus.choices], label=_("Status")
+    )
+    province = LabelChoiceField(
+        Province.objects.all(), required=False, label=_("Province"), empty_label=_("All provinces")
+    )
     agency = forms.ModelChoiceField(queryset=None, required=False, label=_("Agency"), empty_label=_("All agencies"))
     mine = forms.BooleanField(required=False, label=_("Assigned to me"))
     children = forms.BooleanField(required=False, label=_("Children only"))

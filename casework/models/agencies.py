@@ -32,7 +32,12 @@ class Agency(BilingualLabel):
         verbose_name=_("country (missions abroad)"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent agency")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent agency"),
     )
     is_active = models.BooleanField(_("active"), default=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -100,7 +100,9 @@ def choose_agency(request):
         "agency", "agency__kind", "agency__province"
     )
     if request.method == "POST":
-        chosen = memberships.filter(pk=request.POST.get("membership") if str(request.POST.get("membership", "")).isdigit() else None).first()
+        chosen = memberships.filter(
+            pk=request.POST.get("membership") if str(request.POST.get("membership", "")).isdigit() else None
+        ).first()
         if chosen is None:
             messages.error(request, _("Choose one of your agencies."))
             return render(request, "casework/choose_agency.html", {"memberships": memberships}, status=400)

@@ -65,7 +65,9 @@ def transition(request, case, held):
     if not form.is_valid():
         _form_errors(request, form)
         return None
-    actions.do_transition_case(case, form.cleaned_data["status"], reason=form.cleaned_data["reason"], actor=request.user)
+    actions.do_transition_case(
+        case, form.cleaned_data["status"], reason=form.cleaned_data["reason"], actor=request.user
+    )
     messages.success(request, _("Status changed."))
     return None
 
@@ -169,7 +171,9 @@ def record_consent(request, case, held):
 
 @case_action(anchor="consent")
 def withdraw_consent(request, case, held):
-    consent = case.consents.filter(pk=request.POST.get("consent") if str(request.POST.get("consent", "")).isdigit() else None).first()
+    consent = case.consents.filter(
+        pk=request.POST.get("consent") if str(request.POST.get("consent", "")).isdigit() else None
+    ).first()
     if consent is None:
         raise CaseworkError(_("That consent record does not exist."))
     form = ReasonForm(request.POST)

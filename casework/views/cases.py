@@ -159,9 +159,9 @@ def case_detail(request, code):
     if SensitivityClass.INVESTIGATION in held and case.incident_id:
         context["offenders"] = list(case.incident.offenders.select_related("nationality"))
     if context["is_owning_supervisor"]:
-        context["viewers"] = (
-            case.audit_events.filter(action=AuditEvent.Action.VIEW).select_related("actor", "agency")[:50]
-        )
+        context["viewers"] = case.audit_events.filter(action=AuditEvent.Action.VIEW).select_related("actor", "agency")[
+            :50
+        ]
     if context["can_change"] or context["is_owning_supervisor"]:
         context.update(_action_forms(case, held, user))
     return render(request, "casework/case_detail.html", context)
@@ -243,7 +243,9 @@ def possible_duplicates(user, person_data: dict) -> tuple[list[Case], int]:
     same document number: those the user may see, and a count of the others."""
     matches = Q()
     search_name = normalize_name(person_data.get("full_name", ""))
-    birth_year = person_data.get("birth_year") or (person_data["birth_date"].year if person_data.get("birth_date") else None)
+    birth_year = person_data.get("birth_year") or (
+        person_data["birth_date"].year if person_data.get("birth_date") else None
+    )
     if search_name and birth_year and person_data.get("home_province"):
         matches |= Q(
             search_name__startswith=search_name, birth_year=birth_year, home_province=person_data["home_province"]
@@ -256,7 +258,9 @@ def possible_duplicates(user, person_data: dict) -> tuple[list[Case], int]:
     people = Person.objects.filter(matches).values("pk")
     all_cases = Case.objects.filter(person__in=people)
     visible = list(
-        visible_cases(user, SensitivityClass.IDENTITY).filter(person__in=people).select_related("person", "owning_agency")[:10]
+        visible_cases(user, SensitivityClass.IDENTITY)
+        .filter(person__in=people)
+        .select_related("person", "owning_agency")[:10]
     )
     hidden = all_cases.exclude(pk__in=[case.pk for case in visible]).count()
     return visible, hidden
@@ -272,7 +276,11 @@ def case_create(request, step="person"):
     stored = _wizard_data(request)
     forms = {"person": PersonForm, "facts": CaseFactsForm}
     if step in forms:
-        form = forms[step](request.POST) if request.method == "POST" else (_bound(forms[step], stored.get(step)) or forms[step]())
+        form = (
+            forms[step](request.POST)
+            if request.method == "POST"
+            else (_bound(forms[step], stored.get(step)) or forms[step]())
+        )
         if request.method == "POST":
             _store_step(request, step, request.POST)
             if "back" in request.POST:
@@ -280,7 +288,9 @@ def case_create(request, step="person"):
             if form.is_valid():
                 return redirect("casework:case-create", step=WIZARD_STEPS[WIZARD_STEPS.index(step) + 1])
         status = 400 if request.method == "POST" else 200
-        return render(request, "casework/case_create.html", {"form": form, "step": step, "steps": WIZARD_STEPS}, status=status)
+        return render(
+            request, "casework/case_create.html", {"form": form, "step": step, "steps": WIZARD_STEPS}, status=status
+        )
     return _wizard_review(request, stored)
 
 
@@ -344,5 +354,11 @@ def case_access_list(request, code):
     grants = case.grants.filter(revoked_at__isnull=True).select_related(
         "group__agency_group__agency", "user", "granted_by"
     )
-    audit.record(AuditEvent.Action.VIEW, actor=request.user, case=case, classes=[SensitivityClass.CORE], detail={"page": "access-list"})
+    audit.record(
+        AuditEvent.Action.VIEW,
+        actor=request.user,
+        case=case,
+        classes=[SensitivityClass.CORE],
+        detail={"page": "access-list"},
+    )
     return render(request, "casework/case_access.html", {"case": case, "grants": grants})

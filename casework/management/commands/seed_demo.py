@@ -32,15 +32,39 @@ DEMO_PASSWORD = "caunoi-demo-2026"
 AGENCIES = [
     ("ca-laocai", "police", "LCA", "Công an tỉnh Lào Cai", "Lào Cai Provincial Police"),
     ("bp-laocai", "border_guard", "LCA", "Bộ đội Biên phòng tỉnh Lào Cai", "Lào Cai Border Guard"),
-    ("syt-laocai", "social_protection", "LCA", "Sở Y tế tỉnh Lào Cai (bảo trợ xã hội)", "Lào Cai Department of Health (social protection)"),
+    (
+        "syt-laocai",
+        "social_protection",
+        "LCA",
+        "Sở Y tế tỉnh Lào Cai (bảo trợ xã hội)",
+        "Lào Cai Department of Health (social protection)",
+    ),
     ("hpn-laocai", "womens_union", "LCA", "Hội LHPN tỉnh Lào Cai", "Lào Cai Women's Union"),
     ("ubnd-batxat", "commune", "LCA", "UBND xã Bát Xát", "Bát Xát Commune People's Committee"),
     ("ca-hanoi", "police", "HN", "Công an thành phố Hà Nội", "Hanoi City Police"),
-    ("syt-hanoi", "social_protection", "HN", "Sở Y tế Hà Nội (bảo trợ xã hội)", "Hanoi Department of Health (social protection)"),
-    ("binhyen-hanoi", "womens_union", "HN", "Ngôi nhà Bình yên – Trung tâm Phụ nữ và Phát triển", "Peace House – Centre for Women and Development"),
+    (
+        "syt-hanoi",
+        "social_protection",
+        "HN",
+        "Sở Y tế Hà Nội (bảo trợ xã hội)",
+        "Hanoi Department of Health (social protection)",
+    ),
+    (
+        "binhyen-hanoi",
+        "womens_union",
+        "HN",
+        "Ngôi nhà Bình yên – Trung tâm Phụ nữ và Phát triển",
+        "Peace House – Centre for Women and Development",
+    ),
     ("ubnd-hoankiem", "commune", "HN", "UBND phường Hoàn Kiếm", "Hoàn Kiếm Ward People's Committee"),
     ("csb-vung1", "coast_guard", "HN", "Bộ Tư lệnh Vùng Cảnh sát biển 1", "Coast Guard Region 1 Command"),
-    ("tlsq-namninh", "foreign_affairs", None, "Tổng Lãnh sự quán Việt Nam tại Nam Ninh", "Consulate General of Viet Nam in Nanning"),
+    (
+        "tlsq-namninh",
+        "foreign_affairs",
+        None,
+        "Tổng Lãnh sự quán Việt Nam tại Nam Ninh",
+        "Consulate General of Viet Nam in Nanning",
+    ),
     ("ngo-demo", "ngo", "HN", "Tổ chức hỗ trợ nạn nhân (minh họa)", "Victim support NGO (demo)"),
 ]
 
@@ -49,7 +73,12 @@ PERSONAS = [
     ("canbo.congan", "Phạm Văn Hùng", [("ca-laocai", Role.CASEWORKER)], "police caseworker, Lào Cai"),
     ("canbo.bienphong", "Lê Minh Tuấn", [("bp-laocai", Role.CASEWORKER)], "border-guard caseworker, Lào Cai"),
     ("canbo.baotro", "Vũ Thị Thu", [("syt-laocai", Role.CASEWORKER)], "social-protection caseworker, Lào Cai"),
-    ("nhanvien.binhyen", "Đỗ Thị Hạnh", [("binhyen-hanoi", Role.SHELTER_STAFF)], "Women's Union shelter worker, Hà Nội"),
+    (
+        "nhanvien.binhyen",
+        "Đỗ Thị Hạnh",
+        [("binhyen-hanoi", Role.SHELTER_STAFF)],
+        "Women's Union shelter worker, Hà Nội",
+    ),
     ("canbo.xa", "Sầm Văn Phúc", [("ubnd-batxat", Role.CASEWORKER)], "commune officer, Bát Xát (Lào Cai)"),
     ("giamsat.laocai", "Ngô Quang Dũng", [("ca-laocai", Role.SUPERVISOR)], "supervisor, Lào Cai police"),
     (
@@ -126,7 +155,9 @@ class Command(BaseCommand):
 
     def _admin(self) -> None:
         if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@example.invalid", DEMO_PASSWORD, full_name="Quản trị hệ thống")
+            User.objects.create_superuser(
+                "admin", "admin@example.invalid", DEMO_PASSWORD, full_name="Quản trị hệ thống"
+            )
 
     def _cases(self, agencies, users) -> int:
         police = agencies["ca-laocai"]
@@ -137,7 +168,12 @@ class Command(BaseCommand):
         ethnic = {group.code: group for group in EthnicGroup.objects.all()}
         china = Country.objects.get(alpha2="CN")
         vietnam = Country.objects.get(alpha2="VN")
-        forms = list(PicklistValue.objects.filter(list_name=PicklistValue.List.EXPLOITATION_TYPE, code__in=["ForcedMarriage", "SexualExploitation", "ForcedLabour"]))
+        forms = list(
+            PicklistValue.objects.filter(
+                list_name=PicklistValue.List.EXPLOITATION_TYPE,
+                code__in=["ForcedMarriage", "SexualExploitation", "ForcedLabour"],
+            )
+        )
         now = timezone.now()
         for index, (name, sex, year, ethnicity, home, target) in enumerate(DEMO_CASES):
             person = Person(
@@ -159,7 +195,11 @@ class Command(BaseCommand):
                 route="Lào Cai → Hà Khẩu → Vân Nam",
             )
             case = actions.do_create_case(
-                person=person, case=case, actor=worker, agency=police, exploitation_forms=forms[index % len(forms) :][:1]
+                person=person,
+                case=case,
+                actor=worker,
+                agency=police,
+                exploitation_forms=forms[index % len(forms) :][:1],
             )
             self._advance(case, target, worker)
         return len(DEMO_CASES)

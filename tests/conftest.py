@@ -1,0 +1,35 @@
+import pytest
+
+from tests import services
+from tests.fixtures.personas import *  # noqa: F401,F403 — personas are shared fixtures
+
+SERVICE_MARKERS = {"postgres", "redis", "celery_worker", "browser"}
+_skipped: list[str] = []
+
+
+def pytest_runtest_setup(item):
+    wanted = {mark.name for mark in item.iter_markers()} & SERVICE_MARKERS
+    missing = services.missing_for(wanted)
+    if not missing:
+        return
+    message = f"needs {', '.join(missing)}"
+    if services.CI:
+        pytest.fail(f"CI=true and a required service is missing: {message}", pytrace=False)
+    _skipped.append(f"{item.nodeid}: {message}")
+    pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped:
+        terminalreporter.section("skipped for missing services (CI=true would fail)")
+        for line in _skipped:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded documents of a test go to its own temporary folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }

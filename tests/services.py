@@ -1,0 +1,42 @@
+"""Which real services this test run has. Under CI=true a missing one is a failure."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _answers(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_available() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def redis_available() -> bool:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    return url.startswith("redis") and _answers(url, 6379)
+
+
+def chromium_available() -> bool:
+    return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+
+
+def missing_for(markers: set[str]) -> list[str]:
+    missing = []
+    if "postgres" in markers and not postgres_available():
+        missing.append("PostgreSQL (DATABASE_URL)")
+    if markers & {"redis", "celery_worker"} and not redis_available():
+        missing.append("Redis (CELERY_BROKER_URL)")
+    if "browser" in markers and not chromium_available():
+        missing.append(f"Chromium ({CHROMIUM})")
+    return missing
