@@ -75,7 +75,21 @@ def access_case(user, public_id, *, need: str = SensitivityClass.CORE) -> tuple[
 
     `need` is a sensitivity class or "change".
     """
-    case = Case.objects.select_related("person", "owning_agency", "assigned_to").filter(public_id=public_id).first()
+    case = (
+        Case.objects.select_related(
+            "person__ethnicity",
+            "person__nationality",
+            "person__home_province",
+            "person__home_former_province",
+            "owning_agency",
+            "assigned_to",
+            "reception_province",
+            "destination_country",
+            "incident",
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
     held = case_classes(user, case) if case is not None else set()
     if case is None or need not in held:
         audit.record(

@@ -1,4 +1,4 @@
-from casework.models import Membership
+from casework.middleware import SESSION_MEMBERSHIP_COUNT_KEY
 
 
 def active_membership(request):
@@ -7,5 +7,5 @@ def active_membership(request):
         return {}
     return {
         "active_membership": getattr(user, "active_membership", None),
-        "has_several_memberships": Membership.objects.filter(user=user, is_active=True).count() > 1,
+        "has_several_memberships": request.session.get(SESSION_MEMBERSHIP_COUNT_KEY, 0) > 1,
     }

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 SESSION_MEMBERSHIP_KEY = "active_membership_id"
 SESSION_AUTH_AT_KEY = "authenticated_at"
+SESSION_MEMBERSHIP_COUNT_KEY = "membership_count"
 
 
 class SecurityHeadersMiddleware:

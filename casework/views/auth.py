@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from casework import audit
 from casework.forms import SignInForm
-from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
+from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_COUNT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
 from casework.models import AuditEvent, Membership
 
 
@@ -71,6 +71,7 @@ def _complete_sign_in(request, user, username: str):
         login(request, user)
         request.session[SESSION_AUTH_AT_KEY] = time.time()
         memberships = list(Membership.objects.filter(user=user, is_active=True, agency__is_active=True)[:2])
+        request.session[SESSION_MEMBERSHIP_COUNT_KEY] = len(memberships)
         if len(memberships) == 1:
             request.session[SESSION_MEMBERSHIP_KEY] = memberships[0].pk
         audit.record(

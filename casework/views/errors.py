@@ -1,4 +1,9 @@
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 def not_found(request, exception=None):
@@ -6,4 +11,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """A database that went away before a view ran (sessions, sign-in) is a 503, not a 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -1,0 +1,511 @@
+"""QUALITY S3: every case URL × every persona × own / other agency / closed case.
+
+The expected status codes are written out as a table, not derived from the access rules, so
+a change in what a persona may do shows up here as a failing row.
+"""
+
+import re
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from casework import actions
+from casework.models import (
+    AuditEvent,
+    CaseEvent,
+    CaseGrant,
+    CaseStatus,
+    Consent,
+    Membership,
+    Role,
+    SensitivityClass,
+)
+from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
+
+PDF = b"%PDF-1.4\n% matrix test document\n" + b"0" * 64 + b"\n%%EOF\n"
+
+PERSONAS = ("owner", "colleague", "supervisor", "shelter", "outsider", "other_supervisor")
+SITUATIONS = ("own", "other_agency", "closed")
+
+OTHER_AGENCY_NAME = "Trần Thị Hà"
+CLOSED_NAME = "Lý Thị Mai"
+IDENTITY_DOC_TITLE = "Giấy tờ tùy thân matrix"
+INVESTIGATION_DOC_TITLE = "Biên bản lời khai matrix"
+INVESTIGATION_NOTE = "Đối tượng tên Hùng, biển số 24A-99999"
+
+
+def client_for(user, agency=None):
+    """A signed-in client that reports a server error as a 500 instead of raising."""
+    client = sign_in(user, agency)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.raise_request_exception = False
+    return client
+
+
+def upload(case, actor, agency, *, sensitivity, title):
+    return actions.do_upload_document(
+        case,
+        upload=SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf"),
+        kind="other",
+        sensitivity=sensitivity,
+        title=title,
+        actor=actor,
+        agency=agency,
+        max_bytes=1_000_000,
+    )
+
+
+def furnish(case, actor, agency) -> SimpleNamespace:
+    """Give a case the objects the URLs point at: two documents and a consent."""
+    return SimpleNamespace(
+        case=case,
+        doc_identity=upload(case, actor, agency, sensitivity=SensitivityClass.IDENTITY, title=IDENTITY_DOC_TITLE),
+        doc_investigation=upload(
+            case, actor, agency, sensitivity=SensitivityClass.INVESTIGATION, title=INVESTIGATION_DOC_TITLE
+        ),
+        consent=actions.do_record_consent(
+            case,
+            Consent(
+                given_by=Consent.GivenBy.PERSON,
+                classes=[SensitivityClass.CORE, SensitivityClass.SHELTER],
+                purpose="shelter placement",
+                given_on=timezone.localdate(),
+            ),
+            actor=actor,
+        ),
+    )
+
+
+@pytest.fixture
+def scene(world):
+    """The `world` personas and one furnished case per situation."""
+    owner = acting(world.owner)
+    own = furnish(world.case, owner, world.police)
+    actions.do_add_note(
+        world.case,
+        body=INVESTIGATION_NOTE,
+        sensitivity=SensitivityClass.INVESTIGATION,
+        actor=owner,
+        agency=world.police,
+    )
+
+    border = make_agency("t-border", "border_guard", "LCA")
+    border_worker = acting(make_user("border.worker", border, Role.CASEWORKER))
+    other_agency = furnish(make_case(border, border_worker, name=OTHER_AGENCY_NAME), border_worker, border)
+
+    closed_case = make_case(world.police, owner, name=CLOSED_NAME, birth_year=1990)
+    closed = furnish(closed_case, owner, world.police)
+    actions.do_transition_case(closed_case, CaseStatus.CLOSED, reason="returned home safely", actor=owner)
+    closed_case.refresh_from_db()
+    assert closed_case.status == CaseStatus.CLOSED
+
+    return SimpleNamespace(
+        world=world,
+        situations={"own": own, "other_agency": other_agency, "closed": closed},
+        users={name: getattr(world, name) for name in PERSONAS},
+    )
+
+
+def _post_data(route: str, target: SimpleNamespace, world) -> dict:
+    today = timezone.localdate().isoformat()
+    return {
+        "transition": {"status": CaseStatus.VERIFYING, "reason": "verification starts"},
+        "identification": {
+            "outcome": "victim",
+            "identified_on": today,
+            "authority": "Công an tỉnh Lào Cai",
+            "document": "123/QĐ",
+            "reason": "statements and documents",
+        },
+        "reopen": {"reason": "new facts came to light"},
+        "assign": {"user": world.colleague.pk},
+        "note": {"body": "matrix note", "sensitivity": SensitivityClass.CORE},
+        "document": {
+            "file": SimpleUploadedFile("new.pdf", PDF, content_type="application/pdf"),
+            "kind": "other",
+            "sensitivity": SensitivityClass.CORE,
+            "title": "matrix upload",
+        },
+        "consent": {
+            "given_by": Consent.GivenBy.PERSON,
+            "classes": [SensitivityClass.CORE],
+            "purpose": "matrix consent",
+            "given_on": today,
+        },
+        "consent_withdraw": {"consent": target.consent.pk, "reason": "the person changed her mind"},
+        "incident": {"criminal_case_number": "HS-2025-1", "summary": "matrix incident"},
+        "offender": {"full_name": "Đối tượng A", "sex": "male", "role_in_process": "Recruiter"},
+    }[route]
+
+
+POST_ROUTES = {
+    "transition": "transition/",
+    "identification": "identification/",
+    "reopen": "reopen/",
+    "assign": "assign/",
+    "note": "notes/",
+    "document": "documents/",
+    "consent": "consents/",
+    "consent_withdraw": "consents/withdraw/",
+    "incident": "incident/",
+    "offender": "offenders/",
+}
+GET_ROUTES = ("detail", "access", "doc_identity", "doc_investigation")
+ROUTES = (*GET_ROUTES, *POST_ROUTES)
+
+
+def url_for(route: str, target: SimpleNamespace) -> str:
+    base = f"/cases/{target.case.public_id}/"
+    if route == "detail":
+        return base
+    if route == "access":
+        return base + "access/"
+    if route == "doc_identity":
+        return base + f"documents/{target.doc_identity.public_id}/"
+    if route == "doc_investigation":
+        return base + f"documents/{target.doc_investigation.public_id}/"
+    return base + POST_ROUTES[route]
+
+
+# Expected status per route: one column per persona, in PERSONAS order
+# (owner, colleague, supervisor, shelter, outsider, other_supervisor).
+ALL_404 = (404, 404, 404, 404, 404, 404)
+CHANGE_OWN = (302, 302, 404, 404, 404, 404)  # caseworkers of the owning agency only
+EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
+    # The police case, referred to the shelter without `investigation`.
+    "own": {
+        "detail": (200, 200, 200, 200, 404, 404),
+        "access": (404, 404, 200, 404, 404, 404),
+        "doc_identity": (200, 200, 200, 200, 404, 404),
+        "doc_investigation": (200, 200, 200, 404, 404, 404),
+        "transition": CHANGE_OWN,
+        "identification": CHANGE_OWN,
+        "reopen": CHANGE_OWN,
+        "assign": (302, 302, 302, 404, 404, 404),
+        "note": CHANGE_OWN,
+        "document": CHANGE_OWN,
+        "consent": CHANGE_OWN,
+        "consent_withdraw": CHANGE_OWN,
+        "incident": CHANGE_OWN,
+        "offender": CHANGE_OWN,
+    },
+    # A border-guard case: none of the personas has any grant on it.
+    "other_agency": dict.fromkeys(ROUTES, ALL_404),
+    # A closed police case (no referral): the owning agency still sees it.
+    "closed": {
+        "detail": (200, 200, 200, 404, 404, 404),
+        "access": (404, 404, 200, 404, 404, 404),
+        "doc_identity": (200, 200, 200, 404, 404, 404),
+        "doc_investigation": (200, 200, 200, 404, 404, 404),
+        "transition": CHANGE_OWN,
+        "identification": CHANGE_OWN,
+        "reopen": CHANGE_OWN,
+        "assign": (302, 302, 302, 404, 404, 404),
+        "note": CHANGE_OWN,
+        "document": CHANGE_OWN,
+        "consent": CHANGE_OWN,
+        "consent_withdraw": CHANGE_OWN,
+        "incident": CHANGE_OWN,
+        "offender": CHANGE_OWN,
+    },
+}
+
+MATRIX = [
+    pytest.param(situation, route, persona, EXPECTED[situation][route][index], id=f"{situation}-{route}-{persona}")
+    for situation in SITUATIONS
+    for route in ROUTES
+    for index, persona in enumerate(PERSONAS)
+]
+
+
+def test_the_table_covers_every_case_url():
+    """A new case route in casework/urls.py must get a row here."""
+    from casework.urls import urlpatterns
+
+    case_routes = {str(pattern.pattern) for pattern in urlpatterns if "<uuid:code>" in str(pattern.pattern)}
+    covered = {"cases/<uuid:code>/", "cases/<uuid:code>/access/", "cases/<uuid:code>/documents/<uuid:document>/"}
+    covered |= {f"cases/<uuid:code>/{suffix}" for suffix in POST_ROUTES.values()}
+    assert case_routes == covered
+    assert all(set(EXPECTED[situation]) == set(ROUTES) for situation in SITUATIONS)
+
+
+@pytest.mark.parametrize(("situation", "route", "persona", "expected"), MATRIX)
+def test_access_matrix(scene, situation, route, persona, expected):
+    target = scene.situations[situation]
+    user = scene.users[persona]
+    case = target.case
+    client = client_for(user)
+    url = url_for(route, target)
+    events_before = CaseEvent.objects.filter(case=case).count()
+    audit_before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    if route in POST_ROUTES:
+        response = client.post(url, _post_data(route, target, scene.world))
+    else:
+        response = client.get(url)
+
+    assert response.status_code == expected, f"{persona} {route} on {situation} case"
+    new_audit = AuditEvent.objects.filter(id__gt=audit_before, actor=user)
+    if expected == 404:
+        # Not found and not allowed look the same and leave a "denied" row; nothing changes.
+        assert case.reference.encode() not in response.content
+        assert new_audit.filter(action=AuditEvent.Action.DENIED).exists()
+        assert not new_audit.exclude(action=AuditEvent.Action.DENIED).exists()
+        assert CaseEvent.objects.filter(case=case).count() == events_before
+    elif expected == 302:
+        assert response["Location"].startswith(f"/cases/{case.public_id}/")
+        assert not new_audit.filter(action=AuditEvent.Action.DENIED).exists()
+    elif route.startswith("doc_"):
+        assert b"".join(response.streaming_content) == PDF
+        assert response["Content-Disposition"].startswith("attachment")
+        assert new_audit.filter(action=AuditEvent.Action.DOWNLOAD).count() == 1
+    else:
+        assert case.reference.encode() in response.content
+        assert new_audit.filter(action=AuditEvent.Action.VIEW, case=case).count() == 1
+
+
+def test_owning_supervisor_assigns_without_change_permission(scene):
+    case = scene.world.case
+    response = client_for(scene.world.supervisor).post(
+        url_for("assign", scene.situations["own"]), {"user": scene.world.colleague.pk}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.assigned_to == scene.world.colleague
+
+
+# Page content --------------------------------------------------------------------------------
+
+
+def test_shelter_page_has_no_investigation_section(scene):
+    own = scene.situations["own"]
+    owner_page = client_for(scene.world.owner).get(url_for("detail", own)).content.decode()
+    shelter_page = client_for(scene.world.shelter).get(url_for("detail", own)).content.decode()
+
+    # The owner sees all of it, so the absence below is a real filter.
+    assert 'id="investigation"' in owner_page
+    assert INVESTIGATION_NOTE in owner_page
+    assert INVESTIGATION_DOC_TITLE in owner_page
+
+    assert 'id="investigation"' not in shelter_page
+    assert INVESTIGATION_NOTE not in shelter_page
+    assert INVESTIGATION_DOC_TITLE not in shelter_page
+    assert str(own.doc_investigation.public_id) not in shelter_page
+    # What the referral did grant is there.
+    assert own.case.person.full_name in shelter_page
+    assert IDENTITY_DOC_TITLE in shelter_page
+    assert "R-TEST-1" in shelter_page  # the "why can I see this" line names the referral
+
+
+@pytest.mark.parametrize("persona", ["outsider", "other_supervisor"])
+def test_foreign_list_and_search_contain_no_foreign_case(scene, persona):
+    client = client_for(scene.users[persona])
+    references = [target.case.reference for target in scene.situations.values()]
+    for query in ({}, {"q": "nguyen"}, {"q": scene.world.case.reference}, {"q": "LCA-"}):
+        page = client.get("/", query).content.decode()
+        for reference in references:
+            assert reference not in page, (persona, query)
+        assert scene.world.case.person.full_name not in page
+
+
+def test_lists_show_exactly_the_visible_cases(scene):
+    own, other, closed = (scene.situations[name].case for name in SITUATIONS)
+    owner_page = client_for(scene.world.owner).get("/").content.decode()
+    assert own.reference in owner_page and closed.reference in owner_page
+    assert other.reference not in owner_page
+    assert OTHER_AGENCY_NAME not in owner_page
+
+    shelter_page = client_for(scene.world.shelter).get("/").content.decode()
+    assert own.reference in shelter_page
+    assert closed.reference not in shelter_page and CLOSED_NAME not in shelter_page
+    assert other.reference not in shelter_page
+
+
+def test_without_identity_the_name_is_never_shown(scene):
+    """A police agency administrator holds only `core` on the agency's cases."""
+    case = scene.world.case
+    name = case.person.full_name
+    admin = make_user("agency.admin", scene.world.police, Role.AGENCY_ADMIN)
+    client = client_for(admin)
+
+    page = client.get(url_for("detail", scene.situations["own"]))
+    assert page.status_code == 200
+    assert case.reference.encode() in page.content
+    assert 'data-testid="person-name"' not in page.content.decode()
+    assert IDENTITY_DOC_TITLE not in page.content.decode()
+
+    for query in ({}, {"q": case.reference}, {"q": "nguyen thi lan"}, {"q": name}):
+        listing = client.get("/", query).content.decode()
+        assert name not in listing, query
+        assert CLOSED_NAME not in listing, query
+    # Searching by name is reading identity data: no match at all.
+    assert case.reference not in client.get("/", {"q": "nguyen thi lan"}).content.decode()
+    # The identity document itself is refused.
+    assert client.get(url_for("doc_identity", scene.situations["own"])).status_code == 404
+    # The same page for the owner does show the name (the check above can fail).
+    assert name in client_for(scene.world.owner).get(url_for("detail", scene.situations["own"])).content.decode()
+
+
+def test_access_list_page_names_the_holders(scene):
+    page = client_for(scene.world.supervisor).get(url_for("access", scene.situations["own"])).content.decode()
+    assert "R-TEST-1" in page
+    assert scene.world.shelter_agency.label in page
+
+
+# Unknown, malformed and anonymous ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_unknown_case_is_404(scene, route):
+    own = scene.situations["own"]
+    fake = SimpleNamespace(
+        case=SimpleNamespace(public_id=uuid.uuid4()),
+        doc_identity=own.doc_identity,
+        doc_investigation=own.doc_investigation,
+        consent=own.consent,
+    )
+    client = client_for(scene.world.owner)
+    url = url_for(route, fake)
+    response = client.post(url, {"reason": "x"}) if route in POST_ROUTES else client.get(url)
+    assert response.status_code == 404
+
+
+def test_unknown_document_and_a_document_of_another_case_are_404(scene):
+    own, closed = scene.situations["own"], scene.situations["closed"]
+    client = client_for(scene.world.owner)
+    assert client.get(f"/cases/{own.case.public_id}/documents/{uuid.uuid4()}/").status_code == 404
+    # The owner may see both cases, but a document is only reachable under its own case.
+    response = client.get(f"/cases/{own.case.public_id}/documents/{closed.doc_identity.public_id}/")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/not-a-uuid/",
+        "/cases/12345/",
+        "/cases/00000000-0000-0000-0000-00000000000g/",
+        "/cases/not-a-uuid/access/",
+        "/cases/not-a-uuid/transition/",
+        "/cases/'%20OR%201=1--/",
+        "/cases/{case}/documents/not-a-uuid/",
+        "/cases/{case}x/",
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_malformed_uuid_is_404(scene, path, method):
+    client = client_for(scene.world.owner)
+    response = getattr(client, method)(path.format(case=scene.world.case.public_id))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_anonymous_is_sent_to_sign_in(scene, route):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    url = url_for(route, scene.situations["own"])
+    response = client.post(url, {"reason": "x"}) if route in POST_ROUTES else client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
+    assert scene.world.case.reference.encode() not in response.content
+
+
+@pytest.mark.parametrize("route", list(POST_ROUTES))
+def test_get_on_a_change_endpoint_is_refused_the_same_for_every_case(scene, route):
+    """405 for a known and an unknown case alike: the method check reveals nothing."""
+    client = client_for(scene.world.outsider)
+    known = client.get(url_for(route, scene.situations["own"]))
+    unknown = client.get(f"/cases/{uuid.uuid4()}/{POST_ROUTES[route]}")
+    assert known.status_code == unknown.status_code
+    assert 400 <= known.status_code < 500
+
+
+# Grants and revokes take effect at once -------------------------------------------------
+
+
+def test_revoking_the_referral_removes_the_shelter_at_once(scene):
+    world = scene.world
+    own = scene.situations["own"]
+    shelter = client_for(world.shelter)
+    owner = client_for(world.owner)
+    assert shelter.get(url_for("detail", own)).status_code == 200
+    assert world.case.reference in shelter.get("/").content.decode()
+
+    grant = CaseGrant.objects.get(case=world.case, source=CaseGrant.Source.REFERRAL, revoked_at__isnull=True)
+    actions.revoke_case(grant, actor=world.owner)
+
+    assert shelter.get(url_for("detail", own)).status_code == 404
+    assert shelter.get(url_for("doc_identity", own)).status_code == 404
+    assert world.case.reference not in shelter.get("/").content.decode()
+    # The owning agency keeps its access.
+    assert owner.get(url_for("detail", own)).status_code == 200
+    assert client_for(world.colleague).get(url_for("detail", own)).status_code == 200
+    assert client_for(world.supervisor).get(url_for("detail", own)).status_code == 200
+
+
+def test_a_new_grant_takes_effect_at_once(scene):
+    world = scene.world
+    outsider = client_for(world.outsider)
+    assert outsider.get(url_for("detail", scene.situations["own"])).status_code == 404
+    actions.grant_case(
+        world.case,
+        group=world.union.role_groups.get(role=Role.SHELTER_STAFF).group,
+        classes=[SensitivityClass.CORE],
+        source=CaseGrant.Source.REFERRAL,
+        source_ref="R-TEST-2",
+        actor=world.owner,
+    )
+    page = outsider.get(url_for("detail", scene.situations["own"]))
+    assert page.status_code == 200
+    assert world.case.person.full_name not in page.content.decode()  # core only
+
+
+def test_ending_a_membership_removes_access_on_the_next_request(scene):
+    world = scene.world
+    own = scene.situations["own"]
+    colleague = client_for(world.colleague)
+    assert colleague.get(url_for("detail", own)).status_code == 200
+
+    membership = Membership.objects.get(user=world.colleague, agency=world.police)
+    actions.do_end_membership(membership, actor=world.supervisor)
+
+    response = colleague.get(url_for("detail", own))
+    assert response.status_code in (302, 404)
+    assert world.case.reference.encode() not in response.content
+    if response.status_code == 302:
+        assert "/cases/" not in response["Location"]
+    listing = colleague.get("/")
+    assert world.case.reference.encode() not in listing.content
+    assert colleague.post(url_for("note", own), {"body": "x", "sensitivity": "core"}).status_code in (302, 404)
+    assert not world.case.notes.filter(body="x").exists()
+
+
+def test_ending_the_membership_of_the_assigned_caseworker_removes_access(scene):
+    """The owner is assigned to the case (a personal grant). After leaving the police unit
+    and working for another agency, the case must not stay visible through that grant."""
+    world = scene.world
+    own = scene.situations["own"]
+    actions.do_add_membership(world.owner, world.union, Role.CASEWORKER, actor=None)
+    as_union = client_for(world.owner, agency=world.union)
+
+    membership = Membership.objects.get(user=world.owner, agency=world.police)
+    actions.do_end_membership(membership, actor=world.supervisor)
+
+    assert as_union.get(url_for("detail", own)).status_code == 404
+    assert world.case.reference not in as_union.get("/").content.decode()
+    response = as_union.post(url_for("note", own), {"body": "after leaving", "sensitivity": "core"})
+    assert response.status_code == 404
+    assert not world.case.notes.filter(body="after leaving").exists()
+
+
+def test_closing_keeps_the_owning_agency_but_the_closed_case_stays_read_only_for_the_supervisor(scene):
+    closed = scene.situations["closed"]
+    page = client_for(scene.world.supervisor).get(url_for("detail", closed)).content.decode()
+    assert closed.case.reference in page
+    assert re.search(r'action="[^"]*/reopen/"', page) is None
+    page = client_for(scene.world.owner).get(url_for("detail", closed)).content.decode()
+    assert re.search(r'action="[^"]*/reopen/"', page) is not None

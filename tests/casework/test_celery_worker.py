@@ -1,0 +1,76 @@
+"""Tasks run by a real Celery worker process over Redis, against the test database."""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from casework.models import Case, CaseEvent
+from casework.tasks import flag_overdue_cases
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker_queue(world):
+    """Start `celery worker` on a queue of its own, pointed at this test's database."""
+    database = connection.settings_dict
+    queue = f"caunoi-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "CAUNOI_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-P", "solo", "-l", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield queue
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_a_real_worker_flags_overdue_cases_once_even_when_the_task_runs_twice(world, worker_queue):
+    Case.objects.filter(pk=world.case.pk).update(due_at=timezone.now() - datetime.timedelta(minutes=5))
+    first = flag_overdue_cases.apply_async(queue=worker_queue)
+    assert first.get(timeout=60) == 1
+    second = flag_overdue_cases.apply_async(queue=worker_queue)
+    assert second.get(timeout=60) == 0
+    world.case.refresh_from_db()
+    assert world.case.is_overdue
+    assert CaseEvent.objects.filter(case=world.case, kind=CaseEvent.Kind.OVERDUE).count() == 1
+
+
+def test_tasks_are_sent_to_the_broker_not_run_in_process(settings):
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    assert not settings.CELERY_TASK_ALWAYS_EAGER
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+def test_beat_schedule_runs_the_overdue_check_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["flag-overdue-cases"]
+    assert entry["task"] == "casework.tasks.flag_overdue_cases"
+    assert entry["schedule"] <= 60
+    # A task that is due again before the last one finished must not double-flag: the
+    # compare-and-set in do_flag_overdue_cases guarantees that (tested above).

@@ -1,0 +1,61 @@
+"""QUALITY P1: queries per page do not grow with the rows shown."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework import actions
+from casework.models import SensitivityClass
+from tests.fixtures.personas import acting, make_case, sign_in
+
+
+def count_queries(client, url, **params) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_case_list_query_count_is_the_same_for_1_and_50_rows(world):
+    client = sign_in(world.owner)
+    few, response = count_queries(client, "/")
+    assert response.content.count(b"<tr") == 2  # header + 1 case
+    for index in range(49):
+        make_case(world.police, acting(world.owner), name=f"Người Thử {index}")
+    many, response = count_queries(client, "/", page=1)
+    assert response.content.count(b"<tr") == 26  # header + 25 rows (one page)
+    assert few == many
+    assert many <= 12
+
+
+def test_filtered_search_query_count_is_flat(world):
+    client = sign_in(world.owner)
+    few, _response = count_queries(client, "/", q="nguyen", status="reported", children="on")
+    for index in range(30):
+        make_case(world.police, acting(world.owner), name=f"Nguyễn Thị {index}")
+    many, response = count_queries(client, "/", q="nguyen", status="reported")
+    assert few == many <= 12
+
+
+def test_case_page_query_count_does_not_grow_with_timeline_notes_and_documents(world):
+    client = sign_in(world.owner)
+    url = f"/cases/{world.case.public_id}/"
+    few, _response = count_queries(client, url)
+    owner = acting(world.owner)
+    for index in range(30):
+        actions.do_add_note(
+            world.case, body=f"note {index}", sensitivity=SensitivityClass.CORE, actor=owner, agency=world.police
+        )
+    many, response = count_queries(client, url)
+    assert b"note 29" in response.content
+    assert few == many
+    assert many <= 20
+
+
+def test_supervisor_case_page_with_viewers_panel_stays_within_budget(world):
+    client = sign_in(world.supervisor)
+    url = f"/cases/{world.case.public_id}/"
+    for _ in range(20):
+        sign_in(world.owner).get(url)
+    count, response = count_queries(client, url)
+    assert b'data-testid="viewers"' in response.content
+    assert count <= 20
