@@ -1,0 +1,105 @@
+import pytest
+from django.utils import timezone
+
+from casework.models import AuditEvent, Case, CaseStatus, PicklistValue, Province
+from tests.fixtures.personas import make_case, sign_in
+
+
+def person_step(**overrides):
+    data = {
+        "full_name": "Lò Thị Sua",
+        "sex": "female",
+        "birth_year": "2000",
+        "home_province": str(Province.objects.get(code="LCA").pk),
+        "poor_household": "unknown",
+    }
+    data.update(overrides)
+    return data
+
+
+def facts_step(**overrides):
+    data = {
+        "came_to_notice": "border_handover",
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "reception_province": str(Province.objects.get(code="LCA").pk),
+        "exploitation_forms": [str(PicklistValue.objects.get(code="ForcedMarriage").pk)],
+    }
+    data.update(overrides)
+    return data
+
+
+def run_wizard(client, person=None, facts=None):
+    assert client.post("/cases/new/person/", person or person_step()).status_code == 302
+    assert client.post("/cases/new/facts/", facts or facts_step()).status_code == 302
+    return client.get("/cases/new/review/")
+
+
+def test_registering_a_case_through_the_wizard(world):
+    client = sign_in(world.owner)
+    review = run_wizard(client)
+    assert review.status_code == 200
+    assert "Lò Thị Sua" in review.content.decode()
+    response = client.post("/cases/new/review/", {"create": "1"})
+    case = Case.objects.exclude(pk=world.case.pk).get()
+    assert response["Location"] == f"/cases/{case.public_id}/"
+    assert case.person.full_name == "Lò Thị Sua"
+    assert case.status == CaseStatus.REPORTED
+    assert case.owning_agency == world.police
+    assert list(case.exploitation_forms.values_list("code", flat=True)) == ["ForcedMarriage"]
+    # The wizard's draft is gone once the case exists.
+    assert client.get("/cases/new/review/")["Location"] == "/cases/new/person/"
+
+
+def test_a_same_name_birth_year_and_province_is_flagged_as_a_possible_duplicate(world):
+    client = sign_in(world.colleague)
+    review = run_wizard(client, person=person_step(full_name="Nguyen Thi Lan", birth_year="1999"))
+    assert b'data-testid="duplicate-warning"' in review.content
+    assert world.case.reference.encode() in review.content
+    refused = client.post("/cases/new/review/", {"create": "1"})
+    assert refused.status_code == 400
+    assert Case.objects.count() == 1
+    client.post("/cases/new/review/", {"create": "1", "confirm_not_duplicate": "on"})
+    assert Case.objects.count() == 2
+
+
+def test_a_same_document_number_is_a_possible_duplicate(world):
+    existing = make_case(world.police, world.owner, name="Hà Thị Khánh", document_number="001199012345")
+    client = sign_in(world.colleague)
+    review = run_wizard(
+        client, person=person_step(full_name="Khác Tên", document_type="cccd", document_number="001-199-012-345")
+    )
+    assert existing.reference.encode() in review.content
+
+
+def test_duplicates_in_other_agencies_are_counted_but_never_disclosed(world):
+    client = sign_in(world.outsider)
+    review = run_wizard(client, person=person_step(full_name="Nguyễn Thị Lan", birth_year="1999"))
+    content = review.content.decode()
+    assert 'data-testid="duplicate-warning"' in content
+    assert world.case.reference not in content
+    assert world.police.name not in content
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH, actor=world.outsider).exists()
+
+
+def test_an_invalid_step_keeps_what_was_typed(world):
+    client = sign_in(world.owner)
+    response = client.post("/cases/new/person/", person_step(birth_year="2999", other_names="Mỷ"))
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'value="Lò Thị Sua"' in content and 'value="Mỷ"' in content
+    assert "is-invalid" in content
+    # Coming back later shows the same draft.
+    assert 'value="Lò Thị Sua"' in client.get("/cases/new/person/").content.decode()
+
+
+@pytest.mark.parametrize("step", ["facts", "review"])
+def test_skipping_ahead_returns_to_the_first_incomplete_step(world, step):
+    client = sign_in(world.owner)
+    response = client.get(f"/cases/new/{step}/")
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response["Location"] == "/cases/new/person/"
+
+
+def test_an_unknown_step_redirects_to_the_start(world):
+    assert sign_in(world.owner).get("/cases/new/nonsense/")["Location"] == "/cases/new/person/"
