@@ -1,7 +1,13 @@
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import services
 from tests.fixtures.personas import *  # noqa: F401,F403 — personas are shared fixtures
+
+# CI runs the same examples every time; local runs explore new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if services.CI else "dev")
 
 SERVICE_MARKERS = {"postgres", "redis", "celery_worker", "browser"}
 _skipped: list[str] = []

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import Person
@@ -46,3 +48,12 @@ def test_name_search_never_matches_cases_whose_identity_is_not_shared(world):
     # The other province's supervisor sees nothing; a name search must not reveal the case.
     response = sign_in(world.other_supervisor).get("/", {"q": "nguyen"})
     assert world.case.reference.encode() not in response.content
+
+
+@given(st.text(max_size=60))
+def test_normalised_names_are_stable_lowercase_and_free_of_vietnamese_marks(text):
+    normalised = normalize_name(text)
+    assert normalize_name(normalised) == normalised
+    assert normalised == normalised.lower()
+    assert not any(mark in normalised for mark in "ăâđêôơưáàảãạ")
+    assert "  " not in normalised
