@@ -9,10 +9,11 @@ import datetime
 import hashlib
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework import audit
@@ -146,6 +147,20 @@ def _sync_holder_permissions(case: Case, *, group_id: int | None = None, user_id
     model.objects.bulk_create([model(content_object=case, permission=permission, **holder) for permission in missing])
 
 
+def _grant_description(grant: CaseGrant) -> str:
+    """The timeline's words for a grant, in the system language: "Agency — role: classes"."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if grant.group_id:
+            agency_group = AgencyGroup.objects.select_related("agency").filter(group_id=grant.group_id).first()
+            holder = (
+                f"{agency_group.agency.name} — {agency_group.get_role_display()}" if agency_group else grant.group.name
+            )
+        else:
+            holder = str(grant.user)
+        classes = ", ".join(str(SensitivityClass(value).label) for value in grant.classes)
+        return f"{holder}: {classes}"
+
+
 def grant_case(
     case: Case,
     *,
@@ -175,7 +190,7 @@ def grant_case(
         )
         _sync_holder_permissions(case, group_id=group.pk if group else None, user_id=user.pk if user else None)
         holder = group.name if group else user.get_username()
-        _event(case, CaseEvent.Kind.GRANT, actor=actor, reason=f"{holder}: {', '.join(classes)}")
+        _event(case, CaseEvent.Kind.GRANT, actor=actor, reason=_grant_description(grant))
         audit.record(
             AuditEvent.Action.GRANT,
             actor=actor,
@@ -197,7 +212,7 @@ def revoke_case(grant: CaseGrant, *, actor: User | None) -> None:
             return
         _sync_holder_permissions(grant.case, group_id=grant.group_id, user_id=grant.user_id)
         holder = grant.group.name if grant.group_id else grant.user.get_username()
-        _event(grant.case, CaseEvent.Kind.REVOKE, actor=actor, reason=f"{holder}: {', '.join(grant.classes)}")
+        _event(grant.case, CaseEvent.Kind.REVOKE, actor=actor, reason=_grant_description(grant))
         audit.record(
             AuditEvent.Action.REVOKE,
             actor=actor,

@@ -167,7 +167,7 @@ STORAGES = {
         )
     },
 }
-MEDIA_URL = None
+# No MEDIA_URL: uploaded documents are never served as files, only by the download view.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 
 
 def _database_ok() -> bool:
@@ -31,3 +33,8 @@ def healthz(request):
     broker = _broker_status()
     status = 200 if database == "ok" else 503
     return JsonResponse({"database": database, "broker": broker}, status=status)
+
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return redirect(static("favicon.svg"), permanent=True)

@@ -33,6 +33,7 @@ from casework.forms import (
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import (
     CLASS_PERMISSIONS,
+    IDENTIFICATION_OUTCOMES,
     Agency,
     AuditEvent,
     Case,
@@ -174,14 +175,16 @@ def _action_forms(case: Case, held: set[str], user) -> dict:
     from casework.models import User
 
     forms = {
-        "assign_form": AssignForm(caseworkers=User.objects.filter(pk__in=caseworkers).order_by("username")),
+        "assign_form": AssignForm(
+            caseworkers=User.objects.filter(pk__in=caseworkers).order_by("username"),
+            initial={"user": case.assigned_to_id},
+        ),
     }
     if "change" in held:
         moves = [(status, CaseStatus(status).label) for status in case.allowed_moves()]
         transition_form = TransitionForm()
-        transition_form.fields["status"].choices = [
-            (value, label) for value, label in moves if value not in (CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED)
-        ]
+        allowed = [(value, label) for value, label in moves if value not in IDENTIFICATION_OUTCOMES]
+        transition_form.fields["status"].choices = [("", _("— choose —")), *allowed] if allowed else []
         forms.update(
             transition_form=transition_form,
             identification_form=IdentificationForm(),

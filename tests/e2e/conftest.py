@@ -44,7 +44,7 @@ DEFAULT_TIMEOUT_MS = 10_000
 # Known app gap, not a test problem: base.html declares no icon and nothing serves
 # /favicon.ico, so Chromium's automatic favicon request logs a 404 console error on the first
 # page of every context. Remove this entry once the app serves an icon.
-IGNORED_PROBLEMS = (r"status of 404 \(Not Found\) \(https?://[^/]+/favicon\.ico\)$",)
+IGNORED_PROBLEMS: tuple[str, ...] = ()
 
 # Runs before any page script and is not itself subject to the page's CSP. Chromium already
 # logs blocked inline scripts as console errors; this also reports violations of other
@@ -87,11 +87,9 @@ def assert_clean(page, *, allowed: tuple[str, ...] = ()) -> None:
 def live_server(request):
     """pytest-django's live server, started with a MEDIA_URL Django's test server can handle.
 
-    config/settings.py sets MEDIA_URL = None (uploads are never public). Django's
-    LiveServerThread wraps the app in _MediaFilesHandler, which runs urlparse(MEDIA_URL) once
-    at start-up; None gives a bytes result and every request then fails with "TypeError:
-    startswith first arg must be str" (a bare 500). A URL on another host makes that handler a
-    pass-through, so nothing is served from MEDIA_ROOT either.
+    Uploads are never public, so the project sets no MEDIA_URL. Django's LiveServerThread
+    still wraps the app in _MediaFilesHandler, which with an empty MEDIA_URL would answer
+    every path from MEDIA_ROOT; a URL on another host makes that handler a pass-through.
     """
     addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
     with override_settings(MEDIA_URL="https://media.invalid/"):
@@ -143,10 +141,7 @@ def new_page(browser, request):
 
     yield make
 
-    failed = any(
-        getattr(request.node, f"rep_{phase}", None) and getattr(request.node, f"rep_{phase}").failed
-        for phase in ("setup", "call")
-    )
+    failed = any(getattr(getattr(request.node, f"rep_{phase}", None), "failed", False) for phase in ("setup", "call"))
     for label, context, page in opened:
         if failed and not page.is_closed():
             try:
