@@ -95,7 +95,7 @@ def test_vi_translations_keep_placeholders_and_edges():
         targets = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
         wanted = {tuple(sorted(PLACEHOLDER.findall(text))) for text in sources}
         for target in targets:
-            if "python-format" in entry.flags and tuple(sorted(PLACEHOLDER.findall(target))) not in wanted:
+            if target and "python-format" in entry.flags and tuple(sorted(PLACEHOLDER.findall(target))) not in wanted:
                 problems.append(f"placeholders differ: {entry.msgid!r} → {target!r}")
             if target and (target[:1].isspace(), target[-1:].isspace()) != (
                 entry.msgid[:1].isspace(),
@@ -117,7 +117,7 @@ def test_mo_file_matches_po(language):
     source = translations(load_po(po))
     stale = {k for k in source.keys() | compiled.keys() if source.get(k) != compiled.get(k)}
     assert not stale, (
-        f"{mo.relative_to(PROJECT_ROOT)} is stale ({len(stale)} messages differ from the .po), "
+        f"{mo.relative_to(LOCALE_DIR.parent)} is stale ({len(stale)} messages differ from the .po), "
         f"run `make messages`; first: {sorted(stale)[:5]}"
     )
 
