@@ -36,13 +36,15 @@ def _permission_q(user, codename: str) -> Q:
     )
     membership = active_membership(user)
     if membership is None:
-        return Q(by_user)
+        return Q(pk__in=[])
     by_group = Exists(
         CaseGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"), group_id=membership.group_id, permission__codename=codename
         )
     )
-    return Q(by_group) | Q(by_user)
+    # An assignment belongs to the agency that made it: it counts only while the user acts
+    # for the owning agency.
+    return Q(by_group) | (Q(by_user) & Q(owning_agency_id=membership.agency_id))
 
 
 def visible_cases(user, cls: str = SensitivityClass.CORE) -> QuerySet[Case]:
@@ -64,9 +66,10 @@ def case_classes(user, case: Case) -> set[str]:
     group_rows = CaseGroupObjectPermission.objects.filter(
         content_object=case, group_id=membership.group_id if membership else None
     ).values_list("permission__codename", flat=True)
-    user_rows = CaseUserObjectPermission.objects.filter(content_object=case, user_id=user.pk).values_list(
-        "permission__codename", flat=True
-    )
+    acting_for_owner = membership is not None and membership.agency_id == case.owning_agency_id
+    user_rows = CaseUserObjectPermission.objects.filter(
+        content_object=case, user_id=user.pk if acting_for_owner else None
+    ).values_list("permission__codename", flat=True)
     return {codenames[code] for code in group_rows.union(user_rows) if code in codenames}
 
 
@@ -119,7 +122,9 @@ def access_document(user, case_public_id, document_public_id) -> tuple[Document,
 def why_visible(user, case: Case) -> list[CaseGrant]:
     """The active grants through which this user sees the case (the "why" line)."""
     membership = active_membership(user)
-    holder = Q(user_id=user.pk)
-    if membership is not None:
-        holder |= Q(group_id=membership.group_id)
+    if membership is None:
+        return []
+    holder = Q(group_id=membership.group_id)
+    if membership.agency_id == case.owning_agency_id:
+        holder |= Q(user_id=user.pk)
     return list(case.grants.filter(holder, revoked_at__isnull=True))

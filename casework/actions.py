@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework import audit
+from casework.lib.text import megabytes
 from casework.models import (
     CHANGE_PERMISSION,
     CLASS_PERMISSIONS,
@@ -110,8 +111,22 @@ def do_add_membership(user: User, agency: Agency, role: str, *, actor: User | No
 
 @transaction.atomic
 def do_end_membership(membership: Membership, *, actor: User | None) -> None:
+    """End a membership; the user's assignments on the agency's cases end with it."""
     Membership.objects.filter(pk=membership.pk).update(is_active=False)
     membership.user.groups.remove(membership.agency_group.group)
+    still_caseworker = Membership.objects.filter(
+        user=membership.user, agency=membership.agency, role=Role.CASEWORKER, is_active=True
+    ).exists()
+    if not still_caseworker:
+        assignments = CaseGrant.objects.filter(
+            user=membership.user,
+            source=CaseGrant.Source.ASSIGNMENT,
+            revoked_at__isnull=True,
+            case__owning_agency=membership.agency,
+        ).select_related("case")
+        for grant in assignments:
+            revoke_case(grant, actor=actor)
+        Case.objects.filter(owning_agency=membership.agency, assigned_to=membership.user).update(assigned_to=None)
     audit.record(
         AuditEvent.Action.UPDATE,
         actor=actor,
@@ -498,7 +513,7 @@ def check_document(upload, max_bytes: int) -> str:
     if upload.size > max_bytes:
         raise CaseworkError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(upload.size / 1_048_576, 1), "limit": round(max_bytes / 1_048_576, 1)}
+            % {"size": megabytes(upload.size), "limit": megabytes(max_bytes)}
         )
     upload.seek(0)
     head = upload.read(16)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.lib.text import megabytes
 from casework.models import (
     CameToNotice,
     CaseStatus,
@@ -236,7 +237,7 @@ class DocumentForm(StyledForm, forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is too large (limit %(limit)s MB).") % {"limit": settings.DOCUMENT_MAX_BYTES // 1_048_576}
+                _("The file is too large (limit %(limit)s MB).") % {"limit": megabytes(settings.DOCUMENT_MAX_BYTES)}
             )
         return upload
 

@@ -17,3 +17,16 @@ def normalize_name(value: str) -> str:
 def normalize_document_number(value: str) -> str:
     """ID numbers compare without spaces, dashes or dots, upper case."""
     return re.sub(r"[\s\-./]", "", value or "").upper()
+
+
+def megabytes(size: int) -> str:
+    """1048576 → "1", 1572864 → "1.5" (for messages about upload limits)."""
+    return f"{round(size / 1_048_576, 1):g}"
+
+
+def parse_pk(value) -> int | None:
+    """A positive integer id from user input, or None ("²" and "١" are not ids)."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)

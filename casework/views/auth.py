@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from casework import audit
 from casework.forms import SignInForm
+from casework.lib.text import parse_pk
 from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_COUNT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
 from casework.models import AuditEvent, Membership
 
@@ -101,9 +102,7 @@ def choose_agency(request):
         "agency", "agency__kind", "agency__province"
     )
     if request.method == "POST":
-        chosen = memberships.filter(
-            pk=request.POST.get("membership") if str(request.POST.get("membership", "")).isdigit() else None
-        ).first()
+        chosen = memberships.filter(pk=parse_pk(request.POST.get("membership"))).first()
         if chosen is None:
             messages.error(request, _("Choose one of your agencies."))
             return render(request, "casework/choose_agency.html", {"memberships": memberships}, status=400)

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework import actions
+from casework import actions, audit
 from casework.access import access_case
 from casework.actions import CaseworkError
 from casework.forms import (
@@ -20,7 +21,8 @@ from casework.forms import (
     ReasonForm,
     TransitionForm,
 )
-from casework.models import Membership, Role, SensitivityClass, User
+from casework.lib.text import parse_pk
+from casework.models import AuditEvent, Membership, Role, SensitivityClass, User
 from casework.views.common import membership_required
 
 
@@ -108,7 +110,9 @@ def assign(request, case, held):
     membership = request.user.active_membership
     is_supervisor = membership.agency_id == case.owning_agency_id and membership.role == Role.SUPERVISOR
     if "change" not in held and not is_supervisor:
-        raise CaseworkError(_("Only the owning agency's supervisor or a caseworker on the case can assign it."))
+        # Like every other change endpoint: not allowed looks like not found.
+        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"need": "assign"})
+        raise Http404
     caseworkers = Membership.objects.filter(
         agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
     ).values_list("user", flat=True)
@@ -171,9 +175,7 @@ def record_consent(request, case, held):
 
 @case_action(anchor="consent")
 def withdraw_consent(request, case, held):
-    consent = case.consents.filter(
-        pk=request.POST.get("consent") if str(request.POST.get("consent", "")).isdigit() else None
-    ).first()
+    consent = case.consents.filter(pk=parse_pk(request.POST.get("consent"))).first()
     if consent is None:
         raise CaseworkError(_("That consent record does not exist."))
     form = ReasonForm(request.POST)
