@@ -59,3 +59,10 @@ def test_supervisor_case_page_with_viewers_panel_stays_within_budget(world):
     count, response = count_queries(client, url)
     assert b'data-testid="viewers"' in response.content
     assert count <= 20
+
+
+def test_htmx_filter_requests_get_only_the_results_partial(world):
+    response = sign_in(world.owner).get("/", {"status": "reported"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert world.case.reference.encode() in response.content
