@@ -39,7 +39,8 @@ set -e
 "$PY" manage.py makemigrations --check --dry-run
 "$PY" manage.py check
 set +e
-"$PY" -m pytest "$@"
+# Two workers for the two cores; PYTEST_WORKERS=0 runs in one process (easier debugging).
+"$PY" -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
 status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure here" >&2

@@ -22,7 +22,7 @@ def pytest_runtest_setup(item):
     if services.CI:
         pytest.fail(f"CI=true and a required service is missing: {message}", pytrace=False)
     _skipped.append(f"{item.nodeid}: {message}")
-    pytest.skip(message)
+    pytest.skip(f"{message} (CI=true would fail)")
 
 
 def pytest_terminal_summary(terminalreporter):
