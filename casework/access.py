@@ -19,6 +19,7 @@ from casework.models import (
     CaseUserObjectPermission,
     Document,
     Membership,
+    Role,
     SensitivityClass,
 )
 
@@ -42,8 +43,10 @@ def _permission_q(user, codename: str) -> Q:
             content_object=OuterRef("pk"), group_id=membership.group_id, permission__codename=codename
         )
     )
-    # An assignment belongs to the agency that made it: it counts only while the user acts
-    # for the owning agency.
+    if membership.role != Role.CASEWORKER:
+        return Q(by_group)
+    # An assignment belongs to the caseworker role in the agency that made it: it counts only
+    # while the user acts as a caseworker of the owning agency.
     return Q(by_group) | (Q(by_user) & Q(owning_agency_id=membership.agency_id))
 
 
@@ -66,7 +69,9 @@ def case_classes(user, case: Case) -> set[str]:
     group_rows = CaseGroupObjectPermission.objects.filter(
         content_object=case, group_id=membership.group_id if membership else None
     ).values_list("permission__codename", flat=True)
-    acting_for_owner = membership is not None and membership.agency_id == case.owning_agency_id
+    acting_for_owner = (
+        membership is not None and membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER
+    )
     user_rows = CaseUserObjectPermission.objects.filter(
         content_object=case, user_id=user.pk if acting_for_owner else None
     ).values_list("permission__codename", flat=True)
@@ -125,6 +130,6 @@ def why_visible(user, case: Case) -> list[CaseGrant]:
     if membership is None:
         return []
     holder = Q(group_id=membership.group_id)
-    if membership.agency_id == case.owning_agency_id:
+    if membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER:
         holder |= Q(user_id=user.pk)
     return list(case.grants.filter(holder, revoked_at__isnull=True))

@@ -344,6 +344,30 @@ def do_create_case(
     return case
 
 
+def do_flag_possible_duplicates(case: Case, others: list[Case], *, actor: User) -> None:
+    """Tell the agencies that own matching cases that the person was registered again.
+
+    The registering user is not told about cases they may not see (that would disclose
+    another agency's victim, Law 53 art. 3(10)); the owning agencies are, on their timeline.
+    """
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        for other in others:
+            _event(
+                other,
+                CaseEvent.Kind.POSSIBLE_DUPLICATE,
+                actor=actor,
+                sensitivity=SensitivityClass.IDENTITY,
+                reason=f"{case.reference} — {case.owning_agency.name}",
+            )
+            audit.record(
+                AuditEvent.Action.UPDATE,
+                actor=actor,
+                case=other,
+                classes=[SensitivityClass.IDENTITY],
+                detail={"possible_duplicate_of": case.reference},
+            )
+
+
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update(no_key=True).get(pk=case.pk)
 
@@ -625,5 +649,6 @@ def do_flag_overdue_cases(now: datetime.datetime | None = None) -> int:
             if claimed:
                 case = Case.objects.get(pk=case_id)
                 _event(case, CaseEvent.Kind.OVERDUE, actor=None, reason=case.get_status_display())
+                audit.record(AuditEvent.Action.UPDATE, case=case, obj=case, detail={"overdue": case.status})
                 flagged += 1
     return flagged

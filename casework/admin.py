@@ -1,8 +1,10 @@
 """Admin for reference data, agencies and staff. Case data is deliberately not here: every
 look at a case must go through access.py and leave an audit row."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from casework import actions
 from casework.models import (
@@ -81,6 +83,18 @@ class AgencyAdmin(admin.ModelAdmin):
         actions.do_ensure_agency_groups(obj)
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "agency", "role", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and not data.get("is_active", True):
+            raise forms.ValidationError(_("A new membership must be active."))
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "agency", "role", "is_active"]
@@ -88,15 +102,20 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "agency__name"]
     autocomplete_fields = ["user", "agency"]
     fields = ["user", "agency", "role", "is_active"]
+    form = MembershipAdminForm
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A different role or agency is a different membership: end this one, add another.
+        return ["user", "agency", "role"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         # Memberships and their groups change only through actions.
         if obj.is_active:
             actions.do_add_membership(obj.user, obj.agency, obj.role, actor=request.user)
-        elif obj.pk:
+        else:
             actions.do_end_membership(Membership.objects.get(pk=obj.pk), actor=request.user)
 
 

@@ -25,6 +25,8 @@ from casework.models import (
     Sex,
 )
 
+# No record in this system predates Vietnam's first anti-trafficking programmes.
+EARLIEST_YEAR = 1990
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -161,6 +163,8 @@ class CaseFactsForm(StyledForm, forms.Form):
         received_at = self.cleaned_data["received_at"]
         if received_at > timezone.now() + datetime.timedelta(minutes=5):
             raise forms.ValidationError(_("The reception time cannot be in the future."))
+        if received_at.year < EARLIEST_YEAR:
+            raise forms.ValidationError(_("Check the reception date."))
         return received_at
 
     def clean(self):

@@ -1,5 +1,6 @@
 """Request-wide rules: security headers, session limits, the active agency, outages."""
 
+import ipaddress
 import logging
 import time
 
@@ -110,4 +111,22 @@ class ActiveMembershipMiddleware:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address. X-Forwarded-For is believed only from TRUSTED_PROXIES, and then
+    the rightmost address that is not a trusted proxy is the client (earlier ones can be forged)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXIES
+    if remote not in trusted:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address if _is_ip(address) else remote
+    return remote
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

@@ -36,6 +36,11 @@ if PRODUCTION:
 else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production-0123456789")
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+    if set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "testserver", "[::1]"}:
+        from config.env import ImproperEnvironment
+
+        # A public host name with dev settings would mean DEBUG pages and a known secret key.
+        raise ImproperEnvironment("Non-local DJANGO_ALLOWED_HOSTS need CAUNOI_ENV=production")
 
 DEBUG = env_bool("DJANGO_DEBUG", ENVIRONMENT == "dev")
 
@@ -128,6 +133,9 @@ if ENVIRONMENT == "test":
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
+
+# Addresses of the reverse proxies whose X-Forwarded-For is believed (audit IPs, lockout).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # Sign-in limits (QUALITY S5).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

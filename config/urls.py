@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.views import favicon, healthz
+from config.views import admin_login, favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin has no lockout or audit of its own: every sign-in goes through casework's.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("", include("casework.urls")),
 ]

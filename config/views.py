@@ -5,6 +5,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import urlencode
 
 
 def _database_ok() -> bool:
@@ -33,6 +35,14 @@ def healthz(request):
     broker = _broker_status()
     status = 200 if database == "ok" else 503
     return JsonResponse({"database": database, "broker": broker}, status=status)
+
+
+def admin_login(request):
+    """Send the admin's sign-in to casework's, which counts failures and audits."""
+    target = reverse("casework:login")
+    if request.GET.get("next"):
+        target += "?" + urlencode({"next": request.GET["next"]})
+    return redirect(target)
 
 
 def favicon(request):

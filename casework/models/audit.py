@@ -24,6 +24,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("failed sign-in")
         LOGOUT = "logout", _("signed out")
         DENIED = "denied", _("denied")
+        REFUSED = "refused", _("refused by a rule")
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(

@@ -302,6 +302,7 @@ class CaseEvent(models.Model):
         GRANT = "grant", _("access granted")
         REVOKE = "revoke", _("access revoked")
         OVERDUE = "overdue", _("step overdue")
+        POSSIBLE_DUPLICATE = "possible_duplicate", _("same person registered by another agency")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -34,6 +34,8 @@ class Person(models.Model):
     full_name = models.CharField(_("full name"), max_length=200)
     other_names = models.CharField(_("other names"), max_length=300, blank=True)
     search_name = models.CharField(max_length=600, editable=False, db_index=True)
+    # The normalised full name alone: duplicate checks compare it exactly.
+    name_key = models.CharField(max_length=200, editable=False, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True, db_index=True)
@@ -68,12 +70,14 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["name_key", "birth_year", "home_province"], name="person_duplicate_key")]
 
     def __str__(self) -> str:
         return self.full_name
 
     def save(self, *args, **kwargs):
         self.search_name = normalize_name(f"{self.full_name} {self.other_names}")
+        self.name_key = normalize_name(self.full_name)
         self.document_number = normalize_document_number(self.document_number)
         if self.birth_date:
             self.birth_year = self.birth_date.year

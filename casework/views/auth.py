@@ -107,6 +107,13 @@ def choose_agency(request):
             messages.error(request, _("Choose one of your agencies."))
             return render(request, "casework/choose_agency.html", {"memberships": memberships}, status=400)
         request.session[SESSION_MEMBERSHIP_KEY] = chosen.pk
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=request.user,
+            obj=chosen,
+            agency=chosen.agency,
+            detail={"switched_to": chosen.role},
+        )
         messages.success(request, _("You are now working as %(membership)s.") % {"membership": chosen})
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "casework/choose_agency.html", {"memberships": memberships})

@@ -51,6 +51,13 @@ def case_action(need: str = "change", anchor: str = ""):
             try:
                 result = handler(request, case, held)
             except CaseworkError as error:
+                # Allowed to try, refused by a rule (an illegal move, a missing reason).
+                audit.record(
+                    AuditEvent.Action.REFUSED,
+                    actor=request.user,
+                    case=case,
+                    detail={"action": handler.__name__, "reason": str(error)},
+                )
                 messages.error(request, str(error))
                 return _back(case, anchor)
             return result or _back(case, anchor)
@@ -162,8 +169,16 @@ def upload_document(request, case, held):
     return None
 
 
+def _require_owner(request, case) -> None:
+    """Consent is the owning agency's record: a receiving agency must not authorise itself."""
+    if request.user.active_membership.agency_id != case.owning_agency_id:
+        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"need": "owning agency"})
+        raise Http404
+
+
 @case_action(anchor="consent")
 def record_consent(request, case, held):
+    _require_owner(request, case)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -175,6 +190,7 @@ def record_consent(request, case, held):
 
 @case_action(anchor="consent")
 def withdraw_consent(request, case, held):
+    _require_owner(request, case)
     consent = case.consents.filter(pk=parse_pk(request.POST.get("consent"))).first()
     if consent is None:
         raise CaseworkError(_("That consent record does not exist."))

@@ -1,5 +1,8 @@
 """Case list, case page, new-case wizard and document download."""
 
+import hashlib
+import logging
+
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -14,7 +17,7 @@ from casework.access import (
     visible_cases,
     why_visible,
 )
-from casework.actions import do_create_case
+from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.forms import (
     AssignForm,
     CaseFactsForm,
@@ -37,6 +40,7 @@ from casework.models import (
     Agency,
     AuditEvent,
     Case,
+    CaseEvent,
     CaseStatus,
     Membership,
     Person,
@@ -45,7 +49,19 @@ from casework.models import (
 )
 from casework.views.common import is_htmx, membership_required
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 25
+
+# Who holds a case and who registered the person elsewhere is for the owning agency only:
+# a grant event names the shelter, which a holder of `core` must not learn.
+OWNER_ONLY_EVENTS = {
+    CaseEvent.Kind.GRANT,
+    CaseEvent.Kind.REVOKE,
+    CaseEvent.Kind.ASSIGNED,
+    CaseEvent.Kind.POSSIBLE_DUPLICATE,
+    CaseEvent.Kind.CONSENT,
+    CaseEvent.Kind.CONSENT_WITHDRAWN,
+}
 
 
 def _looks_like_reference(text: str) -> bool:
@@ -144,7 +160,21 @@ def case_detail(request, code):
     case, held = access_case(user, code)
     shown = sorted(held - {"change"})
     audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=shown)
-    events = [event for event in case.events.select_related("actor", "agency")[:100] if event.sensitivity in held]
+    acting_for_owner = user.active_membership.agency_id == case.owning_agency_id
+    events = [
+        event
+        for event in case.events.select_related("actor", "agency")[:100]
+        if event.sensitivity in held and (acting_for_owner or event.kind not in OWNER_ONLY_EVENTS)
+    ]
+    consents = case.consents.select_related("agency", "agency_kind")
+    if not acting_for_owner:
+        # Another agency sees only the consents that concern it, not whom else the case is shared with.
+        agency = user.active_membership.agency
+        consents = consents.filter(
+            Q(agency=agency)
+            | Q(agency__isnull=True, agency_kind=agency.kind_id)
+            | Q(agency__isnull=True, agency_kind__isnull=True)
+        )
     context = {
         "case": case,
         "held": held,
@@ -153,16 +183,16 @@ def case_detail(request, code):
         "events": events,
         "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
         "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
-        "consents": case.consents.select_related("agency", "agency_kind"),
+        "consents": consents,
+        "acting_for_owner": acting_for_owner,
         "grants": why_visible(user, case),
         "is_owning_supervisor": _is_owning_supervisor(user, case),
     }
     if SensitivityClass.INVESTIGATION in held and case.incident_id:
         context["offenders"] = list(case.incident.offenders.select_related("nationality"))
     if context["is_owning_supervisor"]:
-        context["viewers"] = case.audit_events.filter(action=AuditEvent.Action.VIEW).select_related("actor", "agency")[
-            :50
-        ]
+        seen = [AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD]
+        context["viewers"] = case.audit_events.filter(action__in=seen).select_related("actor", "agency")[:50]
     if context["can_change"] or context["is_owning_supervisor"]:
         context.update(_action_forms(case, held, user))
     return render(request, "casework/case_detail.html", context)
@@ -202,10 +232,15 @@ def _action_forms(case: Case, held: set[str], user) -> dict:
 def document_download(request, code, document):
     user = request.user
     document, case = access_document(user, code, document)
+    try:
+        stored = document.file.open("rb")
+    except FileNotFoundError:
+        log.error("document %s of case %s is missing from storage", document.public_id, case.reference)
+        raise Http404 from None
     audit.record(AuditEvent.Action.DOWNLOAD, actor=user, case=case, obj=document, classes=[document.sensitivity])
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[document.content_type]
     response = FileResponse(
-        document.file.open("rb"),
+        stored,
         content_type=document.content_type,
         as_attachment=True,
         filename=f"{case.reference}-{document.kind}.{extension}",
@@ -241,32 +276,52 @@ def _bound(form_class, stored: dict | None):
     return form_class(query)
 
 
-def possible_duplicates(user, person_data: dict) -> tuple[list[Case], int]:
-    """Cases of people with the same normalised name, birth year and home province, or the
-    same document number: those the user may see, and a count of the others."""
+def possible_duplicates(user, person_data: dict) -> tuple[list[Case], list[Case]]:
+    """Cases of the same person: exactly the same normalised full name, birth year and home
+    province, or the same document number. Returns those the user may see and the others.
+
+    Matching is exact on purpose: a prefix match would let anyone spell out a registered
+    victim's name letter by letter.
+    """
     matches = Q()
-    search_name = normalize_name(person_data.get("full_name", ""))
-    birth_year = person_data.get("birth_year") or (
-        person_data["birth_date"].year if person_data.get("birth_date") else None
-    )
-    if search_name and birth_year and person_data.get("home_province"):
-        matches |= Q(
-            search_name__startswith=search_name, birth_year=birth_year, home_province=person_data["home_province"]
-        )
+    name_key = normalize_name(person_data.get("full_name", ""))
+    birth_date = person_data.get("birth_date")
+    birth_year = person_data.get("birth_year") or (birth_date.year if birth_date else None)
+    if name_key and birth_year and person_data.get("home_province"):
+        matches |= Q(name_key=name_key, birth_year=birth_year, home_province=person_data["home_province"])
     number = normalize_document_number(person_data.get("document_number", ""))
     if number:
         matches |= Q(document_number=number)
     if not matches:
-        return [], 0
+        return [], []
     people = Person.objects.filter(matches).values("pk")
-    all_cases = Case.objects.filter(person__in=people)
-    visible = list(
+    candidates = list(Case.objects.filter(person__in=people).select_related("person", "owning_agency")[:50])
+    visible_ids = set(
         visible_cases(user, SensitivityClass.IDENTITY)
-        .filter(person__in=people)
-        .select_related("person", "owning_agency")[:10]
+        .filter(pk__in=[case.pk for case in candidates])
+        .values_list("pk", flat=True)
     )
-    hidden = all_cases.exclude(pk__in=[case.pk for case in visible]).count()
-    return visible, hidden
+    visible = [case for case in candidates if case.pk in visible_ids]
+    others = [case for case in candidates if case.pk not in visible_ids]
+    return visible, others
+
+
+def _audit_duplicate_check(user, person_data: dict, visible: list, others: list) -> None:
+    number = normalize_document_number(person_data.get("document_number", ""))
+    province = person_data.get("home_province")
+    audit.record(
+        AuditEvent.Action.SEARCH,
+        actor=user,
+        detail={
+            "duplicate_check": True,
+            "name": normalize_name(person_data.get("full_name", "")),
+            "birth_year": person_data.get("birth_year"),
+            "province": province.code if province else None,
+            "document_sha256": hashlib.sha256(number.encode()).hexdigest() if number else None,
+            "visible": len(visible),
+            "elsewhere": len(others),
+        },
+    )
 
 
 @membership_required
@@ -304,24 +359,21 @@ def _wizard_review(request, stored: dict):
         return redirect("casework:case-create", step="person")
     if facts_form is None or not facts_form.is_valid():
         return redirect("casework:case-create", step="facts")
-    visible, hidden = possible_duplicates(request.user, person_form.cleaned_data)
-    if request.method == "GET":
-        audit.record(
-            AuditEvent.Action.SEARCH,
-            actor=request.user,
-            detail={"duplicate_check": True, "visible": len(visible), "hidden": hidden},
-        )
+    visible, others = possible_duplicates(request.user, person_form.cleaned_data)
+    _audit_duplicate_check(request.user, person_form.cleaned_data, visible, others)
     confirm = ConfirmForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if "back" in request.POST:
             return redirect("casework:case-create", step="facts")
         confirm.is_valid()
-        if (visible or hidden) and not confirm.cleaned_data.get("confirm_not_duplicate"):
+        if visible and not confirm.cleaned_data.get("confirm_not_duplicate"):
             confirm.add_error("confirm_not_duplicate", _("Confirm that you checked the possible duplicates."))
             status = 400
         else:
             case = _create_from_wizard(request, person_form.cleaned_data, facts_form.cleaned_data)
+            if others:
+                do_flag_possible_duplicates(case, others, actor=request.user)
             request.session.pop(WIZARD_KEY, None)
             return redirect(reverse("casework:case-detail", args=[case.public_id]))
     context = {
@@ -330,7 +382,6 @@ def _wizard_review(request, stored: dict):
         "person_form": person_form,
         "facts_form": facts_form,
         "duplicates": visible,
-        "hidden_duplicates": hidden,
         "confirm_form": confirm,
     }
     return render(request, "casework/case_create_review.html", context, status=status)

@@ -1,7 +1,9 @@
+import hashlib
+
 import pytest
 from django.utils import timezone
 
-from casework.models import AuditEvent, Case, CaseStatus, PicklistValue, Province
+from casework.models import AuditEvent, Case, CaseEvent, CaseStatus, PicklistValue, Province
 from tests.fixtures.personas import make_case, sign_in
 
 
@@ -71,14 +73,43 @@ def test_a_same_document_number_is_a_possible_duplicate(world):
     assert existing.reference.encode() in review.content
 
 
-def test_duplicates_in_other_agencies_are_counted_but_never_disclosed(world):
+def test_duplicates_in_other_agencies_are_not_disclosed_but_their_owner_is_told(world):
     client = sign_in(world.outsider)
     review = run_wizard(client, person=person_step(full_name="Nguyễn Thị Lan", birth_year="1999"))
     content = review.content.decode()
-    assert 'data-testid="duplicate-warning"' in content
-    assert world.case.reference not in content
-    assert world.police.name not in content
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH, actor=world.outsider).exists()
+    assert 'data-testid="duplicate-warning"' not in content
+    assert world.case.reference not in content and world.police.name not in content
+    check = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH, actor=world.outsider)
+    assert check.detail["name"] == "nguyen thi lan" and check.detail["elsewhere"] == 1
+    client.post("/cases/new/review/", {"create": "1"})
+    new_case = Case.objects.exclude(pk=world.case.pk).get()
+    told = world.case.events.get(kind=CaseEvent.Kind.POSSIBLE_DUPLICATE)
+    assert new_case.reference in told.reason
+    # The owning police see it on the old case's timeline; the shelter that holds a referral does not.
+    assert new_case.reference in sign_in(world.owner).get(f"/cases/{world.case.public_id}/").content.decode()
+    assert new_case.reference not in sign_in(world.shelter).get(f"/cases/{world.case.public_id}/").content.decode()
+
+
+@pytest.mark.parametrize("prefix", ["n", "nguyen t", "Nguyễn Thị L"])
+def test_a_name_prefix_never_matches_so_names_cannot_be_spelled_out(world, prefix):
+    client = sign_in(world.colleague)
+    review = run_wizard(client, person=person_step(full_name=prefix, birth_year="1999"))
+    assert b'data-testid="duplicate-warning"' not in review.content
+
+
+def test_the_duplicate_check_records_what_was_searched(world):
+    client = sign_in(world.colleague)
+    run_wizard(client, person=person_step(document_type="cccd", document_number="001 2345"))
+    check = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH, actor=world.colleague)
+    assert check.detail["document_sha256"] == hashlib.sha256(b"0012345").hexdigest()
+    assert check.detail["province"] == "LCA"
+
+
+def test_a_reception_date_before_1990_is_refused(world):
+    client = sign_in(world.owner)
+    client.post("/cases/new/person/", person_step())
+    response = client.post("/cases/new/facts/", facts_step(received_at="0001-01-01T00:30"))
+    assert response.status_code == 400
 
 
 def test_an_invalid_step_keeps_what_was_typed(world):

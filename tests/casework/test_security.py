@@ -17,11 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def production_env(**extra) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.update(
-        CAUNOI_ENV="production",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="caunoi.example.vn",
-        **extra,
+        {
+            "CAUNOI_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "caunoi.example.vn",
+            **extra,
+        }
     )
     return env
 
@@ -113,3 +115,12 @@ def test_a_database_outage_before_the_view_is_a_503_too(world):
         response = client.get("/")
     assert response.status_code == 503
     assert b"Traceback" not in response.content
+
+
+def test_dev_settings_refuse_public_host_names():
+    env = production_env(CAUNOI_ENV="dev")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "CAUNOI_ENV=production" in result.stderr
