@@ -303,6 +303,7 @@ class CaseEvent(models.Model):
         REVOKE = "revoke", _("access revoked")
         OVERDUE = "overdue", _("step overdue")
         POSSIBLE_DUPLICATE = "possible_duplicate", _("same person registered by another agency")
+        REFERRAL = "referral", _("referral")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -359,6 +360,15 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @staticmethod
+    def concerning(agency: Agency) -> models.Q:
+        """Consents that name this agency, its kind, or no agency at all."""
+        return (
+            models.Q(agency=agency)
+            | models.Q(agency__isnull=True, agency_kind=agency.kind_id)
+            | models.Q(agency__isnull=True, agency_kind__isnull=True)
+        )
 
     def covers(self, agency: Agency, classes: set[str]) -> bool:
         """True when this consent still allows sharing all of `classes` with `agency`."""

@@ -42,6 +42,7 @@ from casework.models import (
     Case,
     CaseEvent,
     CaseStatus,
+    Consent,
     Membership,
     Person,
     Role,
@@ -61,6 +62,7 @@ OWNER_ONLY_EVENTS = {
     CaseEvent.Kind.POSSIBLE_DUPLICATE,
     CaseEvent.Kind.CONSENT,
     CaseEvent.Kind.CONSENT_WITHDRAWN,
+    CaseEvent.Kind.REFERRAL,
 }
 
 
@@ -170,11 +172,7 @@ def case_detail(request, code):
     if not acting_for_owner:
         # Another agency sees only the consents that concern it, not whom else the case is shared with.
         agency = user.active_membership.agency
-        consents = consents.filter(
-            Q(agency=agency)
-            | Q(agency__isnull=True, agency_kind=agency.kind_id)
-            | Q(agency__isnull=True, agency_kind__isnull=True)
-        )
+        consents = consents.filter(Consent.concerning(agency))
     context = {
         "case": case,
         "held": held,

@@ -1,0 +1,269 @@
+"""Every referral workflow (DESIGN.md §7). Each move locks the referral, checks the rules,
+writes a ReferralEvent, a line on the case timeline and an audit row, and grants or revokes
+what the move shares. A refused move changes nothing and leaves a `refused` audit row."""
+
+import datetime
+from functools import wraps
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework import audit
+from casework.actions import ROLE_ACCESS, CaseworkError, grant_case, revoke_case
+from casework.actions import _event as case_event
+from casework.models import (
+    Agency,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    CaseGrant,
+    Consent,
+    Role,
+    SensitivityClass,
+    User,
+)
+from referrals.models import (
+    OPEN_STATUSES,
+    REFERRAL_TRANSITIONS,
+    REVOKING_STATUSES,
+    Referral,
+    ReferralEvent,
+    ReferralPurpose,
+    ReferralStatus,
+)
+
+CORE = SensitivityClass.CORE
+# What the receiving agency sees before it has accepted: enough to decide, nothing more.
+DECIDING_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+class ReferralError(CaseworkError):
+    """A refused referral move; the message says why."""
+
+
+def refusals_audited(action):
+    """Write the `refused` audit row after the action's transaction rolled back."""
+
+    @wraps(action)
+    def wrapper(subject, *args, actor: User, **kwargs):
+        try:
+            return action(subject, *args, actor=actor, **kwargs)
+        except ReferralError as error:
+            case = subject if isinstance(subject, Case) else subject.case
+            audit.record(
+                AuditEvent.Action.REFUSED,
+                actor=actor,
+                case=case,
+                detail={"action": action.__name__, "reason": str(error)},
+            )
+            raise
+
+    return wrapper
+
+
+def consented_classes(case: Case, agency: Agency) -> set[str]:
+    """The classes active consents allow sharing with this agency."""
+    consents = case.consents.filter(Consent.concerning(agency), withdrawn_at__isnull=True)
+    allowed: set[str] = set()
+    for consent in consents:
+        allowed |= set(consent.classes)
+    return allowed
+
+
+def shared_classes(referral: Referral) -> set[str]:
+    """The purpose's classes, less what the person's consent does not cover; core always."""
+    classes = set(referral.purpose.classes) | {CORE}
+    if referral.purpose.consent_required:
+        classes &= consented_classes(referral.case, referral.to_agency) | {CORE}
+    return classes
+
+
+def _due(hours: int | None, since: datetime.datetime) -> datetime.datetime | None:
+    return since + datetime.timedelta(hours=hours) if hours else None
+
+
+def _record(referral: Referral, old: str, new: str, *, actor: User | None, reason: str = "") -> None:
+    meta = audit.current_request.get()
+    ReferralEvent.objects.create(
+        referral=referral,
+        old_status=old,
+        new_status=new,
+        reason=reason,
+        actor=actor,
+        agency_id=meta.agency_id if meta else None,
+        at=timezone.now(),
+    )
+    label = f"{referral.reference} · {referral.purpose.name} · {ReferralStatus(new).label}"
+    case_event(referral.case, CaseEvent.Kind.REFERRAL, actor=actor, reason=label)
+    audit.record(
+        AuditEvent.Action.TRANSITION,
+        actor=actor,
+        case=referral.case,
+        obj=referral,
+        detail={"referral": referral.reference, "from": old, "to": new},
+    )
+
+
+def _grant_receiver(referral: Referral, classes: set[str], roles, *, actor: User, can_change: bool) -> None:
+    groups = {group.role: group.group for group in referral.to_agency.role_groups.all()}
+    for role in roles:
+        role_classes, _role_changes = ROLE_ACCESS[role]
+        granted = classes & set(role_classes) if role != Role.SUPERVISOR else classes
+        if granted:
+            grant_case(
+                referral.case,
+                group=groups[role],
+                classes=granted,
+                can_change=can_change and role == Role.CASEWORKER,
+                source=CaseGrant.Source.REFERRAL,
+                source_ref=referral.reference,
+                actor=actor,
+            )
+
+
+def _revoke_all(referral: Referral, *, actor: User) -> None:
+    for grant in referral.grants().filter(revoked_at__isnull=True):
+        revoke_case(grant, actor=actor)
+
+
+def _move(referral: Referral, new: str, *, actor: User, reason: str = "", **fields) -> Referral:
+    """Lock, check the table, update, record. Callers check their own extra rules first."""
+    locked = (
+        Referral.objects.select_for_update(no_key=True)
+        .select_related("purpose", "case", "to_agency")
+        .get(pk=referral.pk)
+    )
+    old = locked.status
+    if new not in REFERRAL_TRANSITIONS[old]:
+        raise ReferralError(
+            _("A referral cannot move from “%(old)s” to “%(new)s”.")
+            % {"old": ReferralStatus(old).label, "new": ReferralStatus(new).label}
+        )
+    now = timezone.now()
+    locked.status = new
+    locked.status_changed_at = now
+    locked.overdue_flagged_at = None
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    _record(locked, old, new, actor=actor, reason=reason)
+    if new in REVOKING_STATUSES:
+        _revoke_all(locked, actor=actor)
+    return locked
+
+
+@refusals_audited
+def do_send_referral(
+    case: Case, *, purpose: ReferralPurpose, to_agency: Agency, from_agency: Agency, note: str = "", actor: User
+) -> Referral:
+    """Send a referral to an agency's inbox; the receiver gets `core` to decide."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+        if not purpose.sender_kinds.filter(pk=from_agency.kind_id).exists():
+            raise ReferralError(
+                _("A %(kind)s agency cannot send a referral for “%(purpose)s”.")
+                % {"kind": from_agency.kind.label, "purpose": purpose.label}
+            )
+        if not purpose.receiver_kinds.filter(pk=to_agency.kind_id).exists():
+            raise ReferralError(
+                _("A referral for “%(purpose)s” cannot go to a %(kind)s agency.")
+                % {"kind": to_agency.kind.label, "purpose": purpose.label}
+            )
+        if to_agency.pk == from_agency.pk:
+            raise ReferralError(_("An agency cannot refer a case to itself."))
+        if purpose.consent_required and CORE not in consented_classes(locked, to_agency):
+            raise ReferralError(
+                _("The person has not consented to sharing with %(agency)s; record the consent first.")
+                % {"agency": to_agency.label}
+            )
+        if Referral.objects.filter(
+            case=locked, purpose=purpose, to_agency=to_agency, status__in=OPEN_STATUSES
+        ).exists():
+            raise ReferralError(_("This case already has an open referral for this purpose to this agency."))
+        now = timezone.now()
+        referral = Referral.objects.create(
+            reference=f"{locked.reference}/R{locked.referrals.count() + 1}",
+            case=locked,
+            purpose=purpose,
+            from_agency=from_agency,
+            to_agency=to_agency,
+            status=ReferralStatus.SENT,
+            status_changed_at=now,
+            note=note.strip(),
+            due_at=_due(purpose.acknowledge_hours, now),
+            sent_by=actor,
+        )
+        _record(referral, ReferralStatus.DRAFT, ReferralStatus.SENT, actor=actor, reason=note.strip())
+        _grant_receiver(referral, {CORE}, DECIDING_ROLES, actor=actor, can_change=False)
+    return referral
+
+
+@refusals_audited
+def do_acknowledge_referral(referral: Referral, *, actor: User) -> Referral:
+    with transaction.atomic():
+        due = _due(referral.purpose.decide_hours, timezone.now())
+        return _move(referral, ReferralStatus.RECEIVED, actor=actor, due_at=due)
+
+
+@refusals_audited
+def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
+    """Accept: the receiver gets the purpose's classes that the consent allows."""
+    with transaction.atomic():
+        due = _due(referral.purpose.handover_hours, timezone.now())
+        accepted = _move(referral, ReferralStatus.ACCEPTED, actor=actor, due_at=due)
+        _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, can_change=True)
+    return accepted
+
+
+@refusals_audited
+def do_decline_referral(referral: Referral, *, reason: str, actor: User) -> Referral:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReferralError(_("Give the reason for declining."))
+    with transaction.atomic():
+        return _move(referral, ReferralStatus.DECLINED, actor=actor, reason=reason, decline_reason=reason, due_at=None)
+
+
+@refusals_audited
+def do_record_handover(referral: Referral, *, actor: User, reason: str = "") -> Referral:
+    with transaction.atomic():
+        return _move(referral, ReferralStatus.HANDED_OVER, actor=actor, reason=reason, due_at=None)
+
+
+@refusals_audited
+def do_complete_referral(referral: Referral, *, actor: User, reason: str = "") -> Referral:
+    """Completing ends what the referral shared; the owning agency keeps its own access."""
+    with transaction.atomic():
+        return _move(referral, ReferralStatus.COMPLETED, actor=actor, reason=reason, due_at=None)
+
+
+@refusals_audited
+def do_cancel_referral(referral: Referral, *, reason: str, actor: User) -> Referral:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReferralError(_("Give the reason for cancelling."))
+    with transaction.atomic():
+        return _move(referral, ReferralStatus.CANCELLED, actor=actor, reason=reason, due_at=None)
+
+
+@refusals_audited
+def do_redirect_referral(referral: Referral, *, to_agency: Agency, reason: str, actor: User) -> Referral:
+    """Send an unaccepted referral to another agency instead (escalation by a supervisor)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReferralError(_("Give the reason for redirecting."))
+    if to_agency.pk == referral.to_agency_id:
+        raise ReferralError(_("The referral already goes to this agency."))
+    with transaction.atomic():
+        cancelled = _move(referral, ReferralStatus.CANCELLED, actor=actor, reason=reason, due_at=None)
+        new = do_send_referral.__wrapped__(
+            cancelled.case,
+            purpose=cancelled.purpose,
+            to_agency=to_agency,
+            from_agency=cancelled.from_agency,
+            note=cancelled.note,
+            actor=actor,
+        )
+        Referral.objects.filter(pk=cancelled.pk).update(redirected_to=new)
+    return new
