@@ -195,6 +195,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue-cases": {"task": "casework.tasks.flag_overdue_cases", "schedule": 60.0},
+    "flag-overdue-referrals": {"task": "referrals.tasks.flag_overdue_referrals", "schedule": 60.0},
 }
 
 # Security headers (QUALITY S2) — see casework.middleware.SecurityHeadersMiddleware.

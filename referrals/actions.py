@@ -127,8 +127,9 @@ def _revoke_all(referral: Referral, *, actor: User) -> None:
         revoke_case(grant, actor=actor)
 
 
-def _move(referral: Referral, new: str, *, actor: User, reason: str = "", **fields) -> Referral:
-    """Lock, check the table, update, record. Callers check their own extra rules first."""
+def _move(referral: Referral, new: str, *, actor: User, reason: str = "", due_step: str = "", **fields) -> Referral:
+    """Lock, check the table, update, record. `due_step` names the purpose's hours field that
+    sets the next deadline (none when empty). Callers check their own extra rules first."""
     locked = (
         Referral.objects.select_for_update(no_key=True)
         .select_related("purpose", "case", "to_agency")
@@ -144,6 +145,7 @@ def _move(referral: Referral, new: str, *, actor: User, reason: str = "", **fiel
     locked.status = new
     locked.status_changed_at = now
     locked.overdue_flagged_at = None
+    locked.due_at = _due(getattr(locked.purpose, due_step), now) if due_step else None
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save()
@@ -202,16 +204,14 @@ def do_send_referral(
 @refusals_audited
 def do_acknowledge_referral(referral: Referral, *, actor: User) -> Referral:
     with transaction.atomic():
-        due = _due(referral.purpose.decide_hours, timezone.now())
-        return _move(referral, ReferralStatus.RECEIVED, actor=actor, due_at=due)
+        return _move(referral, ReferralStatus.RECEIVED, actor=actor, due_step="decide_hours")
 
 
 @refusals_audited
 def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
     """Accept: the receiver gets the purpose's classes that the consent allows."""
     with transaction.atomic():
-        due = _due(referral.purpose.handover_hours, timezone.now())
-        accepted = _move(referral, ReferralStatus.ACCEPTED, actor=actor, due_at=due)
+        accepted = _move(referral, ReferralStatus.ACCEPTED, actor=actor, due_step="handover_hours")
         _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, can_change=True)
     return accepted
 
@@ -222,20 +222,20 @@ def do_decline_referral(referral: Referral, *, reason: str, actor: User) -> Refe
     if not reason:
         raise ReferralError(_("Give the reason for declining."))
     with transaction.atomic():
-        return _move(referral, ReferralStatus.DECLINED, actor=actor, reason=reason, decline_reason=reason, due_at=None)
+        return _move(referral, ReferralStatus.DECLINED, actor=actor, reason=reason, decline_reason=reason)
 
 
 @refusals_audited
 def do_record_handover(referral: Referral, *, actor: User, reason: str = "") -> Referral:
     with transaction.atomic():
-        return _move(referral, ReferralStatus.HANDED_OVER, actor=actor, reason=reason, due_at=None)
+        return _move(referral, ReferralStatus.HANDED_OVER, actor=actor, reason=reason)
 
 
 @refusals_audited
 def do_complete_referral(referral: Referral, *, actor: User, reason: str = "") -> Referral:
     """Completing ends what the referral shared; the owning agency keeps its own access."""
     with transaction.atomic():
-        return _move(referral, ReferralStatus.COMPLETED, actor=actor, reason=reason, due_at=None)
+        return _move(referral, ReferralStatus.COMPLETED, actor=actor, reason=reason)
 
 
 @refusals_audited
@@ -244,7 +244,7 @@ def do_cancel_referral(referral: Referral, *, reason: str, actor: User) -> Refer
     if not reason:
         raise ReferralError(_("Give the reason for cancelling."))
     with transaction.atomic():
-        return _move(referral, ReferralStatus.CANCELLED, actor=actor, reason=reason, due_at=None)
+        return _move(referral, ReferralStatus.CANCELLED, actor=actor, reason=reason)
 
 
 @refusals_audited
@@ -256,7 +256,7 @@ def do_redirect_referral(referral: Referral, *, to_agency: Agency, reason: str, 
     if to_agency.pk == referral.to_agency_id:
         raise ReferralError(_("The referral already goes to this agency."))
     with transaction.atomic():
-        cancelled = _move(referral, ReferralStatus.CANCELLED, actor=actor, reason=reason, due_at=None)
+        cancelled = _move(referral, ReferralStatus.CANCELLED, actor=actor, reason=reason)
         new = do_send_referral.__wrapped__(
             cancelled.case,
             purpose=cancelled.purpose,
@@ -267,3 +267,33 @@ def do_redirect_referral(referral: Referral, *, to_agency: Agency, reason: str, 
         )
         Referral.objects.filter(pk=cancelled.pk).update(redirected_to=new)
     return new
+
+
+def do_flag_overdue_referrals(now: datetime.datetime | None = None) -> int:
+    """Flag every open referral step past its due time, once (compare-and-set), so the
+    inbox shows it first. Deadlines live in the database; a beat tick finds them."""
+    now = now or timezone.now()
+    flagged = 0
+    due = Referral.objects.filter(status__in=OPEN_STATUSES, due_at__lte=now, overdue_flagged_at__isnull=True)
+    for referral_id in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            claimed = Referral.objects.filter(
+                pk=referral_id, status__in=OPEN_STATUSES, due_at__lte=now, overdue_flagged_at__isnull=True
+            ).update(overdue_flagged_at=now)
+            if claimed:
+                referral = Referral.objects.select_related("case").get(pk=referral_id)
+                ReferralEvent.objects.create(
+                    referral=referral,
+                    old_status=referral.status,
+                    new_status=referral.status,
+                    reason="overdue",
+                    at=now,
+                )
+                audit.record(
+                    AuditEvent.Action.UPDATE,
+                    case=referral.case,
+                    obj=referral,
+                    detail={"referral": referral.reference, "overdue": referral.status},
+                )
+                flagged += 1
+    return flagged
