@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from casework.middleware import SESSION_MEMBERSHIP_COUNT_KEY
 
 
@@ -5,7 +7,15 @@ def active_membership(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "active_membership": getattr(user, "active_membership", None),
+    membership = getattr(user, "active_membership", None)
+    context = {
+        "active_membership": membership,
         "has_several_memberships": request.session.get(SESSION_MEMBERSHIP_COUNT_KEY, 0) > 1,
     }
+    if membership is not None:
+        # Imported here: referrals sits above casework (DESIGN.md §2) and casework must load without it.
+        from referrals.access import inbox_count
+
+        # Lazy: counted once, and only by pages that show the header (not htmx partials).
+        context["inbox_count"] = SimpleLazyObject(lambda: inbox_count(user))
+    return context

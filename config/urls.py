@@ -10,6 +10,7 @@ urlpatterns = [
     # The admin has no lockout or audit of its own: every sign-in goes through casework's.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    path("referrals/", include("referrals.urls")),
     path("", include("casework.urls")),
 ]
 

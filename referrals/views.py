@@ -1,0 +1,253 @@
+"""The agency inbox, the referral page and its moves: access → form → action → redirect."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from casework import audit
+from casework.access import access_case
+from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
+from casework.views.common import membership_required
+from referrals import actions
+from referrals.access import access_referral, inbox_referrals, sent_referrals
+from referrals.actions import ReferralError
+from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
+from referrals.models import Referral, ReferralStatus
+
+INBOX_LIMIT = 200
+RECEIVER, SENDER = "receiver", "sender"
+CANCELLABLE = {ReferralStatus.SENT, ReferralStatus.RECEIVED}
+# Deciding on a referral is for caseworkers and supervisors, not shelter staff or admins.
+ACTING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _caseworkers(agency_id: int):
+    return User.objects.filter(
+        memberships__agency_id=agency_id, memberships__role=Role.CASEWORKER, memberships__is_active=True
+    ).order_by("username")
+
+
+def _redirect_targets(referral: Referral):
+    """Active agencies of a kind the purpose may go to, other than the two ends."""
+    return (
+        Agency.objects.filter(is_active=True, kind__in=referral.purpose.receiver_kinds.all())
+        .exclude(pk__in=[referral.to_agency_id, referral.from_agency_id])
+        .order_by("name")
+    )
+
+
+def _side(user, referral: Referral) -> str:
+    agency_id = user.active_membership.agency_id
+    return RECEIVER if agency_id == referral.to_agency_id else SENDER if agency_id == referral.from_agency_id else ""
+
+
+def _is_supervisor(user) -> bool:
+    return user.active_membership.role == Role.SUPERVISOR
+
+
+def _deny(user, referral: Referral, need: str):
+    audit.record(
+        AuditEvent.Action.DENIED, actor=user, case=referral.case, detail={"referral": referral.reference, "need": need}
+    )
+    raise Http404
+
+
+@membership_required
+def inbox(request):
+    user = request.user
+    received = list(inbox_referrals(user)[:INBOX_LIMIT])
+    sent = list(sent_referrals(user)[:INBOX_LIMIT])
+    membership = user.active_membership
+    caseworkers = list(_caseworkers(membership.agency_id)) if _is_supervisor(user) else []
+    names_shown = any(referral.shows_identity for referral in received + sent)
+    audit.record(
+        AuditEvent.Action.LIST,
+        actor=user,
+        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if names_shown else []),
+        detail={"page": "referral-inbox", "shown": len(received), "sent": len(sent)},
+    )
+    context = {"received": received, "sent": sent, "caseworkers": caseworkers, "now": timezone.now()}
+    return render(request, "referrals/inbox.html", context)
+
+
+@membership_required
+def detail(request, code):
+    user = request.user
+    referral = access_referral(user, code)
+    side = _side(user, referral)
+    audit.record(AuditEvent.Action.VIEW, actor=user, case=referral.case, obj=referral, classes=[SensitivityClass.CORE])
+    context = {
+        "referral": referral,
+        "side": side,
+        "events": referral.events.select_related("actor", "agency"),
+        "shared": sorted(actions.shared_classes(referral)),
+        "move_form": MoveForm(auto_id="move_%s"),
+        "now": timezone.now(),
+        "can_cancel": side == SENDER and referral.status in CANCELLABLE,
+    }
+    if context["can_cancel"] and _is_supervisor(user):
+        context["redirect_form"] = RedirectForm(agencies=_redirect_targets(referral), auto_id="redirect_%s")
+    if side == RECEIVER and _is_supervisor(user) and referral.is_open:
+        context["caseworkers"] = _caseworkers(referral.to_agency_id)
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def referral_move(side: str, *, supervisor: bool = False):
+    """Wrap a POST handler: fetch the referral, check the active agency's side, turn a
+    refusal (already audited by the action) into a message, go back to the referral."""
+
+    def decorate(handler):
+        @membership_required
+        @require_POST
+        @wraps(handler)
+        def view(request, code):
+            referral = access_referral(request.user, code)
+            role = request.user.active_membership.role
+            if (
+                _side(request.user, referral) != side
+                or role not in ACTING_ROLES
+                or (supervisor and not _is_supervisor(request.user))
+            ):
+                _deny(request.user, referral, handler.__name__)
+            try:
+                response = handler(request, referral)
+            except ReferralError as error:
+                messages.error(request, str(error))
+                response = None
+            return response or redirect("referrals:detail", code=referral.public_id)
+
+        return view
+
+    return decorate
+
+
+def _reason(request) -> str | None:
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    return form.cleaned_data["reason"]
+
+
+@referral_move(RECEIVER)
+def acknowledge(request, referral):
+    actions.do_acknowledge_referral(referral, actor=request.user)
+    messages.success(request, _("Referral acknowledged."))
+
+
+@referral_move(RECEIVER)
+def accept(request, referral):
+    actions.do_accept_referral(referral, actor=request.user)
+    messages.success(request, _("Referral accepted."))
+
+
+@referral_move(RECEIVER)
+def decline(request, referral):
+    reason = _reason(request)
+    if reason is not None:
+        actions.do_decline_referral(referral, reason=reason, actor=request.user)
+        messages.success(request, _("Referral declined."))
+
+
+@referral_move(RECEIVER)
+def handover(request, referral):
+    reason = _reason(request)
+    if reason is not None:
+        actions.do_record_handover(referral, reason=reason, actor=request.user)
+        messages.success(request, _("Handover recorded."))
+
+
+@referral_move(RECEIVER)
+def complete(request, referral):
+    reason = _reason(request)
+    if reason is not None:
+        actions.do_complete_referral(referral, reason=reason, actor=request.user)
+        messages.success(request, _("Referral completed."))
+
+
+@referral_move(SENDER)
+def cancel(request, referral):
+    reason = _reason(request)
+    if reason is not None:
+        actions.do_cancel_referral(referral, reason=reason, actor=request.user)
+        messages.success(request, _("Referral cancelled."))
+
+
+@referral_move(SENDER, supervisor=True)
+def redirect_referral(request, referral):
+    form = RedirectForm(request.POST, agencies=_redirect_targets(referral))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return
+    data = form.cleaned_data
+    new = actions.do_redirect_referral(referral, to_agency=data["to_agency"], reason=data["reason"], actor=request.user)
+    messages.success(request, _("Referral redirected as %(reference)s.") % {"reference": new.reference})
+
+
+@referral_move(RECEIVER, supervisor=True)
+def assign(request, referral):
+    # No action exists for this yet: one column, set with its audit row in one transaction.
+    back = redirect("referrals:inbox") if request.POST.get("return_to") == "inbox" else None
+    form = AssignWorkerForm(request.POST, caseworkers=_caseworkers(referral.to_agency_id))
+    if not referral.is_open or not form.is_valid():
+        messages.error(request, _("Choose a caseworker of your agency for an open referral."))
+        return back
+    worker = form.cleaned_data["user"]
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(assigned_to=worker)
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=request.user,
+            case=referral.case,
+            obj=referral,
+            detail={"referral": referral.reference, "assigned_to": worker.get_username()},
+        )
+    messages.success(request, _("Caseworker assigned."))
+    return back
+
+
+@membership_required
+@require_http_methods(["GET", "POST"])
+def send(request, code):
+    """Send a referral for a case on behalf of the active agency."""
+    user = request.user
+    case, _held = access_case(user, code, need="change")
+    from_agency = user.active_membership.agency
+    if request.method != "POST":
+        audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=[SensitivityClass.CORE])
+        context = {"case": case, "form": SendReferralForm(from_agency=from_agency)}
+        return render(request, "referrals/send.html", context)
+    form = SendReferralForm(request.POST, from_agency=from_agency)
+    if not form.is_valid():
+        # Re-render with what was typed; the errors show next to the fields.
+        return render(request, "referrals/send.html", {"case": case, "form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        referral = actions.do_send_referral(
+            case,
+            purpose=data["purpose"],
+            to_agency=data["to_agency"],
+            from_agency=from_agency,
+            note=data["note"],
+            actor=user,
+        )
+    except ReferralError as error:
+        form.add_error(None, str(error))
+        return render(request, "referrals/send.html", {"case": case, "form": form}, status=400)
+    messages.success(request, _("Referral %(reference)s sent.") % {"reference": referral.reference})
+    back = redirect("casework:case-detail", code=case.public_id)
+    back["Location"] += "#referrals"
+    return back

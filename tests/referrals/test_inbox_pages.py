@@ -1,0 +1,371 @@
+"""The referral inbox, the referral page and its moves, and sending from the case page."""
+
+import datetime
+import uuid
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from casework import actions as casework_actions
+from casework.models import AuditEvent, Consent, Role
+from referrals import actions
+from referrals.models import Referral, ReferralPurpose, ReferralStatus
+from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
+
+INBOX = "/referrals/"
+
+
+@pytest.fixture
+def net(world):
+    """The world plus a provincial social-protection agency and a Peace House."""
+    world.social = make_agency("t-social", "social_protection", "LCA")
+    world.social_worker = make_user("social.worker", world.social, Role.CASEWORKER)
+    world.social_supervisor = make_user("social.supervisor", world.social, Role.SUPERVISOR)
+    world.peace_house = make_agency("t-peace", "womens_union", "HN")
+    world.peace_worker = make_user("peace.worker", world.peace_house, Role.SHELTER_STAFF)
+    world.peace_caseworker = make_user("peace.caseworker", world.peace_house, Role.CASEWORKER)
+    return world
+
+
+def send(net, case=None, to_agency=None) -> Referral:
+    return actions.do_send_referral(
+        case or net.case,
+        purpose=ReferralPurpose.objects.get(code="protection_support"),
+        to_agency=to_agency or net.social,
+        from_agency=net.police,
+        actor=net.owner,
+    )
+
+
+def at_status(referral: Referral, status: str) -> Referral:
+    Referral.objects.filter(pk=referral.pk).update(status=status)
+    referral.refresh_from_db()
+    return referral
+
+
+def texts(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def denied_rows(user) -> int:
+    return AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, actor=user).count()
+
+
+# The inbox ---------------------------------------------------------------------------------
+
+
+def test_the_receiving_agency_sees_a_sent_referral_and_an_outsider_does_not(net):
+    referral = send(net)
+    response = sign_in(net.social_worker).get(INBOX)
+    assert response.status_code == 200
+    assert referral.reference in response.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LIST, actor=net.social_worker).count() == 1
+
+    outsider = sign_in(net.outsider)
+    response = outsider.get(INBOX)
+    assert response.status_code == 200
+    assert referral.reference not in response.content.decode()
+    assert outsider.get(f"/referrals/{referral.public_id}/").status_code == 404
+    denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED, actor=net.outsider)
+    assert denied.detail["referral"] == str(referral.public_id)
+
+
+def test_the_sending_agency_sees_its_open_referral_in_the_sent_section(net):
+    referral = send(net)
+    html = sign_in(net.owner).get(INBOX).content.decode()
+    sent_section = html[html.index('id="sent"') :]
+    assert referral.reference in sent_section
+
+
+def test_the_header_counts_the_inbox_of_the_active_agency(net):
+    send(net)
+    html = sign_in(net.social_worker).get(INBOX).content.decode()
+    assert 'data-testid="inbox-link"' in html
+    assert '<span class="badge text-bg-danger">1</span>' in html
+    assert "text-bg-danger" not in sign_in(net.outsider).get(INBOX).content.decode()
+
+
+def test_overdue_referrals_come_first_then_the_soonest_due(net):
+    now = timezone.now()
+    later = send(net)
+    soon = send(net, case=make_case(net.police, acting(net.owner), name="Người Hai"))
+    overdue = send(net, case=make_case(net.police, acting(net.owner), name="Người Ba"))
+    undated = send(net, case=make_case(net.police, acting(net.owner), name="Người Bốn"))
+    Referral.objects.filter(pk=later.pk).update(due_at=now + datetime.timedelta(hours=5))
+    Referral.objects.filter(pk=soon.pk).update(due_at=now + datetime.timedelta(hours=1))
+    Referral.objects.filter(pk=overdue.pk).update(due_at=now + datetime.timedelta(hours=9), overdue_flagged_at=now)
+    Referral.objects.filter(pk=undated.pk).update(due_at=None)
+    html = sign_in(net.social_worker).get(INBOX).content.decode()
+    positions = [html.index(referral.reference + "<") for referral in (overdue, soon, later, undated)]
+    assert positions == sorted(positions)
+
+
+def count_queries(client) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(INBOX)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_inbox_query_count_is_the_same_for_1_and_20_referrals(net):
+    client = sign_in(net.social_supervisor)
+    send(net)
+    few, html = count_queries(client)
+    assert html.count('name="return_to"') == 1  # the supervisor's assign form
+    for index in range(19):
+        send(net, case=make_case(net.police, acting(net.owner), name=f"Người Thử {index}"))
+    many, html = count_queries(client)
+    assert html.count('name="return_to"') == 20
+    assert few == many <= 12
+
+
+def test_a_receiver_without_identity_sees_no_name_and_with_identity_does(net):
+    referral = send(net)
+    client = sign_in(net.social_worker)
+    assert "Nguyễn Thị Lan" not in client.get(INBOX).content.decode()
+    referral = actions.do_acknowledge_referral(referral, actor=net.social_worker)
+    actions.do_accept_referral(referral, actor=net.social_worker)  # shares identity
+    assert "Nguyễn Thị Lan" in client.get(INBOX).content.decode()
+
+
+# The referral page and its moves -----------------------------------------------------------
+
+
+def test_both_ends_see_the_referral_page_and_it_is_audited(net):
+    referral = send(net)
+    for user in (net.owner, net.social_worker):
+        response = sign_in(user).get(f"/referrals/{referral.public_id}/")
+        assert response.status_code == 200
+        assert referral.reference in response.content.decode()
+    views = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_id=str(referral.public_id))
+    assert views.count() == 2
+
+
+MOVES = [
+    # (url, status before, side that may, post data, status after)
+    ("acknowledge", ReferralStatus.SENT, "receiver", {}, ReferralStatus.RECEIVED),
+    ("accept", ReferralStatus.RECEIVED, "receiver", {}, ReferralStatus.ACCEPTED),
+    ("decline", ReferralStatus.RECEIVED, "receiver", {"reason": "no capacity"}, ReferralStatus.DECLINED),
+    ("handover", ReferralStatus.ACCEPTED, "receiver", {"reason": "at the border gate"}, ReferralStatus.HANDED_OVER),
+    ("complete", ReferralStatus.HANDED_OVER, "receiver", {}, ReferralStatus.COMPLETED),
+    ("cancel", ReferralStatus.SENT, "sender", {"reason": "sent by mistake"}, ReferralStatus.CANCELLED),
+]
+
+
+@pytest.mark.parametrize(("move", "before", "side", "data", "after"), MOVES, ids=[move[0] for move in MOVES])
+def test_each_move_works_for_the_right_side(net, move, before, side, data, after):
+    referral = at_status(send(net), before)
+    user = net.social_worker if side == "receiver" else net.owner
+    response = sign_in(user).post(f"/referrals/{referral.public_id}/{move}/", data)
+    assert response.status_code == 302
+    assert response["Location"] == f"/referrals/{referral.public_id}/"
+    referral.refresh_from_db()
+    assert referral.status == after
+    assert referral.events.filter(new_status=after).count() == 1
+
+
+@pytest.mark.parametrize(("move", "before", "side", "data", "after"), MOVES, ids=[move[0] for move in MOVES])
+def test_each_move_is_404_for_the_wrong_side(net, move, before, side, data, after):
+    referral = at_status(send(net), before)
+    user = net.owner if side == "receiver" else net.social_worker
+    response = sign_in(user).post(f"/referrals/{referral.public_id}/{move}/", data)
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == before
+    assert denied_rows(user) == 1
+
+
+def test_an_outsider_cannot_move_a_referral(net):
+    referral = send(net)
+    response = sign_in(net.outsider).post(f"/referrals/{referral.public_id}/acknowledge/")
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+    assert denied_rows(net.outsider) == 1
+
+
+def test_declining_without_a_reason_shows_a_message_and_changes_nothing(net):
+    referral = at_status(send(net), ReferralStatus.RECEIVED)
+    response = sign_in(net.social_worker).post(f"/referrals/{referral.public_id}/decline/", {"reason": "  "})
+    assert response.status_code == 302
+    assert texts(response)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.RECEIVED
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, actor=net.social_worker).count() == 1
+
+
+def test_an_illegal_move_shows_a_message(net):
+    referral = send(net)
+    response = sign_in(net.social_worker).post(f"/referrals/{referral.public_id}/complete/")
+    assert response.status_code == 302
+    assert texts(response)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+
+def test_a_sending_supervisor_redirects_and_a_caseworker_may_not(net):
+    other_social = make_agency("t-social-hn", "social_protection", "HN")
+    referral = send(net)
+    url = f"/referrals/{referral.public_id}/redirect/"
+    data = {"to_agency": other_social.pk, "reason": "home province"}
+    assert sign_in(net.owner).post(url, data).status_code == 404
+    page = sign_in(net.supervisor).get(f"/referrals/{referral.public_id}/").content.decode()
+    assert other_social.name in page
+    response = sign_in(net.supervisor).post(url, data)
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CANCELLED
+    assert referral.redirected_to.to_agency == other_social
+
+
+def test_the_receiving_supervisor_assigns_a_caseworker_and_a_caseworker_may_not(net):
+    referral = send(net)
+    url = f"/referrals/{referral.public_id}/assign/"
+    assert sign_in(net.social_worker).post(url, {"user": net.social_worker.pk}).status_code == 404
+    assert sign_in(net.supervisor).post(url, {"user": net.owner.pk}).status_code == 404  # the sender's side
+    response = sign_in(net.social_supervisor).post(url, {"user": net.social_worker.pk, "return_to": "inbox"})
+    assert response.status_code == 302 and response["Location"] == INBOX
+    referral.refresh_from_db()
+    assert referral.assigned_to == net.social_worker
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, actor=net.social_supervisor).count() == 1
+
+
+def test_assigning_someone_outside_the_receiving_agency_is_refused(net):
+    referral = send(net)
+    url = f"/referrals/{referral.public_id}/assign/"
+    response = sign_in(net.social_supervisor).post(url, {"user": net.owner.pk})
+    assert response.status_code == 302
+    assert texts(response)
+    referral.refresh_from_db()
+    assert referral.assigned_to is None
+
+
+# Sending from the case page ----------------------------------------------------------------
+
+
+def test_the_case_page_lists_referrals_and_links_the_send_form(net):
+    referral = send(net)
+    client = sign_in(net.owner)
+    html = client.get(f"/cases/{net.case.public_id}/").content.decode()
+    assert 'id="referrals"' in html
+    assert referral.reference in html
+    assert f'href="/referrals/send/{net.case.public_id}/"' in html
+    response = client.get(f"/referrals/send/{net.case.public_id}/")
+    assert response.status_code == 200
+    assert 'data-testid="send-referral-form"' in response.content.decode()
+    assert net.social.name in response.content.decode()
+
+
+def test_the_case_page_of_another_agency_shows_only_its_own_referrals(net):
+    consent = Consent(
+        given_by="person", classes=["core"], agency=net.peace_house, purpose="p", given_on=timezone.localdate()
+    )
+    casework_actions.do_record_consent(net.case, consent, actor=net.owner)
+    to_social = actions.do_accept_referral(
+        actions.do_acknowledge_referral(send(net), actor=net.social_worker), actor=net.social_worker
+    )
+    to_shelter = actions.do_send_referral(
+        net.case,
+        purpose=ReferralPurpose.objects.get(code="shelter_placement"),
+        to_agency=net.peace_house,
+        from_agency=net.police,
+        actor=net.owner,
+    )
+    html = sign_in(net.social_worker).get(f"/cases/{net.case.public_id}/").content.decode()
+    assert to_social.reference in html
+    assert to_shelter.reference not in html
+    assert net.peace_house.name not in html
+
+
+def test_sending_from_the_case_page_creates_the_referral(net):
+    purpose = ReferralPurpose.objects.get(code="protection_support")
+    response = sign_in(net.owner).post(
+        f"/referrals/send/{net.case.public_id}/",
+        {"purpose": purpose.pk, "to_agency": net.social.pk, "note": "urgent"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{net.case.public_id}/#referrals"
+    referral = Referral.objects.get()
+    assert (referral.purpose, referral.to_agency, referral.from_agency) == (purpose, net.social, net.police)
+    assert referral.note == "urgent" and referral.sent_by == net.owner
+
+
+def test_sending_needs_change_on_the_case(net):
+    purpose = ReferralPurpose.objects.get(code="protection_support")
+    data = {"purpose": purpose.pk, "to_agency": net.social.pk}
+    assert sign_in(net.outsider).post(f"/referrals/send/{net.case.public_id}/", data).status_code == 404
+    assert sign_in(net.shelter).post(f"/referrals/send/{net.case.public_id}/", data).status_code == 404
+    assert sign_in(net.shelter).get(f"/referrals/send/{net.case.public_id}/").status_code == 404
+    assert not Referral.objects.exists()
+
+
+def test_a_refused_send_shows_the_reason(net):
+    purpose = ReferralPurpose.objects.get(code="shelter_placement")  # needs consent
+    response = sign_in(net.owner).post(
+        f"/referrals/send/{net.case.public_id}/",
+        {"purpose": purpose.pk, "to_agency": net.peace_house.pk, "note": "needs a bed tonight"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Cơ quan t-peace" in html
+    assert "needs a bed tonight" in html  # what was typed is kept
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"purpose": "abc", "to_agency": "x"}, {"purpose": "999999", "to_agency": "999999"}, {"purpose": "²"}],
+)
+def test_bad_input_on_send_gives_a_message_not_a_500(net, data):
+    client = sign_in(net.owner)
+    client.raise_request_exception = False
+    response = client.post(f"/referrals/send/{net.case.public_id}/", data)
+    assert response.status_code == 400
+    assert "invalid-feedback" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_bad_ids_never_give_a_500(net):
+    referral = send(net)
+    client = sign_in(net.supervisor)
+    client.raise_request_exception = False
+    assert client.get(f"/referrals/{uuid.uuid4()}/").status_code == 404
+    assert client.get("/referrals/not-a-uuid/").status_code == 404
+    assert client.post(f"/referrals/send/{uuid.uuid4()}/", {}).status_code == 404
+    response = client.post(f"/referrals/{referral.public_id}/redirect/", {"to_agency": "x", "reason": "r"})
+    assert response.status_code == 302
+    response = client.post(f"/referrals/{referral.public_id}/redirect/", {"to_agency": net.social.pk, "reason": "r"})
+    assert response.status_code == 302  # the current receiver is not a choice
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+    assert client.get(f"/referrals/{referral.public_id}/accept/").status_code == 405
+
+
+def test_shelter_staff_of_the_receiving_agency_cannot_decide_on_a_referral(net):
+
+    casework_actions.do_record_consent(
+        net.case,
+        Consent(
+            given_by="person",
+            classes=["core", "shelter"],
+            agency=net.peace_house,
+            purpose="p",
+            given_on=timezone.localdate(),
+        ),
+        actor=net.owner,
+    )
+    referral = actions.do_send_referral(
+        net.case,
+        purpose=ReferralPurpose.objects.get(code="shelter_placement"),
+        to_agency=net.peace_house,
+        from_agency=net.police,
+        actor=net.owner,
+    )
+    response = sign_in(net.peace_worker).post(f"/referrals/{referral.public_id}/acknowledge/")
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+    assert sign_in(net.peace_caseworker).post(f"/referrals/{referral.public_id}/acknowledge/").status_code == 302
