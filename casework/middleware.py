@@ -23,6 +23,19 @@ SESSION_AUTH_AT_KEY = "authenticated_at"
 SESSION_MEMBERSHIP_COUNT_KEY = "membership_count"
 
 
+class VietnameseFirstMiddleware:
+    """Vietnamese unless the user chose English with the language switch (a cookie): the
+    browser's Accept-Language is ignored, so an English-configured office PC still shows the
+    official Vietnamese terms."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """QUALITY S2: CSP without inline scripts, nosniff, frame-ancestors, referrer policy,
     HSTS in production, and no caching of anything a signed-in user sees."""

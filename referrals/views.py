@@ -96,7 +96,8 @@ def detail(request, code):
         "shared": sorted(actions.shared_classes(referral)),
         "move_form": MoveForm(auto_id="move_%s"),
         "now": timezone.now(),
-        "can_cancel": side == SENDER and referral.status in CANCELLABLE,
+        "can_act": user.active_membership.role in ACTING_ROLES,
+        "can_cancel": side == SENDER and referral.status in CANCELLABLE and user.active_membership.role in ACTING_ROLES,
     }
     if context["can_cancel"] and _is_supervisor(user):
         context["redirect_form"] = RedirectForm(agencies=_redirect_targets(referral), auto_id="redirect_%s")

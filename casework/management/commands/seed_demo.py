@@ -14,6 +14,7 @@ from casework.models import (
     CameToNotice,
     Case,
     CaseStatus,
+    Consent,
     Country,
     EthnicGroup,
     Person,
@@ -202,7 +203,44 @@ class Command(BaseCommand):
                 exploitation_forms=forms[index % len(forms) :][:1],
             )
             self._advance(case, target, worker)
+            if target == CaseStatus.IDENTIFIED:
+                self._refer(case, agencies, worker)
         return len(DEMO_CASES)
+
+    def _refer(self, case: Case, agencies, worker: User) -> None:
+        """Two referrals, so the inboxes of the demo are not empty."""
+        # Imported here: casework never imports referrals at module level (DESIGN.md §2).
+        from referrals.actions import do_acknowledge_referral, do_send_referral
+        from referrals.models import ReferralPurpose
+
+        police = agencies["ca-laocai"]
+        protection = do_send_referral(
+            case,
+            purpose=ReferralPurpose.objects.get(code="protection_support"),
+            to_agency=agencies["syt-laocai"],
+            from_agency=police,
+            note="Tiếp nhận, hỗ trợ ngay (minh họa)",
+            actor=worker,
+        )
+        do_acknowledge_referral(protection, actor=worker)
+        actions.do_record_consent(
+            case,
+            Consent(
+                given_by=Consent.GivenBy.PERSON,
+                classes=["core", "identity", "health", "shelter"],
+                agency=agencies["binhyen-hanoi"],
+                purpose="Bố trí nơi tạm lánh (minh họa)",
+                given_on=timezone.localdate(),
+            ),
+            actor=worker,
+        )
+        do_send_referral(
+            case,
+            purpose=ReferralPurpose.objects.get(code="shelter_placement"),
+            to_agency=agencies["binhyen-hanoi"],
+            from_agency=police,
+            actor=worker,
+        )
 
     def _advance(self, case: Case, target: str, worker: User) -> None:
         if target == CaseStatus.REPORTED:
