@@ -9,6 +9,7 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -40,7 +41,7 @@ INVESTIGATION_NOTE = "Đối tượng tên Hùng, biển số 24A-99999"
 def client_for(user, agency=None):
     """A signed-in client that reports a server error as a 500 instead of raising."""
     client = sign_in(user, agency)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
     client.raise_request_exception = False
     return client
 

@@ -5,6 +5,7 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ SHELTER_CLASSES = sorted(["core", "identity", "health", "shelter"])
 
 def client_for(user, agency=None):
     client = sign_in(user, agency)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
     client.raise_request_exception = False
     return client
 

@@ -4,6 +4,7 @@ message), never a 500, and changes nothing."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -29,7 +30,7 @@ PDF = b"%PDF-1.4\n% bad input test\n%%EOF\n"
 def client_for(user, agency=None):
     """Signed in, English messages, and a server error shows as a 500 status."""
     client = sign_in(user, agency)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
     client.raise_request_exception = False
     return client
 
