@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casework import audit
 from casework.access import access_case
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
-from casework.views.common import membership_required
+from casework.views.common import form_errors_to_messages, membership_required
 from referrals import actions
 from referrals.access import access_referral, inbox_referrals, sent_referrals
 from referrals.actions import ReferralError
@@ -25,13 +25,6 @@ RECEIVER, SENDER = "receiver", "sender"
 CANCELLABLE = {ReferralStatus.SENT, ReferralStatus.RECEIVED}
 # Deciding on a referral is for caseworkers and supervisors, not shelter staff or admins.
 ACTING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _caseworkers(agency_id: int):
@@ -138,7 +131,7 @@ def referral_move(side: str, *, supervisor: bool = False):
 def _reason(request) -> str | None:
     form = MoveForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     return form.cleaned_data["reason"]
 
@@ -191,7 +184,7 @@ def cancel(request, referral):
 def redirect_referral(request, referral):
     form = RedirectForm(request.POST, agencies=_redirect_targets(referral))
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return
     data = form.cleaned_data
     new = actions.do_redirect_referral(referral, to_agency=data["to_agency"], reason=data["reason"], actor=request.user)

@@ -23,7 +23,7 @@ from casework.forms import (
 )
 from casework.lib.text import parse_pk
 from casework.models import AuditEvent, Membership, Role, SensitivityClass, User
-from casework.views.common import membership_required
+from casework.views.common import form_errors_to_messages, membership_required
 
 
 def _back(case, anchor: str = ""):
@@ -31,13 +31,6 @@ def _back(case, anchor: str = ""):
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def case_action(need: str = "change", anchor: str = ""):
@@ -72,7 +65,7 @@ def case_action(need: str = "change", anchor: str = ""):
 def transition(request, case, held):
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_transition_case(
         case, form.cleaned_data["status"], reason=form.cleaned_data["reason"], actor=request.user
@@ -85,7 +78,7 @@ def transition(request, case, held):
 def identification(request, case, held):
     form = IdentificationForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     data = form.cleaned_data
     actions.do_record_identification(
@@ -105,7 +98,7 @@ def identification(request, case, held):
 def reopen(request, case, held):
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_reopen_case(case, reason=form.cleaned_data["reason"], actor=request.user)
     messages.success(request, _("Case reopened."))
@@ -125,7 +118,7 @@ def assign(request, case, held):
     ).values_list("user", flat=True)
     form = AssignForm(request.POST, caseworkers=User.objects.filter(pk__in=caseworkers))
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_assign_case(case, form.cleaned_data["user"], actor=request.user)
     messages.success(request, _("Caseworker assigned."))
@@ -136,7 +129,7 @@ def assign(request, case, held):
 def add_note(request, case, held):
     form = NoteForm(request.POST, held=held)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_add_note(
         case,
@@ -153,7 +146,7 @@ def add_note(request, case, held):
 def upload_document(request, case, held):
     form = DocumentForm(request.POST, request.FILES, held=held)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_upload_document(
         case,
@@ -181,7 +174,7 @@ def record_consent(request, case, held):
     _require_owner(request, case)
     form = ConsentForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_record_consent(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Consent recorded."))
@@ -196,7 +189,7 @@ def withdraw_consent(request, case, held):
         raise CaseworkError(_("That consent record does not exist."))
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_withdraw_consent(consent, reason=form.cleaned_data["reason"], actor=request.user)
     messages.success(request, _("Consent withdrawn."))
@@ -209,7 +202,7 @@ def link_incident(request, case, held):
         raise CaseworkError(_("You may not see investigation data of this case."))
     form = IncidentForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     if case.incident_id is not None:
         raise CaseworkError(_("The case is already linked to an incident."))
@@ -226,7 +219,7 @@ def add_offender(request, case, held):
         raise CaseworkError(_("You may not see investigation data of this case."))
     form = OffenderForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors_to_messages(request, form)
         return None
     actions.do_add_offender(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Offender recorded."))

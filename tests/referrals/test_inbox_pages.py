@@ -10,24 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework import actions as casework_actions
-from casework.models import AuditEvent, Consent, Role
+from casework.models import AuditEvent, Consent
 from referrals import actions
 from referrals.models import Referral, ReferralPurpose, ReferralStatus
-from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
+from tests.fixtures.personas import acting, make_agency, make_case, sign_in
 
 INBOX = "/referrals/"
-
-
-@pytest.fixture
-def net(world):
-    """The world plus a provincial social-protection agency and a Peace House."""
-    world.social = make_agency("t-social", "social_protection", "LCA")
-    world.social_worker = make_user("social.worker", world.social, Role.CASEWORKER)
-    world.social_supervisor = make_user("social.supervisor", world.social, Role.SUPERVISOR)
-    world.peace_house = make_agency("t-peace", "womens_union", "HN")
-    world.peace_worker = make_user("peace.worker", world.peace_house, Role.SHELTER_STAFF)
-    world.peace_caseworker = make_user("peace.caseworker", world.peace_house, Role.CASEWORKER)
-    return world
 
 
 def send(net, case=None, to_agency=None) -> Referral:
