@@ -50,6 +50,12 @@ def _permission_q(user, codename: str) -> Q:
     return Q(by_group) | (Q(by_user) & Q(owning_agency_id=membership.agency_id))
 
 
+def holds_class(user, cls: str, case_ref: str = "pk") -> Exists:
+    """An annotation for a list: does the user hold `cls` on the case at `case_ref` of each row?
+    Lets a list show a name only where identity is held, in the list's own query."""
+    return Exists(Case.objects.filter(pk=OuterRef(case_ref)).filter(_permission_q(user, CLASS_PERMISSIONS[cls])))
+
+
 def visible_cases(user, cls: str = SensitivityClass.CORE) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()

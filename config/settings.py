@@ -13,6 +13,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
+    ImproperEnvironment,
     database_from_url,
     env_bool,
     env_choice,
@@ -30,15 +31,11 @@ if PRODUCTION:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
-        from config.env import ImproperEnvironment
-
         raise ImproperEnvironment("DJANGO_ALLOWED_HOSTS is required in production")
 else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production-0123456789")
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
     if set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "testserver", "[::1]"}:
-        from config.env import ImproperEnvironment
-
         # A public host name with dev settings would mean DEBUG pages and a known secret key.
         raise ImproperEnvironment("Non-local DJANGO_ALLOWED_HOSTS need CAUNOI_ENV=production")
 

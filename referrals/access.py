@@ -7,13 +7,13 @@ attempt leaves an audit row.
 
 import uuid
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
 from django.http import Http404
 
 from casework import audit
-from casework.access import _permission_q, active_membership
-from casework.models import CLASS_PERMISSIONS, AuditEvent, Case, SensitivityClass
+from casework.access import active_membership, holds_class
+from casework.models import AuditEvent, SensitivityClass
 from referrals.models import Referral, ReferralStatus
 
 INBOX_STATUSES = (
@@ -49,10 +49,7 @@ def access_referral(user, public_id: uuid.UUID) -> Referral:
 def _with_person_name(referrals: QuerySet[Referral], user) -> QuerySet[Referral]:
     """`person_name` is filled in the same query only where the user holds `identity` on the
     case, so a name the user may not see never leaves the database."""
-    identity_q = _permission_q(user, CLASS_PERMISSIONS[SensitivityClass.IDENTITY])
-    return referrals.annotate(
-        shows_identity=Exists(Case.objects.filter(pk=OuterRef("case_id")).filter(identity_q))
-    ).annotate(
+    return referrals.annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id")).annotate(
         person_name=SqlCase(When(shows_identity=True, then=F("case__person__full_name")), default=Value("")),
     )
 

@@ -3,17 +3,18 @@
 import hashlib
 import logging
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casework import audit
 from casework.access import (
-    _permission_q,
     access_case,
     access_document,
+    holds_class,
     visible_cases,
     why_visible,
 )
@@ -35,7 +36,6 @@ from casework.forms import (
 )
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import (
-    CLASS_PERMISSIONS,
     IDENTIFICATION_OUTCOMES,
     Agency,
     AuditEvent,
@@ -47,6 +47,7 @@ from casework.models import (
     Person,
     Role,
     SensitivityClass,
+    User,
 )
 from casework.views.common import is_htmx, membership_required
 
@@ -75,11 +76,10 @@ def case_list(request):
     user = request.user
     form = CaseFilterForm(request.GET or None, agencies=Agency.objects.filter(is_active=True).order_by("name"))
     filters = form.valid_data() if request.GET else {}
-    identity_q = _permission_q(user, CLASS_PERMISSIONS[SensitivityClass.IDENTITY])
     cases = (
         visible_cases(user)
         .select_related("person", "owning_agency", "reception_province", "assigned_to")
-        .annotate(shows_identity=Exists(Case.objects.filter(pk=OuterRef("pk")).filter(identity_q)))
+        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY))
     )
     query = (filters.get("q") or "").strip()
     if query:
@@ -88,7 +88,7 @@ def case_list(request):
         else:
             # Searching by name is reading identity data: only cases whose identity the
             # user may see can match.
-            cases = cases.filter(Q(person__search_name__contains=normalize_name(query)) & identity_q)
+            cases = cases.filter(person__search_name__contains=normalize_name(query), shows_identity=True)
     if filters.get("status"):
         cases = cases.filter(status=filters["status"])
     if filters.get("province"):
@@ -142,8 +142,6 @@ def _case_picklists(case: Case) -> dict[str, list]:
         )
         for model in through_models.values()
     ]
-    from django.utils.translation import get_language
-
     english = (get_language() or "vi").startswith("en")
     found: dict[str, list] = {"exploitation_type": [], "means_of_control": [], "recruitment_method": []}
     for name, name_en, list_name in parts[0].union(*parts[1:], all=True):
@@ -200,8 +198,6 @@ def _action_forms(case: Case, held: set[str], user) -> dict:
     caseworkers = Membership.objects.filter(
         agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
     ).values_list("user", flat=True)
-    from casework.models import User
-
     forms = {
         "assign_form": AssignForm(
             caseworkers=User.objects.filter(pk__in=caseworkers).order_by("username"),
