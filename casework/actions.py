@@ -47,6 +47,7 @@ from casework.models import (
     StatusDeadline,
     User,
 )
+from casework.signals import case_changed
 
 ALL_CLASSES = frozenset(SensitivityClass.values)
 
@@ -341,6 +342,7 @@ def do_create_case(
         ).exists()
         if is_caseworker:
             _assign(case, actor, actor=actor)
+        case_changed.send(sender=Case, case_id=case.pk, cause="created")
     return case
 
 
@@ -390,6 +392,7 @@ def _move(case: Case, new_status: str, *, reason: str, actor: User, kind=CaseEve
         classes=[SensitivityClass.CORE],
         detail={"from": old, "to": new_status},
     )
+    case_changed.send(sender=Case, case_id=locked.pk, cause="status")
     return locked
 
 
@@ -589,6 +592,7 @@ def do_record_consent(case: Case, consent: Consent, *, actor: User) -> Consent:
         consent.save()
         _event(case, CaseEvent.Kind.CONSENT, actor=actor, reason=consent.purpose)
         audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=consent, classes=consent.classes)
+        case_changed.send(sender=Case, case_id=case.pk, cause="consent")
     return consent
 
 

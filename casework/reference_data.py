@@ -37,10 +37,13 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
     Province, FormerProvince = model("Province"), model("FormerProvince")
     counts = {}
     provinces = _read("provinces.json")
+    # Older migrations load this with historical models that predate the coordinates.
+    has_position = any(field.name == "latitude" for field in Province._meta.get_fields())
     for row in provinces["provinces"]:
-        Province.objects.update_or_create(
-            code=row["code"], defaults={"name": row["name_vi"], "name_en": row["name_en"], "kind": row["kind"]}
-        )
+        defaults = {"name": row["name_vi"], "name_en": row["name_en"], "kind": row["kind"]}
+        if has_position:
+            defaults |= {"latitude": row["lat"], "longitude": row["lon"]}
+        Province.objects.update_or_create(code=row["code"], defaults=defaults)
     by_code = {province.code: province for province in Province.objects.all()}
     for row in provinces["former_provinces"]:
         FormerProvince.objects.update_or_create(

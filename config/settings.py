@@ -191,9 +191,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An outbox row published this long ago and still not done is published again (QUALITY R1);
+# longer than any task takes, far shorter than the broker's visibility timeout.
+CAUNOI_OUTBOX_REDELIVER_SECONDS = env_int("CAUNOI_OUTBOX_REDELIVER_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue-cases": {"task": "casework.tasks.flag_overdue_cases", "schedule": 60.0},
     "flag-overdue-referrals": {"task": "referrals.tasks.flag_overdue_referrals", "schedule": 60.0},
+    "relay-outbox": {"task": "referrals.tasks.relay_outbox", "schedule": 15.0},
 }
 
 # Security headers (QUALITY S2) — see casework.middleware.SecurityHeadersMiddleware.

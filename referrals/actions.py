@@ -23,6 +23,7 @@ from casework.models import (
     SensitivityClass,
     User,
 )
+from referrals import outbox
 from referrals.models import (
     OPEN_STATUSES,
     REFERRAL_TRANSITIONS,
@@ -213,6 +214,8 @@ def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
     with transaction.atomic():
         accepted = _move(referral, ReferralStatus.ACCEPTED, actor=actor, due_step="handover_hours")
         _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, can_change=True)
+        # The receiver now holds the case: rules that follow an acceptance may apply.
+        outbox.enqueue("referrals.tasks.route_case", accepted.case_id)
     return accepted
 
 

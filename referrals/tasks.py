@@ -1,6 +1,35 @@
-from celery import shared_task
+"""Celery tasks of the referral workflow. Every task takes ids, is idempotent (its effect has
+a unique key in the database) and is acknowledged only after it finished (`acks_late`,
+`reject_on_worker_lost`); deadlines are rows, never broker ETAs (QUALITY R1, R2)."""
 
+from celery import shared_task
+from django.db import DatabaseError, transaction
+
+from referrals import outbox, routing
 from referrals.actions import do_flag_overdue_referrals
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RELIABLE)
+def route_case(case_id: int, outbox_id: int | None = None) -> list[int]:
+    """Apply the routing rules to one case; the outbox row is done in the same transaction."""
+    with transaction.atomic():
+        referrals = routing.route_case(case_id)
+        outbox.mark_done(outbox_id)
+    return [referral.pk for referral in referrals]
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def relay_outbox() -> int:
+    """Periodic: publish outbox rows the broker lost or never got."""
+    return outbox.relay()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -40,6 +40,11 @@ class Agency(BilingualLabel):
         verbose_name=_("parent agency"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    coordinates_province = models.BooleanField(
+        _("coordinates referrals in its province"),
+        default=False,
+        help_text=_("Overdue referrals in the province are escalated to this agency's supervisors."),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 

@@ -32,6 +32,10 @@ class Province(BilingualLabel):
 
     code = models.CharField(_("code"), max_length=4, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROVINCE)
+    # Approximate position of the provincial centre, used only to order shelters "nearest to
+    # home first" (decision 22); admin-editable.
+    latitude = models.FloatField(_("latitude of the provincial centre"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude of the provincial centre"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

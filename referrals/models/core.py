@@ -24,6 +24,12 @@ class ReferralPurpose(BilingualLabel):
     acknowledge_hours = models.PositiveIntegerField(_("hours to acknowledge"), null=True, blank=True)
     decide_hours = models.PositiveIntegerField(_("hours to accept or decline"), null=True, blank=True)
     handover_hours = models.PositiveIntegerField(_("hours to hand over"), null=True, blank=True)
+    escalate_after_hours = models.PositiveIntegerField(
+        _("hours overdue before escalation"),
+        null=True,
+        blank=True,
+        help_text=_("A step still open this long after its deadline goes to the provincial coordinating supervisor."),
+    )
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -85,6 +91,23 @@ class Referral(models.Model):
     )
     due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_escalated",
+        verbose_name=_("escalated to"),
+    )
+    routing_rule = models.ForeignKey(
+        "referrals.RoutingRule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("routed by rule"),
+    )
     redirected_to = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="redirected_from"
     )
@@ -98,6 +121,7 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_agency", "status", "due_at"], name="referral_inbox"),
             models.Index(fields=["case", "-created_at"], name="referral_case"),
+            models.Index(fields=["escalated_to", "status"], name="referral_escalated"),
         ]
         constraints = [
             # One open referral per case, purpose and receiver: a second send is a mistake.
