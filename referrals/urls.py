@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals.views import workflow as views
 
 app_name = "referrals"
 
