@@ -28,6 +28,7 @@ from referrals.models import (
     OPEN_STATUSES,
     REFERRAL_TRANSITIONS,
     REVOKING_STATUSES,
+    HandoverMinutes,
     Referral,
     ReferralEvent,
     ReferralPurpose,
@@ -228,10 +229,52 @@ def do_decline_referral(referral: Referral, *, reason: str, actor: User) -> Refe
         return _move(referral, ReferralStatus.DECLINED, actor=actor, reason=reason, decline_reason=reason)
 
 
+# The clock of the device the minutes were typed on may run a little ahead of the server's.
+HANDOVER_CLOCK_SLACK = datetime.timedelta(minutes=5)
+
+
+def _check_minutes(minutes: HandoverMinutes) -> None:
+    if minutes.handed_over_at is None:
+        raise ReferralError(_("Give the time of the handover."))
+    if minutes.handed_over_at > timezone.now() + HANDOVER_CLOCK_SLACK:
+        raise ReferralError(_("The time of the handover cannot be in the future."))
+    if not minutes.place.strip():
+        raise ReferralError(_("Give the place of the handover."))
+    if not minutes.sender_officers.strip() or not minutes.receiver_officers.strip():
+        raise ReferralError(_("Name the officers of both sides of the handover."))
+    signatories = set(minutes.signed_by or ())
+    if not signatories:
+        raise ReferralError(_("Say who signed the handover minutes."))
+    if not signatories <= set(HandoverMinutes.Signatory.values):
+        raise ReferralError(_("Unknown signatory in the handover minutes."))
+
+
 @refusals_audited
-def do_record_handover(referral: Referral, *, actor: User, reason: str = "") -> Referral:
+def do_record_handover(referral: Referral, *, minutes: HandoverMinutes, actor: User) -> Referral:
+    """Record the handover minutes (biên bản bàn giao) and move to handed over, together."""
+    _check_minutes(minutes)
     with transaction.atomic():
-        return _move(referral, ReferralStatus.HANDED_OVER, actor=actor, reason=reason)
+        if HandoverMinutes.objects.filter(referral_id=referral.pk).exists():
+            raise ReferralError(_("The handover minutes of this referral are already recorded."))
+        handed_over = _move(referral, ReferralStatus.HANDED_OVER, actor=actor, reason=minutes.place.strip())
+        accepted_at = (
+            handed_over.events.filter(new_status=ReferralStatus.ACCEPTED).order_by("-at").values_list("at", flat=True)
+        ).first()
+        # Minutes are typed to the minute: one typed in the minute of acceptance is not "before".
+        if accepted_at is not None and minutes.handed_over_at < accepted_at.replace(second=0, microsecond=0):
+            # Raising here rolls back the move above with the rest of the transaction.
+            raise ReferralError(_("The handover cannot be before the referral was accepted."))
+        minutes.referral = handed_over
+        minutes.recorded_by = actor
+        minutes.save()
+        audit.record(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            case=handed_over.case,
+            obj=handed_over,
+            detail={"referral": handed_over.reference, "handover_minutes": minutes.pk},
+        )
+    return handed_over
 
 
 @refusals_audited

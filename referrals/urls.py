@@ -1,5 +1,6 @@
 from django.urls import path
 
+from referrals.views import minutes
 from referrals.views import workflow as views
 
 app_name = "referrals"
@@ -12,7 +13,8 @@ urlpatterns = [
     path("<uuid:code>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<uuid:code>/accept/", views.accept, name="accept"),
     path("<uuid:code>/decline/", views.decline, name="decline"),
-    path("<uuid:code>/handover/", views.handover, name="handover"),
+    path("<uuid:code>/handover/", minutes.handover, name="handover"),
+    path("<uuid:code>/minutes.pdf", minutes.minutes_pdf, name="minutes-pdf"),
     path("<uuid:code>/complete/", views.complete, name="complete"),
     path("<uuid:code>/cancel/", views.cancel, name="cancel"),
     path("<uuid:code>/redirect/", views.redirect_referral, name="redirect"),

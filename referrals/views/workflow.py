@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from casework import audit
 from casework.access import access_case
@@ -18,7 +18,7 @@ from referrals import actions
 from referrals.access import access_referral, inbox_referrals, sent_referrals
 from referrals.actions import ReferralError
 from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
-from referrals.models import Referral, ReferralStatus
+from referrals.models import HandoverMinutes, Referral, ReferralStatus
 
 INBOX_LIMIT = 200
 RECEIVER, SENDER = "receiver", "sender"
@@ -88,6 +88,7 @@ def detail(request, code):
         "events": referral.events.select_related("actor", "agency"),
         "shared": sorted(actions.shared_classes(referral)),
         "move_form": MoveForm(auto_id="move_%s"),
+        "minutes": HandoverMinutes.objects.filter(referral=referral).first(),
         "now": timezone.now(),
         "can_act": user.active_membership.role in ACTING_ROLES,
         "can_cancel": side == SENDER and referral.status in CANCELLABLE and user.active_membership.role in ACTING_ROLES,
@@ -99,13 +100,14 @@ def detail(request, code):
     return render(request, "referrals/referral_detail.html", context)
 
 
-def referral_move(side: str, *, supervisor: bool = False):
-    """Wrap a POST handler: fetch the referral, check the active agency's side, turn a
-    refusal (already audited by the action) into a message, go back to the referral."""
+def referral_move(side: str, *, supervisor: bool = False, methods: tuple[str, ...] = ("POST",)):
+    """Wrap a handler (POST unless `methods` says otherwise): fetch the referral, check the
+    active agency's side, turn a refusal (already audited by the action) into a message, go
+    back to the referral."""
 
     def decorate(handler):
         @membership_required
-        @require_POST
+        @require_http_methods(list(methods))
         @wraps(handler)
         def view(request, code):
             referral = access_referral(request.user, code)
@@ -154,14 +156,6 @@ def decline(request, referral):
     if reason is not None:
         actions.do_decline_referral(referral, reason=reason, actor=request.user)
         messages.success(request, _("Referral declined."))
-
-
-@referral_move(RECEIVER)
-def handover(request, referral):
-    reason = _reason(request)
-    if reason is not None:
-        actions.do_record_handover(referral, reason=reason, actor=request.user)
-        messages.success(request, _("Handover recorded."))
 
 
 @referral_move(RECEIVER)

@@ -132,12 +132,19 @@ def test_both_ends_see_the_referral_page_and_it_is_audited(net):
     assert views.count() == 2
 
 
+HANDOVER_DATA = {
+    "handed_over_at": "2024-05-01T09:30",
+    "place": "at the border gate",
+    "sender_officers": "Officer A",
+    "receiver_officers": "Officer B",
+    "signed_by": ["sender", "receiver"],
+}
 MOVES = [
     # (url, status before, side that may, post data, status after)
     ("acknowledge", ReferralStatus.SENT, "receiver", {}, ReferralStatus.RECEIVED),
     ("accept", ReferralStatus.RECEIVED, "receiver", {}, ReferralStatus.ACCEPTED),
     ("decline", ReferralStatus.RECEIVED, "receiver", {"reason": "no capacity"}, ReferralStatus.DECLINED),
-    ("handover", ReferralStatus.ACCEPTED, "receiver", {"reason": "at the border gate"}, ReferralStatus.HANDED_OVER),
+    ("handover", ReferralStatus.ACCEPTED, "receiver", HANDOVER_DATA, ReferralStatus.HANDED_OVER),
     ("complete", ReferralStatus.HANDED_OVER, "receiver", {}, ReferralStatus.COMPLETED),
     ("cancel", ReferralStatus.SENT, "sender", {"reason": "sent by mistake"}, ReferralStatus.CANCELLED),
 ]

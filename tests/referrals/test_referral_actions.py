@@ -10,6 +10,7 @@ from referrals import actions
 from referrals.actions import ReferralError
 from referrals.models import REFERRAL_TRANSITIONS, Referral, ReferralEvent, ReferralPurpose, ReferralStatus
 from tests.fixtures.personas import acting, make_agency, make_user
+from tests.fixtures.referrals import make_minutes
 
 
 def purpose(code: str) -> ReferralPurpose:
@@ -135,7 +136,7 @@ def test_accepting_twice_is_refused(net):
 def test_handing_over_before_acceptance_is_refused(net):
     referral = send(net, "protection_support", net.social)
     with pytest.raises(ReferralError):
-        actions.do_record_handover(referral, actor=net.social_worker)
+        actions.do_record_handover(referral, minutes=make_minutes(), actor=net.social_worker)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
 
@@ -163,7 +164,7 @@ def test_cancelling_and_completing_revoke_what_the_referral_granted(net, ending)
         actions.do_cancel_referral(referral, reason="placed elsewhere", actor=net.owner)
     else:
         referral = accepted(net, "shelter_placement", net.peace_house, net.peace_caseworker)
-        referral = actions.do_record_handover(referral, actor=net.peace_caseworker)
+        referral = actions.do_record_handover(referral, minutes=make_minutes(), actor=net.peace_caseworker)
         actions.do_complete_referral(referral, actor=net.peace_caseworker)
     assert classes_of(net.peace_worker, net) == set()
     assert classes_of(net.peace_caseworker, net) == set()
@@ -188,7 +189,9 @@ MOVES = {
     ReferralStatus.RECEIVED: lambda referral, actor: actions.do_acknowledge_referral(referral, actor=actor),
     ReferralStatus.ACCEPTED: lambda referral, actor: actions.do_accept_referral(referral, actor=actor),
     ReferralStatus.DECLINED: lambda referral, actor: actions.do_decline_referral(referral, reason="r", actor=actor),
-    ReferralStatus.HANDED_OVER: lambda referral, actor: actions.do_record_handover(referral, actor=actor),
+    ReferralStatus.HANDED_OVER: lambda referral, actor: actions.do_record_handover(
+        referral, minutes=make_minutes(), actor=actor
+    ),
     ReferralStatus.COMPLETED: lambda referral, actor: actions.do_complete_referral(referral, actor=actor),
     ReferralStatus.CANCELLED: lambda referral, actor: actions.do_cancel_referral(referral, reason="r", actor=actor),
 }

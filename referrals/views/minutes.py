@@ -1,0 +1,139 @@
+"""The handover minutes (biên bản bàn giao): the form that records the handover, and the
+minutes as a PDF in the official Vietnamese layout (Decree 30/2020/NĐ-CP, appendix I)."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework import audit
+from casework.access import case_classes
+from casework.models import AuditEvent, SensitivityClass
+from casework.views.common import membership_required
+from referrals import actions
+from referrals.access import access_referral
+from referrals.actions import ReferralError
+from referrals.forms import HandoverMinutesForm
+from referrals.models import HandoverMinutes, Referral
+from referrals.views.workflow import RECEIVER, referral_move
+
+FORM_TEMPLATE = "referrals/handover.html"
+
+
+def _form_page(request, referral: Referral, form: HandoverMinutesForm, *, status: int = 200) -> HttpResponse:
+    return render(request, FORM_TEMPLATE, {"referral": referral, "form": form}, status=status)
+
+
+@referral_move(RECEIVER, methods=("GET", "POST"))
+def handover(request, referral):
+    """Record the handover: the minutes and the move to handed over, in one action."""
+    if request.method != "POST":
+        return _form_page(request, referral, HandoverMinutesForm())
+    form = HandoverMinutesForm(request.POST)
+    if not form.is_valid():
+        # Re-render with everything typed; the errors show next to the fields.
+        return _form_page(request, referral, form, status=400)
+    try:
+        actions.do_record_handover(referral, minutes=form.minutes(), actor=request.user)
+    except ReferralError as error:
+        form.add_error(None, str(error))
+        return _form_page(request, referral, form, status=400)
+    messages.success(request, _("Handover recorded."))
+    return None
+
+
+def shows_identity(user, referral: Referral) -> bool:
+    """The person's name is printed only for a user holding `identity` on the case, as on
+    every list and page."""
+    return SensitivityClass.IDENTITY in case_classes(user, referral.case)
+
+
+Signatory = HandoverMinutes.Signatory
+SIGNATURE_TITLES = {
+    Signatory.SENDER: gettext_lazy("Representative of the handing-over side"),
+    Signatory.RECEIVER: gettext_lazy("Representative of the receiving side"),
+    Signatory.PERSON: gettext_lazy("The person handed over"),
+    Signatory.REPRESENTATIVE: gettext_lazy("The person's legal representative"),
+    Signatory.INTERPRETER: gettext_lazy("Interpreter"),
+}
+# One copy for each side (Regulation 2548/QCPH: both agencies keep the minutes).
+COPIES = 2
+
+
+def _signature_rows(minutes: HandoverMinutes) -> list[list[str]]:
+    """Signature blocks two to a row, in the order of the form, as the official layout has them."""
+    titles = [str(SIGNATURE_TITLES[value]) for value in Signatory.values if value in minutes.signed_by]
+    return [titles[index : index + 2] for index in range(0, len(titles), 2)]
+
+
+def _day_month(moment) -> tuple[str, str]:
+    """Decree 30/2020 appendix I: days below 10 and months 1 and 2 are written with a 0."""
+    return f"{moment.day:02d}", f"{moment.month:02d}" if moment.month < 3 else str(moment.month)
+
+
+def minutes_html(referral: Referral, minutes: HandoverMinutes, *, identity: bool) -> str:
+    """The minutes as HTML, always in Vietnamese whatever the reader's language: they are an
+    official record both agencies file."""
+    with translation.override("vi"), timezone.override(timezone.get_default_timezone()):
+        at = timezone.localtime(minutes.handed_over_at)
+        day, month = _day_month(at)
+        province = referral.to_agency.province
+        context = {
+            "referral": referral,
+            "minutes": minutes,
+            "person": referral.case.person if identity else None,
+            "place_name": province.label if province else minutes.place,
+            "at": at,
+            "day": day,
+            "month": month,
+            "copies": COPIES,
+            "signature_rows": _signature_rows(minutes),
+        }
+        return render_to_string("referrals/minutes_pdf.html", context)
+
+
+def minutes_document(html: str):
+    """The laid-out pages (a WeasyPrint Document) of the minutes' HTML."""
+    # Imported here: WeasyPrint loads Pango when imported, which workers and commands never need.
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    # The template links to nothing, so nothing is fetched: no protocol is allowed, and text
+    # typed into the minutes can never make the server call out or read a local file.
+    no_fetching = URLFetcher(allowed_protocols=frozenset())
+    style = CSS(string=render_to_string("referrals/minutes_pdf.css"), url_fetcher=no_fetching)
+    return HTML(string=html, url_fetcher=no_fetching).render(stylesheets=[style])
+
+
+def minutes_pdf_bytes(html: str) -> bytes:
+    return minutes_document(html).write_pdf()
+
+
+def _ascii_reference(reference: str) -> str:
+    return "".join(char if char.isascii() and char.isalnum() else "-" for char in reference).strip("-")
+
+
+@membership_required
+def minutes_pdf(request, code):
+    user = request.user
+    referral = access_referral(user, code)
+    minutes = HandoverMinutes.objects.filter(referral=referral).first()
+    if minutes is None:
+        raise Http404
+    identity = shows_identity(user, referral)
+    pdf = minutes_pdf_bytes(minutes_html(referral, minutes, identity=identity))
+    audit.record(
+        AuditEvent.Action.DOWNLOAD,
+        actor=user,
+        case=referral.case,
+        obj=referral,
+        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if identity else []),
+        detail={"referral": referral.reference, "document": "handover_minutes"},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bien-ban-{_ascii_reference(referral.reference)}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
