@@ -14,8 +14,10 @@ def active_membership(request):
     }
     if membership is not None:
         # Imported here: referrals sits above casework (DESIGN.md §2) and casework must load without it.
-        from referrals.access import inbox_count
+        from referrals.access import header_counts
 
         # Lazy: counted once, and only by pages that show the header (not htmx partials).
-        context["inbox_count"] = SimpleLazyObject(lambda: inbox_count(user))
+        counts = SimpleLazyObject(lambda: header_counts(user))
+        context["inbox_count"] = SimpleLazyObject(lambda: counts["inbox"])
+        context["unread_count"] = SimpleLazyObject(lambda: counts["unread"])
     return context

@@ -7,14 +7,14 @@ attempt leaves an audit row.
 
 import uuid
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models import Case as SqlCase
 from django.http import Http404
 
 from casework import audit
 from casework.access import active_membership, holds_class
-from casework.models import AuditEvent, SensitivityClass
-from referrals.models import Referral, ReferralStatus
+from casework.models import Agency, AuditEvent, Membership, Role, SensitivityClass
+from referrals.models import Notification, Referral, ReferralStatus
 
 INBOX_STATUSES = (
     ReferralStatus.SENT,
@@ -24,8 +24,18 @@ INBOX_STATUSES = (
 )
 
 
+def _may_see(membership: Membership | None, referral: Referral) -> bool:
+    if membership is None:
+        return False
+    if membership.agency_id in (referral.from_agency_id, referral.to_agency_id):
+        return True
+    # The provincial coordinating supervisor, while a step is escalated to the agency (DESIGN.md §7).
+    return membership.agency_id == referral.escalated_to_id and membership.role == Role.SUPERVISOR
+
+
 def access_referral(user, public_id: uuid.UUID) -> Referral:
-    """The referral if the active agency sends or receives it; 404 (and an audit row) otherwise."""
+    """The referral if the active agency sends or receives it, or coordinates it while it is
+    escalated; 404 (and an audit row) otherwise."""
     membership = active_membership(user)
     referral = (
         Referral.objects.select_related(
@@ -34,8 +44,7 @@ def access_referral(user, public_id: uuid.UUID) -> Referral:
         .filter(public_id=public_id)
         .first()
     )
-    agency_id = membership.agency_id if membership is not None else None
-    if referral is None or agency_id not in (referral.from_agency_id, referral.to_agency_id):
+    if referral is None or not _may_see(membership, referral):
         audit.record(
             AuditEvent.Action.DENIED,
             actor=user,
@@ -72,8 +81,43 @@ def inbox_referrals(user) -> QuerySet[Referral]:
     )
 
 
+def escalated_referrals(user) -> QuerySet[Referral]:
+    """Open referrals escalated to the active agency, for its supervisors: no person's name,
+    the coordinator never holds the case."""
+    membership = active_membership(user)
+    if membership is None or membership.role != Role.SUPERVISOR:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(escalated_to_id=membership.agency_id, status__in=INBOX_STATUSES)
+        .select_related("purpose", "from_agency", "to_agency")
+        .order_by("escalated_at", "id")
+    )
+
+
 def inbox_count(user) -> int:
     return _inbox(user).count()
+
+
+def _count(referrals_or_notifications: QuerySet):
+    # COUNT as a plain function, not an aggregate, so the subquery has no GROUP BY.
+    counted = referrals_or_notifications.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def header_counts(user) -> dict[str, int]:
+    """The inbox badge and the unread notifications of the bell, in one query: the header is
+    on every page and must not weigh on their query budgets (QUALITY P1)."""
+    membership = active_membership(user)
+    if membership is None:
+        return {"inbox": 0, "unread": 0}
+    unread = Notification.objects.filter(recipient=user, agency_id=membership.agency_id, read_at__isnull=True)
+    counts = (
+        Agency.objects.filter(pk=membership.agency_id)
+        .annotate(inbox=_count(_inbox(user)), unread=_count(unread))
+        .values("inbox", "unread")
+        .first()
+    )
+    return counts or {"inbox": 0, "unread": 0}
 
 
 def sent_referrals(user) -> QuerySet[Referral]:

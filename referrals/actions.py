@@ -6,6 +6,7 @@ import datetime
 from functools import wraps
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from casework.models import (
     SensitivityClass,
     User,
 )
-from referrals import outbox
+from referrals import notify, outbox
 from referrals.models import (
     OPEN_STATUSES,
     REFERRAL_TRANSITIONS,
@@ -147,6 +148,9 @@ def _move(referral: Referral, new: str, *, actor: User, reason: str = "", due_st
     locked.status = new
     locked.status_changed_at = now
     locked.overdue_flagged_at = None
+    # A new step starts its own deadline: the escalation belonged to the old one.
+    locked.escalated_at = None
+    locked.escalated_to = None
     locked.due_at = _due(getattr(locked.purpose, due_step), now) if due_step else None
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -200,7 +204,47 @@ def do_send_referral(
         )
         _record(referral, ReferralStatus.DRAFT, ReferralStatus.SENT, actor=actor, reason=note.strip())
         _grant_receiver(referral, {CORE}, DECIDING_ROLES, actor=actor, can_change=False)
+        notify.notify_referral(
+            referral,
+            users=notify.supervisors(to_agency),
+            agency=to_agency,
+            kind=notify.Kind.REFERRAL_RECEIVED,
+            key=f"received:{referral.pk}",
+        )
     return referral
+
+
+@refusals_audited
+def do_assign_referral(referral: Referral, *, worker: User, actor: User) -> Referral:
+    """The receiving supervisor gives an open referral to one of the agency's caseworkers,
+    who is notified (DESIGN.md §7: referrals go to the agency, the supervisor assigns)."""
+    with transaction.atomic():
+        locked = (
+            Referral.objects.select_for_update(no_key=True)
+            .select_related("case", "purpose", "from_agency", "to_agency")
+            .get(pk=referral.pk)
+        )
+        if locked.status not in OPEN_STATUSES:
+            raise ReferralError(_("Only an open referral can be assigned."))
+        if not worker.memberships.filter(agency_id=locked.to_agency_id, role=Role.CASEWORKER, is_active=True).exists():
+            raise ReferralError(_("Choose a caseworker of the receiving agency."))
+        locked.assigned_to = worker
+        locked.save(update_fields=["assigned_to"])
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            detail={"referral": locked.reference, "assigned_to": worker.get_username()},
+        )
+        notify.notify_referral(
+            locked,
+            users=[worker],
+            agency=locked.to_agency,
+            kind=notify.Kind.REFERRAL_ASSIGNED,
+            key=f"assigned:{locked.pk}:{worker.pk}",
+        )
+    return locked
 
 
 @refusals_audited
@@ -327,7 +371,9 @@ def do_flag_overdue_referrals(now: datetime.datetime | None = None) -> int:
                 pk=referral_id, status__in=OPEN_STATUSES, due_at__lte=now, overdue_flagged_at__isnull=True
             ).update(overdue_flagged_at=now)
             if claimed:
-                referral = Referral.objects.select_related("case").get(pk=referral_id)
+                referral = Referral.objects.select_related("case", "purpose", "from_agency", "to_agency").get(
+                    pk=referral_id
+                )
                 ReferralEvent.objects.create(
                     referral=referral,
                     old_status=referral.status,
@@ -341,5 +387,88 @@ def do_flag_overdue_referrals(now: datetime.datetime | None = None) -> int:
                     obj=referral,
                     detail={"referral": referral.reference, "overdue": referral.status},
                 )
+                _notify_overdue(referral)
                 flagged += 1
     return flagged
+
+
+def _notify_overdue(referral: Referral) -> None:
+    """Both supervisors hear of an overdue step once: the key names the referral and the step,
+    so a second beat process that got this far still adds nothing (QUALITY R3)."""
+    key = notify.step_key("overdue", referral)
+    for agency in (referral.from_agency, referral.to_agency):
+        notify.notify_referral(
+            referral, users=notify.supervisors(agency), agency=agency, kind=notify.Kind.REFERRAL_OVERDUE, key=key
+        )
+
+
+def coordinating_agency(referral: Referral) -> Agency | None:
+    """The active agency coordinating referrals in the receiver's province, else the sender's."""
+    for province_id in (referral.to_agency.province_id, referral.from_agency.province_id):
+        if province_id is None:
+            continue
+        agency = (
+            Agency.objects.filter(is_active=True, coordinates_province=True, province_id=province_id)
+            .order_by("pk")
+            .first()
+        )
+        if agency is not None:
+            return agency
+    return None
+
+
+def do_escalate_overdue_referrals(now: datetime.datetime | None = None) -> int:
+    """Escalate every flagged step still open `escalate_after_hours` after its deadline to the
+    provincial coordinating agency, once per step (compare-and-set on `escalated_at`)."""
+    now = now or timezone.now()
+    late = Q(pk__in=[])
+    for purpose_id, hours in ReferralPurpose.objects.filter(escalate_after_hours__isnull=False).values_list(
+        "pk", "escalate_after_hours"
+    ):
+        late |= Q(purpose_id=purpose_id, due_at__lte=now - datetime.timedelta(hours=hours))
+    due = Referral.objects.filter(
+        late, status__in=OPEN_STATUSES, overdue_flagged_at__isnull=False, escalated_at__isnull=True
+    )
+    escalated = 0
+    for referral in due.select_related("case", "purpose", "from_agency", "to_agency").iterator():
+        with transaction.atomic():
+            escalated += _escalate(referral, now)
+    return escalated
+
+
+def _escalate(referral: Referral, now: datetime.datetime) -> int:
+    coordinator = coordinating_agency(referral)
+    # The same step, still unescalated: a move or another beat process in between wins.
+    claimed = Referral.objects.filter(
+        pk=referral.pk,
+        status=referral.status,
+        status_changed_at=referral.status_changed_at,
+        escalated_at__isnull=True,
+    ).update(escalated_at=now, escalated_to=coordinator)
+    if not claimed:
+        return 0
+    referral.escalated_at, referral.escalated_to = now, coordinator
+    reason = "escalated" if coordinator else "escalated: no coordinating agency is configured for the province"
+    ReferralEvent.objects.create(
+        referral=referral,
+        old_status=referral.status,
+        new_status=referral.status,
+        reason=reason,
+        agency=coordinator,
+        at=now,
+    )
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        case=referral.case,
+        obj=referral,
+        detail={"referral": referral.reference, "escalated_to": coordinator.code if coordinator else None},
+    )
+    if coordinator is not None:
+        notify.notify_referral(
+            referral,
+            users=notify.supervisors(coordinator),
+            agency=coordinator,
+            kind=notify.Kind.REFERRAL_ESCALATED,
+            key=notify.step_key("escalated", referral),
+        )
+    return 1

@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,13 +14,15 @@ from casework.access import access_case
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
 from casework.views.common import form_errors_to_messages, membership_required
 from referrals import actions
-from referrals.access import access_referral, inbox_referrals, sent_referrals
+from referrals.access import access_referral, escalated_referrals, inbox_referrals, sent_referrals
 from referrals.actions import ReferralError
 from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
 from referrals.models import HandoverMinutes, Referral, ReferralStatus
 
 INBOX_LIMIT = 200
 RECEIVER, SENDER = "receiver", "sender"
+# The provincial coordinating agency a step was escalated to (DESIGN.md §7).
+COORDINATOR = "coordinator"
 CANCELLABLE = {ReferralStatus.SENT, ReferralStatus.RECEIVED}
 # Deciding on a referral is for caseworkers and supervisors, not shelter staff or admins.
 ACTING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
@@ -44,7 +45,11 @@ def _redirect_targets(referral: Referral):
 
 def _side(user, referral: Referral) -> str:
     agency_id = user.active_membership.agency_id
-    return RECEIVER if agency_id == referral.to_agency_id else SENDER if agency_id == referral.from_agency_id else ""
+    if agency_id == referral.to_agency_id:
+        return RECEIVER
+    if agency_id == referral.from_agency_id:
+        return SENDER
+    return COORDINATOR if agency_id == referral.escalated_to_id else ""
 
 
 def _is_supervisor(user) -> bool:
@@ -63,6 +68,7 @@ def inbox(request):
     user = request.user
     received = list(inbox_referrals(user)[:INBOX_LIMIT])
     sent = list(sent_referrals(user)[:INBOX_LIMIT])
+    escalated = list(escalated_referrals(user)[:INBOX_LIMIT])
     membership = user.active_membership
     caseworkers = list(_caseworkers(membership.agency_id)) if _is_supervisor(user) else []
     names_shown = any(referral.shows_identity for referral in received + sent)
@@ -72,7 +78,13 @@ def inbox(request):
         classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if names_shown else []),
         detail={"page": "referral-inbox", "shown": len(received), "sent": len(sent)},
     )
-    context = {"received": received, "sent": sent, "caseworkers": caseworkers, "now": timezone.now()}
+    context = {
+        "received": received,
+        "sent": sent,
+        "escalated": escalated,
+        "caseworkers": caseworkers,
+        "now": timezone.now(),
+    }
     return render(request, "referrals/inbox.html", context)
 
 
@@ -82,6 +94,8 @@ def detail(request, code):
     referral = access_referral(user, code)
     side = _side(user, referral)
     audit.record(AuditEvent.Action.VIEW, actor=user, case=referral.case, obj=referral, classes=[SensitivityClass.CORE])
+    if side == COORDINATOR:
+        return _coordinator_detail(request, referral)
     context = {
         "referral": referral,
         "side": side,
@@ -100,7 +114,16 @@ def detail(request, code):
     return render(request, "referrals/referral_detail.html", context)
 
 
-def referral_move(side: str, *, supervisor: bool = False, methods: tuple[str, ...] = ("POST",)):
+def _coordinator_detail(request, referral: Referral):
+    """What the coordinating supervisor needs to redirect a stuck step: numbers, purpose,
+    agencies, status and deadline — no person, no notes, no case link."""
+    context = {"referral": referral, "now": timezone.now()}
+    if referral.status in CANCELLABLE:
+        context["redirect_form"] = RedirectForm(agencies=_redirect_targets(referral), auto_id="redirect_%s")
+    return render(request, "referrals/referral_escalated.html", context)
+
+
+def referral_move(side: str | tuple[str, ...], *, supervisor: bool = False, methods: tuple[str, ...] = ("POST",)):
     """Wrap a handler (POST unless `methods` says otherwise): fetch the referral, check the
     active agency's side, turn a refusal (already audited by the action) into a message, go
     back to the referral."""
@@ -113,7 +136,7 @@ def referral_move(side: str, *, supervisor: bool = False, methods: tuple[str, ..
             referral = access_referral(request.user, code)
             role = request.user.active_membership.role
             if (
-                _side(request.user, referral) != side
+                _side(request.user, referral) not in ((side,) if isinstance(side, str) else side)
                 or role not in ACTING_ROLES
                 or (supervisor and not _is_supervisor(request.user))
             ):
@@ -174,7 +197,7 @@ def cancel(request, referral):
         messages.success(request, _("Referral cancelled."))
 
 
-@referral_move(SENDER, supervisor=True)
+@referral_move((SENDER, COORDINATOR), supervisor=True)
 def redirect_referral(request, referral):
     form = RedirectForm(request.POST, agencies=_redirect_targets(referral))
     if not form.is_valid():
@@ -183,26 +206,19 @@ def redirect_referral(request, referral):
     data = form.cleaned_data
     new = actions.do_redirect_referral(referral, to_agency=data["to_agency"], reason=data["reason"], actor=request.user)
     messages.success(request, _("Referral redirected as %(reference)s.") % {"reference": new.reference})
+    if _side(request.user, referral) == COORDINATOR:
+        # The old referral is no longer escalated, so no longer the coordinator's to see.
+        return redirect("referrals:inbox")
 
 
 @referral_move(RECEIVER, supervisor=True)
 def assign(request, referral):
-    # No action exists for this yet: one column, set with its audit row in one transaction.
     back = redirect("referrals:inbox") if request.POST.get("return_to") == "inbox" else None
     form = AssignWorkerForm(request.POST, caseworkers=_caseworkers(referral.to_agency_id))
     if not referral.is_open or not form.is_valid():
         messages.error(request, _("Choose a caseworker of your agency for an open referral."))
         return back
-    worker = form.cleaned_data["user"]
-    with transaction.atomic():
-        Referral.objects.filter(pk=referral.pk).update(assigned_to=worker)
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            actor=request.user,
-            case=referral.case,
-            obj=referral,
-            detail={"referral": referral.reference, "assigned_to": worker.get_username()},
-        )
+    actions.do_assign_referral(referral, worker=form.cleaned_data["user"], actor=request.user)
     messages.success(request, _("Caseworker assigned."))
     return back
 

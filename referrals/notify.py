@@ -1,0 +1,141 @@
+"""Notifications (DESIGN.md §7): one row per recipient and effect, plus an e-mail through the
+outbox. The text is built from the kind and references only — referral and case numbers,
+purpose, step, agency names — never the person's identity, and is rendered in the reader's
+language when it is shown or mailed."""
+
+from collections.abc import Iterable
+
+from django.core.mail import send_mail
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Agency, Role, User
+from referrals import outbox
+from referrals.models import Notification, Referral, ReferralStatus
+
+Kind = Notification.Kind
+
+MESSAGES = {
+    Kind.REFERRAL_RECEIVED: _("New referral %(referral)s (%(purpose)s) from %(from_agency)s for case %(case)s."),
+    Kind.REFERRAL_ASSIGNED: _("Referral %(referral)s (%(purpose)s) from %(from_agency)s is assigned to you."),
+    Kind.REFERRAL_OVERDUE: _("Referral %(referral)s (%(purpose)s) to %(to_agency)s is overdue at step “%(step)s”."),
+    Kind.REFERRAL_ESCALATED: _(
+        "Referral %(referral)s (%(purpose)s) from %(from_agency)s to %(to_agency)s is escalated to your agency: "
+        "step “%(step)s” is overdue."
+    ),
+    Kind.REFERRAL_MOVED: _("Referral %(referral)s (%(purpose)s) is now “%(step)s”."),
+}
+EMAIL_SUBJECT = _("Cầu Nối: %(kind)s, referral %(referral)s")
+EMAIL_FOOTER = _("Open Cầu Nối to see the referral: %(url)s")
+# The User has no language field; staff read Vietnamese first (LANGUAGE_CODE).
+EMAIL_LANGUAGE = "vi"
+
+
+def _bilingual(label) -> dict[str, str]:
+    return {"vi": label.name, "en": label.name_en or label.name}
+
+
+def referral_params(referral: Referral) -> dict:
+    """What a referral notification may say: numbers, purpose, step and agencies. Names of both
+    languages are kept so that each reader gets their own."""
+    return {
+        "referral": referral.reference,
+        "case": referral.case.reference,
+        "purpose": _bilingual(referral.purpose),
+        "from_agency": _bilingual(referral.from_agency),
+        "to_agency": _bilingual(referral.to_agency),
+        "step": referral.status,
+    }
+
+
+def _localized(value, language: str) -> str:
+    if isinstance(value, dict):
+        return value.get(language) or value.get("vi") or ""
+    return str(value)
+
+
+def notification_text(notification: Notification) -> str:
+    """The message in the active language."""
+    language = "en" if (translation.get_language() or "vi").startswith("en") else "vi"
+    values = {name: _localized(value, language) for name, value in notification.params.items()}
+    if notification.params.get("step") in ReferralStatus.values:
+        values["step"] = str(ReferralStatus(notification.params["step"]).label)
+    template = MESSAGES.get(notification.kind)
+    if template is None:
+        return str(notification.get_kind_display())
+    try:
+        return str(template) % values
+    except (KeyError, TypeError, ValueError):  # params written by an older version of a message
+        return str(notification.get_kind_display())
+
+
+def supervisors(agency: Agency | None) -> QuerySet[User]:
+    """The active supervisors of an agency: whoever acts for it receives its notices."""
+    if agency is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,
+        memberships__agency=agency,
+        memberships__role=Role.SUPERVISOR,
+        memberships__is_active=True,
+    ).distinct()
+
+
+def my_notifications(user) -> QuerySet[Notification]:
+    """The user's notifications for the active agency: a user acting for one agency does not
+    read about another's referrals (docs/decisions.md 2)."""
+    membership = getattr(user, "active_membership", None)
+    if membership is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, agency_id=membership.agency_id)
+
+
+def notify(*, users: Iterable[User], agency: Agency, kind: str, params: dict, url: str, key: str) -> list[Notification]:
+    """One notification per recipient and key, and an e-mail for each new one. Safe to call
+    again and from concurrent processes: the unique (recipient, key) keeps it once, and only
+    the call that inserted the row enqueues its e-mail. Returns the new notifications."""
+    created = []
+    now = timezone.now()
+    for user in users:
+        # get_or_create inserts in a savepoint; a concurrent insert of the same key waits for the
+        # other transaction and then finds its row, so only one side sees `made`.
+        notification, made = Notification.objects.get_or_create(
+            recipient=user,
+            key=key,
+            defaults={"agency": agency, "kind": kind, "params": params, "url": url, "created_at": now},
+        )
+        if made:
+            outbox.enqueue("referrals.tasks.send_notification_email", notification.pk)
+            created.append(notification)
+    return created
+
+
+def notify_referral(referral: Referral, *, users: Iterable[User], agency: Agency, kind: str, key: str):
+    return notify(
+        users=users,
+        agency=agency,
+        kind=kind,
+        params=referral_params(referral),
+        url=reverse("referrals:detail", args=[referral.public_id]),
+        key=key,
+    )
+
+
+def step_key(prefix: str, referral: Referral) -> str:
+    """A key per referral and step: the same step notified twice is one notification."""
+    return f"{prefix}:{referral.pk}:{referral.status}:{referral.status_changed_at.isoformat()}"
+
+
+def email_notification(notification: Notification) -> None:
+    """Send the e-mail of one notification in the recipient's language. Raises on failure."""
+    with translation.override(EMAIL_LANGUAGE):
+        subject = str(EMAIL_SUBJECT) % {
+            "kind": notification.get_kind_display(),
+            "referral": notification.params.get("referral", ""),
+        }
+        body = notification_text(notification)
+        if notification.url:
+            body += "\n\n" + str(EMAIL_FOOTER) % {"url": notification.url}
+    send_mail(subject, body, None, [notification.recipient.email])

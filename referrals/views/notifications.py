@@ -1,0 +1,41 @@
+"""The user's notifications: the list, marking one read (and going to it), marking all read.
+A notification belongs to its recipient acting for its agency; any other is a 404."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from casework.views.common import membership_required
+from referrals.notify import my_notifications, notification_text
+
+PAGE_SIZE = 25
+
+
+@membership_required
+@require_GET
+def notification_list(request):
+    page = Paginator(my_notifications(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for notification in page:
+        notification.text = notification_text(notification)
+    return render(request, "referrals/notifications.html", {"page": page})
+
+
+@membership_required
+@require_POST
+def mark_read(request, pk: int):
+    notification = get_object_or_404(my_notifications(request.user), pk=pk)
+    my_notifications(request.user).filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    # Only a path on this site: a stored URL must never send the reader elsewhere.
+    local = notification.url.startswith("/") and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts=None, require_https=request.is_secure()
+    )
+    return redirect(notification.url if local else "referrals:notifications")
+
+
+@membership_required
+@require_POST
+def mark_all_read(request):
+    my_notifications(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("referrals:notifications")
