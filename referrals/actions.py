@@ -34,6 +34,7 @@ from referrals.models import (
     ReferralEvent,
     ReferralPurpose,
     ReferralStatus,
+    RoutingDecision,
 )
 
 CORE = SensitivityClass.CORE
@@ -356,7 +357,32 @@ def do_redirect_referral(referral: Referral, *, to_agency: Agency, reason: str, 
             actor=actor,
         )
         Referral.objects.filter(pk=cancelled.pk).update(redirected_to=new)
+        if cancelled.routing_rule_id:
+            _record_override(cancelled, new, reason=reason, actor=actor)
     return new
+
+
+def _record_override(old: Referral, new: Referral, *, reason: str, actor: User) -> None:
+    """A supervisor replaced the target a routing rule chose: the rule's decision now points
+    at the new referral, and the override is an event on the case."""
+    Referral.objects.filter(pk=new.pk).update(routing_rule=old.routing_rule_id)
+    new.routing_rule_id = old.routing_rule_id
+    RoutingDecision.objects.filter(referral=old).update(
+        referral=new, overridden_by=actor, overridden_at=timezone.now(), override_reason=reason
+    )
+    label = _("Routed target overridden: %(old)s → %(new)s (%(reason)s)") % {
+        "old": old.to_agency.label,
+        "new": new.to_agency.label,
+        "reason": reason,
+    }
+    case_event(old.case, CaseEvent.Kind.REFERRAL, actor=actor, reason=label)
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        actor=actor,
+        case=old.case,
+        obj=new,
+        detail={"routing_override": old.reference, "to": new.reference, "rule": old.routing_rule_id},
+    )
 
 
 def do_flag_overdue_referrals(now: datetime.datetime | None = None) -> int:

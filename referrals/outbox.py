@@ -39,12 +39,17 @@ def publish(message_id: int) -> bool:
         return False
     OutboxMessage.objects.filter(pk=message.pk).update(published_at=timezone.now(), attempts=F("attempts") + 1)
     try:
-        import_string(message.task).apply_async(args=[*message.args], kwargs={"outbox_id": message.pk})
+        dispatch(message.task, [*message.args], {"outbox_id": message.pk})
     except Exception as error:  # broker down, or an eager task failing: the relay retries
         log.warning("outbox %s: %s not dispatched: %s", message.pk, message.task, error)
         OutboxMessage.objects.filter(pk=message.pk).update(last_error=str(error)[:2000])
         return False
     return True
+
+
+def dispatch(task: str, args: list, kwargs: dict) -> None:
+    """Send to the broker, or run in-process when Celery is eager."""
+    import_string(task).apply_async(args=args, kwargs=kwargs)
 
 
 def mark_done(message_id: int | None) -> None:

@@ -153,9 +153,10 @@ def target_candidates(rule: RoutingRule, case: Case, sender: Agency) -> list[Age
         return [facility.agency for facility in facilities if facility.agency.kind_id in receivable]
     if rule.target_kind_id not in receivable:
         return []
-    agencies = Agency.objects.filter(kind_id=rule.target_kind_id, province=province, is_active=True).exclude(
-        pk=sender.pk
-    )
+    # Shelters run as agencies of their own; an agency target means the agency itself.
+    agencies = Agency.objects.filter(
+        kind_id=rule.target_kind_id, province=province, is_active=True, facility__isnull=True
+    ).exclude(pk=sender.pk)
     return list(agencies.order_by("-coordinates_province", "code"))
 
 
