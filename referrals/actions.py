@@ -204,7 +204,9 @@ def do_send_referral(
             sent_by=actor,
         )
         _record(referral, ReferralStatus.DRAFT, ReferralStatus.SENT, actor=actor, reason=note.strip())
-        _grant_receiver(referral, {CORE}, DECIDING_ROLES, actor=actor, can_change=False)
+        # A shelter's own staff decide on what is sent to their shelter (DESIGN.md §8).
+        deciding = DECIDING_ROLES + ((Role.SHELTER_STAFF,) if hasattr(to_agency, "facility") else ())
+        _grant_receiver(referral, {CORE}, deciding, actor=actor, can_change=False)
         notify.notify_referral(
             referral,
             users=notify.supervisors(to_agency),

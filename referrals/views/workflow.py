@@ -18,6 +18,7 @@ from referrals.access import access_referral, escalated_referrals, inbox_referra
 from referrals.actions import ReferralError
 from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
 from referrals.models import HandoverMinutes, Referral, ReferralStatus
+from shelters.models import Facility
 
 INBOX_LIMIT = 200
 RECEIVER, SENDER = "receiver", "sender"
@@ -104,7 +105,7 @@ def detail(request, code):
         "move_form": MoveForm(auto_id="move_%s"),
         "minutes": HandoverMinutes.objects.filter(referral=referral).first(),
         "now": timezone.now(),
-        "can_act": user.active_membership.role in ACTING_ROLES,
+        "can_act": _may_act(user, referral, side),
         "can_cancel": side == SENDER and referral.status in CANCELLABLE and user.active_membership.role in ACTING_ROLES,
     }
     if context["can_cancel"] and _is_supervisor(user):
@@ -112,6 +113,19 @@ def detail(request, code):
     if side == RECEIVER and _is_supervisor(user) and referral.is_open:
         context["caseworkers"] = _caseworkers(referral.to_agency_id)
     return render(request, "referrals/referral_detail.html", context)
+
+
+def _may_act(user, referral: Referral, side: str) -> bool:
+    """Caseworkers and supervisors act for their agency; a shelter's own staff also act on
+    what is sent to their shelter (DESIGN.md §8)."""
+    role = user.active_membership.role
+    if role in ACTING_ROLES:
+        return True
+    return (
+        role == Role.SHELTER_STAFF
+        and side == RECEIVER
+        and Facility.objects.filter(agency=referral.to_agency_id).exists()
+    )
 
 
 def _coordinator_detail(request, referral: Referral):
@@ -134,10 +148,10 @@ def referral_move(side: str | tuple[str, ...], *, supervisor: bool = False, meth
         @wraps(handler)
         def view(request, code):
             referral = access_referral(request.user, code)
-            role = request.user.active_membership.role
+            actual_side = _side(request.user, referral)
             if (
-                _side(request.user, referral) not in ((side,) if isinstance(side, str) else side)
-                or role not in ACTING_ROLES
+                actual_side not in ((side,) if isinstance(side, str) else side)
+                or not _may_act(request.user, referral, actual_side)
                 or (supervisor and not _is_supervisor(request.user))
             ):
                 _deny(request.user, referral, handler.__name__)

@@ -324,3 +324,24 @@ def test_a_supervisor_overrides_a_routed_target_and_the_override_is_recorded(gri
     assert AuditEvent.objects.filter(case=case, detail__routing_override=routed_referral.reference).exists()
     # The rule is satisfied: routing again sends nothing back to Hà Nội.
     assert routing.route_case(case.pk) == []
+
+
+def test_a_shelters_own_staff_decide_on_placements_sent_to_it(grid):
+    from django.urls import reverse
+
+    from tests.fixtures.personas import sign_in
+
+    case = new_case(grid.commune, grid.commune_worker)
+    (protection,) = routing.route_case(case.pk)
+    accept(protection, grid.social_worker)
+    consent_to_shelter(case, grid.social_worker)
+    routing.route_case(case.pk)
+    placement = Referral.objects.get(case=case, purpose__code="shelter_placement")
+    house_staff = make_user("house.staff", grid.house_lca.agency, Role.SHELTER_STAFF)
+    client = sign_in(house_staff)
+    assert client.get(reverse("referrals:detail", args=[placement.public_id])).status_code == 200
+    client.post(reverse("referrals:acknowledge", args=[placement.public_id]))
+    client.post(reverse("referrals:accept", args=[placement.public_id]))
+    placement.refresh_from_db()
+    assert placement.status == ReferralStatus.ACCEPTED
+    assert placement.grants().filter(group__agency_group__role=Role.SHELTER_STAFF, revoked_at__isnull=True).exists()

@@ -67,6 +67,21 @@ AGENCIES = [
         "Consulate General of Viet Nam in Nanning",
     ),
     ("ngo-demo", "ngo", "HN", "Tổ chức hỗ trợ nạn nhân (minh họa)", "Victim support NGO (demo)"),
+    (
+        "ctxh-laocai",
+        "social_protection",
+        "LCA",
+        "Cơ sở trợ giúp xã hội tỉnh Lào Cai (minh họa)",
+        "Lào Cai social assistance facility (demo)",
+    ),
+]
+# Agencies that coordinate referrals in their province (escalation goes to their supervisors).
+COORDINATORS = {"syt-laocai", "syt-hanoi"}
+
+# (agency code, kind, women, men, children, mothers with children, rooms × beds, max stay, follow-up)
+FACILITIES = [
+    ("binhyen-hanoi", "peace_house", True, False, True, True, (3, 4), 18, 24),
+    ("ctxh-laocai", "social_assistance", True, True, True, False, (4, 3), None, None),
 ]
 
 # (username, full name, [(agency code, role)], what the persona is)
@@ -113,6 +128,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             agencies = self._agencies()
             users = self._personas(agencies)
+            self._facilities(agencies)
             self._admin()
             created = self._cases(agencies, users)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new cases)."))
@@ -135,11 +151,38 @@ class Command(BaseCommand):
                     "country": china if kind == "foreign_affairs" else None,
                     "name": name,
                     "name_en": name_en,
+                    "coordinates_province": code in COORDINATORS,
                 },
             )
             actions.do_ensure_agency_groups(agency)
             agencies[code] = agency
         return agencies
+
+    def _facilities(self, agencies) -> None:
+        # Imported here: casework never imports shelters at module level (DESIGN.md §2).
+        from shelters.models import Bed, Facility
+
+        for code, kind, women, men, children, mothers, (rooms, beds), max_stay, followup in FACILITIES:
+            agency = agencies[code]
+            facility, _created = Facility.objects.update_or_create(
+                agency=agency,
+                defaults={
+                    "code": code,
+                    "name": agency.name,
+                    "name_en": agency.name_en,
+                    "kind": kind,
+                    "province": agency.province,
+                    "takes_women": women,
+                    "takes_men": men,
+                    "takes_children": children,
+                    "takes_mothers_with_children": mothers,
+                    "max_stay_months": max_stay,
+                    "followup_months": followup,
+                },
+            )
+            for room in range(1, rooms + 1):
+                for bed in range(1, beds + 1):
+                    Bed.objects.get_or_create(facility=facility, room=f"P{room}", label=f"G{bed}")
 
     def _personas(self, agencies) -> dict[str, User]:
         users = {}
