@@ -108,7 +108,7 @@ def test_a_referral_not_yet_accepted_cannot_be_handed_over(net):
 
 def test_minutes_are_recorded_once(net):
     referral = handed_over(net)
-    with pytest.raises(ReferralError, match="already recorded"):
+    with translation.override("en"), pytest.raises(ReferralError, match="already recorded"):
         actions.do_record_handover(referral, minutes=make_minutes(place="elsewhere"), actor=net.social_worker)
     assert HandoverMinutes.objects.get().place == "Cửa khẩu quốc tế Lào Cai"
     assert referral.events.filter(new_status=ReferralStatus.HANDED_OVER).count() == 1

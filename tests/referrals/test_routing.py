@@ -256,7 +256,18 @@ def test_a_closed_or_vanished_case_routes_nothing(grid):
     assert routing.route_case(987654) == []
 
 
-def test_case_creation_routes_after_commit_through_the_outbox(grid, django_capture_on_commit_callbacks):
+@pytest.fixture
+def tasks_here(monkeypatch):
+    """Run dispatched tasks in this process even when CI configures a broker (no worker reads
+    it in these tests; the real worker is in test_routing_reliability.py)."""
+    from django.utils.module_loading import import_string
+
+    from referrals import outbox
+
+    monkeypatch.setattr(outbox, "dispatch", lambda task, args, kwargs: import_string(task).apply(args, kwargs))
+
+
+def test_case_creation_routes_after_commit_through_the_outbox(grid, django_capture_on_commit_callbacks, tasks_here):
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case(grid.commune, grid.commune_worker)
     assert routed(case) == [("protection_support", "r-social-lca")]
@@ -272,20 +283,21 @@ def test_status_change_and_consent_enqueue_routing(grid, django_capture_on_commi
     assert OutboxMessage.objects.filter(args=[case.pk]).count() == 2  # creation + status change
 
 
-def test_a_failed_publication_stays_pending_for_the_relay(grid, monkeypatch):
+def test_a_failed_publication_stays_pending_for_the_relay(grid, monkeypatch, tasks_here):
     from referrals import outbox
 
     case = new_case(grid.commune, grid.commune_worker)
     message = OutboxMessage.objects.create(task="referrals.tasks.route_case", args=[case.pk])
+    run_here = outbox.dispatch
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr("referrals.tasks.route_case.apply_async", broker_down)
+    monkeypatch.setattr(outbox, "dispatch", broker_down)
     assert outbox.publish(message.pk) is False
     message.refresh_from_db()
     assert message.done_at is None and "unreachable" in message.last_error
-    monkeypatch.undo()
+    monkeypatch.setattr(outbox, "dispatch", run_here)
     OutboxMessage.objects.exclude(pk=message.pk).delete()  # the fixtures' own, never published
     later = timezone.now() + datetime.timedelta(minutes=5)
     assert outbox.relay(later) == 1

@@ -32,6 +32,7 @@ from tests.fixtures.personas import make_agency, make_user
 from tests.referrals.test_routing import new_case
 
 ROOT = Path(__file__).resolve().parents[2]
+ROUTE = "referrals.tasks.route_case"
 pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.redis,
@@ -173,7 +174,7 @@ def wait_until_routed(case_ids: list[int], *, timeout: float, relay_every: float
     last_relay = time.monotonic()
     while time.monotonic() < deadline:
         routed = Referral.objects.filter(case_id__in=case_ids).values("case_id").distinct().count()
-        pending = OutboxMessage.objects.filter(args__0__in=case_ids, done_at__isnull=True).count()
+        pending = OutboxMessage.objects.filter(task=ROUTE, args__0__in=case_ids, done_at__isnull=True).count()
         if routed == len(case_ids) and pending == 0:
             return routed
         if relay_every is not None and time.monotonic() - last_relay >= relay_every:
@@ -204,7 +205,7 @@ def test_r1_routing_survives_worker_kills_and_a_redis_restart_exactly_once(servi
     assert set(Referral.objects.filter(case_id__in=case_ids).values_list("to_agency__code", flat=True)) == {"r1-social"}
     decisions = RoutingDecision.objects.filter(case_id__in=case_ids, rule__code="commune-notifies-social-protection")
     assert decisions.filter(outcome=RoutingDecision.Outcome.REFERRED).count() == 200
-    messages = OutboxMessage.objects.filter(args__0__in=case_ids)
+    messages = OutboxMessage.objects.filter(task=ROUTE, args__0__in=case_ids)
     assert messages.count() == 200
     assert not messages.filter(done_at__isnull=True).exists() and not messages.filter(failed_at__isnull=False).exists()
     # The outage was real: what was published while Redis was down had to be published again.
