@@ -138,4 +138,8 @@ def why_visible(user, case: Case) -> list[CaseGrant]:
     holder = Q(group_id=membership.group_id)
     if membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER:
         holder |= Q(user_id=user.pk)
-    return list(case.grants.filter(holder, revoked_at__isnull=True))
+    # One line per source: a referral grants `core` on sending and more on acceptance.
+    grants = {}
+    for grant in case.grants.filter(holder, revoked_at__isnull=True).order_by("granted_at", "pk"):
+        grants.setdefault((grant.source, grant.source_ref), grant)
+    return list(grants.values())

@@ -357,3 +357,7 @@ def test_a_shelters_own_staff_decide_on_placements_sent_to_it(grid):
     placement.refresh_from_db()
     assert placement.status == ReferralStatus.ACCEPTED
     assert placement.grants().filter(group__agency_group__role=Role.SHELTER_STAFF, revoked_at__isnull=True).exists()
+    # The "why can I see this" line names the placement once, though it granted twice.
+    from casework.access import why_visible
+
+    assert [grant.source_ref for grant in why_visible(acting(house_staff), case)] == [placement.reference]
