@@ -73,8 +73,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "province", "is_active"]
-    list_filter = ["kind", "is_active", "province"]
+    list_display = ["code", "name", "kind", "province", "coordinates_province", "is_active"]
+    list_filter = ["kind", "is_active", "coordinates_province", "province"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]
 
