@@ -40,3 +40,20 @@ def missing_for(markers: set[str]) -> list[str]:
     if "browser" in markers and not chromium_available():
         missing.append(f"Chromium ({CHROMIUM})")
     return missing
+
+
+def worker_env(**overrides: str) -> dict[str, str]:
+    """Environment for a `celery worker` subprocess that uses this test's database."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    return {
+        **os.environ,
+        "CAUNOI_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        **overrides,
+    }

@@ -1,7 +1,6 @@
 """Tasks run by a real Celery worker process over Redis, against the test database."""
 
 import datetime
-import os
 import signal
 import subprocess
 import sys
@@ -9,11 +8,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from casework.models import Case, CaseEvent
 from casework.tasks import flag_overdue_cases
+from tests.services import worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -22,17 +21,8 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.djang
 @pytest.fixture
 def worker_queue(world):
     """Start `celery worker` on a queue of its own, pointed at this test's database."""
-    database = connection.settings_dict
     queue = f"caunoi-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "CAUNOI_ENV": "test",
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-    }
+    env = worker_env()
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-P", "solo", "-l", "WARNING"],
         cwd=ROOT,

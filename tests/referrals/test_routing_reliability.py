@@ -9,7 +9,6 @@ written to var/measurements/routing_latency.json (reported, never asserted: timi
 shared machines are noisy)."""
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 
 from casework.models import Role
@@ -30,6 +29,7 @@ from referrals import outbox
 from referrals.models import OutboxMessage, Referral, RoutingDecision
 from tests.fixtures.personas import make_agency, make_user
 from tests.referrals.test_routing import new_case
+from tests.services import worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "referrals.tasks.route_case"
@@ -80,18 +80,7 @@ class OwnRedis:
 
 class Worker:
     def __init__(self, broker_url: str):
-        database = connection.settings_dict
-        self.env = {
-            **os.environ,
-            "CAUNOI_ENV": "test",
-            "DJANGO_SETTINGS_MODULE": "config.settings_test",
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_RESULT_BACKEND": "",
-            "DATABASE_URL": (
-                f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
-                f"{database['PORT'] or 5432}/{database['NAME']}"
-            ),
-        }
+        self.env = worker_env(CELERY_BROKER_URL=broker_url, CELERY_RESULT_BACKEND="")
         self.process = None
         self.kills = 0
         log_dir = ROOT / "var" / "log"
