@@ -8,6 +8,7 @@ when the move is not allowed (nothing is changed then).
 import datetime
 import hashlib
 from collections.abc import Iterable
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -72,6 +73,31 @@ ADULT_AGE = 18
 
 class CaseworkError(Exception):
     """A refused action; the message is shown to the user as it is."""
+
+
+def audited_refusals(error_class: type[CaseworkError]):
+    """A decorator for actions whose first argument is a case or has `.case`: when the action
+    refuses (raises `error_class`), write the `refused` audit row after its transaction has
+    rolled back, then re-raise."""
+
+    def decorator(action):
+        @wraps(action)
+        def wrapper(subject, *args, actor: User, **kwargs):
+            try:
+                return action(subject, *args, actor=actor, **kwargs)
+            except error_class as error:
+                case = subject if isinstance(subject, Case) else subject.case
+                audit.record(
+                    AuditEvent.Action.REFUSED,
+                    actor=actor,
+                    case=case,
+                    detail={"action": action.__name__, "reason": str(error)},
+                )
+                raise
+
+        return wrapper
+
+    return decorator
 
 
 def legal_regime_for(identified_on: datetime.date) -> str:

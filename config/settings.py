@@ -198,7 +198,12 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue-cases": {"task": "casework.tasks.flag_overdue_cases", "schedule": 60.0},
     "flag-overdue-referrals": {"task": "referrals.tasks.flag_overdue_referrals", "schedule": 60.0},
     "relay-outbox": {"task": "referrals.tasks.relay_outbox", "schedule": 15.0},
+    "release-expired-holds": {"task": "shelters.tasks.release_expired_holds", "schedule": 300.0},
+    "remind-followups": {"task": "referrals.tasks.remind_followups", "schedule": 3600.0},
 }
+# Follow-up visits after a shelter discharge, in months (DOMAIN.md §6: 24 months of follow-up);
+# a facility's own follow-up period cuts the list.
+CAUNOI_FOLLOWUP_MONTHS = (1, 3, 6, 12, 24)
 
 # Security headers (QUALITY S2) — see casework.middleware.SecurityHeadersMiddleware.
 CONTENT_SECURITY_POLICY = (

@@ -3,7 +3,6 @@ writes a ReferralEvent, a line on the case timeline and an audit row, and grants
 what the move shares. A refused move changes nothing and leaves a `refused` audit row."""
 
 import datetime
-from functools import wraps
 
 from django.db import transaction
 from django.db.models import Q
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import audit
-from casework.actions import ROLE_ACCESS, CaseworkError, grant_case, revoke_case
+from casework.actions import ROLE_ACCESS, CaseworkError, audited_refusals, grant_case, revoke_case
 from casework.actions import _event as case_event
 from casework.models import (
     Agency,
@@ -36,8 +35,10 @@ from referrals.models import (
     ReferralStatus,
     RoutingDecision,
 )
+from shelters.actions import ShelterError, do_hold_bed
 
 CORE = SensitivityClass.CORE
+PLACEMENT_PURPOSE = "shelter_placement"
 # What the receiving agency sees before it has accepted: enough to decide, nothing more.
 DECIDING_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 
@@ -46,24 +47,7 @@ class ReferralError(CaseworkError):
     """A refused referral move; the message says why."""
 
 
-def refusals_audited(action):
-    """Write the `refused` audit row after the action's transaction rolled back."""
-
-    @wraps(action)
-    def wrapper(subject, *args, actor: User, **kwargs):
-        try:
-            return action(subject, *args, actor=actor, **kwargs)
-        except ReferralError as error:
-            case = subject if isinstance(subject, Case) else subject.case
-            audit.record(
-                AuditEvent.Action.REFUSED,
-                actor=actor,
-                case=case,
-                detail={"action": action.__name__, "reason": str(error)},
-            )
-            raise
-
-    return wrapper
+refusals_audited = audited_refusals(ReferralError)
 
 
 def consented_classes(case: Case, agency: Agency) -> set[str]:
@@ -261,6 +245,13 @@ def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
     """Accept: the receiver gets the purpose's classes that the consent allows."""
     with transaction.atomic():
         accepted = _move(referral, ReferralStatus.ACCEPTED, actor=actor, due_step="handover_hours")
+        facility = getattr(accepted.to_agency, "facility", None)
+        if accepted.purpose.code == PLACEMENT_PURPOSE and facility is not None:
+            # No free bed, or a person the facility does not take: no acceptance (DESIGN.md §8).
+            try:
+                do_hold_bed(accepted.case, facility=facility, reference=accepted.reference, actor=actor)
+            except ShelterError as error:
+                raise ReferralError(str(error)) from error
         _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, can_change=True)
         # The receiver now holds the case: rules that follow an acceptance may apply.
         outbox.enqueue("referrals.tasks.route_case", accepted.case_id)

@@ -304,6 +304,8 @@ class CaseEvent(models.Model):
         OVERDUE = "overdue", _("step overdue")
         POSSIBLE_DUPLICATE = "possible_duplicate", _("same person registered by another agency")
         REFERRAL = "referral", _("referral")
+        SHELTER = "shelter", _("shelter stay")
+        FOLLOWUP = "followup", _("follow-up visit")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

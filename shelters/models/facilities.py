@@ -1,4 +1,4 @@
-"""Shelters: Peace House–style facilities and their beds (DESIGN.md §8, DOMAIN.md §6)."""
+"""Facilities, their beds, and the placements accepted for them (DESIGN.md §8, DOMAIN.md §6)."""
 
 import math
 
@@ -59,6 +59,11 @@ class Facility(BilingualLabel):
     services = models.JSONField(_("services offered"), default=list, blank=True)
     max_stay_months = models.PositiveSmallIntegerField(_("maximum stay (months)"), null=True, blank=True)
     followup_months = models.PositiveSmallIntegerField(_("follow-up period (months)"), null=True, blank=True)
+    hold_hours = models.PositiveSmallIntegerField(
+        _("bed hold (hours)"),
+        default=48,
+        help_text=_("How long a bed stays held for an accepted placement before it is released."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = FacilityQuerySet.as_manager()
@@ -111,3 +116,28 @@ class Bed(models.Model):
         return Q(**{f"{prefix}is_active": True, f"{prefix}occupied_by__isnull": True}) & (
             Q(**{f"{prefix}held_until__isnull": True}) | Q(**{f"{prefix}held_until__lte": now})
         )
+
+
+class Placement(models.Model):
+    """The shelter's side of an accepted placement referral: the facility has agreed to take
+    the person and may admit her. Written by the referrals app when it accepts (shelters does
+    not import referrals); `reference` is the referral's number."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="placements")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="placements")
+    reference = models.CharField(_("referral"), max_length=60)
+    accepted_at = models.DateTimeField(_("accepted at"))
+    bed = models.ForeignKey(
+        Bed, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("bed held")
+    )
+    hold_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    hold_released_at = models.DateTimeField(_("hold released at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["reference"], name="placement_unique_referral")]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return self.reference

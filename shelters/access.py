@@ -1,0 +1,134 @@
+"""The only way shelter views fetch protected objects.
+
+Shelter staff work for the facility's own agency (decisions 27): they see the stays of their
+facility only, and only on cases where their grants give them `shelter` class. Anyone else,
+and a stay of another facility, gets the same 404 as a missing one, with a denied audit row.
+Referring agencies see the occupancy board as counts only (`board`).
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casework import audit
+from casework.access import access_case, active_membership, holds_class, visible_cases
+from casework.models import AuditEvent, SensitivityClass
+from shelters.models import Bed, Facility, FollowUpVisit, Placement, Stay
+
+SHELTER = SensitivityClass.SHELTER
+
+
+def own_facility(user) -> Facility | None:
+    """The facility run by the agency the user acts for, if any."""
+    membership = active_membership(user)
+    if membership is None:
+        return None
+    return Facility.objects.filter(agency_id=membership.agency_id, is_active=True).select_related("province").first()
+
+
+def _deny(user, detail: dict, case=None):
+    audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail=detail)
+    raise Http404
+
+
+def access_facility(user, code: str) -> Facility:
+    """The user's own facility by its code; any other is a 404."""
+    facility = own_facility(user)
+    if facility is None or facility.code != code:
+        _deny(user, {"facility": code})
+    return facility
+
+
+def _visible(user, prefix: str = "case") -> Q:
+    """Rows whose case the user holds `shelter` class on (one EXISTS, no id lists)."""
+    return Q(Exists(visible_cases(user, SHELTER).filter(pk=OuterRef(f"{prefix}_id"))))
+
+
+def access_stay(user, public_id, *, need: str = SHELTER) -> tuple[Stay, set[str]]:
+    """A stay at the user's facility, and the classes held on its case; else 404."""
+    stay = (
+        Stay.objects.select_related("facility", "bed", "case", "placement", "admitted_by", "discharged_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    facility = own_facility(user)
+    if stay is None or facility is None or stay.facility_id != facility.pk:
+        _deny(user, {"stay": str(public_id)}, case=stay.case if stay else None)
+    case, held = access_case(user, stay.case.public_id, need=SHELTER)
+    if need not in held:
+        _deny(user, {"stay": str(public_id), "need": need}, case=case)
+    stay.case = case
+    return stay, held
+
+
+def access_followup(user, pk: int) -> FollowUpVisit:
+    """A follow-up visit the user's agency is responsible for, on a case it may see."""
+    membership = active_membership(user)
+    visit = FollowUpVisit.objects.select_related("stay", "case").filter(pk=pk).first()
+    if visit is None or membership is None or visit.agency_id != membership.agency_id:
+        _deny(user, {"followup": pk}, case=visit.case if visit else None)
+    access_case(user, visit.case.public_id, need=SHELTER)
+    return visit
+
+
+def residents(user, facility: Facility) -> QuerySet[Stay]:
+    """Current stays at the facility that the user may see, with `shows_identity` per row."""
+    return (
+        Stay.objects.filter(facility=facility, discharged_at__isnull=True)
+        .filter(_visible(user))
+        .select_related("case", "case__person", "bed", "intake")
+        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id"))
+        .order_by("bed__room", "bed__label")
+    )
+
+
+def awaiting_admission(user, facility: Facility) -> QuerySet[Placement]:
+    """Accepted placements to the facility not yet admitted."""
+    return (
+        Placement.objects.filter(facility=facility, stay__isnull=True)
+        .filter(_visible(user))
+        .select_related("case", "case__person", "bed")
+        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id"))
+        .order_by("accepted_at")
+    )
+
+
+def followups_due(user, facility: Facility) -> QuerySet[FollowUpVisit]:
+    """Follow-up visits still to make by the facility's agency, soonest first."""
+    return (
+        FollowUpVisit.objects.filter(agency_id=facility.agency_id, outcome="")
+        .filter(_visible(user))
+        .select_related("case", "case__person", "stay")
+        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id"))
+        .order_by("due_on", "id")
+    )
+
+
+def board(now=None) -> QuerySet[Facility]:
+    """Every active facility with its bed counts, in one query: what referring agencies see."""
+    now = now or timezone.now()
+    active = Q(beds__is_active=True)
+    occupied = active & Q(beds__occupied_by__isnull=False)
+    held = active & Q(beds__occupied_by__isnull=True, beds__held_until__gt=now)
+    return (
+        Facility.objects.filter(is_active=True)
+        .select_related("province")
+        .annotate(
+            beds_total=Count("beds", filter=active),
+            beds_occupied=Count("beds", filter=occupied),
+            beds_held=Count("beds", filter=held),
+            beds_free=Count("beds", filter=Bed.free_q(now, prefix="beds__")),
+        )
+        .order_by("province__name", "name")
+    )
+
+
+def beds(facility: Facility) -> QuerySet[Bed]:
+    """The facility's beds for its own staff's board. Names are not shown here: the bed grid
+    says free, held or occupied, and links to the stay."""
+    current = Stay.objects.filter(bed=OuterRef("pk"), discharged_at__isnull=True)
+    return (
+        facility.beds.filter(is_active=True)
+        .annotate(stay_public_id=current.values("public_id")[:1])
+        .order_by("room", "label")
+    )

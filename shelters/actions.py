@@ -1,0 +1,625 @@
+"""Every shelter workflow (DESIGN.md §8): holds, admission, extension, discharge, services,
+intake and follow-up. Each checks its rules, writes a line on the case timeline (`shelter`
+class unless said otherwise) and an audit row; a refusal changes nothing, says why and leaves a
+`refused` audit row.
+
+Beds are taken by a conditional UPDATE (free, or held for this very person), so of two
+admissions racing for the last bed exactly one succeeds; the partial unique index on current
+stays per bed refuses the loser again at the database."""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from casework import audit
+from casework.actions import CaseworkError, audited_refusals, do_record_consent, do_transition_case
+from casework.actions import _event as case_event
+from casework.models import AuditEvent, Case, CaseEvent, CaseStatus, Consent, SensitivityClass, User
+from casework.models.people import Sex
+from shelters import intake as intake_spec
+from shelters.models import (
+    SERVICE_SENSITIVITY,
+    Bed,
+    Facility,
+    FollowUpOutcome,
+    FollowUpVisit,
+    Intake,
+    Placement,
+    ServiceKind,
+    ServiceRecord,
+    Stay,
+    StayExtension,
+)
+from shelters.signals import followup_recorded
+
+SHELTER = SensitivityClass.SHELTER
+# What a walk-in's consent to stay lets the facility hold: what shelter staff may see.
+WALK_IN_CLASSES = [SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SHELTER]
+
+
+class ShelterError(CaseworkError):
+    """A refused shelter move; the message says why."""
+
+
+refusals_audited = audited_refusals(ShelterError)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_end(facility: Facility, admitted_on: datetime.date) -> datetime.date | None:
+    """The last day of the maximum stay, or None when the facility sets no maximum."""
+    if not facility.max_stay_months:
+        return None
+    return add_months(admitted_on, facility.max_stay_months)
+
+
+def _timeline(case: Case, text: str, *, actor: User | None, kind=CaseEvent.Kind.SHELTER, sensitivity=SHELTER):
+    case_event(case, kind, actor=actor, reason=text, sensitivity=sensitivity)
+
+
+def takes(facility: Facility, case: Case) -> bool:
+    with_children = Case.objects.filter(accompanies=case).exists()
+    return (
+        Facility.objects.taking(sex=case.person.sex or Sex.UNKNOWN, child=case.is_child, with_children=with_children)
+        .filter(pk=facility.pk)
+        .exists()
+    )
+
+
+def _check_takes(facility: Facility, case: Case) -> None:
+    if not takes(facility, case):
+        raise ShelterError(
+            _("%(facility)s does not take this person (sex, age or accompanying children).")
+            % {"facility": facility.label}
+        )
+
+
+def _take_bed(bed: Bed, case: Case, now: datetime.datetime, **values) -> bool:
+    """Conditional update: the bed changes only if it is free or held for this case."""
+    free_or_ours = Bed.free_q(now) | Q(held_for=case, occupied_by__isnull=True, is_active=True)
+    return Bed.objects.filter(pk=bed.pk).filter(free_or_ours).update(**values) == 1
+
+
+# Holds ------------------------------------------------------------------------------------
+
+
+@refusals_audited
+def do_hold_bed(case: Case, *, facility: Facility, reference: str, actor: User) -> Placement:
+    """Record an accepted placement and hold a free bed for it for the facility's hold time.
+    Called by the referrals app inside the acceptance's transaction: no bed, no acceptance."""
+    with transaction.atomic():
+        _check_takes(facility, case)
+        now = timezone.now()
+        until = now + datetime.timedelta(hours=facility.hold_hours)
+        for bed in facility.beds.filter(Bed.free_q(now)).order_by("room", "label"):
+            if _take_bed(bed, case, now, held_for=case, held_until=until):
+                break
+        else:
+            raise ShelterError(
+                _("%(facility)s has no free bed. Decline the placement, or free a bed first.")
+                % {"facility": facility.label}
+            )
+        placement = Placement.objects.create(
+            case=case, facility=facility, reference=reference, accepted_at=now, bed=bed, hold_until=until
+        )
+        _timeline(
+            case,
+            _("Bed %(bed)s at %(facility)s held until %(until)s.")
+            % {"bed": bed, "facility": facility.label, "until": date_format(timezone.localtime(until), "d/m/Y H:i")},
+            actor=actor,
+        )
+        audit.record(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            case=case,
+            obj=placement,
+            classes=[SHELTER],
+            detail={"placement": reference, "bed": bed.pk, "until": until.isoformat()},
+        )
+    return placement
+
+
+def do_release_expired_holds(now: datetime.datetime | None = None) -> int:
+    """Release beds whose hold has run out (periodic task). Each bed is released by a
+    compare-and-set on its hold, so two runs release it once. Returns how many."""
+    now = now or timezone.now()
+    released = 0
+    expired = Bed.objects.filter(held_until__lte=now, held_for__isnull=False).select_related("facility")
+    for bed in expired:
+        with transaction.atomic():
+            if not Bed.objects.filter(pk=bed.pk, held_for=bed.held_for_id, held_until=bed.held_until).update(
+                held_for=None, held_until=None
+            ):
+                continue
+            Placement.objects.filter(bed=bed, case_id=bed.held_for_id, hold_released_at__isnull=True).update(
+                hold_released_at=now
+            )
+            case = Case.objects.get(pk=bed.held_for_id)
+            _timeline(
+                case,
+                _("The hold on bed %(bed)s at %(facility)s expired.") % {"bed": bed, "facility": bed.facility.label},
+                actor=None,
+            )
+            audit.record(
+                AuditEvent.Action.UPDATE,
+                actor=None,
+                case=case,
+                obj=bed,
+                classes=[SHELTER],
+                detail={"hold_expired": bed.pk},
+            )
+            released += 1
+    return released
+
+
+# Admission --------------------------------------------------------------------------------
+
+
+def _check_planned_end(facility: Facility, admitted_on: datetime.date, planned_end: datetime.date | None) -> None:
+    if planned_end is None:
+        raise ShelterError(_("Give the planned end of the stay."))
+    if planned_end < admitted_on:
+        raise ShelterError(_("The planned end cannot be before the admission."))
+    limit = latest_end(facility, admitted_on)
+    if limit is not None and planned_end > limit:
+        raise ShelterError(
+            _(
+                "%(facility)s keeps residents at most %(months)s months (until %(limit)s). "
+                "A longer stay needs an extension by decision."
+            )
+            % {"facility": facility.label, "months": facility.max_stay_months, "limit": date_format(limit, "d/m/Y")}
+        )
+
+
+def _admit(
+    case: Case,
+    facility: Facility,
+    *,
+    bed: Bed | None,
+    planned_end: datetime.date | None,
+    actor: User,
+    source: str,
+    placement: Placement | None = None,
+    consent: Consent | None = None,
+) -> Stay:
+    locked = Case.objects.select_for_update(no_key=True).select_related("person").get(pk=case.pk)
+    if Stay.objects.filter(case=locked, discharged_at__isnull=True).exists():
+        raise ShelterError(_("This person is already staying at a facility; discharge her there first."))
+    _check_takes(facility, locked)
+    now = timezone.now()
+    _check_planned_end(facility, timezone.localdate(now), planned_end)
+    if bed is None and placement is not None and placement.bed_id:
+        bed = placement.bed
+    candidates = [bed] if bed is not None else list(facility.beds.filter(Bed.free_q(now)).order_by("room", "label"))
+    if bed is not None and bed.facility_id != facility.pk:
+        raise ShelterError(_("That bed is not at this facility."))
+    for candidate in candidates:
+        if _take_bed(candidate, locked, now, occupied_by=locked, held_for=None, held_until=None):
+            taken = candidate
+            break
+    else:
+        if bed is not None and facility.beds.filter(Bed.free_q(now)).exists():
+            raise ShelterError(_("Bed %(bed)s was just taken; choose another bed.") % {"bed": bed})
+        raise ShelterError(_("%(facility)s is full: no bed is free.") % {"facility": facility.label})
+    # A hold on another bed is no longer needed once she has a bed.
+    Bed.objects.filter(facility=facility, held_for=locked).exclude(pk=taken.pk).update(held_for=None, held_until=None)
+    try:
+        with transaction.atomic():
+            stay = Stay.objects.create(
+                case=locked,
+                facility=facility,
+                bed=taken,
+                source=source,
+                placement=placement,
+                consent=consent,
+                admitted_at=now,
+                admitted_by=actor,
+                planned_end=planned_end,
+            )
+    except IntegrityError as error:
+        # The partial unique indexes: someone else's admission to this bed committed first.
+        raise ShelterError(_("Bed %(bed)s was just taken; choose another bed.") % {"bed": taken}) from error
+    Intake.objects.create(stay=stay)
+    _timeline(
+        locked,
+        _("Admitted to %(facility)s, bed %(bed)s, until %(end)s.")
+        % {"facility": facility.label, "bed": taken, "end": date_format(planned_end, "d/m/Y")},
+        actor=actor,
+    )
+    audit.record(
+        AuditEvent.Action.CREATE,
+        actor=actor,
+        case=locked,
+        obj=stay,
+        classes=[SHELTER],
+        detail={"stay": str(stay.public_id), "facility": facility.code, "bed": taken.pk, "source": source},
+    )
+    return stay
+
+
+@refusals_audited
+def do_admit_from_placement(
+    case: Case, *, facility: Facility, planned_end: datetime.date | None, actor: User, bed: Bed | None = None
+) -> Stay:
+    """Admit a person whose placement referral to this facility was accepted."""
+    with transaction.atomic():
+        placement = (
+            Placement.objects.select_for_update()
+            .filter(case=case, facility=facility, stay__isnull=True)
+            .order_by("-accepted_at")
+            .first()
+        )
+        if placement is None:
+            raise ShelterError(
+                _("No accepted placement referral to %(facility)s: accept the referral before admitting her.")
+                % {"facility": facility.label}
+            )
+        return _admit(
+            case,
+            facility,
+            bed=bed,
+            planned_end=planned_end,
+            actor=actor,
+            source=Stay.Source.PLACEMENT,
+            placement=placement,
+        )
+
+
+@refusals_audited
+def do_admit_walk_in(
+    case: Case,
+    *,
+    facility: Facility,
+    planned_end: datetime.date | None,
+    given_by: str,
+    representative_name: str = "",
+    given_on: datetime.date | None,
+    actor: User,
+    bed: Bed | None = None,
+) -> Stay:
+    """Admit someone who came to the facility herself, with her own consent to stay (a
+    Consent record naming the facility's agency and what shelter staff may hold)."""
+    if given_on is None:
+        raise ShelterError(_("Give the date she agreed to stay."))
+    with transaction.atomic():
+        try:
+            consent = do_record_consent(
+                case,
+                Consent(
+                    given_by=given_by,
+                    representative_name=representative_name.strip(),
+                    classes=WALK_IN_CLASSES,
+                    agency=facility.agency,
+                    purpose=_("stay at %(facility)s") % {"facility": facility.label},
+                    given_on=given_on,
+                ),
+                actor=actor,
+            )
+        except CaseworkError as error:
+            raise ShelterError(str(error)) from error
+        return _admit(
+            case,
+            facility,
+            bed=bed,
+            planned_end=planned_end,
+            actor=actor,
+            source=Stay.Source.WALK_IN,
+            consent=consent,
+        )
+
+
+# During the stay --------------------------------------------------------------------------
+
+
+def _locked_stay(stay: Stay) -> Stay:
+    return Stay.objects.select_for_update(no_key=True).select_related("facility", "case").get(pk=stay.pk)
+
+
+@refusals_audited
+def do_extend_stay(
+    stay: Stay,
+    *,
+    new_end: datetime.date | None,
+    reason: str,
+    decided_by: str,
+    decision_number: str = "",
+    actor: User,
+) -> StayExtension:
+    reason, decided_by, decision_number = reason.strip(), decided_by.strip(), decision_number.strip()
+    with transaction.atomic():
+        locked = _locked_stay(stay)
+        if not locked.is_current:
+            raise ShelterError(_("This stay has ended."))
+        if new_end is None or new_end <= locked.planned_end:
+            raise ShelterError(_("The new end must be later than the planned end."))
+        if not reason:
+            raise ShelterError(_("Give the reason for the extension."))
+        if not decided_by:
+            raise ShelterError(_("Say who decided the extension."))
+        limit = latest_end(locked.facility, timezone.localdate(locked.admitted_at))
+        if limit is not None and new_end > limit and not decision_number:
+            raise ShelterError(
+                _("Beyond the maximum stay of %(months)s months (%(limit)s) an extension needs the decision's number.")
+                % {"months": locked.facility.max_stay_months, "limit": date_format(limit, "d/m/Y")}
+            )
+        extension = StayExtension.objects.create(
+            stay=locked,
+            previous_end=locked.planned_end,
+            new_end=new_end,
+            decision_number=decision_number,
+            decided_by=decided_by,
+            reason=reason,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        locked.planned_end = new_end
+        locked.save(update_fields=["planned_end"])
+        _timeline(
+            locked.case,
+            _("Stay extended to %(end)s: %(reason)s") % {"end": date_format(new_end, "d/m/Y"), "reason": reason},
+            actor=actor,
+        )
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            classes=[SHELTER],
+            detail={"extended_to": new_end.isoformat(), "decision": decision_number},
+        )
+    return extension
+
+
+@refusals_audited
+def do_record_service(
+    stay: Stay,
+    *,
+    kind: str,
+    provided_on: datetime.date | None,
+    provider: str,
+    actor: User,
+    days: int | None = None,
+    notes: str = "",
+) -> ServiceRecord:
+    if kind not in ServiceKind.values:
+        raise ShelterError(_("Choose the service."))
+    if provided_on is None:
+        raise ShelterError(_("Give the date of the service."))
+    if not provider.strip():
+        raise ShelterError(_("Say who provided the service."))
+    end = timezone.localdate(stay.discharged_at) if stay.discharged_at else timezone.localdate()
+    if not timezone.localdate(stay.admitted_at) <= provided_on <= end:
+        raise ShelterError(_("The service must fall within the stay, and not in the future."))
+    if kind == ServiceKind.ESSENTIAL_NEEDS:
+        if not days or days < 1:
+            raise ShelterError(_("Give the number of days of essential needs provided."))
+        if provided_on + datetime.timedelta(days=days - 1) > end:
+            raise ShelterError(_("The days of essential needs run past the end of the stay or today."))
+    elif days:
+        raise ShelterError(_("Days are counted only for essential needs."))
+    with transaction.atomic():
+        record = ServiceRecord.objects.create(
+            stay=stay,
+            case=stay.case,
+            kind=kind,
+            provided_on=provided_on,
+            days=days if kind == ServiceKind.ESSENTIAL_NEEDS else None,
+            provider=provider.strip(),
+            notes=notes.strip(),
+            sensitivity=SERVICE_SENSITIVITY[kind],
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        _timeline(stay.case, ServiceKind(kind).label, actor=actor, sensitivity=record.sensitivity)
+        audit.record(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            case=stay.case,
+            obj=record,
+            classes=[record.sensitivity],
+            detail={"service": kind},
+        )
+    return record
+
+
+# Intake -----------------------------------------------------------------------------------
+
+
+def do_save_intake_section(stay: Stay, key: str, answers: dict, *, actor: User) -> Intake:
+    """Keep one section's answers as a draft. Answers are already cleaned by the section's
+    form; nothing here is required, so a half-filled section is never lost."""
+    section = intake_spec.SECTION_BY_KEY[key]
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(stay=stay)
+        intake.sections[key] = intake_spec.to_json(answers)
+        intake.saved_at[key] = timezone.now().isoformat()
+        intake.save(update_fields=["sections", "saved_at"])
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=stay.case,
+            obj=intake,
+            classes=[section.sensitivity],
+            detail={"intake_section": key},
+        )
+    return intake
+
+
+@refusals_audited
+def do_complete_intake(stay: Stay, *, actor: User) -> Intake:
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(stay=stay)
+        if intake.completed_at is not None:
+            raise ShelterError(_("The intake form is already complete."))
+        missing = intake_spec.missing(intake.sections)
+        if missing:
+            titles = ", ".join(str(intake_spec.SECTION_BY_KEY[key].title) for key in missing)
+            raise ShelterError(_("Some answers are still needed in: %(sections)s.") % {"sections": titles})
+        intake.completed_at = timezone.now()
+        intake.completed_by = actor
+        intake.save(update_fields=["completed_at", "completed_by"])
+        _timeline(stay.case, _("Intake form completed."), actor=actor)
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=stay.case,
+            obj=intake,
+            classes=[SHELTER],
+            detail={"intake": "complete"},
+        )
+    return intake
+
+
+# Discharge and follow-up ------------------------------------------------------------------
+
+
+def followup_months(facility: Facility) -> list[int]:
+    """The follow-up schedule (months after discharge), within the facility's follow-up period."""
+    schedule = sorted(settings.CAUNOI_FOLLOWUP_MONTHS)
+    if facility.followup_months:
+        schedule = [months for months in schedule if months <= facility.followup_months]
+    return schedule
+
+
+def _toward_reintegration(case: Case, *, facility: Facility, actor: User) -> None:
+    """Discharge moves the case on: identified → support → reintegration, by the legal moves."""
+    reason = _("Discharged from %(facility)s.") % {"facility": facility.label}
+    status = Case.objects.get(pk=case.pk).status
+    if status == CaseStatus.IDENTIFIED:
+        do_transition_case(case, CaseStatus.SUPPORTING, reason=reason, actor=actor)
+        status = CaseStatus.SUPPORTING
+    if status == CaseStatus.SUPPORTING:
+        do_transition_case(case, CaseStatus.REINTEGRATING, reason=reason, actor=actor)
+
+
+@refusals_audited
+def do_discharge(
+    stay: Stay,
+    *,
+    discharged_at: datetime.datetime | None,
+    destination: str,
+    reason: str,
+    actor: User,
+    destination_detail: str = "",
+) -> Stay:
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = _locked_stay(stay)
+        if not locked.is_current:
+            raise ShelterError(_("This stay has already ended."))
+        if discharged_at is None:
+            raise ShelterError(_("Give the date and time of discharge."))
+        if discharged_at < locked.admitted_at:
+            raise ShelterError(_("The discharge cannot be before the admission."))
+        if discharged_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise ShelterError(_("The discharge cannot be in the future."))
+        if destination not in Stay.Destination.values:
+            raise ShelterError(_("Choose where she goes."))
+        if not reason:
+            raise ShelterError(_("Give the reason for the discharge."))
+        locked.discharged_at = discharged_at
+        locked.discharged_by = actor
+        locked.destination = destination
+        locked.destination_detail = destination_detail.strip()
+        locked.discharge_reason = reason
+        locked.save(
+            update_fields=["discharged_at", "discharged_by", "destination", "destination_detail", "discharge_reason"]
+        )
+        Bed.objects.filter(pk=locked.bed_id, occupied_by=locked.case_id).update(occupied_by=None)
+        _timeline(
+            locked.case,
+            _("Discharged from %(facility)s (%(destination)s): %(reason)s")
+            % {
+                "facility": locked.facility.label,
+                "destination": Stay.Destination(destination).label,
+                "reason": reason,
+            },
+            actor=actor,
+        )
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            classes=[SHELTER],
+            detail={"discharged": discharged_at.isoformat(), "destination": destination},
+        )
+        # Moving on to another facility is not the end of protection: no follow-up plan yet.
+        if destination != Stay.Destination.OTHER_FACILITY:
+            discharged_on = timezone.localdate(discharged_at)
+            FollowUpVisit.objects.bulk_create(
+                FollowUpVisit(
+                    stay=locked,
+                    case=locked.case,
+                    agency=locked.facility.agency,
+                    months=months,
+                    due_on=add_months(discharged_on, months),
+                )
+                for months in followup_months(locked.facility)
+            )
+            _toward_reintegration(locked.case, facility=locked.facility, actor=actor)
+    return locked
+
+
+@refusals_audited
+def do_record_followup(
+    visit: FollowUpVisit, *, visited_on: datetime.date | None, outcome: str, notes: str = "", actor: User
+) -> FollowUpVisit:
+    """Record a visit's outcome. It goes on the timeline; re-trafficking takes the case back
+    to support, and the owning agency is told of outcomes that need it to act."""
+    with transaction.atomic():
+        locked = FollowUpVisit.objects.select_for_update().select_related("stay", "case").get(pk=visit.pk)
+        if locked.outcome:
+            raise ShelterError(_("This visit is already recorded."))
+        if outcome not in FollowUpOutcome.values:
+            raise ShelterError(_("Choose the outcome of the visit."))
+        if visited_on is None:
+            raise ShelterError(_("Give the date of the visit."))
+        if visited_on > timezone.localdate():
+            raise ShelterError(_("The visit cannot be in the future."))
+        if visited_on < timezone.localdate(locked.stay.discharged_at):
+            raise ShelterError(_("A follow-up visit comes after the discharge."))
+        locked.visited_on = visited_on
+        locked.outcome = outcome
+        locked.notes = notes.strip()
+        locked.recorded_by = actor
+        locked.save(update_fields=["visited_on", "outcome", "notes", "recorded_by"])
+        label = FollowUpOutcome(outcome).label
+        _timeline(
+            locked.case,
+            _("Follow-up visit (%(months)s months): %(outcome)s") % {"months": locked.months, "outcome": label},
+            actor=actor,
+            kind=CaseEvent.Kind.FOLLOWUP,
+            sensitivity=SensitivityClass.CORE,
+        )
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            classes=[SHELTER],
+            detail={"followup": locked.months, "outcome": outcome},
+        )
+        if outcome == FollowUpOutcome.RETRAFFICKED:
+            status = Case.objects.get(pk=locked.case_id).status
+            if status == CaseStatus.REINTEGRATING:
+                do_transition_case(
+                    locked.case,
+                    CaseStatus.SUPPORTING,
+                    reason=_("Re-trafficked, found at the follow-up visit of %(date)s.")
+                    % {"date": date_format(visited_on, "d/m/Y")},
+                    actor=actor,
+                )
+        followup_recorded.send(sender=FollowUpVisit, visit_id=locked.pk)
+    return locked
