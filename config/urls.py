@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("referrals/", include("referrals.urls")),
+    path("shelters/", include("shelters.urls")),
     path("", include("casework.urls")),
 ]
 

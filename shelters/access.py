@@ -6,7 +6,7 @@ and a stay of another facility, gets the same 404 as a missing one, with a denie
 Referring agencies see the occupancy board as counts only (`board`).
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -123,12 +123,20 @@ def board(now=None) -> QuerySet[Facility]:
     )
 
 
-def beds(facility: Facility) -> QuerySet[Bed]:
-    """The facility's beds for its own staff's board. Names are not shown here: the bed grid
-    says free, held or occupied, and links to the stay."""
+def beds(facility: Facility, now=None) -> QuerySet[Bed]:
+    """The facility's beds for its own staff's board, each with its `state`. Names are not shown
+    here: the grid says free, held or occupied, and links to the stay."""
+    now = now or timezone.now()
     current = Stay.objects.filter(bed=OuterRef("pk"), discharged_at__isnull=True)
     return (
         facility.beds.filter(is_active=True)
-        .annotate(stay_public_id=current.values("public_id")[:1])
+        .annotate(
+            stay_public_id=current.values("public_id")[:1],
+            state=Case(
+                When(occupied_by__isnull=False, then=Value("occupied")),
+                When(held_until__gt=now, then=Value("held")),
+                default=Value("free"),
+            ),
+        )
         .order_by("room", "label")
     )

@@ -520,8 +520,10 @@ def do_discharge(
             raise ShelterError(_("This stay has already ended."))
         if discharged_at is None:
             raise ShelterError(_("Give the date and time of discharge."))
-        if discharged_at < locked.admitted_at:
+        if discharged_at < locked.admitted_at.replace(second=0, microsecond=0):
             raise ShelterError(_("The discharge cannot be before the admission."))
+        # Times are typed to the minute: a discharge in the minute of admission is not "before".
+        discharged_at = max(discharged_at, locked.admitted_at)
         if discharged_at > timezone.now() + datetime.timedelta(minutes=5):
             raise ShelterError(_("The discharge cannot be in the future."))
         if destination not in Stay.Destination.values:

@@ -1,0 +1,219 @@
+"""Admission, the stay page and its moves: access → form → action → redirect. A refused or
+malformed form is shown again with what was typed and a 400."""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from casework import audit
+from casework.access import access_case
+from casework.models import AuditEvent, SensitivityClass
+from casework.views.common import membership_required
+from shelters import access, actions
+from shelters.actions import ShelterError
+from shelters.forms import AdmitForm, DischargeForm, ExtendForm, FollowUpForm, ServiceForm, WalkInForm
+from shelters.intake import SECTIONS
+from shelters.models import SERVICE_SENSITIVITY, Bed, Stay
+
+SHELTER = SensitivityClass.SHELTER
+# A first stay is planned for six months unless the worker says otherwise (and the maximum allows).
+DEFAULT_PLAN_MONTHS = 6
+
+
+def _free_beds(facility, case):
+    """Beds the person may be admitted to: free ones, and one held for her."""
+    held_for_her = Q(held_for=case, occupied_by__isnull=True, is_active=True)
+    return facility.beds.filter(Bed.free_q() | held_for_her).order_by("room", "label")
+
+
+def _initial_end(facility) -> datetime.date:
+    today = timezone.localdate()
+    months = min(DEFAULT_PLAN_MONTHS, facility.max_stay_months or DEFAULT_PLAN_MONTHS)
+    return actions.add_months(today, months)
+
+
+def _admission_page(request, facility, case, form, *, status=200, placement=None, walk_in=False):
+    return render(
+        request,
+        "shelters/admit.html",
+        {"facility": facility, "case": case, "form": form, "placement": placement, "walk_in": walk_in},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@membership_required
+def admit(request, facility, placement):
+    """Admit a person whose placement referral to this facility was accepted."""
+    user = request.user
+    facility = access.access_facility(user, facility)
+    found = access.awaiting_admission(user, facility).filter(pk=placement).first()
+    if found is None:
+        audit.record(AuditEvent.Action.DENIED, actor=user, detail={"placement": placement})
+        raise Http404
+    case = found.case
+    beds = _free_beds(facility, case)
+    if request.method == "GET":
+        form = AdmitForm(beds=beds, initial={"planned_end": _initial_end(facility), "bed": found.bed_id})
+        return _admission_page(request, facility, case, form, placement=found)
+    form = AdmitForm(request.POST, beds=beds)
+    if form.is_valid():
+        try:
+            stay = actions.do_admit_from_placement(
+                case,
+                facility=facility,
+                bed=form.cleaned_data["bed"],
+                planned_end=form.cleaned_data["planned_end"],
+                actor=user,
+            )
+        except ShelterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Admitted. Fill in the intake form when she is ready."))
+            return redirect("shelters:stay", stay.public_id)
+    return _admission_page(request, facility, case, form, status=400, placement=found)
+
+
+@require_http_methods(["GET", "POST"])
+@membership_required
+def walk_in(request, facility, code):
+    """Admit someone who came to the facility herself, with her consent to stay."""
+    user = request.user
+    facility = access.access_facility(user, facility)
+    case, _held = access_case(user, code, need=SHELTER)
+    beds = _free_beds(facility, case)
+    if request.method == "GET":
+        form = WalkInForm(beds=beds, initial={"planned_end": _initial_end(facility), "given_on": timezone.localdate()})
+        return _admission_page(request, facility, case, form, walk_in=True)
+    form = WalkInForm(request.POST, beds=beds)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            stay = actions.do_admit_walk_in(
+                case,
+                facility=facility,
+                bed=data["bed"],
+                planned_end=data["planned_end"],
+                given_by=data["given_by"],
+                representative_name=data["representative_name"],
+                given_on=data["given_on"],
+                actor=user,
+            )
+        except ShelterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Admitted. Fill in the intake form when she is ready."))
+            return redirect("shelters:stay", stay.public_id)
+    return _admission_page(request, facility, case, form, status=400, walk_in=True)
+
+
+def _stay_page(request, stay: Stay, held: set[str], *, status=200, **forms):
+    service_kinds = _service_kinds(held)
+    intake = getattr(stay, "intake", None)
+    context = {
+        "stay": stay,
+        "case": stay.case,
+        "held": held,
+        "extensions": list(stay.extensions.select_related("recorded_by")),
+        "services": [s for s in stay.services.select_related("recorded_by") if s.sensitivity in held],
+        "followups": list(stay.followups.select_related("recorded_by")),
+        "intake": intake,
+        "intake_saved": len(intake.saved_at) if intake else 0,
+        "intake_sections": len(SECTIONS),
+        "extend_form": forms.get("extend_form") or ExtendForm(),
+        "service_form": forms.get("service_form")
+        or ServiceForm(kinds=service_kinds, initial={"provided_on": timezone.localdate()}),
+        "discharge_form": forms.get("discharge_form")
+        or DischargeForm(initial={"discharged_at": timezone.localtime().replace(second=0, microsecond=0)}),
+        "followup_form": forms.get("followup_form"),
+        "blank_followup_form": FollowUpForm(initial={"visited_on": timezone.localdate()}),
+        "followup_errors_for": forms.get("followup_errors_for"),
+        "service_kinds": service_kinds,
+        "limit": actions.latest_end(stay.facility, timezone.localdate(stay.admitted_at)),
+    }
+    if status == 200:
+        audit.record(
+            AuditEvent.Action.VIEW,
+            actor=request.user,
+            case=stay.case,
+            obj=stay,
+            classes=sorted(held & {SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SHELTER}),
+            detail={"stay": str(stay.public_id)},
+        )
+    return render(request, "shelters/stay.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@membership_required
+def stay_detail(request, code):
+    stay, held = access.access_stay(request.user, code)
+    return _stay_page(request, stay, held)
+
+
+def _service_kinds(held: set[str]) -> set[str]:
+    return {kind for kind, cls in SERVICE_SENSITIVITY.items() if cls in held}
+
+
+def _posted(request, code, form_class, form_name, act, success, anchor):
+    """Bind, act, and redirect to the stay page; or the page again with the form and a 400."""
+    stay, held = access.access_stay(request.user, code)
+    extra = {"kinds": _service_kinds(held)} if form_class is ServiceForm else {}
+    form = form_class(request.POST, **extra)
+    if form.is_valid():
+        try:
+            act(stay, form.cleaned_data)
+        except ShelterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(reverse("shelters:stay", args=[stay.public_id]) + f"#{anchor}")
+    return _stay_page(request, stay, held, status=400, **{form_name: form})
+
+
+@require_POST
+@membership_required
+def extend(request, code):
+    return _posted(
+        request,
+        code,
+        ExtendForm,
+        "extend_form",
+        lambda stay, data: actions.do_extend_stay(stay, actor=request.user, **data),
+        _("The stay is extended."),
+        "extensions",
+    )
+
+
+@require_POST
+@membership_required
+def add_service(request, code):
+    return _posted(
+        request,
+        code,
+        ServiceForm,
+        "service_form",
+        lambda stay, data: actions.do_record_service(stay, actor=request.user, **data),
+        _("The service is recorded."),
+        "services",
+    )
+
+
+@require_POST
+@membership_required
+def discharge(request, code):
+    return _posted(
+        request,
+        code,
+        DischargeForm,
+        "discharge_form",
+        lambda stay, data: actions.do_discharge(stay, actor=request.user, **data),
+        _("She is discharged. The follow-up plan is open."),
+        "followups",
+    )
