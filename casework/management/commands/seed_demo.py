@@ -248,6 +248,8 @@ class Command(BaseCommand):
             self._advance(case, target, worker)
             if target == CaseStatus.IDENTIFIED:
                 self._refer(case, agencies, worker)
+            if target in (CaseStatus.SUPPORTING, CaseStatus.REINTEGRATING):
+                self._shelter(case, agencies, users, discharge=target == CaseStatus.REINTEGRATING)
         return len(DEMO_CASES)
 
     def _refer(self, case: Case, agencies, worker: User) -> None:
@@ -284,6 +286,71 @@ class Command(BaseCommand):
             from_agency=police,
             actor=worker,
         )
+
+    def _shelter(self, case: Case, agencies, users, *, discharge: bool) -> None:
+        """A placement accepted by the Peace House and an admission with part of the intake
+        filled and a service; the reintegrating case is discharged, so its follow-up plan shows."""
+        # Imported here: casework never imports referrals or shelters at module level (DESIGN.md §2).
+        from referrals.actions import do_accept_referral, do_acknowledge_referral, do_send_referral
+        from referrals.models import ReferralPurpose
+        from shelters import actions as shelter_actions
+        from shelters.models import Facility
+
+        worker, staff = users["canbo.congan"], users["nhanvien.binhyen"]
+        house = agencies["binhyen-hanoi"]
+        actions.do_record_consent(
+            case,
+            Consent(
+                given_by=Consent.GivenBy.PERSON,
+                classes=["core", "identity", "health", "shelter"],
+                agency=house,
+                purpose="Bố trí nơi tạm lánh (minh họa)",
+                given_on=timezone.localdate(),
+            ),
+            actor=worker,
+        )
+        placement = do_send_referral(
+            case,
+            purpose=ReferralPurpose.objects.get(code="shelter_placement"),
+            to_agency=house,
+            from_agency=agencies["ca-laocai"],
+            actor=worker,
+        )
+        do_acknowledge_referral(placement, actor=staff)
+        do_accept_referral(placement, actor=staff)
+        facility = Facility.objects.get(agency=house)
+        stay = shelter_actions.do_admit_from_placement(
+            case,
+            facility=facility,
+            planned_end=shelter_actions.add_months(timezone.localdate(), 6),
+            actor=staff,
+        )
+        shelter_actions.do_save_intake_section(
+            stay,
+            "arrival",
+            {
+                "condition": "exhausted",
+                "emotional_state": "Lo lắng, ít nói (minh họa)",
+                "accompanied_by": worker.full_name,
+            },
+            actor=staff,
+        )
+        shelter_actions.do_record_service(
+            stay,
+            kind="essential_needs",
+            provided_on=timezone.localdate(),
+            days=1,
+            provider="Nhà Bình yên",
+            actor=staff,
+        )
+        if discharge:
+            shelter_actions.do_discharge(
+                stay,
+                discharged_at=timezone.now(),
+                destination="family",
+                reason="Gia đình đón về, địa phương đã xác nhận an toàn (minh họa)",
+                actor=staff,
+            )
 
     def _advance(self, case: Case, target: str, worker: User) -> None:
         if target == CaseStatus.REPORTED:
