@@ -1,0 +1,150 @@
+"""The intake form, section by section: each section saves on its own (htmx swaps just that
+card, so the others keep what is being typed), and completion checks the saved answers."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from casework import audit
+from casework.forms import StyledForm
+from casework.models import AuditEvent, SensitivityClass
+from casework.views.common import is_htmx, membership_required
+from shelters.access import access_stay
+from shelters.actions import ShelterError, do_complete_intake, do_save_intake_section
+from shelters.intake import SECTION_BY_KEY, SECTIONS, Section, SectionForm
+from shelters.models import Intake, Stay
+
+# The section forms with Bootstrap classes, as casework's forms have them.
+STYLED_FORMS: dict[str, type[SectionForm]] = {
+    section.key: type(section.form.__name__, (StyledForm, section.form), {}) for section in SECTIONS
+}
+
+
+@dataclass
+class FieldRow:
+    field: forms.BoundField
+    needed: str = ""
+    required_at_completion: bool = False
+
+
+@dataclass
+class SectionPart:
+    """One section as shown: its form, when it was saved and what completion still needs."""
+
+    section: Section
+    form: SectionForm
+    saved_at: datetime.datetime | None
+    missing: dict
+    show_missing: bool = False
+    just_saved: bool = False
+    rows: list[FieldRow] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.section.key
+
+    @property
+    def title(self) -> str:
+        return self.section.title
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def saved_today(self) -> bool:
+        return self.saved_at is not None and timezone.localdate(self.saved_at) == timezone.localdate()
+
+
+def _form(section: Section, data=None, initial=None) -> SectionForm:
+    # Ids carry the section: several sections have a field of the same name on one page.
+    return STYLED_FORMS[section.key](data, initial=initial, auto_id=f"id_{section.key}_%s")
+
+
+def _part(section: Section, intake: Intake, *, form=None, show_missing=False, just_saved=False) -> SectionPart:
+    """The section with `form` (what was just posted), or else its saved answers."""
+    answers = intake.sections.get(section.key) or {}
+    posted = form is not None
+    if form is None:
+        form = _form(section, initial=answers)
+    missing = form.completion_errors(answers)
+    saved_at = parse_datetime(intake.saved_at.get(section.key) or "")
+    part = SectionPart(section, form, saved_at, missing, show_missing=show_missing, just_saved=just_saved)
+    for name in form.fields:
+        needed = str(missing.get(name, "")) if show_missing and not posted else ""
+        if needed:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+        part.rows.append(FieldRow(form[name], needed, name in form.required))
+    return part
+
+
+def _intake(stay: Stay) -> Intake:
+    return get_object_or_404(Intake.objects.select_related("completed_by"), stay=stay)
+
+
+def _page(request, stay: Stay, held: set[str], intake: Intake, *, status=200, error="", bound: dict | None = None):
+    """The whole form, with the sections whose class the user holds; `bound` is a section's
+    form as just posted (a save refused without JavaScript)."""
+    parts = []
+    for section in SECTIONS:
+        if section.sensitivity not in held:
+            continue
+        parts.append(_part(section, intake, form=(bound or {}).get(section.key), show_missing=bool(error)))
+    shown = {part.section.sensitivity for part in parts} | {SensitivityClass.SHELTER}
+    if SensitivityClass.IDENTITY in held:
+        shown.add(SensitivityClass.IDENTITY)
+    audit.record(AuditEvent.Action.VIEW, actor=request.user, case=stay.case, obj=intake, classes=shown)
+    context = {"stay": stay, "held": held, "intake": intake, "parts": parts, "error": error}
+    return render(request, "shelters/intake.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@membership_required
+def intake(request, code):
+    stay, held = access_stay(request.user, code)
+    return _page(request, stay, held, _intake(stay))
+
+
+@require_POST
+@membership_required
+def save_section(request, code, section):
+    """Keep one section as a draft: only the types are checked, nothing is required yet."""
+    spec = SECTION_BY_KEY.get(section)
+    if spec is None:
+        raise Http404
+    stay, held = access_stay(request.user, code, need=spec.sensitivity)
+    form = _form(spec, request.POST)
+    if not form.is_valid():
+        intake = _intake(stay)
+        if is_htmx(request):
+            part = _part(spec, intake, form=form)
+            return render(request, "shelters/_intake_section.html", {"stay": stay, "part": part}, status=400)
+        return _page(request, stay, held, intake, status=400, bound={spec.key: form})
+    intake = do_save_intake_section(stay, spec.key, form.cleaned_data, actor=request.user)
+    if is_htmx(request):
+        part = _part(spec, intake, just_saved=True)
+        return render(request, "shelters/_intake_section.html", {"stay": stay, "part": part, "oob": True})
+    messages.success(request, _("“%(section)s” saved.") % {"section": spec.title})
+    return redirect(reverse("shelters:intake", args=[stay.public_id]) + f"#section-{spec.key}")
+
+
+@require_POST
+@membership_required
+def complete(request, code):
+    stay, held = access_stay(request.user, code)
+    try:
+        do_complete_intake(stay, actor=request.user)
+    except ShelterError as error:
+        return _page(request, stay, held, _intake(stay), status=400, error=str(error))
+    messages.success(request, _("Intake form completed."))
+    return redirect(reverse("shelters:stay", args=[stay.public_id]))
