@@ -1,7 +1,7 @@
 """Notifications (DESIGN.md §7): one row per recipient and effect, plus an e-mail through the
 outbox. The text is built from the kind and references only — referral and case numbers,
-purpose, step, agency names — never the person's identity, and is rendered in the reader's
-language when it is shown or mailed."""
+purpose, step, agency and facility names, follow-up months and dates — never the person's
+identity, and is rendered in the reader's language when it is shown or mailed."""
 
 from collections.abc import Iterable
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.models import Agency, Role, User
 from referrals import outbox
 from referrals.models import Notification, Referral, ReferralStatus
+from shelters.models import FollowUpOutcome
 
 Kind = Notification.Kind
 
@@ -26,14 +27,27 @@ MESSAGES = {
         "step “%(step)s” is overdue."
     ),
     Kind.REFERRAL_MOVED: _("Referral %(referral)s (%(purpose)s) is now “%(step)s”."),
+    Kind.FOLLOWUP_DUE: _(
+        "The %(months)s-month follow-up visit of case %(case)s, discharged from %(facility)s, is due on %(due_on)s."
+    ),
+    Kind.FOLLOWUP_OVERDUE: _(
+        "The %(months)s-month follow-up visit of case %(case)s, discharged from %(facility)s, was due on "
+        "%(due_on)s and is not recorded yet."
+    ),
+    Kind.FOLLOWUP_OUTCOME: _(
+        "The %(months)s-month follow-up visit of case %(case)s, discharged from %(facility)s, found: %(outcome)s."
+    ),
 }
+FOLLOWUP_KINDS = {Kind.FOLLOWUP_DUE, Kind.FOLLOWUP_OVERDUE, Kind.FOLLOWUP_OUTCOME}
 EMAIL_SUBJECT = _("Cầu Nối: %(kind)s, referral %(referral)s")
 EMAIL_FOOTER = _("Open Cầu Nối to see the referral: %(url)s")
+EMAIL_SUBJECT_FOLLOWUP = _("Cầu Nối: %(kind)s, case %(case)s")
+EMAIL_FOOTER_FOLLOWUP = _("Open Cầu Nối to see the follow-up: %(url)s")
 # The User has no language field; staff read Vietnamese first (LANGUAGE_CODE).
 EMAIL_LANGUAGE = "vi"
 
 
-def _bilingual(label) -> dict[str, str]:
+def bilingual(label) -> dict[str, str]:
     return {"vi": label.name, "en": label.name_en or label.name}
 
 
@@ -43,9 +57,9 @@ def referral_params(referral: Referral) -> dict:
     return {
         "referral": referral.reference,
         "case": referral.case.reference,
-        "purpose": _bilingual(referral.purpose),
-        "from_agency": _bilingual(referral.from_agency),
-        "to_agency": _bilingual(referral.to_agency),
+        "purpose": bilingual(referral.purpose),
+        "from_agency": bilingual(referral.from_agency),
+        "to_agency": bilingual(referral.to_agency),
         "step": referral.status,
     }
 
@@ -62,6 +76,8 @@ def notification_text(notification: Notification) -> str:
     values = {name: _localized(value, language) for name, value in notification.params.items()}
     if notification.params.get("step") in ReferralStatus.values:
         values["step"] = str(ReferralStatus(notification.params["step"]).label)
+    if notification.params.get("outcome") in FollowUpOutcome.values:
+        values["outcome"] = str(FollowUpOutcome(notification.params["outcome"]).label)
     template = MESSAGES.get(notification.kind)
     if template is None:
         return str(notification.get_kind_display())
@@ -71,16 +87,21 @@ def notification_text(notification: Notification) -> str:
         return str(notification.get_kind_display())
 
 
-def supervisors(agency: Agency | None) -> QuerySet[User]:
-    """The active supervisors of an agency: whoever acts for it receives its notices."""
+def members(agency: Agency | None, *roles: str) -> QuerySet[User]:
+    """The active users holding one of `roles` in an agency through an active membership."""
     if agency is None:
         return User.objects.none()
     return User.objects.filter(
         is_active=True,
         memberships__agency=agency,
-        memberships__role=Role.SUPERVISOR,
+        memberships__role__in=roles,
         memberships__is_active=True,
     ).distinct()
+
+
+def supervisors(agency: Agency | None) -> QuerySet[User]:
+    """The active supervisors of an agency: whoever acts for it receives its notices."""
+    return members(agency, Role.SUPERVISOR)
 
 
 def my_notifications(user) -> QuerySet[Notification]:
@@ -130,12 +151,15 @@ def step_key(prefix: str, referral: Referral) -> str:
 
 def email_notification(notification: Notification) -> None:
     """Send the e-mail of one notification in the recipient's language. Raises on failure."""
+    followup = notification.kind in FOLLOWUP_KINDS
     with translation.override(EMAIL_LANGUAGE):
-        subject = str(EMAIL_SUBJECT) % {
+        subject = str(EMAIL_SUBJECT_FOLLOWUP if followup else EMAIL_SUBJECT) % {
             "kind": notification.get_kind_display(),
             "referral": notification.params.get("referral", ""),
+            "case": notification.params.get("case", ""),
         }
         body = notification_text(notification)
         if notification.url:
-            body += "\n\n" + str(EMAIL_FOOTER) % {"url": notification.url}
+            footer = EMAIL_FOOTER_FOLLOWUP if followup else EMAIL_FOOTER
+            body += "\n\n" + str(footer) % {"url": notification.url}
     send_mail(subject, body, None, [notification.recipient.email])

@@ -1,8 +1,14 @@
-"""Receivers of casework's signals (decision 23)."""
+"""Receivers of casework's and shelters' signals (decision 23)."""
 
-from referrals import outbox
+from referrals import followups, outbox
 
 
 def route_on_case_change(sender, *, case_id: int, cause: str, **kwargs) -> None:
     """A case was created, moved or got a consent: route it after the change commits."""
     outbox.enqueue("referrals.tasks.route_case", case_id)
+
+
+def notify_on_followup_recorded(sender, *, visit_id: int, **kwargs) -> None:
+    """A follow-up visit's outcome was recorded: the notices are written in the same
+    transaction, so they exist exactly when the outcome does; their e-mails go after commit."""
+    followups.notify_followup_outcome(visit_id)

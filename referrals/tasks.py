@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from referrals import notify, outbox, routing
+from referrals import followups, notify, outbox, routing
 from referrals.actions import do_escalate_overdue_referrals, do_flag_overdue_referrals
 from referrals.models import Notification
 
@@ -44,6 +44,14 @@ def flag_overdue_referrals() -> int:
     flagged = do_flag_overdue_referrals()
     do_escalate_overdue_referrals()
     return flagged
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def remind_followups() -> int:
+    """Periodic: follow-up visits come due months after discharge, far beyond any broker ETA,
+    so their due dates are rows that each hourly tick compares with the local date. Each notice
+    is claimed by a compare-and-set on its visit, so a second tick or a redelivery sends none."""
+    return followups.do_remind_followups()
 
 
 @shared_task(

@@ -16,6 +16,9 @@ class Notification(models.Model):
         REFERRAL_OVERDUE = "referral_overdue", _("referral step overdue")
         REFERRAL_ESCALATED = "referral_escalated", _("referral escalated")
         REFERRAL_MOVED = "referral_moved", _("referral status changed")
+        FOLLOWUP_DUE = "followup_due", _("follow-up visit due")
+        FOLLOWUP_OVERDUE = "followup_overdue", _("follow-up visit overdue")
+        FOLLOWUP_OUTCOME = "followup_outcome", _("follow-up outcome needs attention")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
