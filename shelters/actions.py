@@ -254,8 +254,9 @@ def do_admit_from_placement(
 ) -> Stay:
     """Admit a person whose placement referral to this facility was accepted."""
     with transaction.atomic():
+        # `stay__isnull` is a LEFT JOIN; PostgreSQL refuses FOR UPDATE on its nullable side.
         placement = (
-            Placement.objects.select_for_update()
+            Placement.objects.select_for_update(of=("self",))
             .filter(case=case, facility=facility, stay__isnull=True)
             .order_by("-accepted_at")
             .first()
