@@ -199,9 +199,15 @@ def _admit(
     _check_takes(facility, locked)
     now = timezone.now()
     _check_planned_end(facility, timezone.localdate(now), planned_end)
-    if bed is None and placement is not None and placement.bed_id:
-        bed = placement.bed
-    candidates = [bed] if bed is not None else list(facility.beds.filter(Bed.free_q(now)).order_by("room", "label"))
+    if bed is not None:
+        candidates = [bed]
+    else:
+        # Her held bed first; if its hold ran out and someone took it, any free bed.
+        ours = Q(held_for=locked, occupied_by__isnull=True, is_active=True)
+        candidates = sorted(
+            facility.beds.filter(Bed.free_q(now) | ours),
+            key=lambda candidate: (candidate.held_for_id != locked.pk, candidate.room, candidate.label),
+        )
     if bed is not None and bed.facility_id != facility.pk:
         raise ShelterError(_("That bed is not at this facility."))
     for candidate in candidates:
@@ -458,12 +464,15 @@ def do_save_intake_section(stay: Stay, key: str, answers: dict, *, actor: User) 
 
 
 @refusals_audited
-def do_complete_intake(stay: Stay, *, actor: User) -> Intake:
+def do_complete_intake(stay: Stay, *, actor: User, classes: set[str] | None = None) -> Intake:
+    """Complete the intake once every section needs nothing more. With `classes` (what the
+    facility holds on the case), sections of other classes are not required: a facility the
+    person did not allow to hold health data cannot be asked for a health screening."""
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(stay=stay)
         if intake.completed_at is not None:
             raise ShelterError(_("The intake form is already complete."))
-        missing = intake_spec.missing(intake.sections)
+        missing = intake_spec.missing(intake.sections, classes)
         if missing:
             titles = ", ".join(str(intake_spec.SECTION_BY_KEY[key].title) for key in missing)
             raise ShelterError(_("Some answers are still needed in: %(sections)s.") % {"sections": titles})

@@ -179,10 +179,13 @@ def to_json(cleaned: dict) -> dict:
     return {name: value.isoformat() if isinstance(value, datetime.date) else value for name, value in cleaned.items()}
 
 
-def missing(sections: dict) -> dict[str, dict[str, str]]:
-    """For each section, the fields completion still needs (empty when it can complete)."""
+def missing(sections: dict, classes: set[str] | None = None) -> dict[str, dict[str, str]]:
+    """For each section (of `classes`, when given), the fields completion still needs; empty
+    when the intake can complete."""
     result = {}
     for section in SECTIONS:
+        if classes is not None and section.sensitivity not in classes:
+            continue
         data = sections.get(section.key) or {}
         errors = section.form().completion_errors(data)
         if errors:

@@ -143,7 +143,7 @@ def save_section(request, code, section):
 def complete(request, code):
     stay, held = access_stay(request.user, code)
     try:
-        do_complete_intake(stay, actor=request.user)
+        do_complete_intake(stay, actor=request.user, classes=held)
     except ShelterError as error:
         return _page(request, stay, held, _intake(stay), status=400, error=str(error))
     messages.success(request, _("Intake form completed."))

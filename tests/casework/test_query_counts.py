@@ -1,18 +1,13 @@
 """QUALITY P1: queries per page do not grow with the rows shown."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from casework import actions
 from casework.models import SensitivityClass
 from tests.fixtures.personas import acting, make_case, sign_in
+from tests.fixtures.queries import page_queries
 
 
-def count_queries(client, url, **params) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries), response
+def count_queries(client, url, **params) -> tuple[int, object]:
+    return page_queries(client, url, **params)
 
 
 def test_case_list_query_count_is_the_same_for_1_and_50_rows(world):
