@@ -297,6 +297,13 @@ def do_admit_walk_in(
 ) -> Stay:
     """Admit someone who came to the facility herself, with her own consent to stay (a
     Consent record naming the facility's agency and what shelter staff may hold)."""
+    if case.owning_agency_id != facility.agency_id:
+        raise ShelterError(
+            _(
+                "A walk-in is admitted on a case the facility registered itself; "
+                "another agency's case comes by a placement referral."
+            )
+        )
     if given_on is None:
         raise ShelterError(_("Give the date she agreed to stay."))
     with transaction.atomic():

@@ -19,5 +19,7 @@ def case_stays(case, user, held):
         "case": case,
         "stays": stays,
         "own": facility,
-        "may_admit": facility is not None and not any(stay.is_current for stay in stays),
+        "may_admit": facility is not None
+        and case.owning_agency_id == facility.agency_id
+        and not any(stay.is_current for stay in stays),
     }

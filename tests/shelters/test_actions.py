@@ -109,6 +109,10 @@ def a_child(w) -> Case:
 
 
 def walk_in(case: Case, w, facility=None, **overrides) -> Stay:
+    """Admit `case` as a walk-in. A walk-in's case is registered by the facility itself, so the
+    case is handed to the facility's agency first, as if she had come to its door."""
+    Case.objects.filter(pk=case.pk).update(owning_agency=(facility or w.facility).agency)
+    case.owning_agency = (facility or w.facility).agency
     values = {
         "facility": facility or w.facility,
         "planned_end": w.in_months(3),
@@ -291,6 +295,22 @@ def test_a_walk_in_records_her_consent_to_stay_for_the_facility(w):
     assert (consent.case, consent.given_on) == (w.resident, timezone.localdate() - datetime.timedelta(days=1))
     assert (stay.source, stay.placement) == (Stay.Source.WALK_IN, None)
     assert Bed.objects.get(pk=stay.bed_id).occupied_by_id == w.resident.pk
+
+
+def test_a_walk_in_on_another_agencys_case_is_refused(w):
+    assert_refused(
+        w.resident,
+        lambda: do_admit_walk_in(
+            w.resident,
+            facility=w.facility,
+            planned_end=w.in_months(3),
+            given_by=Consent.GivenBy.PERSON,
+            given_on=timezone.localdate(),
+            actor=w.worker,
+        ),
+        action="do_admit_walk_in",
+        match="placement referral",
+    )
 
 
 def test_a_walk_in_without_the_date_of_her_consent_is_refused(w):

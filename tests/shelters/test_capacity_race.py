@@ -14,7 +14,7 @@ from referrals.models import ReferralPurpose, ReferralStatus
 from shelters.actions import ShelterError, do_admit_from_placement, do_admit_walk_in, do_release_expired_holds
 from shelters.models import Bed, Placement, Stay
 from tests.fixtures.personas import acting
-from tests.fixtures.shelters import new_case, place
+from tests.fixtures.shelters import new_case, place, registered_by
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +58,7 @@ def test_two_placements_admitted_at_once_to_the_last_bed_give_one_stay(shelter_w
     assert do_release_expired_holds(later) == 2
     first, second = Bed.objects.filter(facility=w.facility).order_by("room", "label")
     do_admit_walk_in(
-        new_case(w.social, w.social_worker, name="Vàng Thị Súa"),
+        registered_by(w.facility, w.shelter_worker, name="Vàng Thị Súa"),
         facility=w.facility,
         bed=second,
         planned_end=w.in_months(3),
@@ -86,7 +86,9 @@ def test_two_placements_admitted_at_once_to_the_last_bed_give_one_stay(shelter_w
 
 def test_two_walk_ins_at_once_to_the_last_bed_give_one_stay(shelter_world):
     w = shelter_world
-    cases = [new_case(w.social, w.social_worker, name=name) for name in ("Lò Thị Mai", "Hà Thị Lan")]
+    cases = [
+        registered_by(w.other_facility, w.other_shelter_worker, name=name) for name in ("Lò Thị Mai", "Hà Thị Lan")
+    ]
     worker = acting(w.other_shelter_worker)
     consents_before = [Consent.objects.filter(case=case).count() for case in cases]
 
