@@ -36,6 +36,7 @@ from referrals.models import (
     RoutingDecision,
 )
 from shelters.actions import ShelterError, do_hold_bed
+from shelters.models import FollowUpVisit, Stay
 
 CORE = SensitivityClass.CORE
 PLACEMENT_PURPOSE = "shelter_placement"
@@ -317,8 +318,17 @@ def do_record_handover(referral: Referral, *, minutes: HandoverMinutes, actor: U
 
 @refusals_audited
 def do_complete_referral(referral: Referral, *, actor: User, reason: str = "") -> Referral:
-    """Completing ends what the referral shared; the owning agency keeps its own access."""
+    """Completing ends what the referral shared; the owning agency keeps its own access.
+    A placement is complete only when the shelter's work is done: she has left, and the
+    follow-up visits the facility is responsible for are recorded (they need its access)."""
     with transaction.atomic():
+        facility = getattr(referral.to_agency, "facility", None)
+        if referral.purpose.code == PLACEMENT_PURPOSE and facility is not None:
+            stays = Stay.objects.filter(case_id=referral.case_id, facility=facility)
+            if stays.filter(discharged_at__isnull=True).exists():
+                raise ReferralError(_("She is still staying at the facility: discharge her before completing."))
+            if FollowUpVisit.objects.filter(stay__in=stays, outcome="").exists():
+                raise ReferralError(_("The facility's follow-up visits are not all recorded yet."))
         return _move(referral, ReferralStatus.COMPLETED, actor=actor, reason=reason)
 
 

@@ -7,9 +7,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from casework.models import AuditEvent
+from referrals.actions import ReferralError, do_complete_referral, do_record_handover
+from referrals.models import Referral
 from shelters import actions
 from shelters.models import Bed, FollowUpVisit, ServiceRecord, Stay
 from tests.fixtures.personas import acting, sign_in
+from tests.fixtures.referrals import make_minutes
 from tests.fixtures.shelters import make_facility, new_case, place
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +153,19 @@ def test_case_page_shows_the_stay_to_shelter_class_holders(shelter_world):
     owner_page = sign_in(w.social_worker).get(reverse("casework:case-detail", args=[stay.case.public_id]))
     assert w.facility.name in owner_page.content.decode()
     assert reverse("shelters:stay", args=[stay.public_id]) not in owner_page.content.decode()
+
+
+def test_a_placement_cannot_complete_while_she_stays_or_follow_ups_are_open(shelter_world):
+    w = shelter_world
+    stay = admitted(w)
+    referral = Referral.objects.get(reference=stay.placement.reference)
+    do_record_handover(referral, minutes=make_minutes(), actor=acting(w.shelter_worker))
+    with translation.override("en"), pytest.raises(ReferralError, match="still staying"):
+        do_complete_referral(referral, actor=acting(w.shelter_worker))
+    actions.do_discharge(
+        stay, discharged_at=timezone.now(), destination="family", reason="Về nhà", actor=acting(w.shelter_worker)
+    )
+    with translation.override("en"), pytest.raises(ReferralError, match="follow-up visits"):
+        do_complete_referral(referral, actor=acting(w.shelter_worker))
+    FollowUpVisit.objects.filter(stay=stay).update(outcome="safe", visited_on=w.today)
+    assert do_complete_referral(referral, actor=acting(w.shelter_worker)).status == "completed"
