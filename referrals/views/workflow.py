@@ -18,7 +18,7 @@ from referrals.access import access_referral, escalated_referrals, inbox_referra
 from referrals.actions import ReferralError
 from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
 from referrals.models import HandoverMinutes, Referral, ReferralStatus
-from shelters.models import Facility
+from shelters.models import Facility, Placement
 
 INBOX_LIMIT = 200
 RECEIVER, SENDER = "receiver", "sender"
@@ -112,6 +112,11 @@ def detail(request, code):
         context["redirect_form"] = RedirectForm(agencies=_redirect_targets(referral), auto_id="redirect_%s")
     if side == RECEIVER and _is_supervisor(user) and referral.is_open:
         context["caseworkers"] = _caseworkers(referral.to_agency_id)
+    if side == RECEIVER and referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.HANDED_OVER):
+        # An accepted placement not yet admitted: the shelter admits her from here.
+        context["placement"] = (
+            Placement.objects.filter(reference=referral.reference, stay__isnull=True).select_related("facility").first()
+        )
     return render(request, "referrals/referral_detail.html", context)
 
 

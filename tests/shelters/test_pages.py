@@ -169,3 +169,14 @@ def test_a_placement_cannot_complete_while_she_stays_or_follow_ups_are_open(shel
         do_complete_referral(referral, actor=acting(w.shelter_worker))
     FollowUpVisit.objects.filter(stay=stay).update(outcome="safe", visited_on=w.today)
     assert do_complete_referral(referral, actor=acting(w.shelter_worker)).status == "completed"
+
+
+def test_the_accepted_placement_page_links_to_admission(shelter_world):
+    w = shelter_world
+    case = new_case(w.social, w.social_worker)
+    placement = place(case, w)
+    referral = Referral.objects.get(reference=placement.reference)
+    page = sign_in(w.shelter_worker).get(reverse("referrals:detail", args=[referral.public_id])).content.decode()
+    assert reverse("shelters:admit", args=[w.facility.code, placement.pk]) in page
+    sender_page = sign_in(w.social_worker).get(reverse("referrals:detail", args=[referral.public_id]))
+    assert reverse("shelters:admit", args=[w.facility.code, placement.pk]) not in sender_page.content.decode()
