@@ -452,11 +452,14 @@ def do_record_service(
 
 def do_save_intake_section(stay: Stay, key: str, answers: dict, *, actor: User) -> Intake:
     """Keep one section's answers as a draft. Answers are already cleaned by the section's
-    form; nothing here is required, so a half-filled section is never lost."""
+    form; nothing here is required, so a half-filled section is never lost. Identity fields
+    the form left out (the saver does not hold `identity`) keep their saved answers."""
     section = intake_spec.SECTION_BY_KEY[key]
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(stay=stay)
-        intake.sections[key] = intake_spec.to_json(answers)
+        saved = intake.sections.get(key) or {}
+        kept = {name: saved[name] for name in section.form.identity_fields if name in saved and name not in answers}
+        intake.sections[key] = {**kept, **intake_spec.to_json(answers)}
         intake.saved_at[key] = timezone.now().isoformat()
         intake.save(update_fields=["sections", "saved_at"])
         audit.record(
@@ -510,8 +513,10 @@ def followup_months(facility: Facility) -> list[int]:
 
 
 def _toward_reintegration(case: Case, *, facility: Facility, actor: User) -> None:
-    """Discharge moves the case on: identified → support → reintegration, by the legal moves."""
-    reason = _("Discharged from %(facility)s.") % {"facility": facility.label}
+    """Discharge moves the case on: identified → support → reintegration, by the legal moves.
+    A status move is `core` class, read by every agency on the case: it must not say which
+    facility she stayed at (`shelter` class); the shelter timeline line says that."""
+    reason = _("Discharged from %(facility)s.") % {"facility": _("shelter")}
     status = Case.objects.get(pk=case.pk).status
     if status == CaseStatus.IDENTIFIED:
         do_transition_case(case, CaseStatus.SUPPORTING, reason=reason, actor=actor)

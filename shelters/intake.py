@@ -17,17 +17,30 @@ class SectionForm(forms.Form):
     """All fields optional for a draft; `required` and `completion_errors` apply at the end."""
 
     required: tuple[str, ...] = ()
+    # Fields naming someone are `identity` class whatever the section's class (DESIGN.md §5):
+    # without `identity` they are neither shown, nor saved over, nor needed for completion.
+    identity_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, identity: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.identity = identity
+        if not identity:
+            for name in self.identity_fields:
+                del self.fields[name]
         for field in self.fields.values():
             field.required = False
         for name in self.required:
-            self.fields[name].widget.attrs["data-required-at-completion"] = "true"
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-required-at-completion"] = "true"
 
     def completion_errors(self, data: dict) -> dict[str, str]:
         """What is missing for completion, by field, judged on the saved answers."""
         return {name: _("Needed to complete the intake.") for name in self.required if data.get(name) in (None, "", [])}
+
+    def needed(self, data: dict) -> dict[str, str]:
+        """`completion_errors`, less the identity fields when the form does not show them."""
+        errors = self.completion_errors(data)
+        return {name: error for name, error in errors.items() if self.identity or name not in self.identity_fields}
 
 
 class ArrivalForm(SectionForm):
@@ -120,6 +133,7 @@ class StayConsentForm(SectionForm):
     representative_name = forms.CharField(label=_("Representative's name"), max_length=200)
     signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
     required = ("agrees", "given_by", "signed_on")
+    identity_fields = ("representative_name",)
 
     def completion_errors(self, data: dict) -> dict[str, str]:
         errors = super().completion_errors(data)
@@ -187,7 +201,7 @@ def missing(sections: dict, classes: set[str] | None = None) -> dict[str, dict[s
         if classes is not None and section.sensitivity not in classes:
             continue
         data = sections.get(section.key) or {}
-        errors = section.form().completion_errors(data)
+        errors = section.form(identity=classes is None or SensitivityClass.IDENTITY in classes).needed(data)
         if errors:
             result[section.key] = errors
     return result

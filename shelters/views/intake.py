@@ -65,18 +65,21 @@ class SectionPart:
         return self.saved_at is not None and timezone.localdate(self.saved_at) == timezone.localdate()
 
 
-def _form(section: Section, data=None, initial=None) -> SectionForm:
+def _form(section: Section, data=None, initial=None, *, identity: bool) -> SectionForm:
     # Ids carry the section: several sections have a field of the same name on one page.
-    return STYLED_FORMS[section.key](data, initial=initial, auto_id=f"id_{section.key}_%s")
+    # Without `identity`, fields naming someone are left out (SectionForm.identity_fields).
+    return STYLED_FORMS[section.key](data, initial=initial, auto_id=f"id_{section.key}_%s", identity=identity)
 
 
-def _part(section: Section, intake: Intake, *, form=None, show_missing=False, just_saved=False) -> SectionPart:
+def _part(
+    section: Section, intake: Intake, *, identity: bool, form=None, show_missing=False, just_saved=False
+) -> SectionPart:
     """The section with `form` (what was just posted), or else its saved answers."""
     answers = intake.sections.get(section.key) or {}
     posted = form is not None
     if form is None:
-        form = _form(section, initial=answers)
-    missing = form.completion_errors(answers)
+        form = _form(section, initial=answers, identity=identity)
+    missing = form.needed(answers)
     saved_at = parse_datetime(intake.saved_at.get(section.key) or "")
     part = SectionPart(section, form, saved_at, missing, show_missing=show_missing, just_saved=just_saved)
     for name in form.fields:
@@ -96,10 +99,12 @@ def _page(request, stay: Stay, held: set[str], intake: Intake, *, status=200, er
     """The whole form, with the sections whose class the user holds; `bound` is a section's
     form as just posted (a save refused without JavaScript)."""
     parts = []
+    identity = SensitivityClass.IDENTITY in held
     for section in SECTIONS:
         if section.sensitivity not in held:
             continue
-        parts.append(_part(section, intake, form=(bound or {}).get(section.key), show_missing=bool(error)))
+        form = (bound or {}).get(section.key)
+        parts.append(_part(section, intake, identity=identity, form=form, show_missing=bool(error)))
     shown = {part.section.sensitivity for part in parts} | {SensitivityClass.SHELTER}
     if SensitivityClass.IDENTITY in held:
         shown.add(SensitivityClass.IDENTITY)
@@ -121,18 +126,20 @@ def save_section(request, code, section):
     """Keep one section as a draft: only the types are checked, nothing is required yet."""
     spec = SECTION_BY_KEY.get(section)
     if spec is None:
+        access_stay(request.user, code)  # another facility's stay is denied and audited as such
         raise Http404
     stay, held = access_stay(request.user, code, need=spec.sensitivity)
-    form = _form(spec, request.POST)
+    identity = SensitivityClass.IDENTITY in held
+    form = _form(spec, request.POST, identity=identity)
     if not form.is_valid():
         intake = _intake(stay)
         if is_htmx(request):
-            part = _part(spec, intake, form=form)
+            part = _part(spec, intake, identity=identity, form=form)
             return render(request, "shelters/_intake_section.html", {"stay": stay, "part": part}, status=400)
         return _page(request, stay, held, intake, status=400, bound={spec.key: form})
     intake = do_save_intake_section(stay, spec.key, form.cleaned_data, actor=request.user)
     if is_htmx(request):
-        part = _part(spec, intake, just_saved=True)
+        part = _part(spec, intake, identity=identity, just_saved=True)
         return render(request, "shelters/_intake_section.html", {"stay": stay, "part": part, "oob": True})
     messages.success(request, _("“%(section)s” saved.") % {"section": spec.title})
     return redirect(reverse("shelters:intake", args=[stay.public_id]) + f"#section-{spec.key}")

@@ -40,6 +40,14 @@ def _initial_end(facility) -> datetime.date:
 
 
 def _admission_page(request, facility, case, form, *, status=200, placement=None, walk_in=False):
+    # The page shows the case: a view like any other, audited (DESIGN.md §6).
+    audit.record(
+        AuditEvent.Action.VIEW,
+        actor=request.user,
+        case=case,
+        classes=[SensitivityClass.CORE, SHELTER],
+        detail={"page": "walk-in" if walk_in else "admission", "facility": facility.code},
+    )
     return render(
         request,
         "shelters/admit.html",
@@ -138,15 +146,15 @@ def _stay_page(request, stay: Stay, held: set[str], *, status=200, **forms):
         "service_kinds": service_kinds,
         "limit": actions.latest_end(stay.facility, timezone.localdate(stay.admitted_at)),
     }
-    if status == 200:
-        audit.record(
-            AuditEvent.Action.VIEW,
-            actor=request.user,
-            case=stay.case,
-            obj=stay,
-            classes=sorted(held & {SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SHELTER}),
-            detail={"stay": str(stay.public_id)},
-        )
+    # Shown again with a refused form, the page still shows the case: audited as well.
+    audit.record(
+        AuditEvent.Action.VIEW,
+        actor=request.user,
+        case=stay.case,
+        obj=stay,
+        classes=sorted(held & {SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SHELTER}),
+        detail={"stay": str(stay.public_id)},
+    )
     return render(request, "shelters/stay.html", context, status=status)
 
 
