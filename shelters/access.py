@@ -12,10 +12,18 @@ from django.utils import timezone
 
 from casework import audit
 from casework.access import access_case, active_membership, holds_class, visible_cases
-from casework.models import AuditEvent, SensitivityClass
+from casework.models import AuditEvent, Role, SensitivityClass
 from shelters.models import Bed, Facility, FollowUpVisit, Placement, Stay
 
 SHELTER = SensitivityClass.SHELTER
+# Who does a facility's work: its shelter staff and caseworkers. Its supervisors read
+# (DESIGN.md §5: a supervisor is read-only unless assigned).
+ACTING_ROLES = {Role.SHELTER_STAFF, Role.CASEWORKER}
+
+
+def may_act(user) -> bool:
+    membership = active_membership(user)
+    return membership is not None and membership.role in ACTING_ROLES
 
 
 def own_facility(user) -> Facility | None:
@@ -31,11 +39,12 @@ def _deny(user, detail: dict, case=None):
     raise Http404
 
 
-def access_facility(user, code: str) -> Facility:
-    """The user's own facility by its code; any other is a 404."""
+def access_facility(user, code: str, *, act: bool = False) -> Facility:
+    """The user's own facility by its code; any other is a 404. With `act`, only for the roles
+    that do the facility's work."""
     facility = own_facility(user)
-    if facility is None or facility.code != code:
-        _deny(user, {"facility": code})
+    if facility is None or facility.code != code or (act and not may_act(user)):
+        _deny(user, {"facility": code, "act": act})
     return facility
 
 
@@ -44,7 +53,7 @@ def _visible(user, prefix: str = "case") -> Q:
     return Q(Exists(visible_cases(user, SHELTER).filter(pk=OuterRef(f"{prefix}_id"))))
 
 
-def access_stay(user, public_id, *, need: str = SHELTER) -> tuple[Stay, set[str]]:
+def access_stay(user, public_id, *, need: str = SHELTER, act: bool = False) -> tuple[Stay, set[str]]:
     """A stay at the user's facility, and the classes held on its case; else 404."""
     stay = (
         Stay.objects.select_related("facility", "bed", "case", "placement", "admitted_by", "discharged_by")
@@ -55,8 +64,8 @@ def access_stay(user, public_id, *, need: str = SHELTER) -> tuple[Stay, set[str]
     if stay is None or facility is None or stay.facility_id != facility.pk:
         _deny(user, {"stay": str(public_id)}, case=stay.case if stay else None)
     case, held = access_case(user, stay.case.public_id, need=SHELTER)
-    if need not in held:
-        _deny(user, {"stay": str(public_id), "need": need}, case=case)
+    if need not in held or (act and not may_act(user)):
+        _deny(user, {"stay": str(public_id), "need": need, "act": act}, case=case)
     stay.case = case
     return stay, held
 

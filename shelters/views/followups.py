@@ -17,7 +17,7 @@ from shelters.views.stays import _stay_page
 @membership_required
 def record(request, pk):
     visit = access.access_followup(request.user, pk)
-    stay, held = access.access_stay(request.user, visit.stay.public_id)
+    stay, held = access.access_stay(request.user, visit.stay.public_id, act=True)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:

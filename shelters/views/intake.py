@@ -128,7 +128,7 @@ def save_section(request, code, section):
     if spec is None:
         access_stay(request.user, code)  # another facility's stay is denied and audited as such
         raise Http404
-    stay, held = access_stay(request.user, code, need=spec.sensitivity)
+    stay, held = access_stay(request.user, code, need=spec.sensitivity, act=True)
     identity = SensitivityClass.IDENTITY in held
     form = _form(spec, request.POST, identity=identity)
     if not form.is_valid():
@@ -148,7 +148,7 @@ def save_section(request, code, section):
 @require_POST
 @membership_required
 def complete(request, code):
-    stay, held = access_stay(request.user, code)
+    stay, held = access_stay(request.user, code, act=True)
     try:
         do_complete_intake(stay, actor=request.user, classes=held)
     except ShelterError as error:

@@ -61,7 +61,7 @@ def _admission_page(request, facility, case, form, *, status=200, placement=None
 def admit(request, facility, placement):
     """Admit a person whose placement referral to this facility was accepted."""
     user = request.user
-    facility = access.access_facility(user, facility)
+    facility = access.access_facility(user, facility, act=True)
     found = access.awaiting_admission(user, facility).filter(pk=placement).first()
     if found is None:
         audit.record(AuditEvent.Action.DENIED, actor=user, detail={"placement": placement})
@@ -94,7 +94,7 @@ def admit(request, facility, placement):
 def walk_in(request, facility, code):
     """Admit someone who came to the facility herself, with her consent to stay."""
     user = request.user
-    facility = access.access_facility(user, facility)
+    facility = access.access_facility(user, facility, act=True)
     case, _held = access_case(user, code, need=SHELTER)
     beds = _free_beds(facility, case)
     if request.method == "GET":
@@ -144,6 +144,7 @@ def _stay_page(request, stay: Stay, held: set[str], *, status=200, **forms):
         "blank_followup_form": FollowUpForm(initial={"visited_on": timezone.localdate()}),
         "followup_errors_for": forms.get("followup_errors_for"),
         "service_kinds": service_kinds,
+        "may_act": access.may_act(request.user),
         "limit": actions.latest_end(stay.facility, timezone.localdate(stay.admitted_at)),
     }
     # Shown again with a refused form, the page still shows the case: audited as well.
@@ -171,7 +172,7 @@ def _service_kinds(held: set[str]) -> set[str]:
 
 def _posted(request, code, form_class, form_name, act, success, anchor):
     """Bind, act, and redirect to the stay page; or the page again with the form and a 400."""
-    stay, held = access.access_stay(request.user, code)
+    stay, held = access.access_stay(request.user, code, act=True)
     extra = {"kinds": _service_kinds(held)} if form_class is ServiceForm else {}
     form = form_class(request.POST, **extra)
     if form.is_valid():

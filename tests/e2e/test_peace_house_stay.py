@@ -260,8 +260,12 @@ def test_peace_house_admits_fills_intake_in_two_sittings_and_discharges_home(liv
     expect(form.locator("[name=discharged_at]")).to_have_value(re.compile(rf"^{today.isoformat()}T\d\d:\d\d$"))
     form.locator("[name=destination]").select_option(Stay.Destination.FAMILY)
     form.locator("[name=reason]").fill("Đã học xong khóa may, gia đình sẵn sàng đón về.")
+    # Discharge cannot be undone: the form asks first.
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     submit(page, "[data-testid=discharge-form] [type=submit]")
     expect(page).to_have_url(f"{stay_url}#followups")
+    assert len(questions) == 1
     expect(page.locator("[data-testid=discharged]")).to_contain_text(vietnamese(Stay.Destination.FAMILY.label))
     expect(page.locator("[data-testid=discharge-form]")).to_have_count(0)
     visits = page.locator("[data-testid=followup]")

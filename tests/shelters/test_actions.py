@@ -5,7 +5,7 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework.actions import do_record_identification, do_transition_case
 from casework.models import AuditEvent, Case, CaseEvent, CaseStatus, Consent, Person, SensitivityClass, Sex
@@ -35,6 +35,14 @@ from shelters.models import (
 )
 from tests.fixtures.personas import acting
 from tests.fixtures.shelters import make_facility, new_case, place
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusal messages and timeline lines are matched in English (the UI is Vietnamese first)."""
+    with translation.override("en"):
+        yield
+
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 REFUSED = AuditEvent.Action.REFUSED

@@ -180,3 +180,20 @@ def test_the_accepted_placement_page_links_to_admission(shelter_world):
     assert reverse("shelters:admit", args=[w.facility.code, placement.pk]) in page
     sender_page = sign_in(w.social_worker).get(reverse("referrals:detail", args=[referral.public_id]))
     assert reverse("shelters:admit", args=[w.facility.code, placement.pk]) not in sender_page.content.decode()
+
+
+def test_the_facility_supervisor_reads_but_does_not_act(shelter_world):
+    w = shelter_world
+    stay = admitted(w)
+    client = sign_in(w.shelter_supervisor)
+    code = stay.public_id
+    page = client.get(reverse("shelters:stay", args=[code]))
+    assert page.status_code == 200
+    assert 'data-testid="discharge-form"' not in page.content.decode()
+    service = {"kind": "life_skills", "provided_on": w.today.isoformat(), "provider": "Chị Hằng"}
+    denied = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).count()
+    assert client.post(reverse("shelters:stay-service", args=[code]), service).status_code == 404
+    assert client.post(reverse("shelters:intake-section", args=[code, "goals"]), {"goals": "x"}).status_code == 404
+    assert client.get(reverse("shelters:admit", args=[w.facility.code, 1])).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).count() == denied + 3
+    assert not ServiceRecord.objects.exists()
