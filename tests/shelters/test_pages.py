@@ -12,6 +12,7 @@ from referrals.models import Referral
 from shelters import actions
 from shelters.models import Bed, FollowUpVisit, ServiceRecord, Stay
 from tests.fixtures.personas import acting, sign_in
+from tests.fixtures.queries import page_queries
 from tests.fixtures.referrals import make_minutes
 from tests.fixtures.shelters import make_facility, new_case, place
 
@@ -197,3 +198,18 @@ def test_the_facility_supervisor_reads_but_does_not_act(shelter_world):
     assert client.get(reverse("shelters:admit", args=[w.facility.code, 1])).status_code == 404
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).count() == denied + 3
     assert not ServiceRecord.objects.exists()
+
+
+def test_the_stay_page_query_count_does_not_grow_with_services(shelter_world):
+    w = shelter_world
+    stay = admitted(w)
+    client = sign_in(w.shelter_worker)
+    url = reverse("shelters:stay", args=[stay.public_id])
+    few, _response = page_queries(client, url)
+    for kind in ("counselling", "legal_aid", "life_skills", "vocational", "schooling", "medical"):
+        actions.do_record_service(
+            stay, kind=kind, provided_on=w.today, provider="Chị Hằng", actor=acting(w.shelter_worker)
+        )
+    many, response = page_queries(client, url)
+    assert response.content.decode().count("Chị Hằng") == 6
+    assert few == many <= 20
