@@ -31,8 +31,26 @@ from casework.models.reference import (
     PicklistValue,
     Province,
 )
+from casework.models.support import (
+    AmountKind,
+    CapExtension,
+    EligibilityRule,
+    ItemRate,
+    Nationality,
+    StandardLevel,
+    SupportItem,
+    Whereabouts,
+)
 
 __all__ = [
+    "AmountKind",
+    "CapExtension",
+    "EligibilityRule",
+    "ItemRate",
+    "Nationality",
+    "StandardLevel",
+    "SupportItem",
+    "Whereabouts",
     "CHANGE_PERMISSION",
     "CLASS_PERMISSIONS",
     "IDENTIFICATION_OUTCOMES",

@@ -234,6 +234,11 @@ class Case(models.Model):
         PicklistValue, blank=True, related_name="+", verbose_name=_("recruitment methods")
     )
     is_child = models.BooleanField(_("under 18 at reception"), default=False)
+    abroad = models.BooleanField(
+        _("abroad"),
+        default=False,
+        help_text=_("The person is still abroad (identification through a mission); support differs (Law 53 art. 37)."),
+    )
     accompanies = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

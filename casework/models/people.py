@@ -62,6 +62,7 @@ class Person(models.Model):
     languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
     disability = models.CharField(_("disability"), max_length=200, blank=True)
     poor_household = models.BooleanField(_("poor household"), null=True, blank=True)
+    stateless_resident = models.BooleanField(_("stateless, living permanently in Vietnam"), default=False)
     guardian_name = models.CharField(_("guardian / legal representative"), max_length=200, blank=True)
     guardian_relation = models.CharField(_("relation to the person"), max_length=100, blank=True)
     guardian_phone = models.CharField(_("guardian's phone"), max_length=30, blank=True)

@@ -26,6 +26,7 @@ from casework.models import (
     User,
 )
 from casework.reference_data import load_reference_data
+from casework.support_catalogue import load_support_catalogue
 
 DEMO_PASSWORD = "caunoi-demo-2026"
 
@@ -125,6 +126,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         load_reference_data()
+        load_support_catalogue()
         with transaction.atomic():
             agencies = self._agencies()
             users = self._personas(agencies)

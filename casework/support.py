@@ -1,0 +1,192 @@
+"""What a person is owed (DESIGN.md §9): one function evaluates the eligibility rules for a case
+and says why, in words; rates are looked up by date and province; capped items count the days
+used. All of it is data (casework/models/support.py) — no amount or rule lives in code."""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from casework.models import (
+    AmountKind,
+    CapExtension,
+    Case,
+    EligibilityRule,
+    ItemRate,
+    LegalRegime,
+    Nationality,
+    PersonStatus,
+    Province,
+    StandardLevel,
+    SupportItem,
+    Whereabouts,
+)
+
+VIETNAM = "VN"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The facts of a case the eligibility rules read."""
+
+    regime: str
+    status: str
+    nationality: str  # a Nationality value, or "" when not recorded
+    whereabouts: str  # a Whereabouts value
+    poor_household: bool | None
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    item: SupportItem
+    rule: EligibilityRule
+    reason: str
+    case_by_case: bool
+
+
+def regime_of(case: Case, today: datetime.date | None = None) -> str:
+    """The case's regime; before identification, the regime of an identification made today
+    (Law 53 art. 63: the identification date decides)."""
+    from casework.actions import legal_regime_for
+
+    return case.legal_regime or legal_regime_for(today or timezone.localdate())
+
+
+def _status_and_whereabouts(case: Case) -> tuple[str, str]:
+    """A child accompanying a person still in identification is owed what that person is owed,
+    where that person is (DOMAIN.md §4: "person in identification + under-18s")."""
+    whereabouts = Whereabouts.ABROAD if case.abroad else Whereabouts.IN_VIETNAM
+    if case.person_status == PersonStatus.ACCOMPANYING_CHILD and case.accompanies_id:
+        adult = Case.objects.filter(pk=case.accompanies_id).values("person_status", "abroad").first()
+        if adult and adult["person_status"] == PersonStatus.IN_IDENTIFICATION:
+            return PersonStatus.IN_IDENTIFICATION, Whereabouts.ABROAD if adult["abroad"] else Whereabouts.IN_VIETNAM
+    return case.person_status, whereabouts
+
+
+def _nationality(case: Case) -> str:
+    person = case.person
+    if person.stateless_resident:
+        return Nationality.VIETNAMESE
+    if person.nationality_id is None:
+        return ""
+    return Nationality.VIETNAMESE if person.nationality.alpha2 == VIETNAM else Nationality.FOREIGN
+
+
+def profile(case: Case, today: datetime.date | None = None) -> Profile:
+    status, whereabouts = _status_and_whereabouts(case)
+    return Profile(
+        regime=regime_of(case, today),
+        status=status,
+        nationality=_nationality(case),
+        whereabouts=whereabouts,
+        poor_household=case.person.poor_household,
+    )
+
+
+def _matches(rule: EligibilityRule, facts: Profile) -> bool:
+    return (
+        facts.status in rule.person_statuses
+        and rule.nationality in (Nationality.ANY, facts.nationality)
+        and rule.whereabouts in (Whereabouts.ANY, facts.whereabouts)
+        and (not rule.item.poor_household_only or facts.poor_household is True)
+    )
+
+
+def _reason(rule: EligibilityRule, facts: Profile) -> str:
+    who = rule.reason_en if (get_language() or "vi").startswith("en") and rule.reason_en else rule.reason
+    item = rule.item
+    point = _("point %(point)s") % {"point": item.point} if item.point else item.label
+    parts = [who, LegalRegime(facts.regime).label]
+    if item.poor_household_only:
+        parts.append(_("poor household"))
+    return _("%(facts)s → %(point)s (%(basis)s)") % {
+        "facts": "; ".join(str(part) for part in parts),
+        "point": point,
+        "basis": item.legal_basis,
+    }
+
+
+def entitlements(case: Case, today: datetime.date | None = None) -> list[Entitlement]:
+    """The items the person is owed, each with the rule that gives it and the reason in words.
+    A person who is not a victim, or whose nationality is not recorded where it matters, is
+    owed nothing by a rule that needs it; nothing is guessed."""
+    facts = profile(case, today)
+    rules = EligibilityRule.objects.filter(item__regime=facts.regime, item__is_active=True).select_related("item")
+    found: dict[int, Entitlement] = {}
+    for rule in rules.order_by("item__sort_order", "id"):
+        if rule.item_id in found or not _matches(rule, facts):
+            continue
+        found[rule.item_id] = Entitlement(rule.item, rule, _reason(rule, facts), rule.case_by_case)
+    return list(found.values())
+
+
+# Rates ------------------------------------------------------------------------------------
+
+
+def _effective(rows, province: Province | None, on: datetime.date):
+    """The row in force on `on`: the province's own if it has one, else the national one."""
+    rows = rows.filter(effective_from__lte=on).order_by("-effective_from")
+    if province is not None:
+        own = rows.filter(province=province).first()
+        if own is not None:
+            return own
+    return rows.filter(province__isnull=True).first()
+
+
+def standard_level(province: Province | None, on: datetime.date) -> int | None:
+    """The standard social assistance level (VND a month) in force in the province on a day."""
+    row = _effective(StandardLevel.objects.all(), province, on)
+    return row.amount_vnd if row else None
+
+
+def rate(item: SupportItem, province: Province | None, on: datetime.date) -> int | None:
+    """What the item pays on a day in a province, in whole VND (per day for per-day items);
+    None when no rate is set — the plan then says "rate not set"."""
+    if item.amount_kind == AmountKind.IN_KIND:
+        return None
+    row = _effective(ItemRate.objects.filter(item=item), province, on)
+    if row is None:
+        return None
+    if row.coefficient is not None:
+        level = standard_level(province, on)
+        if level is None:
+            return None
+        return int((Decimal(level) * row.coefficient).to_integral_value())
+    return row.amount_vnd
+
+
+# Days of capped items -------------------------------------------------------------------------
+
+# Apps above casework (shelters) register where days of support come from: a function taking a
+# case and returning (first day, last day) ranges. A registry, because casework may not import
+# shelters (DESIGN.md §2) and the days live there.
+_DAY_SOURCES: list[Callable[[Case, datetime.date], Iterable[tuple[datetime.date, datetime.date]]]] = []
+
+
+def register_day_source(source) -> None:
+    if source not in _DAY_SOURCES:
+        _DAY_SOURCES.append(source)
+
+
+def days_used(case: Case, today: datetime.date | None = None) -> int:
+    """Distinct days of support in the registered sources up to today (a day in a stay and in an
+    essential-needs record is one day)."""
+    today = today or timezone.localdate()
+    days: set[datetime.date] = set()
+    for source in _DAY_SOURCES:
+        for first, last in source(case, today):
+            last = min(last, today)
+            days.update(first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
+    return len(days)
+
+
+def days_allowed(case: Case, item: SupportItem) -> int | None:
+    """The item's cap plus the extensions decided for this case; None when uncapped."""
+    if item.cap_days is None:
+        return None
+    extra = CapExtension.objects.filter(case=case, item=item).values_list("extra_days", flat=True)
+    return item.cap_days + (sum(extra) if item.extendable else 0)
