@@ -266,6 +266,11 @@ ITEMS = {
     ),  # noqa: E501
 }
 
+# Who decides claims: the provincial social-protection agency (Department of Health since 2025,
+# DOMAIN.md §4: "executing body Sở Y tế") for Law 53's Form 07 items. The bodies of the 2011
+# regime were district offices, abolished in 2025: left for an administrator.
+DECIDING_KIND = {"l53-h": "social_protection", "l53-i": "social_protection", "l53-k": "social_protection"}
+
 VICTIM, CHILD, PENDING = "victim", "accompanying_child", "in_identification"
 
 # (items, person statuses, nationality, whereabouts, case by case, reason vi, reason en) — DOMAIN.md §4
@@ -351,12 +356,18 @@ def load_support_catalogue(apps=None) -> None:
     SupportItem = apps.get_model("casework", "SupportItem")
     EligibilityRule = apps.get_model("casework", "EligibilityRule")
     StandardLevel = apps.get_model("casework", "StandardLevel")
+    AgencyKind = apps.get_model("casework", "AgencyKind")
+    # The 0008 migration loads with a model that predates the deciding agency kind.
+    has_deciding = any(field.name == "deciding_kind" for field in SupportItem._meta.get_fields())
+    kinds = {kind.code: kind for kind in AgencyKind.objects.all()}
     items = {}
     for order, (code, row) in enumerate(ITEMS.items()):
         regime, point, name, name_en, basis, kind, cap, extendable, form, days, months, poor, shelter_days = row
+        extra = {"deciding_kind": kinds.get(DECIDING_KIND.get(code, ""))} if has_deciding else {}
         items[code], _created = SupportItem.objects.update_or_create(
             code=code,
-            defaults={
+            defaults=extra
+            | {
                 "regime": regime,
                 "point": point,
                 "name": name,

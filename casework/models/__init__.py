@@ -33,10 +33,14 @@ from casework.models.reference import (
 )
 from casework.models.support import (
     AmountKind,
+    CalendarDay,
     CapExtension,
+    Claim,
+    ClaimStatus,
     EligibilityRule,
     ItemRate,
     Nationality,
+    Payment,
     StandardLevel,
     SupportItem,
     Whereabouts,
@@ -44,6 +48,10 @@ from casework.models.support import (
 
 __all__ = [
     "AmountKind",
+    "CalendarDay",
+    "Claim",
+    "ClaimStatus",
+    "Payment",
     "CapExtension",
     "EligibilityRule",
     "ItemRate",

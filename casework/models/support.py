@@ -4,10 +4,13 @@ that price it. The catalogue is seeded from `casework/support_catalogue.py`; an 
 fills the amounts DOMAIN.md marks unverified. Nothing here is invented: an item without a rate
 says "rate not set"."""
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.models.agencies import Agency, Role
 from casework.models.cases import Case, LegalRegime, PersonStatus
 from casework.models.reference import BilingualLabel, Province
 
@@ -39,6 +42,17 @@ class SupportItem(BilingualLabel):
         _("days come from shelter stays"),
         default=False,
         help_text=_("Days used are counted from shelter stays and essential-needs services."),
+    )
+    deciding_kind = models.ForeignKey(
+        "casework.AgencyKind",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by agencies of kind"),
+    )
+    deciding_role = models.CharField(
+        _("decided by the role"), max_length=20, choices=Role.choices, default=Role.SUPERVISOR
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -156,3 +170,86 @@ class CapExtension(models.Model):
         ordering = ["decided_on", "id"]
         verbose_name = _("extension of a cap")
         verbose_name_plural = _("extensions of a cap")
+
+
+class CalendarDay(BilingualLabel):
+    """A weekday off (public holiday, Tết) or a weekend day worked in exchange (làm bù). Data:
+    the Government announces Tết and the swapped days each year; an administrator enters them."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("public holiday")
+        WORKING = "working", _("working day in exchange")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+
+class ClaimStatus(models.TextChoices):
+    FILED = "filed", _("filed, awaiting decision")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+
+
+class Claim(models.Model):
+    """An application for an item (e.g. Form 07 for education, vocational or hardship support),
+    filed by the caseworker with the person's documents and decided by the role the item names,
+    within its working-day deadline."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="claims")
+    item = models.ForeignKey(SupportItem, on_delete=models.PROTECT, related_name="claims")
+    deciding_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="claims_to_decide", verbose_name=_("deciding agency")
+    )
+    filed_on = models.DateField(_("filed on"))
+    filed_by = models.ForeignKey("casework.User", on_delete=models.PROTECT, related_name="+")
+    documents = models.TextField(_("documents provided"))
+    amount_requested_vnd = models.PositiveBigIntegerField(_("amount requested (VND)"), null=True, blank=True)
+    due_on = models.DateField(_("decision due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.FILED)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey("casework.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    amount_decided_vnd = models.PositiveBigIntegerField(_("amount decided (VND)"), null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        indexes = [models.Index(fields=["deciding_agency", "status", "due_on"], name="claim_agency_due")]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+
+
+class Payment(models.Model):
+    """One line of the append-only payment ledger, in whole VND. A correction is a new line
+    reversing an earlier one; on PostgreSQL a trigger refuses UPDATE and DELETE."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
+    item = models.ForeignKey(SupportItem, on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
+    amount_vnd = models.BigIntegerField(_("amount (VND)"))
+    paid_on = models.DateField(_("paid on"))
+    payer_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("paid by"))
+    receipt_ref = models.CharField(_("receipt reference"), max_length=80)
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey("casework.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reverses__isnull=True) & Q(amount_vnd__gt=0))
+                | (Q(reverses__isnull=False) & Q(amount_vnd__lt=0)),
+                name="payment_positive_or_reversal",
+            )
+        ]
+        indexes = [models.Index(fields=["payer_agency", "paid_on"], name="payment_agency_day")]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
