@@ -1,0 +1,310 @@
+"""Claims for support (DESIGN.md §9): filed by the caseworker with the person's documents,
+decided by the role the item names within its working-day deadline, flagged when overdue.
+
+Law 53 art. 37 points h, i, k are claimed on Form 07 and decided within 9 working days
+(Decree 162/2025); under the 2011 regime education, vocational and hardship support are claimed
+within 12 months of the victim's confirmation (Decree 09/2013 art. 23). Both are data on the
+item; this module only applies them.
+"""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from casework import audit
+from casework.actions import CaseworkError, _event, audited_refusals
+from casework.models import (
+    Agency,
+    AmountKind,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    Claim,
+    ClaimStatus,
+    Membership,
+    Role,
+    SensitivityClass,
+    SupportItem,
+    User,
+)
+from casework.support import entitlements
+from casework.workdays import add_working_days
+
+# The amount columns are unsigned 64-bit integers.
+MAX_VND = 2**63 - 1
+
+
+class SupportError(CaseworkError):
+    """A refused claim or decision; the message says why."""
+
+
+refusals_audited = audited_refusals(SupportError)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months later, or the month's last day if it is shorter."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _is_whole_vnd(amount) -> bool:
+    # bool is an int subclass; a float or Decimal is refused rather than rounded.
+    return isinstance(amount, int) and not isinstance(amount, bool) and 0 <= amount <= MAX_VND
+
+
+def _day(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _timeline_line(line, claim: Claim) -> str:
+    """Timeline lines are written once, in the system language, like the other case events."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return line(claim)
+
+
+# Filing -----------------------------------------------------------------------------------
+
+
+def _check_claimable(case: Case, item: SupportItem, filed_on: datetime.date) -> None:
+    if not item.claim_form and not item.claim_within_months:
+        raise SupportError(_("“%(item)s” is given without a claim.") % {"item": item.label})
+    if not any(entitlement.item.pk == item.pk for entitlement in entitlements(case, filed_on)):
+        raise SupportError(_("The person is not eligible for “%(item)s”.") % {"item": item.label})
+    if item.claim_within_months:
+        if case.identified_on is None:
+            raise SupportError(
+                _("Record the identification first: “%(item)s” is claimed within a time limit counted from it.")
+                % {"item": item.label}
+            )
+        # Decree 09/2013 art. 23: filed within 12 months of the confirmation, in calendar months.
+        limit = _add_months(case.identified_on, item.claim_within_months)
+        if filed_on > limit:
+            raise SupportError(
+                ngettext(
+                    "“%(item)s” must be claimed within %(months)s month of identification, by %(limit)s.",
+                    "“%(item)s” must be claimed within %(months)s months of identification, by %(limit)s.",
+                    item.claim_within_months,
+                )
+                % {"item": item.label, "months": item.claim_within_months, "limit": _day(limit)}
+            )
+
+
+def _check_deciding_agency(item: SupportItem, agency: Agency) -> None:
+    if not agency.is_active:
+        raise SupportError(_("“%(agency)s” is no longer active.") % {"agency": agency.label})
+    if item.deciding_kind_id is not None and agency.kind_id != item.deciding_kind_id:
+        raise SupportError(
+            _("Claims for “%(item)s” are decided by an agency of the kind “%(kind)s”.")
+            % {"item": item.label, "kind": item.deciding_kind.label}
+        )
+
+
+@refusals_audited
+def do_file_claim(
+    case: Case,
+    *,
+    item: SupportItem,
+    deciding_agency: Agency,
+    documents: str,
+    actor: User,
+    amount_requested_vnd: int | None = None,
+    filed_on: datetime.date | None = None,
+) -> Claim:
+    """File a claim for an item the person is entitled to; the decision falls due the item's
+    number of working days later."""
+    documents = (documents or "").strip()
+    filed_on = filed_on or timezone.localdate()
+    if amount_requested_vnd is not None and not _is_whole_vnd(amount_requested_vnd):
+        raise SupportError(_("An amount must be a whole number of VND, zero or more."))
+    if not documents:
+        raise SupportError(_("List the documents provided with the claim."))
+    if filed_on > timezone.localdate():
+        raise SupportError(_("A claim cannot be dated in the future."))
+    with transaction.atomic():
+        # The case row's lock queues concurrent filings, so the open-claim check below holds.
+        locked = Case.objects.select_for_update(no_key=True).select_related("person__nationality").get(pk=case.pk)
+        _check_claimable(locked, item, filed_on)
+        _check_deciding_agency(item, deciding_agency)
+        if Claim.objects.filter(case=locked, item=item, status=ClaimStatus.FILED).exists():
+            raise SupportError(_("A claim for “%(item)s” is already awaiting a decision.") % {"item": item.label})
+        due_on = add_working_days(filed_on, item.decision_working_days) if item.decision_working_days else None
+        claim = Claim.objects.create(
+            case=locked,
+            item=item,
+            deciding_agency=deciding_agency,
+            filed_on=filed_on,
+            filed_by=actor,
+            documents=documents,
+            amount_requested_vnd=amount_requested_vnd,
+            due_on=due_on,
+        )
+        _event(
+            locked,
+            CaseEvent.Kind.UPDATED,
+            actor=actor,
+            sensitivity=SensitivityClass.SUPPORT,
+            reason=_timeline_line(_filed_line, claim),
+        )
+        audit.record(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            case=locked,
+            obj=claim,
+            classes=[SensitivityClass.SUPPORT],
+            detail={
+                "item": item.code,
+                "deciding_agency": deciding_agency.code,
+                "due_on": due_on.isoformat() if due_on else None,
+            },
+        )
+    return claim
+
+
+def _filed_line(claim: Claim) -> str:
+    line = _("Claim filed: %(item)s, decided by %(agency)s") % {
+        "item": claim.item.label,
+        "agency": claim.deciding_agency.label,
+    }
+    if claim.due_on:
+        line += _(", due %(day)s") % {"day": _day(claim.due_on)}
+    return line
+
+
+# Deciding ---------------------------------------------------------------------------------
+
+
+def _check_decider(claim: Claim, actor: User) -> None:
+    item = claim.item
+    if not Membership.objects.filter(
+        user=actor, agency_id=claim.deciding_agency_id, role=item.deciding_role, is_active=True
+    ).exists():
+        raise SupportError(
+            _("Only a %(role)s of %(agency)s decides this claim.")
+            % {"role": Role(item.deciding_role).label, "agency": claim.deciding_agency.label}
+        )
+
+
+def _check_decided_amount(item: SupportItem, approve: bool, amount) -> None:
+    if approve and item.amount_kind != AmountKind.IN_KIND:
+        if amount is None or not _is_whole_vnd(amount) or amount == 0:
+            raise SupportError(_("Give the approved amount as a whole number of VND greater than zero."))
+    elif amount is not None:
+        raise SupportError(_("Only an approved claim for money has an amount."))
+
+
+@refusals_audited
+def do_decide_claim(
+    claim: Claim, *, approve: bool, reason: str, actor: User, amount_decided_vnd: int | None = None
+) -> Claim:
+    """Approve or refuse a filed claim, with a reason; only the role the item names, in the
+    deciding agency, decides."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        # of=("self",): lock the claim only, not the joined case, item and agency rows.
+        locked = (
+            Claim.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("case", "item", "deciding_agency")
+            .get(pk=claim.pk)
+        )
+        if locked.status != ClaimStatus.FILED:
+            raise SupportError(_("This claim has already been decided."))
+        _check_decider(locked, actor)
+        if not reason:
+            raise SupportError(_("Give the reason for the decision."))
+        _check_decided_amount(locked.item, approve, amount_decided_vnd)
+        locked.status = ClaimStatus.APPROVED if approve else ClaimStatus.REFUSED
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.decision_reason = reason
+        locked.amount_decided_vnd = amount_decided_vnd
+        locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "amount_decided_vnd"])
+        _event(
+            locked.case,
+            CaseEvent.Kind.UPDATED,
+            actor=actor,
+            sensitivity=SensitivityClass.SUPPORT,
+            reason=_timeline_line(_decided_line, locked),
+        )
+        audit.record(
+            AuditEvent.Action.TRANSITION,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            classes=[SensitivityClass.SUPPORT],
+            detail={
+                "item": locked.item.code,
+                "from": ClaimStatus.FILED,
+                "to": locked.status,
+                "amount_decided_vnd": amount_decided_vnd,
+            },
+        )
+    return locked
+
+
+def _decided_line(claim: Claim) -> str:
+    values = {"item": claim.item.label, "reason": claim.decision_reason}
+    if claim.status == ClaimStatus.REFUSED:
+        return _("Claim refused: %(item)s — %(reason)s") % values
+    if claim.amount_decided_vnd is not None:
+        values["amount"] = f"{claim.amount_decided_vnd:,}".replace(",", ".")
+        return _("Claim approved: %(item)s, %(amount)s VND — %(reason)s") % values
+    return _("Claim approved: %(item)s — %(reason)s") % values
+
+
+# Deadlines --------------------------------------------------------------------------------
+
+
+def do_flag_overdue_claims(now: datetime.datetime | None = None) -> int:
+    """Flag every filed claim past its decision date once; a second run finds nothing to flag."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    candidates = Claim.objects.filter(status=ClaimStatus.FILED, due_on__lt=today, overdue_flagged_at__isnull=True)
+    flagged = 0
+    for claim_id in candidates.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            # Compare-and-set: a concurrent run, or a decision made meanwhile, leaves 0 rows.
+            claimed = Claim.objects.filter(
+                pk=claim_id, status=ClaimStatus.FILED, due_on__lt=today, overdue_flagged_at__isnull=True
+            ).update(overdue_flagged_at=now)
+            if not claimed:
+                continue
+            claim = Claim.objects.select_related("case", "item").get(pk=claim_id)
+            _event(
+                claim.case,
+                CaseEvent.Kind.OVERDUE,
+                actor=None,
+                sensitivity=SensitivityClass.SUPPORT,
+                reason=_timeline_line(_overdue_line, claim),
+            )
+            audit.record(
+                AuditEvent.Action.UPDATE,
+                case=claim.case,
+                obj=claim,
+                classes=[SensitivityClass.SUPPORT],
+                detail={"overdue": claim.due_on.isoformat()},
+            )
+            flagged += 1
+    return flagged
+
+
+def _overdue_line(claim: Claim) -> str:
+    return _("Decision on the claim for %(item)s was due %(day)s") % {
+        "item": claim.item.label,
+        "day": _day(claim.due_on),
+    }
+
+
+def claims_to_decide(agency: Agency) -> QuerySet[Claim]:
+    """The agency's claims awaiting a decision, the longest overdue first."""
+    return (
+        Claim.objects.filter(deciding_agency=agency, status=ClaimStatus.FILED)
+        .select_related("case", "item")
+        .order_by(F("due_on").asc(nulls_last=True), "filed_on", "id")
+    )
