@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import auth, case_actions, cases
+from casework.views import auth, case_actions, cases, support
 
 app_name = "casework"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/new/<slug:step>/", cases.case_create, name="case-create"),
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),
     path("cases/<uuid:code>/access/", cases.case_access_list, name="case-access"),
+    path("cases/<uuid:code>/support/", support.support_plan, name="case-support"),
     path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),
     path("cases/<uuid:code>/transition/", case_actions.transition, name="case-transition"),
     path("cases/<uuid:code>/identification/", case_actions.identification, name="case-identification"),

@@ -9,3 +9,11 @@ register = template.Library()
 def sensitivity_labels(classes) -> str:
     """["core", "identity"] → "core, identity" in the user's language."""
     return ", ".join(str(SensitivityClass(value).label) for value in classes if value in SensitivityClass.values)
+
+
+@register.filter
+def vnd(amount) -> str:
+    """Whole VND as Vietnamese write it: 1.500.000 ₫."""
+    from casework.ledger import vnd as format_vnd
+
+    return "" if amount is None else format_vnd(int(amount))
