@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework import audit
 from casework.access import access_case
+from casework.claims import claims_to_decide
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
 from casework.views.common import form_errors_to_messages, membership_required
 from referrals import actions
@@ -72,19 +73,26 @@ def inbox(request):
     escalated = list(escalated_referrals(user)[:INBOX_LIMIT])
     membership = user.active_membership
     caseworkers = list(_caseworkers(membership.agency_id)) if _is_supervisor(user) else []
+    # Claims go to the role each item names (a supervisor unless the catalogue says otherwise);
+    # the rows show case references only, never names.
+    claims = list(claims_to_decide(membership.agency).filter(item__deciding_role=membership.role)[:INBOX_LIMIT])
     names_shown = any(referral.shows_identity for referral in received + sent)
     audit.record(
         AuditEvent.Action.LIST,
         actor=user,
-        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if names_shown else []),
-        detail={"page": "referral-inbox", "shown": len(received), "sent": len(sent)},
+        classes=[SensitivityClass.CORE]
+        + ([SensitivityClass.IDENTITY] if names_shown else [])
+        + ([SensitivityClass.SUPPORT] if claims else []),
+        detail={"page": "referral-inbox", "shown": len(received), "sent": len(sent), "claims": len(claims)},
     )
     context = {
         "received": received,
         "sent": sent,
         "escalated": escalated,
         "caseworkers": caseworkers,
+        "claims": claims,
         "now": timezone.now(),
+        "today": timezone.localdate(),
     }
     return render(request, "referrals/inbox.html", context)
 
