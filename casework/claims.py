@@ -168,13 +168,11 @@ def do_file_claim(
 
 
 def _filed_line(claim: Claim) -> str:
-    line = _("Claim filed: %(item)s, decided by %(agency)s") % {
-        "item": claim.item.label,
-        "agency": claim.deciding_agency.label,
-    }
+    values = {"item": claim.item.label, "agency": claim.deciding_agency.label}
     if claim.due_on:
-        line += _(", due %(day)s") % {"day": _day(claim.due_on)}
-    return line
+        values["day"] = _day(claim.due_on)
+        return _("Claim filed: %(item)s, decided by %(agency)s, due %(day)s") % values
+    return _("Claim filed: %(item)s, decided by %(agency)s") % values
 
 
 # Deciding ---------------------------------------------------------------------------------
