@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework import audit
-from casework.actions import CaseworkError, _event, audited_refusals
+from casework.actions import CaseworkError, _event, audited_refusals, do_ensure_agency_groups, grant_case, revoke_case
 from casework.models import (
     Agency,
     AmountKind,
     AuditEvent,
     Case,
     CaseEvent,
+    CaseGrant,
     Claim,
     ClaimStatus,
     Membership,
@@ -147,11 +148,12 @@ def do_file_claim(
         )
         _event(
             locked,
-            CaseEvent.Kind.UPDATED,
+            CaseEvent.Kind.SUPPORT,
             actor=actor,
             sensitivity=SensitivityClass.SUPPORT,
             reason=_timeline_line(_filed_line, claim),
         )
+        _grant_decider(claim, actor=actor)
         audit.record(
             AuditEvent.Action.CREATE,
             actor=actor,
@@ -197,6 +199,27 @@ def _check_decided_amount(item: SupportItem, approve: bool, amount) -> None:
         raise SupportError(_("Only an approved claim for money has an amount."))
 
 
+def claim_ref(claim: Claim) -> str:
+    return f"{claim.case.reference}/C{claim.pk}"
+
+
+def _grant_decider(claim: Claim, *, actor: User) -> None:
+    """The deciding agency's deciding role sees what it decides on: core and support, for this
+    claim (revoked when it refuses; kept after approval, as it pays)."""
+    if claim.deciding_agency_id == claim.case.owning_agency_id:
+        return
+    groups = do_ensure_agency_groups(claim.deciding_agency)
+    grant_case(
+        claim.case,
+        group=groups[claim.item.deciding_role].group,
+        classes=[SensitivityClass.CORE, SensitivityClass.SUPPORT],
+        can_change=False,
+        source=CaseGrant.Source.CLAIM,
+        source_ref=claim_ref(claim),
+        actor=actor,
+    )
+
+
 @refusals_audited
 def do_decide_claim(
     claim: Claim, *, approve: bool, reason: str, actor: User, amount_decided_vnd: int | None = None
@@ -223,9 +246,15 @@ def do_decide_claim(
         locked.decision_reason = reason
         locked.amount_decided_vnd = amount_decided_vnd
         locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "amount_decided_vnd"])
+        if locked.status == ClaimStatus.REFUSED:
+            # Nothing to pay: the deciding agency's view of the case ends with its decision.
+            for grant in CaseGrant.objects.filter(
+                case=locked.case, source=CaseGrant.Source.CLAIM, source_ref=claim_ref(locked), revoked_at__isnull=True
+            ):
+                revoke_case(grant, actor=actor)
         _event(
             locked.case,
-            CaseEvent.Kind.UPDATED,
+            CaseEvent.Kind.SUPPORT,
             actor=actor,
             sensitivity=SensitivityClass.SUPPORT,
             reason=_timeline_line(_decided_line, locked),

@@ -32,7 +32,7 @@ from casework.support import entitlements
 # The largest amount a BigIntegerField holds; anything above is a typing error, not a payment.
 MAX_VND = 2**63 - 1
 # CaseEvent has no kind of its own for support yet; payments appear as "details updated".
-TIMELINE_KIND = CaseEvent.Kind.UPDATED
+TIMELINE_KIND = CaseEvent.Kind.SUPPORT
 
 
 class LedgerError(CaseworkError):

@@ -311,6 +311,7 @@ class CaseEvent(models.Model):
         REFERRAL = "referral", _("referral")
         SHELTER = "shelter", _("shelter stay")
         FOLLOWUP = "followup", _("follow-up visit")
+        SUPPORT = "support", _("support")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -33,6 +33,7 @@ class CaseGrant(models.Model):
         OWN_AGENCY = "own_agency", _("own agency")
         ASSIGNMENT = "assignment", _("assignment")
         REFERRAL = "referral", _("referral")
+        CLAIM = "claim", _("support claim to decide")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="+")

@@ -253,3 +253,9 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["payer_agency", "paid_on"], name="payment_agency_day")]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+
+    def save(self, *args, **kwargs):
+        """Lines are only ever added; PostgreSQL's trigger refuses a change too."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("A posted payment cannot be changed; record a reversing entry.")
+        super().save(*args, **kwargs)

@@ -167,7 +167,7 @@ POST_ROUTES = {
     "incident": "incident/",
     "offender": "offenders/",
 }
-GET_ROUTES = ("detail", "access", "doc_identity", "doc_investigation")
+GET_ROUTES = ("detail", "access", "support", "doc_identity", "doc_investigation")
 ROUTES = (*GET_ROUTES, *POST_ROUTES)
 
 
@@ -177,6 +177,8 @@ def url_for(route: str, target: SimpleNamespace) -> str:
         return base
     if route == "access":
         return base + "access/"
+    if route == "support":
+        return base + "support/"
     if route == "doc_identity":
         return base + f"documents/{target.doc_identity.public_id}/"
     if route == "doc_investigation":
@@ -193,6 +195,7 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     "own": {
         "detail": (200, 200, 200, 200, 404, 404),
         "access": (404, 404, 200, 404, 404, 404),
+        "support": (200, 200, 200, 404, 404, 404),  # the shelter holds no `support`
         "doc_identity": (200, 200, 200, 200, 404, 404),
         "doc_investigation": (200, 200, 200, 404, 404, 404),
         "transition": CHANGE_OWN,
@@ -212,6 +215,7 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     "closed": {
         "detail": (200, 200, 200, 404, 404, 404),
         "access": (404, 404, 200, 404, 404, 404),
+        "support": (200, 200, 200, 404, 404, 404),
         "doc_identity": (200, 200, 200, 404, 404, 404),
         "doc_investigation": (200, 200, 200, 404, 404, 404),
         "transition": CHANGE_OWN,
@@ -235,7 +239,12 @@ def test_the_table_covers_every_case_url():
     from casework.urls import urlpatterns
 
     case_routes = {str(pattern.pattern) for pattern in urlpatterns if "<uuid:code>" in str(pattern.pattern)}
-    covered = {"cases/<uuid:code>/", "cases/<uuid:code>/access/", "cases/<uuid:code>/documents/<uuid:document>/"}
+    covered = {
+        "cases/<uuid:code>/",
+        "cases/<uuid:code>/access/",
+        "cases/<uuid:code>/support/",
+        "cases/<uuid:code>/documents/<uuid:document>/",
+    }
     covered |= {f"cases/<uuid:code>/{suffix}" for suffix in POST_ROUTES.values()}
     assert case_routes == covered
     assert all(set(EXPECTED[situation]) == set(ROUTES) for situation in SITUATIONS)

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from casework.claims import SupportError, claims_to_decide, do_decide_claim, do_file_claim, do_flag_overdue_claims
@@ -88,7 +89,7 @@ def test_filing_for_an_eligible_victim_sets_the_decision_due_nine_working_days_l
     claim.refresh_from_db()
     assert (claim.status, claim.filed_on, claim.due_on) == (ClaimStatus.FILED, D(2026, 3, 5), D(2026, 3, 18))
     assert claim.filed_by == deciders.owner and claim.amount_requested_vnd == 3_000_000
-    event = case.events.get(kind=CaseEvent.Kind.UPDATED)
+    event = case.events.get(kind=CaseEvent.Kind.SUPPORT)
     assert event.sensitivity == SensitivityClass.SUPPORT and event.actor == deciders.owner
     row = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, object_id=str(claim.public_id))
     assert row.classes == [SensitivityClass.SUPPORT] and row.case == case
@@ -214,7 +215,7 @@ def test_the_supervisor_of_the_deciding_agency_approves_with_an_amount(filed):
     assert filed.claim.decided_at is not None and filed.claim.decision_reason == "đủ hồ sơ"
     row = AuditEvent.objects.get(action=AuditEvent.Action.TRANSITION, object_id=str(filed.claim.public_id))
     assert row.classes == [SensitivityClass.SUPPORT] and row.detail["to"] == ClaimStatus.APPROVED
-    assert filed.case.events.filter(kind=CaseEvent.Kind.UPDATED, actor=supervisor).count() == 1
+    assert filed.case.events.filter(kind=CaseEvent.Kind.SUPPORT, actor=supervisor).count() == 1
 
 
 def test_a_decided_claim_cannot_be_decided_again(filed):
@@ -322,3 +323,20 @@ def test_the_inbox_query_count_does_not_grow_with_claims(deciders):
     for index in range(4):
         file(deciders, a_case(deciders, name=f"Người Thử {index}"))
     assert count() == few
+
+
+# Access of the deciding agency ------------------------------------------------------------
+
+
+def test_the_deciding_agency_sees_what_it_decides_until_it_refuses(deciders):
+    case = a_case(deciders)
+    claim = file(deciders, case)
+    client = sign_in(deciders.social_supervisor)
+    page = client.get(reverse("casework:case-detail", args=[case.public_id]))
+    assert page.status_code == 200 and NAME not in page.content.decode()  # core and support, not identity
+    assert client.get(reverse("casework:case-support", args=[case.public_id])).status_code == 200
+    assert (
+        sign_in(deciders.social_worker).get(reverse("casework:case-detail", args=[case.public_id])).status_code == 404
+    )
+    do_decide_claim(claim, approve=False, reason="Không thuộc hộ nghèo", actor=deciders.social_supervisor)
+    assert client.get(reverse("casework:case-detail", args=[case.public_id])).status_code == 404

@@ -5,14 +5,13 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from casework.models import Agency, AuditEvent, Role
 from referrals import actions
 from referrals.models import Notification, Referral, ReferralEvent, ReferralPurpose, ReferralStatus
 from referrals.tasks import flag_overdue_referrals
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
+from tests.fixtures.queries import page_queries
 from tests.referrals.test_notifications import eager_outbox, run_together  # noqa: F401 - a fixture
 
 PERSON = "Nguyễn Thị Lan"
@@ -228,10 +227,8 @@ def test_the_coordinator_sees_nothing_before_the_escalation(coord):
 
 
 def count_inbox_queries(client) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/referrals/")
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
+    count, response = page_queries(client, "/referrals/")
+    return count, response.content.decode()
 
 
 def test_escalated_referrals_show_in_the_coordinators_inbox_with_a_flat_query_count(coord):

@@ -5,8 +5,6 @@ import uuid
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework import actions as casework_actions
@@ -14,6 +12,7 @@ from casework.models import AuditEvent, Consent
 from referrals import actions
 from referrals.models import Referral, ReferralPurpose, ReferralStatus
 from tests.fixtures.personas import acting, make_agency, make_case, sign_in
+from tests.fixtures.queries import page_queries
 
 INBOX = "/referrals/"
 
@@ -92,10 +91,8 @@ def test_overdue_referrals_come_first_then_the_soonest_due(net):
 
 
 def count_queries(client) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(INBOX)
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
+    count, response = page_queries(client, INBOX)
+    return count, response.content.decode()
 
 
 def test_the_inbox_query_count_is_the_same_for_1_and_20_referrals(net):
