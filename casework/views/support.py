@@ -1,26 +1,192 @@
-"""The support plan of a case (DESIGN.md §9), for holders of the `support` class only. It is
-loaded into the case page by htmx, so the case page keeps its query budget (QUALITY P1)."""
+"""The support plan of a case (DESIGN.md §9), for holders of the `support` class only: what the
+person is owed and why, claims and their decisions, and payments. It is loaded into the case
+page by htmx, so the case page keeps its query budget (QUALITY P1); without JavaScript it is a
+page of its own. Forms post back here and answer with the plan again (400 when refused)."""
 
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from casework import audit
 from casework.access import access_case
-from casework.models import AuditEvent, SensitivityClass
+from casework.claims import SupportError, do_decide_claim, do_file_claim
+from casework.forms import ClaimForm, DecisionForm, PaymentForm
+from casework.ledger import LedgerError, do_record_payment
+from casework.models import Agency, AmountKind, AuditEvent, ClaimStatus, Role, SensitivityClass, SupportItem
 from casework.support import plan
-from casework.views.common import membership_required
+from casework.views.common import is_htmx, membership_required
+
+SUPPORT = SensitivityClass.SUPPORT
+PAYING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
+
+
+def _claimable(item: SupportItem) -> bool:
+    return bool(item.claim_form or item.claim_within_months)
+
+
+def _context(request, case, held, *, bound=None, bound_for=None, notice=None) -> dict:
+    """The plan rows with the forms this user may use on each; `bound` replaces the blank form
+    of the row or claim it was posted for, so a refusal shows what was typed."""
+    membership = request.user.active_membership
+    rows = plan(case)
+    kinds = {row.item.deciding_kind_id for row in rows if _claimable(row.item)}
+    agencies: dict[int | None, list[Agency]] = {}
+    active = Agency.objects.filter(is_active=True).order_by("name")
+    # An item without a deciding kind may be decided by any active agency.
+    for agency in active if None in kinds else active.filter(kind_id__in=kinds):
+        agencies.setdefault(agency.kind_id, []).append(agency)
+    may_file = "change" in held
+    may_pay = membership.role in PAYING_ROLES
+    today = timezone.localdate()
+    for row in rows:
+        item = row.item
+        row.claim_form = None
+        row.payment_form = None
+        open_claim = any(claim.status == ClaimStatus.FILED for claim in row.claims)
+        if may_file and _claimable(item) and not open_claim:
+            if bound_for == ("claim", item.code):
+                row.claim_form = bound
+            else:
+                key = item.deciding_kind_id
+                choices = agencies.get(key, []) if key else [a for group in agencies.values() for a in group]
+                row.claim_form = ClaimForm(initial={"item": item.code}, agencies=choices)
+        for claim in row.claims:
+            claim.decision_form = None
+            if (
+                claim.status == ClaimStatus.FILED
+                and membership.agency_id == claim.deciding_agency_id
+                and membership.role == item.deciding_role
+            ):
+                claim.decision_form = bound if bound_for == ("decide", claim.pk) else DecisionForm()
+        if may_pay and item.amount_kind != AmountKind.IN_KIND:
+            approved = next((c for c in row.claims if c.status == ClaimStatus.APPROVED), None)
+            payer_ok = membership.agency_id == case.owning_agency_id or (
+                approved is not None and membership.agency_id == approved.deciding_agency_id
+            )
+            owed = approved is not None and (row.remaining_vnd or 0) > 0
+            if payer_ok and (owed or not _claimable(item)):
+                initial = {"item": item.code, "paid_on": today, "claim": approved.public_id if approved else None}
+                row.payment_form = bound if bound_for == ("pay", item.code) else PaymentForm(initial=initial)
+    return {"case": case, "rows": rows, "held": held, "notice": notice}
+
+
+def _answer(request, case, held, *, status=200, **context):
+    if status == 200:
+        audit.record(
+            AuditEvent.Action.VIEW,
+            actor=request.user,
+            case=case,
+            classes=[SUPPORT],
+            detail={"page": "support-plan"},
+        )
+    template = "casework/_support_plan.html" if is_htmx(request) else "casework/support_page.html"
+    return render(request, template, _context(request, case, held, **context), status=status)
 
 
 @require_GET
 @membership_required
 def support_plan(request, code):
-    case, held = access_case(request.user, code, need=SensitivityClass.SUPPORT)
-    rows = plan(case)
-    audit.record(
-        AuditEvent.Action.VIEW,
-        actor=request.user,
-        case=case,
-        classes=[SensitivityClass.SUPPORT],
-        detail={"page": "support-plan", "items": len(rows)},
-    )
-    return render(request, "casework/_support_plan.html", {"case": case, "rows": rows, "held": held})
+    case, held = access_case(request.user, code, need=SUPPORT)
+    return _answer(request, case, held)
+
+
+def _done(request, case, held, message: str):
+    if is_htmx(request):
+        return _answer(request, case, held, notice=message)
+    messages.success(request, message)
+    return redirect(reverse("casework:case-detail", args=[case.public_id]) + "#support")
+
+
+def _item(code: str) -> SupportItem:
+    item = SupportItem.objects.filter(code=code, is_active=True).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@require_POST
+@membership_required
+def file_claim(request, code):
+    case, held = access_case(request.user, code, need="change")
+    if SUPPORT not in held:
+        raise Http404
+    item = _item(request.POST.get("item", ""))
+    form = ClaimForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_file_claim(
+                case,
+                item=item,
+                deciding_agency=data["deciding_agency"],
+                documents=data["documents"],
+                amount_requested_vnd=data["amount_requested_vnd"],
+                actor=request.user,
+            )
+        except SupportError as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, case, held, _("The claim is filed."))
+    return _answer(request, case, held, status=400, bound=form, bound_for=("claim", item.code))
+
+
+@require_POST
+@membership_required
+def decide_claim(request, code, claim):
+    case, held = access_case(request.user, code, need=SUPPORT)
+    found = case.claims.select_related("item").filter(public_id=claim).first()
+    if found is None:
+        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"claim": str(claim)})
+        raise Http404
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_decide_claim(
+                found,
+                approve=data["approve"],
+                reason=data["reason"],
+                amount_decided_vnd=data["amount_decided_vnd"],
+                actor=request.user,
+            )
+        except SupportError as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, case, held, _("The decision is recorded."))
+    return _answer(request, case, held, status=400, bound=form, bound_for=("decide", found.pk))
+
+
+@require_POST
+@membership_required
+def record_payment(request, code):
+    user = request.user
+    case, held = access_case(user, code, need=SUPPORT)
+    if user.active_membership.role not in PAYING_ROLES:
+        audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail={"payment": "role"})
+        raise Http404
+    item = _item(request.POST.get("item", ""))
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        claim = case.claims.filter(public_id=data["claim"]).first() if data["claim"] else None
+        try:
+            do_record_payment(
+                case,
+                item=item,
+                claim=claim,
+                amount_vnd=data["amount_vnd"],
+                paid_on=data["paid_on"],
+                payer_agency=user.active_membership.agency,
+                receipt_ref=data["receipt_ref"],
+                note=data["note"],
+                actor=user,
+            )
+        except LedgerError as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, case, held, _("The payment is recorded."))
+    return _answer(request, case, held, status=400, bound=form, bound_for=("pay", item.code))

@@ -244,6 +244,10 @@ def test_the_table_covers_every_case_url():
         "cases/<uuid:code>/access/",
         "cases/<uuid:code>/support/",
         "cases/<uuid:code>/documents/<uuid:document>/",
+        # The support plan's forms: their access is tested in tests/casework/test_support_plan.py.
+        "cases/<uuid:code>/support/claims/",
+        "cases/<uuid:code>/support/claims/<uuid:claim>/decide/",
+        "cases/<uuid:code>/support/payments/",
     }
     covered |= {f"cases/<uuid:code>/{suffix}" for suffix in POST_ROUTES.values()}
     assert case_routes == covered

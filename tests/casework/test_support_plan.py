@@ -72,4 +72,88 @@ def test_the_plan_queries_do_not_grow_with_items(world):
     adult = victim(world)
     many, response = page_queries(client, reverse("casework:case-support", args=[adult.public_id]))
     assert response.content.decode().count("<tr data-item=") == 10
-    assert few == many <= 15
+    assert few == many <= 20
+
+
+def test_the_support_forms_are_404_without_support_and_audited(world):
+    import uuid
+
+    case = victim(world)
+    claim = Claim.objects.create(
+        case=case, item=SupportItem.objects.get(code="l53-k"), deciding_agency=world.police,
+        filed_on=timezone.localdate(), filed_by=world.owner, documents="Đơn",
+    )  # fmt: skip
+    urls = [
+        reverse("casework:case-claim", args=[case.public_id]),
+        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("casework:case-claim-decide", args=[case.public_id, uuid.uuid4()]),
+        reverse("casework:case-payment", args=[case.public_id]),
+    ]
+    for persona in (world.shelter, world.outsider, world.other_supervisor):
+        client = sign_in(persona)
+        for url in urls:
+            denied = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).count()
+            response = client.post(url, {"item": "l53-k", "approve": "1", "reason": "x", "documents": "x"})
+            assert response.status_code == 404, (persona, url)
+            assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).count() == denied + 1
+    assert Claim.objects.get(pk=claim.pk).status == "filed"
+    assert not Payment.objects.exists()
+    assert sign_in(world.owner).get(urls[0]).status_code == 405
+
+
+def test_a_hardship_claim_filed_approved_and_paid_through_the_plan(world):
+    from casework.models import Role
+    from tests.fixtures.personas import make_agency, make_user
+
+    social = make_agency("sp-social", "social_protection", "LCA")
+    worker = make_user("sp.worker", social, Role.CASEWORKER)
+    boss = make_user("sp.boss", social, Role.SUPERVISOR)
+    case = make_case(social, acting(worker), person_status=PersonStatus.VICTIM, legal_regime=LegalRegime.LAW_2024)
+    Person.objects.filter(pk=case.person_id).update(nationality=Country.objects.get(alpha2="VN"))
+    plan_url = reverse("casework:case-support", args=[case.public_id])
+    htmx = {"HTTP_HX_REQUEST": "true"}
+
+    filing = sign_in(worker).post(
+        reverse("casework:case-claim", args=[case.public_id]),
+        {"item": "l53-k", "deciding_agency": social.pk, "documents": "Đơn theo Mẫu số 07; giấy xác nhận nạn nhân"},
+        **htmx,
+    )
+    assert filing.status_code == 200 and 'data-testid="support-notice"' in filing.content.decode()
+    claim = Claim.objects.get(case=case)
+    assert claim.status == "filed" and claim.due_on is not None
+
+    boss_client = sign_in(boss)
+    assert 'data-testid="decide-form"' in boss_client.get(plan_url, **htmx).content.decode()
+    refused = boss_client.post(
+        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        {"approve": "1", "reason": "Đủ điều kiện"},
+        **htmx,
+    )
+    assert refused.status_code == 400  # approving money needs the amount; what was typed stays
+    assert "Đủ điều kiện" in refused.content.decode()
+    approved = boss_client.post(
+        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        {"approve": "1", "reason": "Đủ điều kiện", "amount_decided_vnd": "2000000"},
+        **htmx,
+    )
+    assert approved.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.status, claim.amount_decided_vnd, claim.decided_by) == ("approved", 2_000_000, boss)
+
+    pay = {
+        "item": "l53-k",
+        "claim": str(claim.public_id),
+        "paid_on": timezone.localdate().isoformat(),
+        "receipt_ref": "PC-7",
+    }
+    too_much = sign_in(worker).post(
+        reverse("casework:case-payment", args=[case.public_id]), pay | {"amount_vnd": "2500000"}, **htmx
+    )  # noqa: E501
+    assert too_much.status_code == 400 and not Payment.objects.exists()
+    paid = sign_in(worker).post(
+        reverse("casework:case-payment", args=[case.public_id]), pay | {"amount_vnd": "2000000"}, **htmx
+    )  # noqa: E501
+    assert paid.status_code == 200
+    html = paid.content.decode()
+    assert "2.000.000 ₫" in html
+    assert Payment.objects.get(case=case).amount_vnd == 2_000_000
