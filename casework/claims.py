@@ -130,7 +130,11 @@ def do_file_claim(
         raise SupportError(_("A claim cannot be dated in the future."))
     with transaction.atomic():
         # The case row's lock queues concurrent filings, so the open-claim check below holds.
-        locked = Case.objects.select_for_update(no_key=True).select_related("person__nationality").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("person__nationality")
+            .get(pk=case.pk)
+        )
         _check_claimable(locked, item, filed_on)
         _check_deciding_agency(item, deciding_agency)
         if Claim.objects.filter(case=locked, item=item, status=ClaimStatus.FILED).exists():
