@@ -10,6 +10,7 @@ from casework import actions
 from casework.models import (
     Agency,
     AgencyKind,
+    CalendarDay,
     Country,
     EligibilityRule,
     EthnicGroup,
@@ -154,3 +155,13 @@ class SupportItemAdmin(admin.ModelAdmin):
 class StandardLevelAdmin(admin.ModelAdmin):
     list_display = ["province", "effective_from", "amount_vnd", "legal_basis"]
     list_filter = ["province"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Public holidays and swapped working days, entered each year from the Government's notice
+    (Tết and the Hùng Kings' day follow the lunar calendar)."""
+
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

@@ -23,6 +23,7 @@ from casework.models import (
     Agency,
     AmountKind,
     AuditEvent,
+    CapExtension,
     Case,
     CaseEvent,
     CaseGrant,
@@ -339,3 +340,69 @@ def claims_to_decide(agency: Agency) -> QuerySet[Claim]:
         .select_related("case", "item")
         .order_by(F("due_on").asc(nulls_last=True), "filed_on", "id")
     )
+
+
+# Caps -------------------------------------------------------------------------------------
+
+
+@refusals_audited
+def do_extend_cap(
+    case: Case,
+    *,
+    item: SupportItem,
+    extra_days: int | None,
+    decision_number: str,
+    decided_by: str,
+    decided_on: datetime.date | None,
+    reason: str,
+    actor: User,
+) -> CapExtension:
+    """Record a decision giving more days of a capped item (e.g. essential needs beyond 120
+    days, extended by the facility's director or the Department of Health)."""
+    decision_number, decided_by, reason = decision_number.strip(), decided_by.strip(), reason.strip()
+    if item.cap_days is None or not item.extendable:
+        raise SupportError(_("“%(item)s” has no cap that a decision can extend.") % {"item": item.label})
+    if not isinstance(extra_days, int) or isinstance(extra_days, bool) or extra_days < 1:
+        raise SupportError(_("Give the number of extra days, at least one."))
+    if not decision_number or not decided_by:
+        raise SupportError(_("Give the decision's number and who decided."))
+    if decided_on is None or decided_on > timezone.localdate():
+        raise SupportError(_("Give the date of the decision; it cannot be in the future."))
+    if not reason:
+        raise SupportError(_("Give the reason for the extension."))
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("person__nationality")
+            .get(pk=case.pk)
+        )
+        if item.pk not in {entitlement.item.pk for entitlement in entitlements(locked)}:
+            raise SupportError(_("The person is not eligible for “%(item)s”.") % {"item": item.label})
+        extension = CapExtension.objects.create(
+            case=locked,
+            item=item,
+            extra_days=extra_days,
+            decision_number=decision_number,
+            decided_by=decided_by,
+            decided_on=decided_on,
+            reason=reason,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        _event(
+            locked,
+            CaseEvent.Kind.SUPPORT,
+            actor=actor,
+            sensitivity=SensitivityClass.SUPPORT,
+            reason=_("%(item)s extended by %(days)s days (decision %(number)s): %(reason)s")
+            % {"item": item.label, "days": extra_days, "number": decision_number, "reason": reason},
+        )
+        audit.record(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            case=locked,
+            obj=extension,
+            classes=[SensitivityClass.SUPPORT],
+            detail={"item": item.code, "extra_days": extra_days, "decision": decision_number},
+        )
+    return extension

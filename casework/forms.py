@@ -342,3 +342,12 @@ class PaymentForm(StyledForm, forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE_INPUT)
     receipt_ref = forms.CharField(label=_("Receipt reference"), max_length=80)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class CapExtensionForm(StyledForm, forms.Form):
+    item = forms.CharField(widget=forms.HiddenInput)
+    extra_days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=3650)
+    decision_number = forms.CharField(label=_("Decision number"), max_length=80)
+    decided_by = forms.CharField(label=_("Decided by"), max_length=200)
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -212,6 +212,10 @@ class PlanRow:
         return self.entitlement.item
 
     @property
+    def over_cap(self) -> bool:
+        return self.days_allowed is not None and (self.days_used or 0) > self.days_allowed
+
+    @property
     def remaining_vnd(self) -> int | None:
         return self.decided_vnd - self.paid_vnd if self.decided_vnd else None
 

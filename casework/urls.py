@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<uuid:code>/support/claims/", support.file_claim, name="case-claim"),
     path("cases/<uuid:code>/support/claims/<uuid:claim>/decide/", support.decide_claim, name="case-claim-decide"),
     path("cases/<uuid:code>/support/payments/", support.record_payment, name="case-payment"),
+    path("cases/<uuid:code>/support/extensions/", support.extend_cap, name="case-cap-extension"),
     path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),
     path("cases/<uuid:code>/transition/", case_actions.transition, name="case-transition"),
     path("cases/<uuid:code>/identification/", case_actions.identification, name="case-identification"),

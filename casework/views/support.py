@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework import audit
 from casework.access import access_case
-from casework.claims import SupportError, do_decide_claim, do_file_claim
-from casework.forms import ClaimForm, DecisionForm, PaymentForm
+from casework.claims import SupportError, do_decide_claim, do_extend_cap, do_file_claim
+from casework.forms import CapExtensionForm, ClaimForm, DecisionForm, PaymentForm
 from casework.ledger import LedgerError, do_record_payment
 from casework.models import Agency, AmountKind, AuditEvent, ClaimStatus, Role, SensitivityClass, SupportItem
 from casework.support import plan
@@ -46,6 +46,11 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
         item = row.item
         row.claim_form = None
         row.payment_form = None
+        row.extension_form = None
+        if may_file and item.cap_days and item.extendable:
+            row.extension_form = (
+                bound if bound_for == ("extend", item.code) else CapExtensionForm(initial={"item": item.code})
+            )
         open_claim = any(claim.status == ClaimStatus.FILED for claim in row.claims)
         if may_file and _claimable(item) and not open_claim:
             if bound_for == ("claim", item.code):
@@ -190,3 +195,31 @@ def record_payment(request, code):
         else:
             return _done(request, case, held, _("The payment is recorded."))
     return _answer(request, case, held, status=400, bound=form, bound_for=("pay", item.code))
+
+
+@require_POST
+@membership_required
+def extend_cap(request, code):
+    case, held = access_case(request.user, code, need="change")
+    if SUPPORT not in held:
+        raise Http404
+    item = _item(request.POST.get("item", ""))
+    form = CapExtensionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_extend_cap(
+                case,
+                item=item,
+                extra_days=data["extra_days"],
+                decision_number=data["decision_number"],
+                decided_by=data["decided_by"],
+                decided_on=data["decided_on"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except SupportError as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, case, held, _("The extension is recorded."))
+    return _answer(request, case, held, status=400, bound=form, bound_for=("extend", item.code))

@@ -248,6 +248,7 @@ def test_the_table_covers_every_case_url():
         "cases/<uuid:code>/support/claims/",
         "cases/<uuid:code>/support/claims/<uuid:claim>/decide/",
         "cases/<uuid:code>/support/payments/",
+        "cases/<uuid:code>/support/extensions/",
     }
     covered |= {f"cases/<uuid:code>/{suffix}" for suffix in POST_ROUTES.values()}
     assert case_routes == covered

@@ -157,3 +157,27 @@ def test_a_hardship_claim_filed_approved_and_paid_through_the_plan(world):
     html = paid.content.decode()
     assert "2.000.000 ₫" in html
     assert Payment.objects.get(case=case).amount_vnd == 2_000_000
+
+
+def test_the_essential_needs_cap_is_extended_by_a_recorded_decision(world):
+    from casework.claims import SupportError, do_extend_cap
+    from casework.models import CapExtension
+
+    case = victim(world)
+    url = reverse("casework:case-cap-extension", args=[case.public_id])
+    client = sign_in(world.owner)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    form = {"item": "l53-a", "extra_days": "30", "decided_by": "Sở Y tế", "decided_on": "2099-01-01", "reason": "x"}
+    refused = client.post(url, form, **htmx)  # no decision number, and a date in the future
+    assert refused.status_code == 400 and not CapExtension.objects.exists()
+    form |= {"decision_number": "12/QĐ-SYT", "decided_on": timezone.localdate().isoformat()}
+    done = client.post(url, form, **htmx)
+    assert done.status_code == 200
+    assert "150" in done.content.decode()  # 120 + 30 days allowed
+    assert CapExtension.objects.get(case=case).extra_days == 30
+    with pytest.raises(SupportError):
+        do_extend_cap(
+            case, item=SupportItem.objects.get(code="l53-b"), extra_days=5, decision_number="1", decided_by="x",
+            decided_on=timezone.localdate(), reason="x", actor=world.owner,
+        )  # fmt: skip
+    assert sign_in(world.shelter).post(url, form).status_code == 404
