@@ -49,7 +49,9 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
         row.extension_form = None
         if may_file and item.cap_days and item.extendable:
             row.extension_form = (
-                bound if bound_for == ("extend", item.code) else CapExtensionForm(initial={"item": item.code})
+                bound
+                if bound_for == ("extend", item.code)
+                else CapExtensionForm(initial={"item": item.code}, auto_id=f"extend-{item.code}-%s")
             )
         open_claim = any(claim.status == ClaimStatus.FILED for claim in row.claims)
         if may_file and _claimable(item) and not open_claim:
@@ -58,7 +60,9 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
             else:
                 key = item.deciding_kind_id
                 choices = agencies.get(key, []) if key else [a for group in agencies.values() for a in group]
-                row.claim_form = ClaimForm(initial={"item": item.code}, agencies=choices)
+                row.claim_form = ClaimForm(
+                    initial={"item": item.code}, agencies=choices, auto_id=f"claim-{item.code}-%s"
+                )
         for claim in row.claims:
             claim.decision_form = None
             if (
@@ -66,7 +70,9 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
                 and membership.agency_id == claim.deciding_agency_id
                 and membership.role == item.deciding_role
             ):
-                claim.decision_form = bound if bound_for == ("decide", claim.pk) else DecisionForm()
+                claim.decision_form = (
+                    bound if bound_for == ("decide", claim.pk) else DecisionForm(auto_id=f"decide-{claim.pk}-%s")
+                )
         if may_pay and item.amount_kind != AmountKind.IN_KIND:
             approved = next((c for c in row.claims if c.status == ClaimStatus.APPROVED), None)
             payer_ok = membership.agency_id == case.owning_agency_id or (
@@ -75,7 +81,11 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
             owed = approved is not None and (row.remaining_vnd or 0) > 0
             if payer_ok and (owed or not _claimable(item)):
                 initial = {"item": item.code, "paid_on": today, "claim": approved.public_id if approved else None}
-                row.payment_form = bound if bound_for == ("pay", item.code) else PaymentForm(initial=initial)
+                row.payment_form = (
+                    bound
+                    if bound_for == ("pay", item.code)
+                    else PaymentForm(initial=initial, auto_id=f"pay-{item.code}-%s")
+                )
     return {"case": case, "rows": rows, "held": held, "notice": notice}
 
 
@@ -120,7 +130,7 @@ def file_claim(request, code):
     if SUPPORT not in held:
         raise Http404
     item = _item(request.POST.get("item", ""))
-    form = ClaimForm(request.POST)
+    form = ClaimForm(request.POST, auto_id=f"claim-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -147,7 +157,7 @@ def decide_claim(request, code, claim):
     if found is None:
         audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"claim": str(claim)})
         raise Http404
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, auto_id=f"decide-{found.pk}-%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -174,7 +184,7 @@ def record_payment(request, code):
         audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail={"payment": "role"})
         raise Http404
     item = _item(request.POST.get("item", ""))
-    form = PaymentForm(request.POST)
+    form = PaymentForm(request.POST, auto_id=f"pay-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
         claim = case.claims.filter(public_id=data["claim"]).first() if data["claim"] else None
@@ -204,7 +214,7 @@ def extend_cap(request, code):
     if SUPPORT not in held:
         raise Http404
     item = _item(request.POST.get("item", ""))
-    form = CapExtensionForm(request.POST)
+    form = CapExtensionForm(request.POST, auto_id=f"extend-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
