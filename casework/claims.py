@@ -101,7 +101,12 @@ def _check_claimable(case: Case, item: SupportItem, filed_on: datetime.date) -> 
 def _check_deciding_agency(item: SupportItem, agency: Agency) -> None:
     if not agency.is_active:
         raise SupportError(_("“%(agency)s” is no longer active.") % {"agency": agency.label})
-    if item.deciding_kind_id is not None and agency.kind_id != item.deciding_kind_id:
+    if item.deciding_kind_id is None:
+        raise SupportError(
+            _("No kind of deciding agency is set for “%(item)s”; an administrator sets it in the catalogue.")
+            % {"item": item.label}
+        )
+    if agency.kind_id != item.deciding_kind_id:
         raise SupportError(
             _("Claims for “%(item)s” are decided by an agency of the kind “%(kind)s”.")
             % {"item": item.label, "kind": item.deciding_kind.label}
@@ -186,10 +191,23 @@ def _filed_line(claim: Claim) -> str:
 
 
 def _check_decider(claim: Claim, actor: User) -> None:
+    """The decider acts, now, as the item's deciding role of the deciding agency (not merely
+    holds such a membership somewhere), and is not the person who filed the claim."""
     item = claim.item
-    if not Membership.objects.filter(
-        user=actor, agency_id=claim.deciding_agency_id, role=item.deciding_role, is_active=True
-    ).exists():
+    if actor.pk == claim.filed_by_id:
+        raise SupportError(_("The person who filed a claim cannot decide it."))
+    if hasattr(actor, "active_membership"):
+        acting = actor.active_membership  # in a request: the membership the user acts for
+    else:
+        # Outside a request (a command, a task): only an unambiguous membership counts.
+        memberships = list(Membership.objects.filter(user=actor, is_active=True)[:2])
+        acting = memberships[0] if len(memberships) == 1 else None
+    if (
+        acting is None
+        or acting.agency_id != claim.deciding_agency_id
+        or acting.role != item.deciding_role
+        or not Membership.objects.filter(pk=acting.pk, is_active=True).exists()
+    ):
         raise SupportError(
             _("Only a %(role)s of %(agency)s decides this claim.")
             % {"role": Role(item.deciding_role).label, "agency": claim.deciding_agency.label}

@@ -16,6 +16,7 @@ from casework import audit
 from casework.actions import CaseworkError, _event, audited_refusals
 from casework.models import (
     Agency,
+    AmountKind,
     AuditEvent,
     Case,
     CaseEvent,
@@ -27,7 +28,7 @@ from casework.models import (
     SupportItem,
     User,
 )
-from casework.support import entitlements
+from casework.support import days_allowed, entitlements, rate
 
 # The largest amount a BigIntegerField holds; anything above is a typing error, not a payment.
 MAX_VND = 2**63 - 1
@@ -92,6 +93,30 @@ def _locked_claim(case: Case, item: SupportItem, claim: Claim | None) -> Claim |
     return claim
 
 
+def _check_within_days(case: Case, item: SupportItem, amount: int, paid_on: datetime.date) -> None:
+    """A per-day item paid without a claim stays within its rate times the days allowed (e.g.
+    120 days of essential needs, plus extensions). Without a rate there is nothing to pay yet."""
+    if item.amount_kind != AmountKind.PER_DAY:
+        return
+    per_day = rate(item, case.reception_province, paid_on)
+    if per_day is None:
+        raise LedgerError(_("No rate is set for %(item)s yet; an administrator sets it first.") % {"item": item.label})
+    allowed = days_allowed(case, item)
+    if allowed is not None:
+        ceiling = per_day * allowed
+        already = _sum(Payment.objects.filter(case=case, item=item))
+        if already + amount > ceiling:
+            raise LedgerError(
+                _("Paying %(amount)s would exceed %(days)s days at %(rate)s; %(remaining)s remains.")
+                % {
+                    "amount": vnd(amount),
+                    "days": allowed,
+                    "rate": vnd(per_day),
+                    "remaining": vnd(max(ceiling - already, 0)),
+                }
+            )
+
+
 def _check_within_decided(claim: Claim, amount: int) -> None:
     left = remaining(claim)
     if amount > left:
@@ -144,11 +169,22 @@ def do_record_payment(
         raise LedgerError(_("The note is too long (at most %(max)s characters).") % {"max": 300})
     if not payer_agency.is_active:
         raise LedgerError(_("%(agency)s is no longer active.") % {"agency": payer_agency.label})
+    if item.amount_kind == AmountKind.IN_KIND:
+        raise LedgerError(_("%(item)s is given in kind or as a service, not paid.") % {"item": item.label})
     _check_entitled(case, item)
     with transaction.atomic():
         claim = _locked_claim(case, item, claim)
+        # A claimed item is paid by the agency that approved it (or the owner). Other items are
+        # provided by whoever holds the person and her support data (Decree 162 art. 17: police,
+        # border guard, commune, facilities, missions); the view checks `support` is held.
+        if claim is not None and payer_agency.pk not in {case.owning_agency_id, claim.deciding_agency_id}:
+            raise LedgerError(_("Only the owning agency, or the agency that approved the claim, records payments."))
         if claim is not None:
             _check_within_decided(claim, amount)
+            if claim.decided_at is not None and paid_on < timezone.localdate(claim.decided_at):
+                raise LedgerError(_("A payment cannot be dated before the claim was approved."))
+        else:
+            _check_within_days(case, item, amount, paid_on)
         payment = Payment.objects.create(
             case=case,
             item=item,

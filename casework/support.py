@@ -56,32 +56,47 @@ def regime_of(case: Case, today: datetime.date | None = None) -> str:
     return case.legal_regime or legal_regime_for(today or timezone.localdate())
 
 
-def _status_and_whereabouts(case: Case) -> tuple[str, str]:
-    """A child accompanying a person still in identification is owed what that person is owed,
-    where that person is (DOMAIN.md §4: "person in identification + under-18s")."""
-    whereabouts = Whereabouts.ABROAD if case.abroad else Whereabouts.IN_VIETNAM
-    if case.person_status == PersonStatus.ACCOMPANYING_CHILD and case.accompanies_id:
-        adult = Case.objects.filter(pk=case.accompanies_id).values("person_status", "abroad").first()
-        if adult and adult["person_status"] == PersonStatus.IN_IDENTIFICATION:
-            return PersonStatus.IN_IDENTIFICATION, Whereabouts.ABROAD if adult["abroad"] else Whereabouts.IN_VIETNAM
-    return case.person_status, whereabouts
-
-
-def _nationality(case: Case) -> str:
-    person = case.person
-    if person.stateless_resident:
+def _nationality_of(stateless: bool, alpha2: str | None) -> str:
+    if stateless:
         return Nationality.VIETNAMESE
-    if person.nationality_id is None:
+    if alpha2 is None:
         return ""
-    return Nationality.VIETNAMESE if person.nationality.alpha2 == VIETNAM else Nationality.FOREIGN
+    return Nationality.VIETNAMESE if alpha2 == VIETNAM else Nationality.FOREIGN
+
+
+def _facts_of_case(case: Case) -> tuple[str, str, str]:
+    """Status, whereabouts and nationality that the rules read. A child accompanying someone
+    is owed according to that person (DOMAIN.md §4): a–h with a Vietnamese or stateless
+    victim, what a person in identification is owed where that person is, and the foreign
+    row's case-by-case items with a foreign victim."""
+    person = case.person
+    status = case.person_status
+    whereabouts = Whereabouts.ABROAD if case.abroad else Whereabouts.IN_VIETNAM
+    nationality = _nationality_of(
+        person.stateless_resident, person.nationality.alpha2 if person.nationality_id else None
+    )
+    if status == PersonStatus.ACCOMPANYING_CHILD and case.accompanies_id:
+        adult = (
+            Case.objects.filter(pk=case.accompanies_id)
+            .values("person_status", "abroad", "person__stateless_resident", "person__nationality__alpha2")
+            .first()
+        )
+        if adult:
+            nationality = _nationality_of(adult["person__stateless_resident"], adult["person__nationality__alpha2"])
+            if adult["person_status"] == PersonStatus.IN_IDENTIFICATION:
+                status = PersonStatus.IN_IDENTIFICATION
+                whereabouts = Whereabouts.ABROAD if adult["abroad"] else Whereabouts.IN_VIETNAM
+            elif nationality == Nationality.FOREIGN:
+                status = PersonStatus.VICTIM  # the foreign row applies to her and her children alike
+    return status, whereabouts, nationality
 
 
 def profile(case: Case, today: datetime.date | None = None) -> Profile:
-    status, whereabouts = _status_and_whereabouts(case)
+    status, whereabouts, nationality = _facts_of_case(case)
     return Profile(
         regime=regime_of(case, today),
         status=status,
-        nationality=_nationality(case),
+        nationality=nationality,
         whereabouts=whereabouts,
         poor_household=case.person.poor_household,
     )

@@ -267,9 +267,12 @@ ITEMS = {
 }
 
 # Who decides claims: the provincial social-protection agency (Department of Health since 2025,
-# DOMAIN.md §4: "executing body Sở Y tế") for Law 53's Form 07 items. The bodies of the 2011
-# regime were district offices, abolished in 2025: left for an administrator.
-DECIDING_KIND = {"l53-h": "social_protection", "l53-i": "social_protection", "l53-k": "social_protection"}
+# DOMAIN.md §4: "executing body Sở Y tế") for Law 53's Form 07 items. The 2011 regime's claims
+# were decided at district level, abolished on 1/7/2025 (DOMAIN.md §0); its social-protection
+# duties passed to the province, so the same kind decides them.
+DECIDING_KIND = dict.fromkeys(
+    ["l53-h", "l53-i", "l53-k", "d09-education", "d09-vocational", "d09-hardship"], "social_protection"
+)
 
 VICTIM, CHILD, PENDING = "victim", "accompanying_child", "in_identification"
 

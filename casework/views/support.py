@@ -90,14 +90,14 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
 
 
 def _answer(request, case, held, *, status=200, **context):
-    if status == 200:
-        audit.record(
-            AuditEvent.Action.VIEW,
-            actor=request.user,
-            case=case,
-            classes=[SUPPORT],
-            detail={"page": "support-plan"},
-        )
+    """The plan, audited as a view whenever it is shown (also with a refused form)."""
+    audit.record(
+        AuditEvent.Action.VIEW,
+        actor=request.user,
+        case=case,
+        classes=[SUPPORT],
+        detail={"page": "support-plan", "status": status},
+    )
     template = "casework/_support_plan.html" if is_htmx(request) else "casework/support_page.html"
     return render(request, template, _context(request, case, held, **context), status=status)
 
@@ -116,10 +116,15 @@ def _done(request, case, held, message: str):
     return redirect(reverse("casework:case-detail", args=[case.public_id]) + "#support")
 
 
-def _item(code: str) -> SupportItem:
+def _deny(request, case, detail: dict):
+    audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail=detail)
+    raise Http404
+
+
+def _item(request, case, code: str) -> SupportItem:
     item = SupportItem.objects.filter(code=code, is_active=True).first()
     if item is None:
-        raise Http404
+        _deny(request, case, {"support_item": code[:40]})
     return item
 
 
@@ -128,8 +133,8 @@ def _item(code: str) -> SupportItem:
 def file_claim(request, code):
     case, held = access_case(request.user, code, need="change")
     if SUPPORT not in held:
-        raise Http404
-    item = _item(request.POST.get("item", ""))
+        _deny(request, case, {"need": SUPPORT})
+    item = _item(request, case, request.POST.get("item", ""))
     form = ClaimForm(request.POST, auto_id=f"claim-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -155,8 +160,7 @@ def decide_claim(request, code, claim):
     case, held = access_case(request.user, code, need=SUPPORT)
     found = case.claims.select_related("item").filter(public_id=claim).first()
     if found is None:
-        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"claim": str(claim)})
-        raise Http404
+        _deny(request, case, {"claim": str(claim)})
     form = DecisionForm(request.POST, auto_id=f"decide-{found.pk}-%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -181,9 +185,8 @@ def record_payment(request, code):
     user = request.user
     case, held = access_case(user, code, need=SUPPORT)
     if user.active_membership.role not in PAYING_ROLES:
-        audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail={"payment": "role"})
-        raise Http404
-    item = _item(request.POST.get("item", ""))
+        _deny(request, case, {"payment": "role"})
+    item = _item(request, case, request.POST.get("item", ""))
     form = PaymentForm(request.POST, auto_id=f"pay-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -212,8 +215,8 @@ def record_payment(request, code):
 def extend_cap(request, code):
     case, held = access_case(request.user, code, need="change")
     if SUPPORT not in held:
-        raise Http404
-    item = _item(request.POST.get("item", ""))
+        _deny(request, case, {"need": SUPPORT})
+    item = _item(request, case, request.POST.get("item", ""))
     form = CapExtensionForm(request.POST, auto_id=f"extend-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
