@@ -109,6 +109,11 @@ class PersonForm(StyledForm, forms.Form):
         required=False,
         widget=forms.Select(choices=[("unknown", _("unknown")), ("true", _("yes")), ("false", _("no"))]),
     )
+    stateless_resident = forms.BooleanField(
+        label=_("Stateless, living permanently in Vietnam"),
+        required=False,
+        help_text=_("Such a person is owed the same support as a Vietnamese citizen (Law 53 art. 37)."),
+    )
     guardian_name = forms.CharField(label=_("Guardian / legal representative"), max_length=200, required=False)
     guardian_relation = forms.CharField(label=_("Relation to the person"), max_length=100, required=False)
     guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=30, required=False)
@@ -154,6 +159,11 @@ class CaseFactsForm(StyledForm, forms.Form):
     )
     destination_country = LabelChoiceField(Country.objects.all(), label=_("Destination country"), required=False)
     route = forms.CharField(label=_("Route"), max_length=300, required=False)
+    abroad = forms.BooleanField(
+        label=_("The person is still abroad"),
+        required=False,
+        help_text=_("Identification through a mission abroad; support differs until she returns."),
+    )
     absent_from = forms.DateField(label=_("Absent from home since"), required=False, widget=DATE_INPUT)
     absent_until = forms.DateField(label=_("Absent from home until"), required=False, widget=DATE_INPUT)
     exploitation_forms = picklist(PicklistValue.List.EXPLOITATION_TYPE, _("Forms of exploitation"))

@@ -134,3 +134,13 @@ def test_skipping_ahead_returns_to_the_first_incomplete_step(world, step):
 
 def test_an_unknown_step_redirects_to_the_start(world):
     assert sign_in(world.owner).get("/cases/new/nonsense/")["Location"] == "/cases/new/person/"
+
+
+def test_the_wizard_records_a_stateless_resident_still_abroad(world):
+    """The two facts that decide rows of Law 53 art. 37's table (support entitlements)."""
+    client = sign_in(world.owner)
+    review = run_wizard(client, person=person_step(stateless_resident="on"), facts=facts_step(abroad="on"))
+    assert "True" not in review.content.decode()
+    client.post("/cases/new/review/", {"create": "1"})
+    case = Case.objects.exclude(pk=world.case.pk).get()
+    assert case.abroad is True and case.person.stateless_resident is True
