@@ -79,7 +79,9 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
                 approved is not None and membership.agency_id == approved.deciding_agency_id
             )
             owed = approved is not None and (row.remaining_vnd or 0) > 0
-            if payer_ok and (owed or not _claimable(item)):
+            # A per-day item without a rate cannot be paid yet (casework.ledger refuses it).
+            priced = item.amount_kind != AmountKind.PER_DAY or row.rate_vnd is not None
+            if payer_ok and (owed or (not _claimable(item) and priced)):
                 initial = {"item": item.code, "paid_on": today, "claim": approved.public_id if approved else None}
                 row.payment_form = (
                     bound

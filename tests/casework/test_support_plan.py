@@ -181,3 +181,14 @@ def test_the_essential_needs_cap_is_extended_by_a_recorded_decision(world):
             decided_on=timezone.localdate(), reason="x", actor=world.owner,
         )  # fmt: skip
     assert sign_in(world.shelter).post(url, form).status_code == 404
+
+
+def test_a_per_day_item_without_a_rate_offers_no_payment(world):
+    case = victim(world)
+    url = reverse("casework:case-support", args=[case.public_id])
+    client = sign_in(world.owner)
+    assert 'data-testid="payment-form-l53-a"' not in client.get(url).content.decode()
+    ItemRate.objects.create(
+        item=SupportItem.objects.get(code="l53-a"), effective_from="2025-01-01", amount_vnd=50_000, legal_basis="x"
+    )  # noqa: E501
+    assert 'data-testid="payment-form-l53-a"' in client.get(url).content.decode()
