@@ -5,6 +5,8 @@ A case is visible to a user through a guardian permission held by the group of t
 and not allowed are the same 404, and a denied attempt leaves an audit row.
 """
 
+from typing import NoReturn
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -22,6 +24,12 @@ from casework.models import (
     Role,
     SensitivityClass,
 )
+
+
+def deny(user, detail: dict, *, case: Case | None = None) -> NoReturn:
+    """Refuse as "not found": write the denied audit row and raise 404."""
+    audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail=detail)
+    raise Http404
 
 
 def active_membership(user) -> Membership | None:
@@ -106,13 +114,7 @@ def access_case(user, public_id, *, need: str = SensitivityClass.CORE) -> tuple[
     )
     held = case_classes(user, case) if case is not None else set()
     if case is None or need not in held:
-        audit.record(
-            AuditEvent.Action.DENIED,
-            actor=user,
-            case=case,
-            detail={"need": need, "public_id": str(public_id)},
-        )
-        raise Http404
+        deny(user, {"need": need, "public_id": str(public_id)}, case=case)
     return case, held
 
 
@@ -120,13 +122,7 @@ def access_document(user, case_public_id, document_public_id) -> tuple[Document,
     case, held = access_case(user, case_public_id)
     document = case.documents.filter(public_id=document_public_id).first()
     if document is None or document.sensitivity not in held:
-        audit.record(
-            AuditEvent.Action.DENIED,
-            actor=user,
-            case=case,
-            detail={"document": str(document_public_id)},
-        )
-        raise Http404
+        deny(user, {"document": str(document_public_id)}, case=case)
     return document, case
 
 

@@ -7,7 +7,6 @@ within 12 months of the victim's confirmation (Decree 09/2013 art. 23). Both are
 item; this module only applies them.
 """
 
-import calendar
 import datetime
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.translation import ngettext
 
 from casework import audit
 from casework.actions import CaseworkError, _event, audited_refusals, do_ensure_agency_groups, grant_case, revoke_case
+from casework.lib.dates import add_months
 from casework.models import (
     Agency,
     AmountKind,
@@ -47,13 +47,6 @@ class SupportError(CaseworkError):
 
 
 refusals_audited = audited_refusals(SupportError)
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` calendar months later, or the month's last day if it is shorter."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _is_whole_vnd(amount) -> bool:
@@ -86,7 +79,7 @@ def _check_claimable(case: Case, item: SupportItem, filed_on: datetime.date) -> 
                 % {"item": item.label}
             )
         # Decree 09/2013 art. 23: filed within 12 months of the confirmation, in calendar months.
-        limit = _add_months(case.identified_on, item.claim_within_months)
+        limit = add_months(case.identified_on, item.claim_within_months)
         if filed_on > limit:
             raise SupportError(
                 ngettext(

@@ -7,12 +7,10 @@ Referring agencies see the occupancy board as counts only (`board`).
 """
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
 
-from casework import audit
-from casework.access import access_case, active_membership, holds_class, visible_cases
-from casework.models import AuditEvent, Role, SensitivityClass
+from casework.access import access_case, active_membership, deny, holds_class, visible_cases
+from casework.models import Role, SensitivityClass
 from shelters.models import Bed, Facility, FollowUpVisit, Placement, Stay
 
 SHELTER = SensitivityClass.SHELTER
@@ -34,17 +32,12 @@ def own_facility(user) -> Facility | None:
     return Facility.objects.filter(agency_id=membership.agency_id, is_active=True).select_related("province").first()
 
 
-def _deny(user, detail: dict, case=None):
-    audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail=detail)
-    raise Http404
-
-
 def access_facility(user, code: str, *, act: bool = False) -> Facility:
     """The user's own facility by its code; any other is a 404. With `act`, only for the roles
     that do the facility's work."""
     facility = own_facility(user)
     if facility is None or facility.code != code or (act and not may_act(user)):
-        _deny(user, {"facility": code, "act": act})
+        deny(user, {"facility": code, "act": act})
     return facility
 
 
@@ -62,10 +55,10 @@ def access_stay(user, public_id, *, need: str = SHELTER, act: bool = False) -> t
     )
     facility = own_facility(user)
     if stay is None or facility is None or stay.facility_id != facility.pk:
-        _deny(user, {"stay": str(public_id)}, case=stay.case if stay else None)
+        deny(user, {"stay": str(public_id)}, case=stay.case if stay else None)
     case, held = access_case(user, stay.case.public_id, need=SHELTER)
     if need not in held or (act and not may_act(user)):
-        _deny(user, {"stay": str(public_id), "need": need, "act": act}, case=case)
+        deny(user, {"stay": str(public_id), "need": need, "act": act}, case=case)
     stay.case = case
     return stay, held
 
@@ -75,7 +68,7 @@ def access_followup(user, pk: int) -> FollowUpVisit:
     membership = active_membership(user)
     visit = FollowUpVisit.objects.select_related("stay", "case").filter(pk=pk).first()
     if visit is None or membership is None or visit.agency_id != membership.agency_id:
-        _deny(user, {"followup": pk}, case=visit.case if visit else None)
+        deny(user, {"followup": pk}, case=visit.case if visit else None)
     access_case(user, visit.case.public_id, need=SHELTER)
     return visit
 

@@ -7,12 +7,10 @@ Beds are taken by a conditional UPDATE (free, or held for this very person), so 
 admissions racing for the last bed exactly one succeeds; the partial unique index on current
 stays per bed refuses the loser again at the database."""
 
-import calendar
 import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 from casework import audit
 from casework.actions import CaseworkError, audited_refusals, do_record_consent, do_transition_case
 from casework.actions import _event as case_event
+from casework.lib.dates import add_months  # noqa: F401 — also used by the shelter views
 from casework.models import AuditEvent, Case, CaseEvent, CaseStatus, Consent, SensitivityClass, User
 from casework.models.people import Sex
 from shelters import intake as intake_spec
@@ -48,13 +47,6 @@ class ShelterError(CaseworkError):
 
 
 refusals_audited = audited_refusals(ShelterError)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def latest_end(facility: Facility, admitted_on: datetime.date) -> datetime.date | None:
@@ -87,8 +79,7 @@ def _check_takes(facility: Facility, case: Case) -> None:
 
 def _take_bed(bed: Bed, case: Case, now: datetime.datetime, **values) -> bool:
     """Conditional update: the bed changes only if it is free or held for this case."""
-    free_or_ours = Bed.free_q(now) | Q(held_for=case, occupied_by__isnull=True, is_active=True)
-    return Bed.objects.filter(pk=bed.pk).filter(free_or_ours).update(**values) == 1
+    return Bed.objects.filter(pk=bed.pk).filter(Bed.available_to_q(case, now)).update(**values) == 1
 
 
 # Holds ------------------------------------------------------------------------------------
@@ -203,9 +194,8 @@ def _admit(
         candidates = [bed]
     else:
         # Her held bed first; if its hold ran out and someone took it, any free bed.
-        ours = Q(held_for=locked, occupied_by__isnull=True, is_active=True)
         candidates = sorted(
-            facility.beds.filter(Bed.free_q(now) | ours),
+            facility.beds.filter(Bed.available_to_q(locked, now)),
             key=lambda candidate: (candidate.held_for_id != locked.pk, candidate.room, candidate.label),
         )
     if bed is not None and bed.facility_id != facility.pk:

@@ -4,7 +4,6 @@ page by htmx, so the case page keeps its query budget (QUALITY P1); without Java
 page of its own. Forms post back here and answer with the plan again (400 when refused)."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import audit
-from casework.access import access_case
+from casework.access import access_case, deny
 from casework.claims import SupportError, do_decide_claim, do_extend_cap, do_file_claim
 from casework.forms import CapExtensionForm, ClaimForm, DecisionForm, PaymentForm
 from casework.ledger import LedgerError, do_record_payment
@@ -118,15 +117,10 @@ def _done(request, case, held, message: str):
     return redirect(reverse("casework:case-detail", args=[case.public_id]) + "#support")
 
 
-def _deny(request, case, detail: dict):
-    audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail=detail)
-    raise Http404
-
-
 def _item(request, case, code: str) -> SupportItem:
     item = SupportItem.objects.filter(code=code, is_active=True).first()
     if item is None:
-        _deny(request, case, {"support_item": code[:40]})
+        deny(request.user, case=case, detail={"support_item": code[:40]})
     return item
 
 
@@ -135,7 +129,7 @@ def _item(request, case, code: str) -> SupportItem:
 def file_claim(request, code):
     case, held = access_case(request.user, code, need="change")
     if SUPPORT not in held:
-        _deny(request, case, {"need": SUPPORT})
+        deny(request.user, case=case, detail={"need": SUPPORT})
     item = _item(request, case, request.POST.get("item", ""))
     form = ClaimForm(request.POST, auto_id=f"claim-{item.code}-%s")
     if form.is_valid():
@@ -162,7 +156,7 @@ def decide_claim(request, code, claim):
     case, held = access_case(request.user, code, need=SUPPORT)
     found = case.claims.select_related("item").filter(public_id=claim).first()
     if found is None:
-        _deny(request, case, {"claim": str(claim)})
+        deny(request.user, case=case, detail={"claim": str(claim)})
     form = DecisionForm(request.POST, auto_id=f"decide-{found.pk}-%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -187,7 +181,7 @@ def record_payment(request, code):
     user = request.user
     case, held = access_case(user, code, need=SUPPORT)
     if user.active_membership.role not in PAYING_ROLES:
-        _deny(request, case, {"payment": "role"})
+        deny(request.user, case=case, detail={"payment": "role"})
     item = _item(request, case, request.POST.get("item", ""))
     form = PaymentForm(request.POST, auto_id=f"pay-{item.code}-%s")
     if form.is_valid():
@@ -217,7 +211,7 @@ def record_payment(request, code):
 def extend_cap(request, code):
     case, held = access_case(request.user, code, need="change")
     if SUPPORT not in held:
-        _deny(request, case, {"need": SUPPORT})
+        deny(request.user, case=case, detail={"need": SUPPORT})
     item = _item(request, case, request.POST.get("item", ""))
     form = CapExtensionForm(request.POST, auto_id=f"extend-{item.code}-%s")
     if form.is_valid():

@@ -3,14 +3,13 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from casework import audit
-from casework.access import access_case
+from casework.access import access_case, deny
 from casework.claims import claims_to_decide
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
 from casework.views.common import form_errors_to_messages, membership_required
@@ -59,10 +58,7 @@ def _is_supervisor(user) -> bool:
 
 
 def _deny(user, referral: Referral, need: str):
-    audit.record(
-        AuditEvent.Action.DENIED, actor=user, case=referral.case, detail={"referral": referral.reference, "need": need}
-    )
-    raise Http404
+    deny(user, {"referral": referral.reference, "need": need}, case=referral.case)
 
 
 @membership_required

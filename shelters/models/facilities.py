@@ -110,6 +110,11 @@ class Bed(models.Model):
         return f"{self.room} / {self.label}"
 
     @staticmethod
+    def available_to_q(case, now=None) -> Q:
+        """Free, or held for this very case: the beds she may be admitted to."""
+        return Bed.free_q(now) | Q(held_for=case, occupied_by__isnull=True, is_active=True)
+
+    @staticmethod
     def free_q(now=None, *, prefix: str = "") -> Q:
         """Active, not occupied, and not held (or the hold has expired)."""
         now = now or timezone.now()

@@ -4,8 +4,6 @@ malformed form is shown again with what was typed and a 400."""
 import datetime
 
 from django.contrib import messages
-from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import audit
-from casework.access import access_case
+from casework.access import access_case, deny
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.common import membership_required
 from shelters import access, actions
@@ -29,8 +27,7 @@ DEFAULT_PLAN_MONTHS = 6
 
 def _free_beds(facility, case):
     """Beds the person may be admitted to: free ones, and one held for her."""
-    held_for_her = Q(held_for=case, occupied_by__isnull=True, is_active=True)
-    return facility.beds.filter(Bed.free_q() | held_for_her).order_by("room", "label")
+    return facility.beds.filter(Bed.available_to_q(case)).order_by("room", "label")
 
 
 def _initial_end(facility) -> datetime.date:
@@ -64,8 +61,7 @@ def admit(request, facility, placement):
     facility = access.access_facility(user, facility, act=True)
     found = access.awaiting_admission(user, facility).filter(pk=placement).first()
     if found is None:
-        audit.record(AuditEvent.Action.DENIED, actor=user, detail={"placement": placement})
-        raise Http404
+        deny(user, {"placement": placement})
     case = found.case
     beds = _free_beds(facility, case)
     if request.method == "GET":
