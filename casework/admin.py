@@ -78,8 +78,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "province", "coordinates_province", "is_active"]
-    list_filter = ["kind", "is_active", "coordinates_province", "province"]
+    list_display = ["code", "name", "kind", "province", "coordinates_province", "statistics_scope", "is_active"]
+    list_filter = ["kind", "is_active", "coordinates_province", "statistics_scope", "province"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("referrals/", include("referrals.urls")),
     path("shelters/", include("shelters.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("", include("casework.urls")),
 ]
 

@@ -1,4 +1,4 @@
-from casework.models.agencies import Agency, AgencyGroup, Membership, Role, User
+from casework.models.agencies import Agency, AgencyGroup, Membership, Role, StatisticsScope, User
 from casework.models.audit import AuditEvent
 from casework.models.cases import (
     CHANGE_PERMISSION,
@@ -57,6 +57,7 @@ __all__ = [
     "ItemRate",
     "Nationality",
     "StandardLevel",
+    "StatisticsScope",
     "SupportItem",
     "Whereabouts",
     "CHANGE_PERMISSION",

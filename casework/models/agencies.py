@@ -18,6 +18,12 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+class StatisticsScope(models.TextChoices):
+    AGENCY = "agency", _("its own cases")
+    PROVINCE = "province", _("its province")
+    NATIONAL = "national", _("the whole country")
+
+
 class Agency(BilingualLabel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.ForeignKey(AgencyKind, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("kind"))
@@ -44,6 +50,13 @@ class Agency(BilingualLabel):
         _("coordinates referrals in its province"),
         default=False,
         help_text=_("Overdue referrals in the province are escalated to this agency's supervisors."),
+    )
+    statistics_scope = models.CharField(
+        _("supervisors' dashboards cover"),
+        max_length=10,
+        choices=StatisticsScope.choices,
+        default=StatisticsScope.AGENCY,
+        help_text=_("Provincial departments see their province; central departments the whole country."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

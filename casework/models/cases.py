@@ -253,6 +253,9 @@ class Case(models.Model):
     identified_on = models.DateField(_("identification date"), null=True, blank=True)
     identification_authority = models.CharField(_("deciding authority"), max_length=200, blank=True)
     identification_document = models.CharField(_("decision / confirmation number"), max_length=100, blank=True)
+    # The id the case has in another system it was imported from (HTCDS exchange); re-importing
+    # the same file updates the case instead of registering the person again.
+    external_id = models.CharField(_("id in the source system"), max_length=100, blank=True, editable=False)
     due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
     closure_reason = models.TextField(_("closure reason"), blank=True)
@@ -275,6 +278,13 @@ class Case(models.Model):
             models.Index(fields=["status", "-created_at"], name="case_status_newest"),
             models.Index(fields=["owning_agency", "-created_at"], name="case_agency_newest"),
             models.Index(fields=["due_at"], name="case_due", condition=models.Q(overdue_flagged_at__isnull=True)),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owning_agency", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="case_external_id_unique",
+            )
         ]
 
     def __str__(self) -> str:
