@@ -334,6 +334,7 @@ def do_create_case(
         case.status = CaseStatus.REPORTED
         case.status_changed_at = now
         age = person.age_on(timezone.localdate(case.received_at))
+        case.age_at_reception = age if age is not None and age >= 0 else None
         case.is_child = age is not None and age < ADULT_AGE
         if case.accompanies_id:
             case.person_status = PersonStatus.ACCOMPANYING_CHILD

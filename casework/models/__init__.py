@@ -1,10 +1,12 @@
 from casework.models.agencies import Agency, AgencyGroup, Membership, Role, StatisticsScope, User
 from casework.models.audit import AuditEvent
 from casework.models.cases import (
+    AGE_BAND_LIMITS,
     CHANGE_PERMISSION,
     CLASS_PERMISSIONS,
     IDENTIFICATION_OUTCOMES,
     TRANSITIONS,
+    AgeBand,
     CameToNotice,
     Case,
     CaseEvent,
@@ -20,6 +22,7 @@ from casework.models.cases import (
     ReturnMode,
     SensitivityClass,
     StatusDeadline,
+    age_band_q,
 )
 from casework.models.people import DocumentType, Person, Sex
 from casework.models.permissions import CaseGrant, CaseGroupObjectPermission, CaseUserObjectPermission
@@ -68,6 +71,9 @@ __all__ = [
     "AgencyGroup",
     "AgencyKind",
     "AuditEvent",
+    "AgeBand",
+    "AGE_BAND_LIMITS",
+    "age_band_q",
     "CameToNotice",
     "Case",
     "CaseEvent",

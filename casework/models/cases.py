@@ -88,6 +88,38 @@ class ReturnMode(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("not applicable (domestic)")
 
 
+class AgeBand(models.TextChoices):
+    """Age at reception as the official figures group it (DOMAIN.md §7; the reported bands
+    overlap at 16, so the children's bands here are 0–10, 11–14 and 15–17)."""
+
+    UNDER_11 = "under_11", _("under 11")
+    FROM_11_TO_14 = "11_14", _("11–14")
+    FROM_15_TO_17 = "15_17", _("15–17")
+    ADULT = "adult", _("18 and over")
+    UNKNOWN = "unknown", _("age unknown")
+
+
+# (band, lowest age, highest age) in whole years at reception.
+AGE_BAND_LIMITS = [
+    (AgeBand.UNDER_11, 0, 10),
+    (AgeBand.FROM_11_TO_14, 11, 14),
+    (AgeBand.FROM_15_TO_17, 15, 17),
+    (AgeBand.ADULT, 18, None),
+]
+
+
+def age_band_q(band: str, prefix: str = "") -> models.Q:
+    """The cases whose person was of `band` at reception (`prefix` reaches the case)."""
+    field = f"{prefix}age_at_reception"
+    if band == AgeBand.UNKNOWN:
+        return models.Q(**{f"{field}__isnull": True})
+    for name, low, high in AGE_BAND_LIMITS:
+        if name == band:
+            condition = models.Q(**{f"{field}__gte": low})
+            return condition & models.Q(**{f"{field}__lte": high}) if high is not None else condition
+    raise ValueError(band)
+
+
 class StatusDeadline(models.Model):
     """How long a case may stay in a status before it is overdue.
 
@@ -234,6 +266,8 @@ class Case(models.Model):
         PicklistValue, blank=True, related_name="+", verbose_name=_("recruitment methods")
     )
     is_child = models.BooleanField(_("under 18 at reception"), default=False)
+    # Whole years at reception, fixed when the case is registered (statistics group by it).
+    age_at_reception = models.PositiveSmallIntegerField(_("age at reception"), null=True, blank=True)
     abroad = models.BooleanField(
         _("abroad"),
         default=False,
