@@ -1,0 +1,56 @@
+"""The filters of the dashboard and the statistics: period, province, agency."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.forms import DATE_INPUT, LabelChoiceField, StyledForm
+from dashboards.scope import Filters, Scope
+
+# Nothing in the system predates the first national programme against trafficking.
+EARLIEST = datetime.date(1990, 1, 1)
+
+
+class PeriodFilterForm(StyledForm, forms.Form):
+    date_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("Received until"), required=False, widget=DATE_INPUT)
+    province = LabelChoiceField(queryset=None, required=False, label=_("Province"), empty_label=_("All provinces"))
+    agency = LabelChoiceField(queryset=None, required=False, label=_("Agency"), empty_label=_("All agencies"))
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.fields["province"].queryset = scope.provinces()
+        self.fields["agency"].queryset = scope.agencies()
+        if scope.level != "national":
+            # One province (or one agency): there is nothing to choose.
+            del self.fields["province"]
+        if scope.level == "agency":
+            del self.fields["agency"]
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day and day > today:
+                self.add_error(name, _("A date in the future cannot be counted yet."))
+            if day and day < EARLIEST:
+                self.add_error(name, _("Enter a date from 1990 on."))
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+    def filters(self, default_from: datetime.date | None = None, default_to: datetime.date | None = None) -> Filters:
+        data = getattr(self, "cleaned_data", {})  # unbound: no filter chosen
+        province = data.get("province")
+        agency = data.get("agency")
+        return Filters(
+            date_from=data.get("date_from") or default_from,
+            date_to=data.get("date_to") or default_to,
+            province_id=province.pk if province else None,
+            agency_id=agency.pk if agency else None,
+        )

@@ -1,0 +1,244 @@
+"""The supervisor dashboard: where the cases in her scope stand and what is late.
+
+Each block is one query by conditional aggregation or one GROUP BY, so the page costs the
+same number of queries for ten cases or two hundred thousand (QUALITY P1, P4). Counts of
+people are suppressed like the statistics when the scope reaches beyond the agency's own
+cases; overdue referral steps, bed counts and amounts of money are management figures
+about agencies, not about people, and are shown as they are (decision 46).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from casework.lib.dates import add_months
+from casework.models import Case, CaseStatus, Claim, ClaimStatus, Payment, PersonStatus
+from dashboards import suppression
+from dashboards.scope import Filters, Scope
+from dashboards.stats import label_of
+from referrals.models import HandoverMinutes, Referral
+from referrals.models.core import OPEN_STATUSES
+from shelters import access as shelter_access
+
+OPEN_CASE_STATUSES = [status for status in CaseStatus.values if status != CaseStatus.CLOSED]
+# Fewer handovers than this and a median says too much about single women.
+MEDIAN_MINIMUM = suppression.HIGHEST_HIDDEN + 1
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int | None  # None when hidden
+    link: str = ""
+
+
+@dataclass
+class Overview:
+    open_by_status: list[Bar]
+    open_total: int | None
+    new_this_month: int | None
+    received: int | None
+    identified: int | None
+    child_received: int | None
+    child_share: float | None
+    months: list[datetime.date]
+    received_by_month: list[Bar]
+    identified_by_month: list[Bar]
+    overdue_by_agency: list[dict]
+    median_days_to_handover: float | None
+    handovers: int | None
+    facilities: list
+    claims_approved: int | None
+    claims_refused: int | None
+    claims_waiting: int | None
+    approved_vnd: int | None
+    paid_vnd: int | None
+    suppressed: bool
+    hidden: set[str] = field(default_factory=set)
+
+
+def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last twelve months including the current one."""
+    first = today.replace(day=1)
+    return add_months(first, -11), today
+
+
+def month_starts(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    months, month = [], date_from.replace(day=1)
+    while month <= date_to and len(months) < 120:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def _period_q(filters: Filters, field_name: str) -> Q:
+    condition = Q()
+    if filters.date_from:
+        condition &= Q(**{f"{field_name}__gte": filters.date_from})
+    if filters.date_to:
+        condition &= Q(**{f"{field_name}__lte": filters.date_to})
+    return condition
+
+
+def _where(scope: Scope, filters: Filters, prefix: str = "") -> Q:
+    """Scope plus the province and agency filters, without the period."""
+    place = Filters(province_id=filters.province_id, agency_id=filters.agency_id)
+    return scope.q(prefix) & place.q(prefix)
+
+
+def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.date | None = None) -> Overview:
+    today = today or timezone.localdate()
+    cases = Case.objects.filter(_where(scope, filters))
+    received_q = _period_q(filters, "received_at__date")
+    identified_q = Q(person_status=PersonStatus.VICTIM) & Q(identified_on__isnull=False)
+    identified_q &= _period_q(filters, "identified_on")
+    month_start = today.replace(day=1)
+    has_handover = Exists(
+        HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk"), referral__case__received_at__isnull=False)
+    )
+    counts = cases.aggregate(
+        **{f"status.{status}": Count("pk", filter=Q(status=status)) for status in OPEN_CASE_STATUSES},
+        new_this_month=Count("pk", filter=Q(received_at__date__gte=month_start, received_at__date__lte=today)),
+        received=Count("pk", filter=received_q),
+        child_received=Count("pk", filter=received_q & Q(is_child=True)),
+        identified=Count("pk", filter=identified_q),
+        handovers=Count("pk", filter=received_q & Q(has_handover)),
+    )
+    cells = {key: value or 0 for key, value in counts.items()}
+    cells["open"] = sum(cells[f"status.{status}"] for status in OPEN_CASE_STATUSES)
+    relations: list[suppression.Relation] = [("open", [f"status.{status}" for status in OPEN_CASE_STATUSES])]
+
+    months = month_starts(*(filters.date_from or default_period(today)[0], filters.date_to or today))
+    by_month = _monthly(cases.filter(received_q), TruncMonth("received_at"))
+    identified_by_month = _monthly(cases.filter(identified_q), TruncMonth("identified_on"))
+    for month in months:
+        cells[f"received.{month:%Y-%m}"] = by_month.get(month, 0)
+        cells[f"identified.{month:%Y-%m}"] = identified_by_month.get(month, 0)
+    if sum(by_month.values()) == cells["received"]:
+        relations.append(("received", [f"received.{month:%Y-%m}" for month in months]))
+    if sum(identified_by_month.values()) == cells["identified"]:
+        relations.append(("identified", [f"identified.{month:%Y-%m}" for month in months]))
+
+    hidden = suppression.suppress(cells, relations) if suppress else set()
+
+    def shown(key: str) -> int | None:
+        return None if key in hidden else cells[key]
+
+    child_share = None
+    if shown("child_received") is not None and shown("received"):
+        child_share = round(100 * cells["child_received"] / cells["received"], 1)
+    median, handovers = _median_days_to_handover(cases.filter(received_q), cells["handovers"])
+    if suppress and cells["handovers"] < MEDIAN_MINIMUM:
+        median = None
+    claims = _claims(scope, filters)
+    claims_hidden = suppress and any(suppression.is_small(claims[key]) for key in ("approved", "refused"))
+    return Overview(
+        open_by_status=[
+            Bar(label=CaseStatus(status).label, value=shown(f"status.{status}"), link=f"status={status}")
+            for status in OPEN_CASE_STATUSES
+        ],
+        open_total=shown("open"),
+        new_this_month=shown("new_this_month"),
+        received=shown("received"),
+        identified=shown("identified"),
+        child_received=shown("child_received"),
+        child_share=child_share,
+        months=months,
+        received_by_month=[Bar(f"{month:%m/%Y}", shown(f"received.{month:%Y-%m}")) for month in months],
+        identified_by_month=[Bar(f"{month:%m/%Y}", shown(f"identified.{month:%Y-%m}")) for month in months],
+        overdue_by_agency=_overdue_by_agency(scope, filters),
+        median_days_to_handover=median,
+        handovers=None if suppress and suppression.is_small(handovers) else handovers,
+        facilities=list(_facilities(scope, filters)),
+        claims_approved=None if suppress and suppression.is_small(claims["approved"]) else claims["approved"],
+        claims_refused=None if suppress and suppression.is_small(claims["refused"]) else claims["refused"],
+        claims_waiting=claims["waiting"],
+        approved_vnd=None if claims_hidden else claims["approved_vnd"],
+        paid_vnd=None if claims_hidden else _paid(scope, filters),
+        suppressed=suppress,
+        hidden=hidden,
+    )
+
+
+def _monthly(cases, month_expression) -> dict[datetime.date, int]:
+    rows = cases.annotate(month=month_expression).values("month").annotate(n=Count("pk")).order_by("month")
+    result = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+        result[month.replace(day=1)] = row["n"]
+    return result
+
+
+def _median_days_to_handover(cases, count: int) -> tuple[float | None, int]:
+    """Median of (first handover − reception) over the cases handed over, in days: the middle
+    row(s) of the ordered durations, fetched by offset, never every row."""
+    if not count:
+        return None, 0
+    durations = (
+        cases.annotate(first_handover=Min("referrals__minutes__handed_over_at"))
+        .filter(first_handover__isnull=False)
+        .annotate(waited=ExpressionWrapper(F("first_handover") - F("received_at"), output_field=DurationField()))
+        .order_by("waited", "pk")
+        .values_list("waited", flat=True)
+    )
+    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
+    if not middle:
+        return None, count
+    seconds = sum(value.total_seconds() for value in middle) / len(middle)
+    return round(seconds / 86400, 1), count
+
+
+def _overdue_by_agency(scope: Scope, filters: Filters) -> list[dict]:
+    """Open referral steps past their due time, by the agency that has to act."""
+    rows = (
+        Referral.objects.filter(_where(scope, filters, "case__"))
+        .filter(status__in=OPEN_STATUSES, overdue_flagged_at__isnull=False)
+        .values("to_agency_id", "to_agency__name", "to_agency__name_en", "to_agency__code")
+        .annotate(n=Count("pk"), escalated=Count("pk", filter=Q(escalated_at__isnull=False)), oldest=Min("due_at"))
+        .order_by("-n", "to_agency__name")
+    )
+    return [
+        {
+            "agency": label_of(row, "to_agency__"),
+            "code": row["to_agency__code"],
+            "count": row["n"],
+            "escalated": row["escalated"],
+            "oldest_due": row["oldest"],
+        }
+        for row in rows
+    ]
+
+
+def _facilities(scope: Scope, filters: Filters):
+    facilities = shelter_access.board()
+    if filters.province_id:
+        return facilities.filter(province_id=filters.province_id)
+    if scope.level == "province":
+        return facilities.filter(province=scope.province)
+    if scope.level == "agency":
+        return facilities.filter(Q(agency=scope.agency) | Q(province_id=scope.agency.province_id))
+    return facilities
+
+
+def _claims(scope: Scope, filters: Filters) -> dict[str, int]:
+    decided_in_period = _period_q(filters, "decided_at__date")
+    result = Claim.objects.filter(_where(scope, filters, "case__")).aggregate(
+        approved=Count("pk", filter=Q(status=ClaimStatus.APPROVED) & decided_in_period),
+        refused=Count("pk", filter=Q(status=ClaimStatus.REFUSED) & decided_in_period),
+        waiting=Count("pk", filter=Q(status=ClaimStatus.FILED)),
+        approved_vnd=Sum("amount_decided_vnd", filter=Q(status=ClaimStatus.APPROVED) & decided_in_period),
+    )
+    return {key: value or 0 for key, value in result.items()}
+
+
+def _paid(scope: Scope, filters: Filters) -> int:
+    """Net amount paid in the period (reversals are negative lines of the same ledger)."""
+    paid = Payment.objects.filter(_where(scope, filters, "case__") & _period_q(filters, "paid_on")).aggregate(
+        total=Sum("amount_vnd")
+    )
+    return paid["total"] or 0

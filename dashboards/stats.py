@@ -1,0 +1,447 @@
+"""Official statistics: incidents, offenders and victims in the reporting dimensions.
+
+The police count incidents (vụ), offenders (đối tượng) and victims (nạn nhân) separately
+("50 cases involving 126 victims, of which 48 cases with 121 child victims", DOMAIN.md §10),
+so "incidents with child victims" and "child victims" are different figures. A victim here is
+a case whose person was identified as a victim (person_status = victim): one trafficking
+episode of one person, so a woman trafficked twice counts in both incidents.
+
+Every figure comes from a handful of queries by conditional aggregation on case columns —
+never a query per row — and every table declares how its cells add up, so that
+`dashboards.suppression` can hide small cells and the cells that would give them away.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from casework.models import (
+    AGE_BAND_LIMITS,
+    AgeBand,
+    Case,
+    Offender,
+    PersonStatus,
+    PicklistValue,
+    ReturnMode,
+    Sex,
+    age_band_q,
+)
+from dashboards import suppression
+from dashboards.scope import Filters, Scope, scoped_cases
+
+VICTIM = Q(person_status=PersonStatus.VICTIM)
+CHILD_BANDS = [band for band, _low, high in AGE_BAND_LIMITS if high is not None and high < 18]
+NOT_RECORDED = "none"
+HIDDEN_MARK = "*"
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: int | None  # None when hidden
+    link: str = ""  # query string of the case list that shows what it counts
+    indent: int = 0
+
+    @property
+    def hidden(self) -> bool:
+        return self.value is None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    figures: list[Figure]
+    note: str = ""
+
+
+@dataclass
+class Statistics:
+    headline: list[Figure]
+    tables: list[Table]
+    suppressed: bool
+    hidden: int = 0
+    _values: dict = field(default_factory=dict, repr=False)
+
+    def figures(self) -> dict[str, int | None]:
+        """Every figure by key as shown (None where hidden)."""
+        shown = {figure.key: figure.value for figure in self.headline}
+        for table in self.tables:
+            shown |= {figure.key: figure.value for figure in table.figures}
+        return shown
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+def label_of(row: dict, prefix: str) -> str:
+    """The Vietnamese or English name of a row from `.values(prefix + "name", prefix + "name_en")`."""
+    return (row[f"{prefix}name_en"] if _english() else row[f"{prefix}name"]) or row[f"{prefix}name"] or ""
+
+
+class _Builder:
+    """Collects cells, their labels and links, and the relations between them."""
+
+    def __init__(self, link_base: dict[str, str]):
+        self.cells: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
+        self.links: dict[str, dict] = {}
+        self.relations: list[suppression.Relation] = []
+        self.link_base = link_base
+
+    def cell(self, key: str, label: str, value: int, link: dict | None = None) -> str:
+        self.cells[key] = value or 0
+        self.labels[key] = label
+        if link is not None:
+            self.links[key] = link
+        return key
+
+    def relate(self, total: str, parts: list[str]) -> None:
+        self.relations.append((total, parts))
+
+    def figure(self, key: str, hidden: set[str], *, with_links: bool, indent: int = 0) -> Figure:
+        value = None if key in hidden else self.cells[key]
+        link = ""
+        if with_links and value and key in self.links:
+            link = urlencode(self.link_base | self.links[key])
+        return Figure(key=key, label=self.labels[key], value=value, link=link, indent=indent)
+
+
+def _link_base(filters: Filters) -> dict[str, str]:
+    base = {}
+    if filters.date_from:
+        base["received_from"] = filters.date_from.isoformat()
+    if filters.date_to:
+        base["received_to"] = filters.date_to.isoformat()
+    if filters.province_id:
+        base["province"] = str(filters.province_id)
+    if filters.agency_id:
+        base["agency"] = str(filters.agency_id)
+    return base
+
+
+def _counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """The fixed cells in one query."""
+    victim_pk = Count("pk", filter=VICTIM)
+
+    def victims(condition: Q) -> Count:
+        return Count("pk", filter=VICTIM & condition)
+
+    exploitation = Case.exploitation_forms.through.objects.filter(
+        case_id=OuterRef("pk"), picklistvalue__list_name=PicklistValue.List.EXPLOITATION_TYPE
+    )
+    aggregates = {
+        "received": Count("pk"),
+        "victims": victim_pk,
+        "in_identification": Count("pk", filter=Q(person_status=PersonStatus.IN_IDENTIFICATION)),
+        "not_victims": Count("pk", filter=Q(person_status=PersonStatus.NOT_VICTIM)),
+        "accompanying": Count("pk", filter=Q(person_status=PersonStatus.ACCOMPANYING_CHILD)),
+        "child_victims": victims(Q(is_child=True)),
+        "adult_victims": victims(Q(is_child=False)),
+        "incidents": Count("incident", distinct=True, filter=VICTIM),
+        "incidents_with_child_victims": Count("incident", distinct=True, filter=VICTIM & Q(is_child=True)),
+        "victims_without_incident": victims(Q(incident__isnull=True)),
+        "ethnicity.kinh": victims(Q(person__ethnicity__is_majority=True)),
+        "ethnicity.minorities": victims(Q(person__ethnicity__is_majority=False)),
+        "ethnicity.none": victims(Q(person__ethnicity__isnull=True)),
+        "exploitation.none": victims(~Q(Exists(exploitation))),
+    }
+    aggregates |= {f"sex.{sex}": victims(Q(person__sex=sex)) for sex in Sex.values}
+    aggregates |= {f"age.{band}": victims(age_band_q(band)) for band in AgeBand.values}
+    aggregates |= {f"return.{mode}": victims(Q(return_mode=mode)) for mode in ReturnMode.values}
+    aggregates["return.none"] = victims(Q(return_mode=""))
+    return cases.aggregate(**aggregates)
+
+
+def official_statistics(
+    cases: QuerySet[Case],
+    *,
+    suppress: bool,
+    filters: Filters | None = None,
+    by_province: bool = False,
+    by_agency: bool = False,
+    with_links: bool = False,
+) -> Statistics:
+    """The official figures over `cases` (already scoped and filtered)."""
+    filters = filters or Filters()
+    victims_base = {"person_status": PersonStatus.VICTIM}
+    b = _Builder(_link_base(filters))
+    counts = _counts(cases)
+    victims = cases.filter(VICTIM)
+
+    # Headline: who was received, how many were victims, incidents and offenders.
+    b.cell("received", _("People received"), counts["received"], {})
+    b.cell("victims", _("Victims identified"), counts["victims"], victims_base)
+    b.cell(
+        "in_identification",
+        _("In identification"),
+        counts["in_identification"],
+        {"person_status": PersonStatus.IN_IDENTIFICATION},
+    )
+    b.cell("not_victims", _("Not victims"), counts["not_victims"], {"person_status": PersonStatus.NOT_VICTIM})
+    b.cell(
+        "accompanying",
+        _("Accompanying children"),
+        counts["accompanying"],
+        {"person_status": PersonStatus.ACCOMPANYING_CHILD},
+    )
+    b.relate("received", ["victims", "in_identification", "not_victims", "accompanying"])
+    b.cell("child_victims", _("Child victims"), counts["child_victims"], victims_base | {"children": "on"})
+    b.cell("adult_victims", _("Adult victims"), counts["adult_victims"])
+    b.relate("victims", ["child_victims", "adult_victims"])
+    b.cell(
+        "incidents",
+        _("Incidents (cases as the police count them)"),
+        counts["incidents"],
+        victims_base | {"incident": "1"},
+    )
+    b.cell("incidents_with_child_victims", _("Incidents with child victims"), counts["incidents_with_child_victims"])
+    offenders = Offender.objects.filter(incident__in=victims.filter(incident__isnull=False).values("incident")).count()
+    b.cell("offenders", _("Offenders"), offenders)
+    b.cell("victims_without_incident", _("Victims not yet linked to an incident"), counts["victims_without_incident"])
+
+    # (key, title, [(cell key, indent)], note)
+    tables: list[tuple[str, str, list[tuple[str, int]], str]] = []
+
+    def partition(key: str, title: str, rows: list[tuple[str, str, int, dict | None]], note: str = "") -> None:
+        keys = [b.cell(cell_key, label, value, link) for cell_key, label, value, link in rows]
+        b.relate("victims", keys)
+        tables.append((key, title, [(cell_key, 0) for cell_key in keys], note))
+
+    partition(
+        "sex",
+        _("Victims by sex"),
+        [(f"sex.{sex}", label, counts[f"sex.{sex}"], victims_base | {"sex": sex}) for sex, label in Sex.choices],
+    )
+    partition(
+        "age",
+        _("Victims by age at reception"),
+        [
+            (f"age.{band}", label, counts[f"age.{band}"], victims_base | {"age_band": band})
+            for band, label in AgeBand.choices
+        ],
+    )
+    child_bands = [f"age.{band}" for band in CHILD_BANDS]
+    if sum(counts[key] for key in child_bands) == counts["child_victims"]:
+        # Holds unless an age was corrected after registration: then it is no relation at all.
+        b.relate("child_victims", child_bands)
+    tables.append(("child", _("Children among victims"), [("child_victims", 0), ("adult_victims", 0)], ""))
+
+    # Ethnicity: Kinh and minorities, then each group of the minorities.
+    groups = list(
+        victims.filter(person__ethnicity__isnull=False)
+        .values("person__ethnicity__code", "person__ethnicity__name", "person__ethnicity__name_en")
+        .annotate(n=Count("pk"))
+        .filter(person__ethnicity__is_majority=False)
+        .order_by("-n", "person__ethnicity__code")
+    )
+    b.cell("ethnicity.kinh", _("Kinh"), counts["ethnicity.kinh"], victims_base | {"minority": "0"})
+    b.cell(
+        "ethnicity.minorities", _("Ethnic minorities"), counts["ethnicity.minorities"], victims_base | {"minority": "1"}
+    )
+    b.cell("ethnicity.none", _("Not recorded"), counts["ethnicity.none"])
+    b.relate("victims", ["ethnicity.kinh", "ethnicity.minorities", "ethnicity.none"])
+    group_keys = [
+        b.cell(
+            f"ethnicity.{row['person__ethnicity__code']}",
+            label_of(row, "person__ethnicity__"),
+            row["n"],
+            victims_base | {"ethnicity": row["person__ethnicity__code"]},
+        )
+        for row in groups
+    ]
+    b.relate("ethnicity.minorities", group_keys)
+    tables.append(
+        (
+            "ethnicity",
+            _("Victims by ethnicity"),
+            [
+                ("ethnicity.kinh", 0),
+                ("ethnicity.minorities", 0),
+                *[(key, 1) for key in group_keys],
+                ("ethnicity.none", 0),
+            ],
+            "",
+        )
+    )
+
+    destinations = (
+        victims.values("destination_country__alpha2", "destination_country__name", "destination_country__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "destination_country__alpha2")
+    )
+    partition(
+        "destination",
+        _("Victims by destination country"),
+        [
+            (
+                f"destination.{row['destination_country__alpha2'] or NOT_RECORDED}",
+                label_of(row, "destination_country__") if row["destination_country__alpha2"] else _("Not recorded"),
+                row["n"],
+                victims_base | {"destination": row["destination_country__alpha2"] or NOT_RECORDED},
+            )
+            for row in destinations
+        ],
+    )
+
+    forms = (
+        Case.exploitation_forms.through.objects.filter(
+            case__in=victims, picklistvalue__list_name=PicklistValue.List.EXPLOITATION_TYPE
+        )
+        .values("picklistvalue__code", "picklistvalue__name", "picklistvalue__name_en")
+        .annotate(n=Count("case_id", distinct=True))
+        .order_by("-n", "picklistvalue__code")
+    )
+    form_keys = [
+        b.cell(
+            f"exploitation.{row['picklistvalue__code']}",
+            label_of(row, "picklistvalue__"),
+            row["n"],
+            victims_base | {"exploitation": row["picklistvalue__code"]},
+        )
+        for row in forms
+    ]
+    b.cell("exploitation.none", _("Not recorded"), counts["exploitation.none"])
+    tables.append(
+        (
+            "exploitation",
+            _("Victims by form of exploitation"),
+            [(key, 0) for key in [*form_keys, "exploitation.none"]],
+            _("A victim may have suffered several forms: the rows do not add up to the total."),
+        )
+    )
+
+    partition(
+        "return",
+        _("Victims by how they returned"),
+        [
+            (f"return.{mode}", label, counts[f"return.{mode}"], victims_base | {"return_mode": mode})
+            for mode, label in ReturnMode.choices
+        ]
+        + [("return.none", _("Not recorded"), counts["return.none"], victims_base | {"return_mode": NOT_RECORDED})],
+    )
+
+    if by_province:
+        rows = victims.values(
+            "reception_province_id", "reception_province__name", "reception_province__name_en"
+        ).annotate(n=Count("pk"))
+        partition(
+            "province",
+            _("Victims by province of reception"),
+            [
+                (
+                    f"province.{row['reception_province_id']}",
+                    label_of(row, "reception_province__"),
+                    row["n"],
+                    victims_base | {"province": str(row["reception_province_id"])},
+                )
+                for row in sorted(rows, key=lambda row: label_of(row, "reception_province__"))
+            ],
+        )
+    if by_agency:
+        rows = victims.values("owning_agency_id", "owning_agency__name", "owning_agency__name_en").annotate(
+            n=Count("pk")
+        )
+        partition(
+            "agency",
+            _("Victims by agency handling the case"),
+            [
+                (
+                    f"agency.{row['owning_agency_id']}",
+                    label_of(row, "owning_agency__"),
+                    row["n"],
+                    victims_base | {"agency": str(row["owning_agency_id"])},
+                )
+                for row in sorted(rows, key=lambda row: label_of(row, "owning_agency__"))
+            ],
+        )
+
+    hidden = suppression.suppress(b.cells, b.relations) if suppress else set()
+    headline = [
+        b.figure(key, hidden, with_links=with_links)
+        for key in (
+            "received",
+            "victims",
+            "child_victims",
+            "incidents",
+            "incidents_with_child_victims",
+            "offenders",
+            "in_identification",
+            "not_victims",
+            "accompanying",
+            "victims_without_incident",
+        )
+    ]
+    built = [
+        Table(
+            key=key,
+            title=title,
+            figures=[b.figure(cell_key, hidden, with_links=with_links, indent=indent) for cell_key, indent in cells],
+            note=note,
+        )
+        for key, title, cells, note in tables
+    ]
+    return Statistics(headline=headline, tables=built, suppressed=suppress, hidden=len(hidden), _values=b.cells)
+
+
+def must_suppress(scope: Scope, *, shared: bool = False) -> bool:
+    """Figures leave the owning agency unless the scope is the agency's own cases."""
+    return shared or not scope.own_cases_only
+
+
+def statistics_for(scope: Scope, filters: Filters, *, suppress: bool, with_links: bool = False) -> Statistics:
+    return official_statistics(
+        scoped_cases(scope, filters),
+        suppress=suppress,
+        filters=filters,
+        by_province=scope.level == "national" and not filters.province_id,
+        by_agency=scope.level != "agency" and not filters.agency_id,
+        with_links=with_links,
+    )
+
+
+def statistics_table_rows(scope: Scope, filters: Filters, *, suppress: bool) -> list[list]:
+    """The statistics as spreadsheet rows (first row: the header), the same figures as the page."""
+    stats = statistics_for(scope, filters, suppress=suppress)
+    rows: list[list] = [[_("Table"), _("Figure"), _("Value")]]
+
+    def value(figure: Figure):
+        return HIDDEN_MARK if figure.hidden else figure.value
+
+    for figure in stats.headline:
+        rows.append([_("Summary"), figure.label, value(figure)])
+    for table in stats.tables:
+        for figure in table.figures:
+            rows.append([table.title, ("  " * figure.indent) + figure.label, value(figure)])
+    rows.append([])
+    rows.append([_("Covers"), scope.label(), ""])
+    rows.append([_("Received from"), filters.date_from.strftime("%d/%m/%Y") if filters.date_from else "", ""])
+    rows.append([_("Received until"), filters.date_to.strftime("%d/%m/%Y") if filters.date_to else "", ""])
+    rows.append([_("Produced at"), timezone.localtime().strftime("%d/%m/%Y %H:%M"), ""])
+    if suppress:
+        rows.append([HIDDEN_MARK, hidden_note(), ""])
+    return rows
+
+
+def hidden_note() -> str:
+    return _(
+        "Hidden: a figure of 1 to 10 people, or one from which such a figure could be worked out "
+        "(QUALITY S6 small-cell suppression)."
+    )
+
+
+def period_of(date_from: datetime.date | None, date_to: datetime.date | None) -> str:
+    if date_from and date_to:
+        return f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"
+    if date_from:
+        return _("from %(day)s") % {"day": f"{date_from:%d/%m/%Y}"}
+    if date_to:
+        return _("until %(day)s") % {"day": f"{date_to:%d/%m/%Y}"}
+    return _("all time")
