@@ -23,6 +23,7 @@ from casework.models import (
     ReturnMode,
     Role,
     Sex,
+    StatisticsScope,
     User,
 )
 from casework.reference_data import load_reference_data
@@ -69,6 +70,13 @@ AGENCIES = [
     ),
     ("ngo-demo", "ngo", "HN", "Tổ chức hỗ trợ nạn nhân (minh họa)", "Victim support NGO (demo)"),
     (
+        "cuc-btxh",
+        "social_protection",
+        None,
+        "Cục Bảo trợ xã hội – Bộ Y tế (minh họa)",
+        "Department of Social Protection, Ministry of Health (demo)",
+    ),
+    (
         "ctxh-laocai",
         "social_protection",
         "LCA",
@@ -78,6 +86,14 @@ AGENCIES = [
 ]
 # Agencies that coordinate referrals in their province (escalation goes to their supervisors).
 COORDINATORS = {"syt-laocai", "syt-hanoi"}
+# What supervisors' dashboards cover (everything else: the agency's own cases).
+STATISTICS_SCOPES = {
+    "ca-laocai": StatisticsScope.PROVINCE,
+    "syt-laocai": StatisticsScope.PROVINCE,
+    "syt-hanoi": StatisticsScope.PROVINCE,
+    "ca-hanoi": StatisticsScope.PROVINCE,
+    "cuc-btxh": StatisticsScope.NATIONAL,
+}
 
 # (agency code, kind, women, men, children, mothers with children, rooms × beds, max stay, follow-up)
 FACILITIES = [
@@ -103,6 +119,12 @@ PERSONAS = [
         "Bùi Thị Ngọc",
         [("syt-hanoi", Role.SUPERVISOR), ("syt-hanoi", Role.AGENCY_ADMIN)],
         "supervisor, Hà Nội social protection (two memberships: try the agency switcher)",
+    ),
+    (
+        "giamsat.quocgia",
+        "Đinh Thị Hương",
+        [("cuc-btxh", Role.SUPERVISOR)],
+        "supervisor, national social protection (national statistics, small figures hidden)",
     ),
 ]
 
@@ -154,6 +176,7 @@ class Command(BaseCommand):
                     "name": name,
                     "name_en": name_en,
                     "coordinates_province": code in COORDINATORS,
+                    "statistics_scope": STATISTICS_SCOPES.get(code, StatisticsScope.AGENCY),
                 },
             )
             actions.do_ensure_agency_groups(agency)
