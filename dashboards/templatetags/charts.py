@@ -94,6 +94,8 @@ def _bar(bar, x: int, width: int, peak: int, height: int, top: int, colour: str)
             HIDDEN_STROKE,
         )
     bar_height = round(height * bar.value / peak) if peak else 0
+    if not bar.value:
+        return ""  # an empty month is the gap itself; a row of zeros only adds noise
     return format_html(
         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
         '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#212529">{}</text>',

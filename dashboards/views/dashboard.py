@@ -28,9 +28,11 @@ def _audit(request, page: str, scope: Scope, filters) -> None:
     )
 
 
-def _filtered(request, scope: Scope, template: str, context: dict) -> tuple[PeriodFilterForm, HttpResponse | None]:
+def _filtered(
+    request, scope: Scope, template: str, context: dict, initial: dict | None = None
+) -> tuple[PeriodFilterForm, HttpResponse | None]:
     """The filter form; a bad filter answers 400 with the form and what was typed."""
-    form = PeriodFilterForm(request.GET or None, scope=scope)
+    form = PeriodFilterForm(request.GET or None, scope=scope, initial=initial)
     if request.GET and not form.is_valid():
         response = render(request, template, context | {"form": form, "scope": scope, "invalid": True}, status=400)
         return form, response
@@ -41,11 +43,12 @@ def _filtered(request, scope: Scope, template: str, context: dict) -> tuple[Peri
 def dashboard(request):
     scope = _scope_or_404(request)
     template = "dashboards/dashboard.html"
-    form, refused = _filtered(request, scope, template, {})
+    today = timezone.localdate()
+    start, end = overview.default_period(today)
+    form, refused = _filtered(request, scope, template, {}, initial={"date_from": start, "date_to": end})
     if refused:
         return refused
-    today = timezone.localdate()
-    filters = form.filters(*overview.default_period(today))
+    filters = form.filters(start, end)
     suppress = stats.must_suppress(scope)
     data = overview.build(scope, filters, suppress=suppress, today=today)
     _audit(request, "dashboard", scope, filters)

@@ -17,7 +17,9 @@ from casework.models import (
     Consent,
     Country,
     EthnicGroup,
+    Offender,
     Person,
+    PersonStatus,
     PicklistValue,
     Province,
     ReturnMode,
@@ -88,7 +90,6 @@ AGENCIES = [
 COORDINATORS = {"syt-laocai", "syt-hanoi"}
 # What supervisors' dashboards cover (everything else: the agency's own cases).
 STATISTICS_SCOPES = {
-    "ca-laocai": StatisticsScope.PROVINCE,
     "syt-laocai": StatisticsScope.PROVINCE,
     "syt-hanoi": StatisticsScope.PROVINCE,
     "ca-hanoi": StatisticsScope.PROVINCE,
@@ -275,7 +276,25 @@ class Command(BaseCommand):
                 self._refer(case, agencies, worker)
             if target in (CaseStatus.SUPPORTING, CaseStatus.REINTEGRATING):
                 self._shelter(case, agencies, users, discharge=target == CaseStatus.REINTEGRATING)
+        self._incident(police, worker)
         return len(DEMO_CASES)
+
+    def _incident(self, police: Agency, worker: User) -> None:
+        """The identified women of the demo were trafficked together: one incident, two offenders,
+        so the statistics count incidents, offenders and victims apart."""
+        victims = list(Case.objects.filter(owning_agency=police, person_status=PersonStatus.VICTIM).order_by("pk")[:2])
+        incident = None
+        for case in victims:
+            incident = actions.do_link_incident(
+                case, incident, actor=worker, agency=police, criminal_case_number="VA-12/2026 (minh họa)"
+            )
+        if incident is not None:
+            for role in (Offender.RoleInProcess.RECRUITER, Offender.RoleInProcess.TRANSPORTER):
+                actions.do_add_offender(
+                    victims[0],
+                    Offender(incident=incident, full_name="Đối tượng (hư cấu)", role_in_process=role),
+                    actor=worker,
+                )
 
     def _refer(self, case: Case, agencies, worker: User) -> None:
         """Two referrals, so the inboxes of the demo are not empty."""
