@@ -13,8 +13,12 @@ def active_membership(request):
         "has_several_memberships": request.session.get(SESSION_MEMBERSHIP_COUNT_KEY, 0) > 1,
     }
     if membership is not None:
-        # Imported here: referrals sits above casework (DESIGN.md §2) and casework must load without it.
+        # Imported here: referrals and dashboards sit above casework (DESIGN.md §2) and casework
+        # must load without them.
+        from dashboards.scope import DASHBOARD_ROLES
         from referrals.access import header_counts
+
+        context["has_dashboards"] = membership.role in DASHBOARD_ROLES
 
         # Lazy: counted once, and only by pages that show the header (not htmx partials).
         counts = SimpleLazyObject(lambda: header_counts(user))

@@ -14,15 +14,14 @@ from casework import audit
 from casework.access import (
     access_case,
     access_document,
-    holds_class,
     visible_cases,
     why_visible,
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
+from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
 from casework.forms import (
     AssignForm,
     CaseFactsForm,
-    CaseFilterForm,
     ConfirmForm,
     ConsentForm,
     DocumentForm,
@@ -37,7 +36,6 @@ from casework.forms import (
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
-    Agency,
     AuditEvent,
     Case,
     CaseEvent,
@@ -67,40 +65,13 @@ OWNER_ONLY_EVENTS = {
 }
 
 
-def _looks_like_reference(text: str) -> bool:
-    return "-" in text and any(ch.isdigit() for ch in text)
-
-
 @membership_required
 def case_list(request):
     user = request.user
-    form = CaseFilterForm(request.GET or None, agencies=Agency.objects.filter(is_active=True).order_by("name"))
+    form = filter_form(request.GET)
     filters = form.valid_data() if request.GET else {}
-    cases = (
-        visible_cases(user)
-        .select_related("person", "owning_agency", "reception_province", "assigned_to")
-        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY))
-    )
+    cases = filter_cases(user, filters).select_related("person", "owning_agency", "reception_province", "assigned_to")
     query = (filters.get("q") or "").strip()
-    if query:
-        if _looks_like_reference(query):
-            cases = cases.filter(reference__istartswith=query.upper())
-        else:
-            # Searching by name is reading identity data: only cases whose identity the
-            # user may see can match.
-            cases = cases.filter(person__search_name__contains=normalize_name(query), shows_identity=True)
-    if filters.get("status"):
-        cases = cases.filter(status=filters["status"])
-    if filters.get("province"):
-        cases = cases.filter(reception_province=filters["province"])
-    if filters.get("agency"):
-        cases = cases.filter(owning_agency=filters["agency"])
-    if filters.get("mine"):
-        cases = cases.filter(assigned_to=user)
-    if filters.get("children"):
-        cases = cases.filter(is_child=True)
-    if filters.get("overdue"):
-        cases = cases.filter(overdue_flagged_at__isnull=False)
     page = filters.get("page") or 1
     # Newest first; fetching one row more than a page tells whether a next page exists
     # without counting every visible case.
@@ -124,6 +95,9 @@ def case_list(request):
         "page": page,
         "has_next": has_next,
         "query_string": params.urlencode(),
+        "more_filters": [form[name] for name in MORE_FILTERS],
+        "filter_badges": filter_badges(form, filters, request.GET),
+        "export_params": form.params() if request.GET else {},
     }
     template = "casework/_case_results.html" if is_htmx(request) else "casework/case_list.html"
     return render(request, template, context)

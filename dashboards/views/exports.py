@@ -1,19 +1,112 @@
-"""Export jobs: request, progress, download (being built)."""
+"""Export jobs: ask for one, watch its progress, download the file.
 
-from django.http import Http404
+Only supervisors and agency administrators export (DASHBOARD_ROLES). A job and its file are
+for the person who asked, while acting for the same agency and role; anyone else gets the
+same 404 as for a job that does not exist, and a denied audit row.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casework import audit
+from casework.access import active_membership, deny
+from casework.models import AuditEvent, Membership
+from casework.views.common import is_htmx, membership_required
+from dashboards import exports
+from dashboards.models import ExportJob
+from dashboards.scope import DASHBOARD_ROLES
+
+LISTED = 20
+CONTENT_TYPES = {
+    ExportJob.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportJob.Format.CSV: "text/csv; charset=utf-8",
+}
 
 
+def _exporter(request) -> Membership:
+    membership = active_membership(request.user)
+    if membership is None or membership.role not in DASHBOARD_ROLES:
+        deny(request.user, {"page": request.resolver_match.url_name})
+    return membership
+
+
+def access_export(request, public_id) -> ExportJob:
+    """The requester's own job, asked under the membership she is acting for now; else 404."""
+    membership = _exporter(request)
+    job = ExportJob.objects.filter(
+        public_id=public_id, requested_by_id=request.user.pk, agency_id=membership.agency_id, role=membership.role
+    ).first()
+    if job is None:
+        deny(request.user, {"export": str(public_id)})
+    return job
+
+
+def _jobs_page(request, membership: Membership, *, problems=(), status: int = 200):
+    jobs = ExportJob.objects.filter(
+        requested_by_id=request.user.pk, agency_id=membership.agency_id, role=membership.role
+    ).order_by("-created_at", "-id")[:LISTED]
+    return render(request, "dashboards/exports.html", {"jobs": jobs, "problems": problems}, status=status)
+
+
+@membership_required
 def export_list(request):
-    raise Http404
+    return _jobs_page(request, _exporter(request))
 
 
+@membership_required
+@require_POST
 def export_create(request):
-    raise Http404
+    membership = _exporter(request)
+    form = exports.ExportRequestForm(request.POST)
+    problems = []
+    params = {}
+    if form.is_valid():
+        try:
+            params = exports.clean_params(form.cleaned_data["kind"], request.POST)
+        except forms.ValidationError as error:
+            problems = error.messages
+    else:
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    if problems:
+        return _jobs_page(request, membership, problems=problems, status=400)
+    job = exports.do_request_export(
+        kind=form.cleaned_data["kind"],
+        format=form.cleaned_data["format"],
+        params=params,
+        shared=form.cleaned_data["shared"],
+        actor=request.user,
+    )
+    if is_htmx(request):
+        return render(request, "dashboards/_export_job.html", {"job": job})
+    messages.success(request, _("The export has been started. It will be ready to download here."))
+    return redirect("dashboards:exports")
 
 
+@membership_required
 def export_status(request, job):
-    raise Http404
+    return render(request, "dashboards/_export_job.html", {"job": access_export(request, job)})
 
 
+@membership_required
 def export_download(request, job):
-    raise Http404
+    job = access_export(request, job)
+    if job.status != ExportJob.Status.DONE or not job.file_name:
+        raise Http404
+    try:
+        stored = default_storage.open(job.file_name, "rb")
+    except FileNotFoundError:
+        raise Http404
+    audit.record(
+        AuditEvent.Action.DOWNLOAD,
+        actor=request.user,
+        obj=job,
+        detail={"kind": job.kind, "format": job.format, "rows": job.row_count},
+    )
+    return FileResponse(
+        stored, as_attachment=True, filename=job.download_name(), content_type=CONTENT_TYPES[job.format]
+    )

@@ -1,0 +1,148 @@
+"""The case list's filters, in one place: the list page and the export of the list both call
+`filter_cases`, so an export holds exactly the cases the list shows."""
+
+from collections.abc import Mapping
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from casework.access import holds_class, visible_cases
+from casework.forms import NOT_RECORDED, CaseFilterForm
+from casework.lib.text import normalize_name
+from casework.models import Agency, Case, SensitivityClass, age_band_q
+
+# Facts about the person are identity-class data (DESIGN.md §5). Filtering by them reads them,
+# so they match only cases whose identity the user holds — like the name search (decision 4);
+# otherwise a holder of `core` could learn a woman's sex or ethnicity by filtering.
+IDENTITY_FILTERS = ("sex", "ethnicity", "minority", "age_band")
+
+
+def filter_form(params: Mapping | None) -> CaseFilterForm:
+    """The case-list filter form bound to query-string or stored export parameters."""
+    return CaseFilterForm(params or None, agencies=Agency.objects.filter(is_active=True).order_by("name"))
+
+
+def looks_like_reference(text: str) -> bool:
+    return "-" in text and any(ch.isdigit() for ch in text)
+
+
+def filter_cases(user, filters: dict) -> QuerySet[Case]:
+    """The cases `user` may see that match `filters` (a CaseFilterForm's valid data), each
+    annotated with `shows_identity` (does the user hold identity on it?)."""
+    cases = visible_cases(user).annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY))
+    condition = _core_q(user, filters)
+    identity = _identity_q(filters)
+    query = (filters.get("q") or "").strip()
+    if query and looks_like_reference(query):
+        condition &= Q(reference__istartswith=query.upper())
+    elif query:
+        identity &= Q(person__search_name__contains=normalize_name(query))
+    if identity:
+        cases = cases.filter(identity, shows_identity=True)
+    return cases.filter(condition)
+
+
+def _core_q(user, filters: dict) -> Q:
+    condition = Q()
+    if filters.get("status"):
+        condition &= Q(status=filters["status"])
+    if filters.get("province"):
+        condition &= Q(reception_province=filters["province"])
+    if filters.get("agency"):
+        condition &= Q(owning_agency=filters["agency"])
+    if filters.get("mine"):
+        condition &= Q(assigned_to=user)
+    if filters.get("children"):
+        condition &= Q(is_child=True)
+    if filters.get("overdue"):
+        condition &= Q(overdue_flagged_at__isnull=False)
+    if filters.get("person_status"):
+        condition &= Q(person_status=filters["person_status"])
+    destination = filters.get("destination")
+    if destination == NOT_RECORDED:
+        condition &= Q(destination_country__isnull=True)
+    elif destination:
+        condition &= Q(destination_country=destination)
+    return_mode = filters.get("return_mode")
+    if return_mode:
+        condition &= Q(return_mode="" if return_mode == NOT_RECORDED else return_mode)
+    if filters.get("exploitation"):
+        # EXISTS rather than a join: a case with several forms must appear once.
+        through = Case.exploitation_forms.through.objects.filter(
+            case_id=OuterRef("pk"), picklistvalue_id=filters["exploitation"].pk
+        )
+        condition &= Q(Exists(through))
+    if filters.get("received_from"):
+        condition &= Q(received_at__date__gte=filters["received_from"])
+    if filters.get("received_to"):
+        condition &= Q(received_at__date__lte=filters["received_to"])
+    if filters.get("incident"):
+        condition &= Q(incident__isnull=filters["incident"] == "0")
+    return condition
+
+
+def _identity_q(filters: dict) -> Q:
+    condition = Q()
+    if filters.get("sex"):
+        condition &= Q(person__sex=filters["sex"])
+    if filters.get("ethnicity"):
+        condition &= Q(person__ethnicity=filters["ethnicity"])
+    if filters.get("minority"):
+        condition &= Q(person__ethnicity__is_majority=filters["minority"] == "0")
+    if filters.get("age_band"):
+        condition &= age_band_q(filters["age_band"])
+    return condition
+
+
+# Filters the statistics page links with; the list shows each as a badge that removes it.
+EXTRA_FILTERS = (
+    "sex",
+    "ethnicity",
+    "minority",
+    "age_band",
+    "person_status",
+    "destination",
+    "exploitation",
+    "return_mode",
+    "received_from",
+    "received_to",
+    "incident",
+)
+# Reference-data filters have no control of their own on the list (a select of every
+# country would cost a query on each page); they travel as hidden inputs.
+HIDDEN_FILTERS = ("ethnicity", "destination", "exploitation")
+MORE_FILTERS = tuple(name for name in EXTRA_FILTERS if name not in HIDDEN_FILTERS)
+
+
+def filter_badges(form: CaseFilterForm, filters: dict, query: Mapping) -> list[dict]:
+    """The active extra filters: label, value shown, the query string without it, and the
+    raw value for the hidden input that keeps it when the other filters change."""
+    badges = []
+    for name in EXTRA_FILTERS:
+        value = filters.get(name)
+        if value in (None, ""):
+            continue
+        rest = query.copy()
+        rest.pop(name, None)
+        rest.pop("page", None)
+        badges.append(
+            {
+                "name": name,
+                "label": form.fields[name].label,
+                "value": _shown(form, name, value),
+                "raw": form[name].value(),
+                "hidden": name in HIDDEN_FILTERS,
+                "remove": rest.urlencode(),
+            }
+        )
+    return badges
+
+
+def _shown(form: CaseFilterForm, name: str, value) -> str:
+    if hasattr(value, "label"):
+        return value.label
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    if value == NOT_RECORDED:
+        return str(_("not recorded"))
+    return str(dict(getattr(form.fields[name], "choices", ())).get(value, value))

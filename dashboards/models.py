@@ -1,0 +1,86 @@
+"""Export jobs: a spreadsheet built in the background, downloadable only by who asked for it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Agency, Role
+
+
+class ExportJob(models.Model):
+    class Kind(models.TextChoices):
+        CASES = "cases", _("case list")
+        STATISTICS = "statistics", _("official statistics")
+        HTCDS = "htcds", _("cases in HTCDS 2.0 columns")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    # The membership the job was asked under: it runs with that agency's and role's rights.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    shared = models.BooleanField(_("for sharing outside the agency"), default=False)
+    language = models.CharField(_("language"), max_length=10, default="vi")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("rows expected"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file_name = models.CharField(_("file in private storage"), max_length=200, blank=True)
+    # An English msgid, translated when shown; never a traceback.
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    # Who holds the job now: a run writes progress and the result only while its token is
+    # still here, so a run that lost the job to a redelivery cannot overwrite it.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [
+            models.Index(fields=["requested_by", "agency", "-created_at"], name="export_job_mine"),
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                name="export_job_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.format}) {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)
+
+    def download_name(self) -> str:
+        return f"caunoi-{self.kind}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.{self.format}"

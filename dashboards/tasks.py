@@ -1,0 +1,30 @@
+"""Background exports. Building a spreadsheet of thousands of cases takes longer than a page
+may, so it runs here while the exports page polls its progress (DESIGN.md §10)."""
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from dashboards import exports
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def run_export(job_id: int) -> bool:
+    """Build one export. The job is claimed by a compare-and-set (queued → running), so a
+    redelivered message does nothing once the file is made (QUALITY R2)."""
+    return exports.do_run_export(job_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def requeue_exports() -> int:
+    """Periodic: publish again the jobs whose message was lost (broker down when the job was
+    asked for) or whose worker died mid-way; the claim makes a duplicate harmless."""
+    job_ids = exports.stalled_job_ids()
+    for job_id in job_ids:
+        run_export.delay(job_id)
+    return len(job_ids)
