@@ -99,7 +99,7 @@ def test_healthz_is_503_when_the_database_is_down(db):
 def test_a_database_outage_gives_a_plain_503_page(world):
     client = sign_in(world.owner)
     client.raise_request_exception = False
-    with mock.patch("casework.views.cases.visible_cases", side_effect=OperationalError("connection refused")):
+    with mock.patch("casework.case_filters.visible_cases", side_effect=OperationalError("connection refused")):
         response = client.get("/")
     assert response.status_code == 503
     assert b"Traceback" not in response.content

@@ -19,4 +19,6 @@ def test_seed_demo_is_idempotent_and_covers_every_persona_and_status(reference_d
     kinds_used = set(Agency.objects.values_list("kind__code", flat=True))
     assert kinds_used == set(AgencyKind.objects.values_list("code", flat=True))
     supervisors = Membership.objects.filter(role="supervisor").values_list("agency__province__code", flat=True)
-    assert len(set(supervisors)) == 2
+    # Two provinces, and a national supervisor (no province) for the national statistics.
+    assert set(supervisors) == {"LCA", "HN", None}
+    assert Agency.objects.get(code="cuc-btxh").statistics_scope == "national"

@@ -1,0 +1,104 @@
+"""End to end, in a real browser: a provincial supervisor signs in, narrows the dashboard to a
+period, sees an overdue referral step flagged for the agency that has to act, opens the
+official statistics and downloads them as an XLSX built by a background export job.
+
+The provincial view counts cases owned by other agencies, so the statistics are small-cell
+suppressed; the downloaded file must say so and contain no figure of 1 to 10.
+"""
+
+import datetime
+import io
+import pathlib
+import re
+
+import pytest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from casework.models import AuditEvent, Role, StatisticsScope
+from dashboards.models import ExportJob
+from referrals.actions import do_send_referral
+from referrals.models import Referral, ReferralPurpose
+from tests.e2e.conftest import assert_clean
+from tests.e2e.test_case_registration import sign_in, vietnamese
+from tests.e2e.test_referral_to_peace_house import eager_celery  # noqa: F401 — a fixture
+from tests.fixtures.personas import acting, make_user
+from tests.fixtures.statistics import build_statistics_world
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("eager_celery")
+def test_provincial_supervisor_filters_sees_overdue_and_downloads_statistics(
+    live_server,
+    reference_data,
+    new_page,
+):
+    from dashboards.stats import HIDDEN_MARK
+
+    world = build_statistics_world()
+    world.police.statistics_scope = StatisticsScope.PROVINCE
+    world.police.save()
+    make_user("e2e.giamsat", world.police, Role.SUPERVISOR)
+    referral = do_send_referral(
+        world.cases[0],
+        purpose=ReferralPurpose.objects.get(code="protection_support"),
+        to_agency=world.social,
+        from_agency=world.police,
+        actor=acting(world.worker),
+    )
+    Referral.objects.filter(pk=referral.pk).update(
+        due_at=timezone.now() - datetime.timedelta(days=1), overdue_flagged_at=timezone.now()
+    )
+
+    page = new_page("supervisor")
+    sign_in(page, live_server.url, "e2e.giamsat")
+    page.click("[data-testid=dashboard-link]")
+    expect(page).to_have_url(re.compile(r"/dashboards/$"))
+    expect(page.locator("[data-testid=scope]")).to_have_text(world.police.province.label)
+
+    # Narrow to March 2026.
+    page.fill("[name=date_from]", "2026-03-01")
+    page.fill("[name=date_to]", "2026-03-31")
+    with page.expect_navigation():
+        page.click("[data-testid=apply-filters]")
+    expect(page).to_have_url(re.compile(r"date_from=2026-03-01"))
+    expect(page.locator("[data-testid=period]")).to_contain_text("01/03/2026 – 31/03/2026")
+    # Seven people in Lào Cai in March: a small figure outside the agency, so hidden.
+    expect(page.locator("[data-testid=received]")).to_have_text(HIDDEN_MARK)
+
+    overdue = page.locator("[data-testid=overdue-row]")
+    expect(overdue).to_have_count(1)
+    expect(overdue).to_contain_text(world.social.name)
+    expect(overdue.locator(".badge")).to_have_text("1")
+    assert world.cases[0].reference not in page.content()
+
+    # The statistics for the same period, exported as XLSX in the background.
+    with page.expect_navigation():
+        page.click("a[href^='/dashboards/statistics/']")
+    expect(page.locator("[data-testid=figure-victims]")).to_have_text(HIDDEN_MARK)
+    export = page.locator("[data-testid=export-statistics]")
+    export.locator("[name=format]").select_option("xlsx")
+    with page.expect_navigation():
+        export.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/dashboards/exports/"))
+    job = page.locator("[data-testid=export-job]").first
+    expect(job).to_have_attribute("data-status", "done", timeout=20_000)
+    with page.expect_download() as download_info:
+        job.locator("[data-testid=export-download]").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    # openpyxl goes by the file name's extension; the download's temporary file has none.
+    content = io.BytesIO(pathlib.Path(download.path()).read_bytes())
+    rows = list(load_workbook(content).active.iter_rows(values_only=True))
+    assert rows[0][:3] == tuple(vietnamese(_(label)) for label in ("Table", "Figure", "Value"))
+    values = [row[2] for row in rows[1:] if row and len(row) > 2]
+    assert HIDDEN_MARK in values
+    assert all(not isinstance(value, int) or value == 0 or value > 10 for value in values)
+
+    stored = ExportJob.objects.get()
+    assert (stored.kind, stored.format, stored.status) == ("statistics", "xlsx", "done")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, username="e2e.giamsat").count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD, username="e2e.giamsat").count() == 1
+    assert_clean(page)
