@@ -1,0 +1,176 @@
+"""HTCDS 2.0 columns, their sensitivity classes and the mappings to Cầu Nối values."""
+
+from casework import actions
+from casework.models import (
+    Offender,
+    PersonStatus,
+    PicklistValue,
+    SensitivityClass,
+    Sex,
+)
+
+CORE = SensitivityClass.CORE.value
+IDENTITY = SensitivityClass.IDENTITY.value
+INVESTIGATION = SensitivityClass.INVESTIGATION.value
+EXPORT_CLASSES = frozenset({CORE, IDENTITY, INVESTIGATION})
+
+# IOM's template, row 1, in its order.
+TEMPLATE_COLUMNS = [
+    "cas_CaseOwner",
+    "prs_Salutation",
+    "prs_FirstName",
+    "prs_SecondName",
+    "con_Consent",
+    "prs_Birthdate",
+    "prs_Gender",
+    "prs_Citizenship",
+    "prs_Title",
+    "prs_Email",
+    "prs_HomePhone",
+    "prs_MobilePhone",
+    "prs_MailingCity",
+    "prs_MailingCountry",
+    "prs_MailingState",
+    "prs_MailingStreet",
+    "prs_MailingPostalCode",
+    "vic_TraffickingStatus",
+    "vic_TraffickinStatusDecisionMakingOrg",
+    "vic_MethodOfRecruitment",
+    "vic_LocationOfRecruitment",
+    "vic_MethodsOfControl",
+    "vic_TypeOfExploitation",
+    "vic_ForcedLabourIndustry",
+    "vic_TypeOfSexExploitation",
+    "vic_LocationOfExploitation",
+    "cas_Status",
+    "cas_ReferringOrganisation",
+    "cas_IncomingReferralDate",
+    "cas_ReferringPrimaryCaseWorker",
+    "cas_ReasonForIncomingReferral",
+    "cas_IncomingReferralDetails",
+    "cas_ReferredOrganisation",
+    "cas_ReferredPrimaryCaseWorker",
+    "cas_ReasonForOutgoingReferral",  # unnamed in the template
+    "cas_OutgoingReferralDate",
+    "cas_OutgoingReferralDetails",
+    "cas_ReasonForCaseClosure",
+]
+EXTENSION_COLUMNS = [
+    "cnx_ExternalId",
+    "cnx_Reference",
+    "cnx_ReceivedAt",
+    "cnx_ReceptionProvince",
+    "cnx_CameToNotice",
+    "cnx_ReturnMode",
+    "cnx_PersonStatus",
+    "cnx_CaseStatus",
+    "cnx_IsChild",
+    "cnx_Ethnicity",
+    "cnx_BirthYear",
+    "cnx_DestinationCountry",
+    "cnx_IdentifiedOn",
+    "cnx_LegalRegime",
+    "cnx_IncidentId",
+    "cnx_CriminalCaseNumber",
+    "per_RoleInProcess",
+]
+COLUMNS = TEMPLATE_COLUMNS + EXTENSION_COLUMNS
+
+_IDENTITY_EXTENSIONS = {"cnx_Ethnicity", "cnx_BirthYear"}
+_INVESTIGATION_COLUMNS = {"cnx_IncidentId", "cnx_CriminalCaseNumber", "per_RoleInProcess"}
+
+
+def column_class(name: str) -> str:
+    """The sensitivity class of a column: person fields identity, the incident investigation."""
+    if name.startswith("prs_") or name in _IDENTITY_EXTENSIONS:
+        return IDENTITY
+    if name in _INVESTIGATION_COLUMNS:
+        return INVESTIGATION
+    return CORE
+
+
+COLUMN_CLASSES = {name: column_class(name) for name in COLUMNS}
+
+GENDER_TO_HTCDS = {
+    Sex.FEMALE: "Feminine",
+    Sex.MALE: "Masculine",
+    Sex.OTHER: "NonConforming",
+    Sex.UNKNOWN: "NonSpecifiedUnknown",
+}
+GENDER_FROM_HTCDS = {
+    "Feminine": Sex.FEMALE,
+    "Masculine": Sex.MALE,
+    "TransgenderFeminine": Sex.OTHER,
+    "TransgenderMasculine": Sex.OTHER,
+    "NonConforming": Sex.OTHER,
+    "NonSpecifiedUnknown": Sex.UNKNOWN,
+}
+TRAFFICKING_STATUS = {
+    PersonStatus.VICTIM: "ActualVictimOfTrafficking",
+    PersonStatus.IN_IDENTIFICATION: "PossibleVictimOfTrafficking",
+    PersonStatus.NOT_VICTIM: "NotAVictimOfTrafficking",
+    PersonStatus.ACCOMPANYING_CHILD: "NotAVictimOfTrafficking",
+}
+# The person status a bare HTCDS status stands for, when cnx_PersonStatus does not say.
+PERSON_STATUS_FROM_HTCDS = {
+    "ActualVictimOfTrafficking": PersonStatus.VICTIM,
+    "PossibleVictimOfTrafficking": PersonStatus.IN_IDENTIFICATION,
+    "NotAVictimOfTrafficking": PersonStatus.NOT_VICTIM,
+}
+DECISION_ORG_BY_KIND = {
+    "police": "Police",
+    "border_guard": "Police",
+    "coast_guard": "Police",
+    "social_protection": "NonPoliceGovernmentalOrganization",
+    "commune": "NonPoliceGovernmentalOrganization",
+    "ngo": "NGO",
+}
+DECISION_ORGS = ["Police", "NGO", "CourtOrProsecution", "NonPoliceGovernmentalOrganization", "Other"]
+CASE_STATUSES = ["Active", "FollowUp", "Closed", "ClosedReferred"]
+REFERRAL_REASONS = ["AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other"]
+# Offender.RoleInProcess → the closest HTCDS per_RoleInProcess value. HTCDS has no
+# "unknown": it becomes Other (the offender is still counted).
+ROLE_TO_HTCDS = {
+    Offender.RoleInProcess.RECRUITER: "RecruiterOrIntermediary",
+    Offender.RoleInProcess.TRANSPORTER: "Transporter",
+    Offender.RoleInProcess.EXPLOITER: "Exploiter",
+    Offender.RoleInProcess.FACILITATOR: "BrokerTravelAgent",
+    Offender.RoleInProcess.OTHER: "Other",
+    Offender.RoleInProcess.UNKNOWN: "Other",
+}
+# Every HTCDS role → ours, by the stage of the trafficking process it belongs to
+# (recruit; transport, transfer; harbour and broker; receive, buy and exploit).
+ROLE_FROM_HTCDS = {
+    "RecruiterOrIntermediary": Offender.RoleInProcess.RECRUITER,
+    "Kidnapper": Offender.RoleInProcess.RECRUITER,
+    "SoldIndividual": Offender.RoleInProcess.RECRUITER,
+    "Transporter": Offender.RoleInProcess.TRANSPORTER,
+    "TransferredIndividual": Offender.RoleInProcess.TRANSPORTER,
+    "Smuggler": Offender.RoleInProcess.TRANSPORTER,
+    "BrokerTravelAgent": Offender.RoleInProcess.FACILITATOR,
+    "HarbouredIndividual": Offender.RoleInProcess.FACILITATOR,
+    "Exploiter": Offender.RoleInProcess.EXPLOITER,
+    "BoughtIndividual": Offender.RoleInProcess.EXPLOITER,
+    "ReceivedIndividual": Offender.RoleInProcess.EXPLOITER,
+    "ControlledIndividual": Offender.RoleInProcess.EXPLOITER,
+    "Abuser": Offender.RoleInProcess.EXPLOITER,
+    "TravellingPartner": Offender.RoleInProcess.OTHER,
+    "Other": Offender.RoleInProcess.OTHER,
+}
+# HTCDS picklist column → PicklistValue list; the last three all live in exploitation_forms.
+PICKLIST_COLUMNS = {
+    "vic_MethodOfRecruitment": PicklistValue.List.RECRUITMENT_METHOD,
+    "vic_MethodsOfControl": PicklistValue.List.MEANS_OF_CONTROL,
+    "vic_TypeOfExploitation": PicklistValue.List.EXPLOITATION_TYPE,
+    "vic_ForcedLabourIndustry": PicklistValue.List.LABOUR_EXPLOITATION_TYPE,
+    "vic_TypeOfSexExploitation": PicklistValue.List.SEX_EXPLOITATION_TYPE,
+}
+EXPLOITATION_LISTS = {
+    PicklistValue.List.EXPLOITATION_TYPE,
+    PicklistValue.List.LABOUR_EXPLOITATION_TYPE,
+    PicklistValue.List.SEX_EXPLOITATION_TYPE,
+}
+OLDEST_AGE = 120
+ADULT_AGE = actions.ADULT_AGE
+CHUNK_SIZE = 2000
+LOOKUP_BATCH = 500

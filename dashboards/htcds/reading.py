@@ -1,0 +1,591 @@
+"""Reading an HTCDS file and checking every row before anything is written."""
+
+import csv
+import datetime
+import io
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from casework.models import (
+    CameToNotice,
+    Case,
+    CaseStatus,
+    Country,
+    EthnicGroup,
+    LegalRegime,
+    Person,
+    PersonStatus,
+    PicklistValue,
+    Province,
+    ReturnMode,
+    Sex,
+)
+from dashboards.htcds.columns import (
+    ADULT_AGE,
+    CASE_STATUSES,
+    COLUMNS,
+    DECISION_ORGS,
+    GENDER_FROM_HTCDS,
+    OLDEST_AGE,
+    PERSON_STATUS_FROM_HTCDS,
+    PICKLIST_COLUMNS,
+    REFERRAL_REASONS,
+    ROLE_FROM_HTCDS,
+    TRAFFICKING_STATUS,
+)
+from dashboards.htcds.export import FORMULA_STARTS, flag, join_name
+
+REQUIRED_COLUMNS = [
+    "cnx_ExternalId",
+    "prs_FirstName",
+    "prs_SecondName",
+    "prs_Gender",
+    "vic_TraffickingStatus",
+    "cnx_ReceivedAt",
+    "cnx_ReceptionProvince",
+]
+# The field standard spells this one correctly; files made from it are accepted too.
+COLUMN_ALIASES = {"vic_TraffickingStatusDecisionMakingOrg": "vic_TraffickinStatusDecisionMakingOrg"}
+KNOWN_COLUMNS = set(COLUMNS)
+# Row 2 of IOM's template holds the labels; a file still carrying it skips it.
+TEMPLATE_LABELS = {"prs_Gender": "Gender", "vic_TraffickingStatus": "Trafficking Status"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: the row as numbered in the file (1 = header; None for
+    the file as a whole), the column, and what is wrong."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        return _("row %(row)s, column %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "—",
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportReport:
+    file_name: str = ""
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class ImportRefused(Exception):
+    """The file cannot be read at all; the message says why."""
+
+
+def read_bytes(source) -> tuple[bytes, str]:
+    if isinstance(source, str | Path):
+        path = Path(source)
+        return path.read_bytes(), path.name
+    return source.read(), Path(getattr(source, "name", "") or "").name
+
+
+def _cell_text(value) -> str:
+    """Cells of a spreadsheet made by hand come typed; compare everything as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return flag(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+    except Exception:  # any damage in an uploaded zip/XML is the same answer for the user
+        raise ImportRefused(_("The file is not a spreadsheet or CSV file."))
+    return rows
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(_("The file is not a spreadsheet or CSV file."))
+    if "\x00" in text:
+        raise ImportRefused(_("The file is not a spreadsheet or CSV file."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ImportRefused(_("The file is not a spreadsheet or CSV file."))
+    return [[_uncsv(value.strip()) for value in row] for row in rows]
+
+
+def _uncsv(value: str) -> str:
+    """Take off the apostrophe `write_csv` puts before a formula-like value."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def read_table(content: bytes) -> list[list[str]]:
+    """The rows of an .xlsx (a zip holding `[Content_Types].xml`) or a UTF-8 CSV."""
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+        except zipfile.BadZipFile:
+            names = []
+        if "[Content_Types].xml" not in names:
+            raise ImportRefused(_("The file is not a spreadsheet or CSV file."))
+        return _xlsx_rows(content)
+    return _csv_rows(content)
+
+
+def _check_header(header: list[str]) -> tuple[dict[int, str], list[Problem]]:
+    """Column index → known column name, and the problems of the header row."""
+    problems, columns, seen = [], {}, set()
+    for index, raw in enumerate(header):
+        name = COLUMN_ALIASES.get(raw, raw)
+        if not name:
+            continue
+        if name not in KNOWN_COLUMNS:
+            problems.append(Problem(1, raw, _("Unknown column.")))
+        elif name in seen:
+            problems.append(Problem(1, raw, _("The column appears twice.")))
+        else:
+            columns[index] = name
+            seen.add(name)
+    for name in REQUIRED_COLUMNS:
+        if name not in seen:
+            problems.append(Problem(1, name, _("This column is required and missing.")))
+    return columns, problems
+
+
+# Import: checking the rows ---------------------------------------------------------------
+
+
+@dataclass
+class Lookups:
+    """Reference data by the codes the file uses, loaded once per import."""
+
+    countries: dict[str, Country]
+    provinces: dict[str, Province]
+    province_names: dict[str, Province]
+    ethnic_groups: dict[str, EthnicGroup]
+    picklists: dict[tuple[str, str], PicklistValue]
+
+    @classmethod
+    def load(cls) -> "Lookups":
+        provinces = list(Province.objects.all())
+        names = {}
+        for province in provinces:
+            for key in (province.name, province.name_en, province.code):
+                names[key.casefold()] = province
+        return cls(
+            countries={country.alpha2: country for country in Country.objects.all()},
+            provinces={province.code: province for province in provinces},
+            province_names=names,
+            ethnic_groups={group.code: group for group in EthnicGroup.objects.all()},
+            picklists={(value.list_name, value.code): value for value in PicklistValue.objects.all()},
+        )
+
+    def allowed(self, list_name: str) -> list[str]:
+        return [code for (name, code) in self.picklists if name == list_name]
+
+
+@dataclass
+class ImportRow:
+    """One checked row, in model terms."""
+
+    number: int
+    external_id: str
+    source_reference: str
+    full_name: str
+    sex: str
+    birth_date: datetime.date | None
+    birth_year: int | None
+    nationality: Country | None
+    ethnicity: EthnicGroup | None
+    home_province: Province | None
+    home_address: str
+    phone: str
+    person_status: str
+    case_status: str
+    decision_org: str
+    received_at: datetime.datetime
+    reception_province: Province
+    came_to_notice: str
+    return_mode: str
+    destination_country: Country | None
+    identified_on: datetime.date | None
+    legal_regime: str | None
+    is_child: bool | None
+    closure_reason: str
+    picklists: dict[str, list[PicklistValue]]
+    incident_key: str
+    criminal_case_number: str
+    offender_roles: list[str]
+
+    def age_at_reception(self) -> int | None:
+        person = Person(birth_date=self.birth_date, birth_year=self.birth_year)
+        return person.age_on(timezone.localdate(self.received_at))
+
+
+def _briefly(values: list[str], limit: int = 8) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (", …" if len(values) > limit else "")
+
+
+class RowReader:
+    """Reads one row's cells into typed values, noting every problem instead of stopping."""
+
+    def __init__(self, number: int, cells: dict[str, str], lookups: Lookups, problems: list[Problem]):
+        self.number, self.cells, self.lookups, self.problems = number, cells, lookups, problems
+        self.today = timezone.localdate()
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.number, column, message))
+
+    def text(self, column: str, max_length: int | None = None, *, required: bool = False) -> str:
+        value = self.cells.get(column, "")
+        if required and not value:
+            self.problem(column, _("A value is required."))
+        if max_length is not None and len(value) > max_length:
+            self.problem(column, _("At most %(limit)s characters.") % {"limit": max_length})
+            return value[:max_length]
+        return value
+
+    def choice(self, column: str, allowed: Iterable[str], *, required: bool = False) -> str:
+        value = self.text(column, required=required)
+        allowed = list(allowed)
+        if value and value not in allowed:
+            self.problem(
+                column, _("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": _briefly(allowed)}
+            )
+            return ""
+        return value
+
+    def codes(self, column: str, list_name: str) -> list[PicklistValue]:
+        found = []
+        for code in filter(None, (part.strip() for part in self.text(column).split(";"))):
+            value = self.lookups.picklists.get((list_name, code))
+            if value is None:
+                allowed = _briefly(self.lookups.allowed(list_name))
+                self.problem(column, _("“%(value)s” is not one of: %(allowed)s.") % {"value": code, "allowed": allowed})
+            else:
+                found.append(value)
+        return found
+
+    def reference(self, column: str, table: dict, unknown: str, *, required: bool = False):
+        """The row of `table` the cell's code names; `unknown` is the message for a code not in it."""
+        value = self.text(column, required=required)
+        if value and value not in table:
+            self.problem(column, unknown % {"value": value})
+        return table.get(value) if value else None
+
+    def date(self, column: str) -> datetime.date | None:
+        value = self.text(column)
+        if not value:
+            return None
+        day = _parse_day(value)
+        if day is None:
+            self.problem(column, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value})
+        elif day > self.today:
+            self.problem(column, _("The date is in the future."))
+            return None  # one problem per cell: the age checks do not see it again
+        return day
+
+    def moment(self, column: str) -> datetime.datetime | None:
+        value = self.text(column, required=True)
+        if not value:
+            return None
+        moment = _parse_moment(value)
+        if moment is None:
+            self.problem(column, _("“%(value)s” is not a date and time (ISO 8601).") % {"value": value})
+        elif moment > timezone.now():
+            self.problem(column, _("The date is in the future."))
+            return None
+        return moment
+
+    def flag(self, column: str) -> bool | None:
+        value = self.text(column).casefold()
+        if not value:
+            return None
+        if value in ("true", "1", "yes"):
+            return True
+        if value in ("false", "0", "no"):
+            return False
+        self.problem(column, _("Write TRUE or FALSE."))
+        return None
+
+    def year(self, column: str) -> int | None:
+        value = self.text(column)
+        if not value:
+            return None
+        if not (value.isascii() and value.isdigit() and len(value) == 4):
+            self.problem(column, _("“%(value)s” is not a year.") % {"value": value})
+            return None
+        return int(value)
+
+
+def _parse_day(value: str) -> datetime.date | None:
+    for parse in (datetime.date.fromisoformat, lambda text: datetime.datetime.strptime(text, "%d/%m/%Y").date()):
+        try:
+            return parse(value)
+        except ValueError:
+            continue
+    try:
+        return datetime.datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
+
+
+def _parse_moment(value: str) -> datetime.datetime | None:
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        day = _parse_day(value)
+        if day is None:
+            return None
+        moment = datetime.datetime.combine(day, datetime.time())
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def read_row(number: int, cells: dict[str, str], lookups: Lookups, problems: list[Problem]) -> ImportRow | None:
+    """Check one row; None when it has problems (they are in `problems`)."""
+    before = len(problems)
+    reader = RowReader(number, cells, lookups, problems)
+    row = ImportRow(
+        number=number,
+        external_id=reader.text("cnx_ExternalId", Case._meta.get_field("external_id").max_length, required=True),
+        source_reference=reader.text("cnx_Reference", 60),
+        full_name=_read_name(reader),
+        sex=GENDER_FROM_HTCDS.get(reader.choice("prs_Gender", GENDER_FROM_HTCDS), Sex.UNKNOWN),
+        birth_date=reader.date("prs_Birthdate"),
+        birth_year=reader.year("cnx_BirthYear"),
+        nationality=reader.reference("prs_Citizenship", lookups.countries, _("Unknown country code “%(value)s”.")),
+        ethnicity=reader.reference("cnx_Ethnicity", lookups.ethnic_groups, _("Unknown ethnic group code “%(value)s”.")),
+        home_province=_read_home_province(reader),
+        home_address=reader.text("prs_MailingStreet", 300),
+        phone=reader.text("prs_MobilePhone", 30) or reader.text("prs_HomePhone", 30),
+        person_status=_read_person_status(reader),
+        case_status="",
+        decision_org=reader.choice("vic_TraffickinStatusDecisionMakingOrg", DECISION_ORGS),
+        received_at=reader.moment("cnx_ReceivedAt"),
+        reception_province=reader.reference(
+            "cnx_ReceptionProvince", lookups.provinces, _("Unknown province code “%(value)s”."), required=True
+        ),
+        came_to_notice=reader.choice("cnx_CameToNotice", CameToNotice.values) or CameToNotice.OTHER,
+        return_mode=reader.choice("cnx_ReturnMode", ReturnMode.values),
+        destination_country=reader.reference(
+            "cnx_DestinationCountry", lookups.countries, _("Unknown country code “%(value)s”.")
+        ),
+        identified_on=reader.date("cnx_IdentifiedOn"),
+        # Absent (None) is derived from the identification date; blank stays blank.
+        legal_regime=reader.choice("cnx_LegalRegime", LegalRegime.values) if "cnx_LegalRegime" in cells else None,
+        is_child=reader.flag("cnx_IsChild"),
+        closure_reason=reader.text("cas_ReasonForCaseClosure"),
+        picklists={column: reader.codes(column, list_name) for column, list_name in PICKLIST_COLUMNS.items()},
+        incident_key=reader.text("cnx_IncidentId", 100),
+        criminal_case_number=reader.text("cnx_CriminalCaseNumber", 60),
+        offender_roles=_read_roles(reader),
+    )
+    reader.flag("con_Consent")
+    reader.reference("prs_MailingCountry", lookups.countries, _("Unknown country code “%(value)s”."))
+    for column in ("cas_IncomingReferralDate", "cas_OutgoingReferralDate"):
+        reader.date(column)
+    for column in ("cas_ReasonForIncomingReferral", "cas_ReasonForOutgoingReferral"):
+        reader.choice(column, REFERRAL_REASONS)
+    row.case_status = _read_case_status(reader, row)
+    _check_row(reader, row)
+    return row if len(problems) == before else None
+
+
+def _read_name(reader: RowReader) -> str:
+    name = join_name(reader.text("prs_FirstName"), reader.text("prs_SecondName"))
+    if not name:
+        reader.problem("prs_FirstName", _("The person's name is required."))
+    elif len(name) > Person._meta.get_field("full_name").max_length:
+        reader.problem("prs_FirstName", _("The name is too long."))
+    return name
+
+
+def _read_home_province(reader: RowReader) -> Province | None:
+    value = reader.text("prs_MailingState")
+    if not value:
+        return None
+    province = reader.lookups.province_names.get(value.casefold())
+    if province is None:
+        reader.problem("prs_MailingState", _("Unknown province “%(value)s”.") % {"value": value})
+    return province
+
+
+def _read_person_status(reader: RowReader) -> str:
+    htcds = reader.choice("vic_TraffickingStatus", PERSON_STATUS_FROM_HTCDS, required=True)
+    exact = reader.choice("cnx_PersonStatus", PersonStatus.values)
+    if exact and htcds and TRAFFICKING_STATUS[exact] != htcds:
+        reader.problem(
+            "cnx_PersonStatus",
+            _("“%(value)s” does not agree with the trafficking status “%(status)s”.")
+            % {"value": exact, "status": htcds},
+        )
+    return exact or PERSON_STATUS_FROM_HTCDS.get(htcds, PersonStatus.IN_IDENTIFICATION)
+
+
+def _read_roles(reader: RowReader) -> list[str]:
+    roles = []
+    for value in filter(None, (part.strip() for part in reader.text("per_RoleInProcess").split(";"))):
+        if value not in ROLE_FROM_HTCDS:
+            reader.problem(
+                "per_RoleInProcess",
+                _("“%(value)s” is not one of: %(allowed)s.")
+                % {"value": value, "allowed": _briefly(list(ROLE_FROM_HTCDS))},
+            )
+        else:
+            roles.append(ROLE_FROM_HTCDS[value])
+    return roles
+
+
+# Statuses an identification decision has been made in (or after).
+DECIDED_STATUSES = {CaseStatus.IDENTIFIED, CaseStatus.SUPPORTING, CaseStatus.REINTEGRATING}
+
+
+def _read_case_status(reader: RowReader, row: ImportRow) -> str:
+    """The exact status, or the one an HTCDS case status and trafficking status stand for."""
+    exact = reader.choice("cnx_CaseStatus", CaseStatus.values)
+    htcds = reader.choice("cas_Status", CASE_STATUSES)
+    if exact:
+        return exact
+    if htcds in ("Closed", "ClosedReferred"):
+        return CaseStatus.CLOSED
+    if row.person_status == PersonStatus.VICTIM:
+        return CaseStatus.REINTEGRATING if htcds == "FollowUp" else CaseStatus.IDENTIFIED
+    if row.person_status == PersonStatus.NOT_VICTIM:
+        return CaseStatus.NOT_IDENTIFIED
+    return CaseStatus.REPORTED
+
+
+def _check_row(reader: RowReader, row: ImportRow) -> None:
+    """Rules across columns: dates in order, a possible age, status and person status agree."""
+    if row.birth_date and row.birth_year and row.birth_date.year != row.birth_year:
+        reader.problem("cnx_BirthYear", _("The year of birth differs from the date of birth."))
+    if row.received_at is None:
+        return
+    received_on = timezone.localdate(row.received_at)
+    if row.identified_on and row.identified_on < received_on:
+        reader.problem("cnx_IdentifiedOn", _("The identification date is before the person was received."))
+    _check_age(reader, row)
+    if row.case_status in DECIDED_STATUSES and row.person_status not in (
+        PersonStatus.VICTIM,
+        PersonStatus.ACCOMPANYING_CHILD,
+    ):
+        reader.problem(
+            "cnx_CaseStatus",
+            _("A case in “%(status)s” must be of an identified victim.") % {"status": row.case_status},
+        )
+    if row.case_status == CaseStatus.NOT_IDENTIFIED and row.person_status == PersonStatus.VICTIM:
+        reader.problem("cnx_CaseStatus", _("A case in “not_identified” cannot be of an identified victim."))
+
+
+def _check_age(reader: RowReader, row: ImportRow) -> None:
+    age = row.age_at_reception()
+    column = "prs_Birthdate" if row.birth_date else "cnx_BirthYear"
+    if age is None:
+        return
+    if age < 0:
+        reader.problem(column, _("The person was born after being received."))
+    elif age > OLDEST_AGE:
+        reader.problem(column, _("The person would have been over %(age)s at reception.") % {"age": OLDEST_AGE})
+    elif row.is_child is True and age >= ADULT_AGE:
+        reader.problem("cnx_IsChild", _("Marked as a child, but %(age)s at reception.") % {"age": age})
+    elif row.is_child is False and age < ADULT_AGE:
+        reader.problem("cnx_IsChild", _("Marked as an adult, but %(age)s at reception.") % {"age": age})
+
+
+def _check_file(rows: list[ImportRow], problems: list[Problem]) -> None:
+    """Rules across rows: one row per external id, one incident's rows agree."""
+    first_row = {}
+    for row in rows:
+        if row.external_id in first_row:
+            problems.append(
+                Problem(
+                    row.number,
+                    "cnx_ExternalId",
+                    _("The same id is on row %(row)s.") % {"row": first_row[row.external_id]},
+                )
+            )
+        first_row.setdefault(row.external_id, row.number)
+    incidents = defaultdict(list)
+    for row in rows:
+        if row.incident_key:
+            incidents[row.incident_key].append(row)
+        elif row.criminal_case_number or row.offender_roles:
+            problems.append(
+                Problem(row.number, "cnx_IncidentId", _("Offenders or a criminal case need an incident id."))
+            )
+    for group in incidents.values():
+        for row in group[1:]:
+            if (row.criminal_case_number, Counter(row.offender_roles)) != (
+                group[0].criminal_case_number,
+                Counter(group[0].offender_roles),
+            ):
+                problems.append(
+                    Problem(
+                        row.number,
+                        "per_RoleInProcess",
+                        _("The rows of one incident differ from row %(row)s in offenders or criminal case number.")
+                        % {"row": group[0].number},
+                    )
+                )
+
+
+def _is_label_row(cells: dict[str, str]) -> bool:
+    return all(cells.get(column) == label for column, label in TEMPLATE_LABELS.items())
+
+
+def check_rows(table: list[list[str]], lookups: Lookups) -> tuple[list[ImportRow], list[Problem]]:
+    """Every row checked; the rows are usable only when the problems are none."""
+    if not table:
+        return [], [Problem(None, "", _("The file is empty."))]
+    columns, problems = _check_header(table[0])
+    if problems:
+        return [], problems
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        cells = {columns[index]: value for index, value in enumerate(values) if index in columns}
+        if not any(cells.values()) or _is_label_row(cells):
+            continue
+        row = read_row(number, cells, lookups, problems)
+        if row is not None:
+            rows.append(row)
+    _check_file(rows, problems)
+    if not rows and not problems:
+        problems.append(Problem(None, "", _("The file has no rows to import.")))
+    return rows, problems
+
+
+# Import: writing -------------------------------------------------------------------------
