@@ -312,6 +312,9 @@ class Case(models.Model):
             models.Index(fields=["status", "-created_at"], name="case_status_newest"),
             models.Index(fields=["owning_agency", "-created_at"], name="case_agency_newest"),
             models.Index(fields=["due_at"], name="case_due", condition=models.Q(overdue_flagged_at__isnull=True)),
+            # Dashboards and statistics: a province's or an agency's cases received in a period.
+            models.Index(fields=["reception_province", "received_at"], name="case_province_received"),
+            models.Index(fields=["owning_agency", "received_at"], name="case_agency_received"),
         ]
         constraints = [
             models.UniqueConstraint(
