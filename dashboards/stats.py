@@ -45,7 +45,7 @@ class Figure:
     key: str
     label: str
     value: int | None  # None when hidden
-    link: str = ""  # query string of the case list that shows what it counts
+    link: str | None = None  # query string of the case list that shows what it counts
     indent: int = 0
 
     @property
@@ -108,7 +108,7 @@ class _Builder:
 
     def figure(self, key: str, hidden: set[str], *, with_links: bool, indent: int = 0) -> Figure:
         value = None if key in hidden else self.cells[key]
-        link = ""
+        link = None
         if with_links and value and key in self.links:
             link = urlencode(self.link_base | self.links[key])
         return Figure(key=key, label=self.labels[key], value=value, link=link, indent=indent)

@@ -67,6 +67,8 @@ def test_statistics_page_shows_the_known_figures_with_links_to_the_lists(stats_w
     assert len(listed.context["cases"]) == EXPECTED["victims"]
     children = next(figure for figure in response.context["stats"].headline if figure.key == "child_victims")
     assert len(client.get(reverse("casework:case-list") + "?" + children.link).context["cases"]) == 2
+    received = next(figure for figure in response.context["stats"].headline if figure.key == "received")
+    assert len(client.get(reverse("casework:case-list") + "?" + received.link).context["cases"]) == 7
 
 
 def test_outside_the_owning_agency_small_figures_are_hidden_and_unlinked(stats_world):
