@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from casework.middleware import SESSION_MEMBERSHIP_COUNT_KEY
+from casework.models import Role
 
 
 def active_membership(request):
@@ -19,6 +20,7 @@ def active_membership(request):
         from referrals.access import header_counts
 
         context["has_dashboards"] = membership.role in DASHBOARD_ROLES
+        context["has_imports"] = membership.role == Role.AGENCY_ADMIN
 
         # Lazy: counted once, and only by pages that show the header (not htmx partials).
         counts = SimpleLazyObject(lambda: header_counts(user))

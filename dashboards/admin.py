@@ -1,9 +1,10 @@
-"""Export jobs in the admin, read-only: who exported what and when, never the file (a file is
-downloaded only by its requester, through the audited view)."""
+"""Export and import jobs in the admin, read-only: who exported or imported what and when,
+never the file (an export is downloaded only by its requester, through the audited view; an
+uploaded file is deleted once imported)."""
 
 from django.contrib import admin
 
-from dashboards.models import ExportJob
+from dashboards.models import ExportJob, ImportJob
 
 
 @admin.register(ExportJob)
@@ -26,6 +27,48 @@ class ExportJobAdmin(admin.ModelAdmin):
         "total",
         "done",
         "row_count",
+        "error",
+        "attempts",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "requested_by", "agency", "file_name", "status", "created", "updated", "unchanged"]
+    list_filter = ["status"]
+    search_fields = ["requested_by__username", "agency__code", "file_name", "sha256"]
+    date_hierarchy = "created_at"
+    list_select_related = ["requested_by", "agency"]
+    # Not the problems: their messages quote the file's cells, personal data of the agency.
+    fields = [
+        "public_id",
+        "requested_by",
+        "agency",
+        "role",
+        "file_name",
+        "size",
+        "sha256",
+        "language",
+        "status",
+        "total",
+        "done",
+        "created",
+        "updated",
+        "unchanged",
+        "problem_count",
         "error",
         "attempts",
         "created_at",

@@ -84,3 +84,84 @@ class ExportJob(models.Model):
 
     def download_name(self) -> str:
         return f"caunoi-{self.kind}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.{self.format}"
+
+
+class ImportJob(models.Model):
+    """An HTCDS file an agency administrator uploaded, imported in the background into the
+    cases of her agency (DESIGN.md §10)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("imported")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("failed")
+
+    FINISHED = (Status.DONE, Status.REFUSED, Status.FAILED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    # The membership the file was uploaded under: the cases go to this agency, and the run
+    # needs the same membership still active.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Shown to the uploader only; the stored file has a random name of its own.
+    file_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Emptied once the run is over: the file holds personal data.
+    stored_name = models.CharField(_("file in private storage"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="vi")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("rows imported"), default=0)
+    created = models.PositiveIntegerField(_("cases created"), default=0)
+    updated = models.PositiveIntegerField(_("cases updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("cases unchanged"), default=0)
+    # [{"row": int | None, "column": str, "message": str}], at most imports.MAX_PROBLEMS,
+    # in the language of the upload; problem_count is how many there were in all.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    # An English msgid, translated when shown; never a traceback.
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    # As on ExportJob: a run writes only while its token is still here.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [
+            models.Index(fields=["requested_by", "agency", "-created_at"], name="import_job_mine"),
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                name="import_job_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)
+
+    @property
+    def problems_left_out(self) -> int:
+        return max(0, self.problem_count - len(self.problems))

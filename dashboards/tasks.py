@@ -4,7 +4,7 @@ may, so it runs here while the exports page polls its progress (DESIGN.md §10).
 from celery import shared_task
 from django.db import DatabaseError
 
-from dashboards import exports
+from dashboards import exports, imports
 
 
 @shared_task(
@@ -27,4 +27,28 @@ def requeue_exports() -> int:
     job_ids = exports.stalled_job_ids()
     for job_id in job_ids:
         run_export.delay(job_id)
+    return len(job_ids)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def run_import(job_id: int) -> bool:
+    """Import one uploaded HTCDS file. Checking and writing thousands of rows through the
+    casework actions outlasts a request; the job is claimed by a compare-and-set (queued →
+    running), so a redelivered message does nothing once the file is imported (QUALITY R2)."""
+    return imports.do_run_import(job_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def requeue_imports() -> int:
+    """Periodic: publish again the imports whose message was lost or whose worker died
+    mid-way (its transaction died with it); the claim makes a duplicate harmless."""
+    job_ids = imports.stalled_job_ids()
+    for job_id in job_ids:
+        run_import.delay(job_id)
     return len(job_ids)

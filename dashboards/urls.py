@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards.views import dashboard, exports
+from dashboards.views import dashboard, exports, imports
 
 app_name = "dashboards"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("exports/new/", exports.export_create, name="export-create"),
     path("exports/<uuid:job>/", exports.export_status, name="export-status"),
     path("exports/<uuid:job>/download/", exports.export_download, name="export-download"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/new/", imports.import_create, name="import-create"),
+    path("imports/<uuid:job>/", imports.import_status, name="import-status"),
 ]

@@ -2,6 +2,7 @@
 
 import uuid
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -112,6 +113,35 @@ def _system_text(message: str, **values) -> str:
         return _(message) % values
 
 
+# (rows done, rows in the file)
+OnProgress = Callable[[int, int], None]
+PROGRESS_STEPS = 50
+
+
+class Progress:
+    """Tells the caller how far the import is, at most PROGRESS_STEPS times while writing:
+    each call may cost the caller a query, and a row of the file costs a few dozen."""
+
+    def __init__(self, on_progress: OnProgress | None):
+        self.on_progress = on_progress
+        self.total = 0
+        self.reported = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.reported = 0
+        self._tell(0)
+
+    def rows_done(self, done: int) -> None:
+        if done == self.total or done - self.reported >= max(1, self.total // PROGRESS_STEPS):
+            self._tell(done)
+
+    def _tell(self, done: int) -> None:
+        self.reported = done
+        if self.on_progress is not None:
+            self.on_progress(done, self.total)
+
+
 @dataclass
 class Importer:
     """Writes checked rows; run inside one transaction (a failure undoes the whole file)."""
@@ -120,15 +150,17 @@ class Importer:
     actor: object
     file_name: str
     report: ImportReport
+    progress: Progress
 
     def reason(self) -> str:
         return _system_text(IMPORTED_FROM, file=self.file_name or "—")
 
     def run(self, rows: list[ImportRow], existing: dict[str, Case]) -> None:
         cases = {}
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
             case = existing.get(row.external_id)
             cases[row.external_id] = self.update(case, row) if case else self.create(row)
+            self.progress.rows_done(done)
         self.link_incidents(rows, cases)
 
     def create(self, row: ImportRow) -> Case:
@@ -393,27 +425,33 @@ def import_user():
     return user
 
 
-def import_htcds(source, *, agency: Agency, actor) -> ImportReport:
+def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | None = None) -> ImportReport:
     """Import an HTCDS file (a path or a binary file object) into cases owned by `agency`.
 
     1. Read the file (.xlsx or UTF-8 CSV, by content) and check the header.
     2. Check every row and the rows against each other and the agency's existing cases.
     3. Only when nothing is wrong, write every row in one transaction.
+
+    `on_progress(done, total)` is called with 0 rows done once the file is read and again once
+    it is checked, then while the rows are written (inside the import's transaction).
     """
     content, file_name = read_bytes(source)
     report = ImportReport(file_name=file_name)
+    progress = Progress(on_progress)
     try:
         table = read_table(content)
     except ImportRefused as refusal:
         report.problems.append(Problem(None, "", str(refusal)))
         return report
+    progress.start(max(len(table) - 1, 0))
     rows, report.problems = check_rows(table, Lookups.load())
     existing = _existing_cases(rows, agency) if not report.problems else {}
     _check_moves(rows, existing, report.problems)
     if report.problems:
         report.problems.sort(key=_problem_order)
         return report
-    _write(rows, existing, agency=agency, actor=actor, report=report)
+    progress.start(len(rows))
+    _write(rows, existing, agency=agency, actor=actor, report=report, progress=progress)
     return report
 
 
@@ -421,13 +459,23 @@ def _problem_order(problem: Problem) -> tuple[int, int]:
     return problem.row or 0, COLUMNS.index(problem.column) if problem.column in COLUMNS else -1
 
 
-def _write(rows: list[ImportRow], existing: dict[str, Case], *, agency: Agency, actor, report: ImportReport) -> None:
+def _write(
+    rows: list[ImportRow],
+    existing: dict[str, Case],
+    *,
+    agency: Agency,
+    actor,
+    report: ImportReport,
+    progress: Progress,
+) -> None:
     token = None
     if audit.current_request.get() is None:
         token = audit.current_request.set(audit.RequestMeta(ip=None, agency_id=agency.pk))
     try:
         with transaction.atomic():
-            Importer(agency=agency, actor=actor, file_name=report.file_name, report=report).run(rows, existing)
+            Importer(agency=agency, actor=actor, file_name=report.file_name, report=report, progress=progress).run(
+                rows, existing
+            )
             audit.record(
                 AuditEvent.Action.CREATE,
                 actor=actor,
