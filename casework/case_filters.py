@@ -39,6 +39,12 @@ def filter_cases(user, filters: dict) -> QuerySet[Case]:
         identity &= Q(person__search_name__contains=normalize_name(query))
     if identity:
         cases = cases.filter(identity, shows_identity=True)
+    if filters.get("incident"):
+        # Whether a case is linked to a criminal incident is investigation data (the case page
+        # shows it only to holders of `investigation`): it matches only where that is held.
+        cases = cases.filter(
+            Q(incident__isnull=filters["incident"] == "0"), holds_class(user, SensitivityClass.INVESTIGATION)
+        )
     return cases.filter(condition)
 
 
@@ -76,8 +82,6 @@ def _core_q(user, filters: dict) -> Q:
         condition &= Q(received_at__date__gte=filters["received_from"])
     if filters.get("received_to"):
         condition &= Q(received_at__date__lte=filters["received_to"])
-    if filters.get("incident"):
-        condition &= Q(incident__isnull=filters["incident"] == "0")
     return condition
 
 

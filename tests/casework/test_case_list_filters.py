@@ -150,7 +150,7 @@ def test_identity_filters_never_match_a_case_seen_with_core_only(world, cases, c
 
 
 @pytest.mark.parametrize(
-    "params", [{"destination": "KH"}, {"return_mode": "rescued"}, {"exploitation": "ForcedLabour"}, {"incident": "0"}]
+    "params", [{"destination": "KH"}, {"return_mode": "rescued"}, {"exploitation": "ForcedLabour"}]
 )
 def test_core_filters_work_for_a_holder_of_core(world, cases, core_only, params):
     assert listed(core_only, **params) == refs(cases.mong)
