@@ -99,9 +99,12 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     has_handover = Exists(
         HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk"), referral__case__received_at__isnull=False)
     )
+    this_month = Q(received_at__date__gte=month_start, received_at__date__lte=today)
     counts = cases.aggregate(
         **{f"status.{status}": Count("pk", filter=Q(status=status)) for status in OPEN_CASE_STATUSES},
-        new_this_month=Count("pk", filter=Q(received_at__date__gte=month_start, received_at__date__lte=today)),
+        new_this_month=Count("pk", filter=this_month),
+        # This month's cases outside the period: "new this month" less the month's bar.
+        new_outside_period=Count("pk", filter=this_month & ~received_q if received_q else Q(pk__in=[])),
         received=Count("pk", filter=received_q),
         child_received=Count("pk", filter=received_q & Q(is_child=True)),
         identified=Count("pk", filter=identified_q),
@@ -110,6 +113,10 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     cells = {key: value or 0 for key, value in counts.items()}
     cells["open"] = sum(cells[f"status.{status}"] for status in OPEN_CASE_STATUSES)
     relations: list[suppression.Relation] = [("open", [f"status.{status}" for status in OPEN_CASE_STATUSES])]
+    # Figures never shown but given away by a shown total less its shown part: they join the
+    # suppression as cells of their own, so the total or the part is hidden with them.
+    _remainder(cells, relations, "received", ["child_received"], "received.adults")
+    _remainder(cells, relations, "received", ["handovers"], "received.not_handed_over")
 
     months = month_starts(*(filters.date_from or default_period(today)[0], filters.date_to or today))
     by_month = _monthly(cases.filter(received_q), TruncMonth("received_at"))
@@ -117,10 +124,11 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     for month in months:
         cells[f"received.{month:%Y-%m}"] = by_month.get(month, 0)
         cells[f"identified.{month:%Y-%m}"] = identified_by_month.get(month, 0)
-    if sum(by_month.values()) == cells["received"]:
-        relations.append(("received", [f"received.{month:%Y-%m}" for month in months]))
-    if sum(identified_by_month.values()) == cells["identified"]:
-        relations.append(("identified", [f"identified.{month:%Y-%m}" for month in months]))
+    # The months beyond the chart (a period of more than ten years) are a remainder too.
+    _remainder(cells, relations, "received", [f"received.{month:%Y-%m}" for month in months], "received.other")
+    _remainder(cells, relations, "identified", [f"identified.{month:%Y-%m}" for month in months], "identified.other")
+    current = f"received.{month_start:%Y-%m}"
+    relations.append(("new_this_month", [*([current] if current in cells else []), "new_outside_period"]))
 
     hidden = suppression.suppress(cells, relations) if suppress else set()
 
@@ -130,11 +138,14 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     child_share = None
     if shown("child_received") is not None and shown("received"):
         child_share = round(100 * cells["child_received"] / cells["received"], 1)
-    median, handovers = _median_days_to_handover(cases.filter(received_q), cells["handovers"])
+    median, _count = _median_days_to_handover(cases.filter(received_q), cells["handovers"])
     if suppress and cells["handovers"] < MEDIAN_MINIMUM:
         median = None
     claims = _claims(scope, filters)
     claims_hidden = suppress and any(suppression.is_small(claims[key]) for key in ("approved", "refused"))
+    paid = _paid(scope, filters)
+    # An amount paid to a few people is theirs, whatever claims were decided in the period.
+    paid_hidden = claims_hidden or (suppress and suppression.is_small(paid["people"]))
     return Overview(
         open_by_status=[
             Bar(label=CaseStatus(status).label, value=shown(f"status.{status}"), link=f"status={status}")
@@ -151,16 +162,27 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
         identified_by_month=[Bar(f"{month:%m/%Y}", shown(f"identified.{month:%Y-%m}")) for month in months],
         overdue_by_agency=_overdue_by_agency(scope, filters),
         median_days_to_handover=median,
-        handovers=None if suppress and suppression.is_small(handovers) else handovers,
+        handovers=shown("handovers"),
         facilities=list(_facilities(scope, filters)),
         claims_approved=None if suppress and suppression.is_small(claims["approved"]) else claims["approved"],
         claims_refused=None if suppress and suppression.is_small(claims["refused"]) else claims["refused"],
         claims_waiting=claims["waiting"],
         approved_vnd=None if claims_hidden else claims["approved_vnd"],
-        paid_vnd=None if claims_hidden else _paid(scope, filters),
+        paid_vnd=None if paid_hidden else paid["total"],
         suppressed=suppress,
         hidden=hidden,
     )
+
+
+def _remainder(
+    cells: dict[str, int], relations: list[suppression.Relation], total: str, parts: list[str], key: str
+) -> None:
+    """Declare `total = parts + key`, where `key` holds what the shown parts leave of the total."""
+    rest = cells[total] - sum(cells[part] for part in parts)
+    if rest < 0:  # not a relation at all (the parts overlap); nothing to give away
+        return
+    cells[key] = rest
+    relations.append((total, [*parts, key]))
 
 
 def _monthly(cases, month_expression) -> dict[datetime.date, int]:
@@ -236,9 +258,10 @@ def _claims(scope: Scope, filters: Filters) -> dict[str, int]:
     return {key: value or 0 for key, value in result.items()}
 
 
-def _paid(scope: Scope, filters: Filters) -> int:
-    """Net amount paid in the period (reversals are negative lines of the same ledger)."""
+def _paid(scope: Scope, filters: Filters) -> dict[str, int]:
+    """Net amount paid in the period (reversals are negative lines of the same ledger) and
+    the number of people it was paid to."""
     paid = Payment.objects.filter(_where(scope, filters, "case__") & _period_q(filters, "paid_on")).aggregate(
-        total=Sum("amount_vnd")
+        total=Sum("amount_vnd"), people=Count("case", distinct=True)
     )
-    return paid["total"] or 0
+    return {key: value or 0 for key, value in paid.items()}
