@@ -106,6 +106,11 @@ class _Builder:
     def relate(self, total: str, parts: list[str]) -> None:
         self.relations.append((total, parts))
 
+    def remainder(self, total: str, parts: list[str], key: str) -> None:
+        """A cell never shown, what `parts` leave of `total`, suppressed like the others."""
+        self.cell(key, "", self.cells[total] - sum(self.cells[part] for part in parts))
+        self.relate(total, [*parts, key])
+
     def figure(self, key: str, hidden: set[str], *, with_links: bool, indent: int = 0) -> Figure:
         value = None if key in hidden else self.cells[key]
         link = None
@@ -206,6 +211,9 @@ def official_statistics(
     offenders = Offender.objects.filter(incident__in=victims.filter(incident__isnull=False).values("incident")).count()
     b.cell("offenders", _("Offenders"), offenders)
     b.cell("victims_without_incident", _("Victims not yet linked to an incident"), counts["victims_without_incident"])
+    # Never shown, but a shown figure less another gives them: they are suppressed as cells.
+    b.remainder("victims", ["victims_without_incident"], "victims_with_incident")
+    b.remainder("incidents", ["incidents_with_child_victims"], "incidents_without_child_victims")
 
     # (key, title, [(cell key, indent)], note)
     tables: list[tuple[str, str, list[tuple[str, int]], str]] = []
@@ -309,6 +317,9 @@ def official_statistics(
         for row in forms
     ]
     b.cell("exploitation.none", _("Not recorded"), counts["exploitation.none"])
+    if len(form_keys) == 1:
+        # One form only: every victim has it or none, and the two rows add up to the victims.
+        b.relate("victims", [*form_keys, "exploitation.none"])
     tables.append(
         (
             "exploitation",
@@ -388,7 +399,9 @@ def official_statistics(
         )
         for key, title, cells, note in tables
     ]
-    return Statistics(headline=headline, tables=built, suppressed=suppress, hidden=len(hidden), _values=b.cells)
+    statistics = Statistics(headline=headline, tables=built, suppressed=suppress, _values=b.cells)
+    statistics.hidden = sum(value is None for value in statistics.figures().values())
+    return statistics
 
 
 def must_suppress(scope: Scope, *, shared: bool = False) -> bool:
