@@ -42,6 +42,7 @@ from casework.models import (
     Sex,
     User,
 )
+from dashboards.forms import PeriodChecks
 from dashboards.models import ExportJob
 from dashboards.scope import DASHBOARD_ROLES, Filters, Scope
 
@@ -113,7 +114,7 @@ def _statistics_params(data: Mapping) -> dict:
     return Filters(**form.cleaned_data).to_params()
 
 
-class _StatisticsParamsForm(forms.Form):
+class _StatisticsParamsForm(PeriodChecks, forms.Form):
     """The statistics filters as `dashboards.scope.Filters.to_params` writes them; the scope
     itself narrows the figures, so an agency or province outside it only gives zeros."""
 

@@ -13,7 +13,26 @@ from dashboards.scope import Filters, Scope
 EARLIEST = datetime.date(1990, 1, 1)
 
 
-class PeriodFilterForm(StyledForm, forms.Form):
+class PeriodChecks:
+    """A period by date of reception (`date_from`, `date_to`): not in the future, not before
+    1990, and in order. Shared by the pages and the statistics export, which answer alike."""
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day and day > today:
+                self.add_error(name, _("A date in the future cannot be counted yet."))
+            if day and day < EARLIEST:
+                self.add_error(name, _("Enter a date from 1990 on."))
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+
+class PeriodFilterForm(PeriodChecks, StyledForm, forms.Form):
     date_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("Received until"), required=False, widget=DATE_INPUT)
     province = LabelChoiceField(queryset=None, required=False, label=_("Province"), empty_label=_("All provinces"))
@@ -29,20 +48,6 @@ class PeriodFilterForm(StyledForm, forms.Form):
             del self.fields["province"]
         if scope.level == "agency":
             del self.fields["agency"]
-
-    def clean(self):
-        data = super().clean()
-        today = timezone.localdate()
-        date_from, date_to = data.get("date_from"), data.get("date_to")
-        for name in ("date_from", "date_to"):
-            day = data.get(name)
-            if day and day > today:
-                self.add_error(name, _("A date in the future cannot be counted yet."))
-            if day and day < EARLIEST:
-                self.add_error(name, _("Enter a date from 1990 on."))
-        if date_from and date_to and date_from > date_to:
-            self.add_error("date_to", _("The end of the period is before its start."))
-        return data
 
     def filters(self, default_from: datetime.date | None = None, default_to: datetime.date | None = None) -> Filters:
         data = getattr(self, "cleaned_data", {})  # unbound: no filter chosen
