@@ -18,7 +18,7 @@ from casework.lib.dates import add_months
 from casework.models import Case, CaseStatus, Claim, ClaimStatus, Payment, PersonStatus
 from dashboards import suppression
 from dashboards.scope import Filters, Scope
-from dashboards.stats import label_of
+from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, label_of
 from referrals.models import HandoverMinutes, Referral
 from referrals.models.core import OPEN_STATUSES
 from shelters import access as shelter_access
@@ -42,7 +42,8 @@ class Overview:
     new_this_month: int | None
     received: int | None
     identified: int | None
-    child_received: int | None
+    child_victims: int | None
+    victims: int | None
     child_share: float | None
     months: list[datetime.date]
     received_by_month: list[Bar]
@@ -96,9 +97,7 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     identified_q = Q(person_status=PersonStatus.VICTIM) & Q(identified_on__isnull=False)
     identified_q &= _period_q(filters, "identified_on")
     month_start = today.replace(day=1)
-    has_handover = Exists(
-        HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk"), referral__case__received_at__isnull=False)
-    )
+    has_handover = Exists(HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk")))
     this_month = Q(received_at__date__gte=month_start, received_at__date__lte=today)
     counts = cases.aggregate(
         **{f"status.{status}": Count("pk", filter=Q(status=status)) for status in OPEN_CASE_STATUSES},
@@ -106,16 +105,16 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
         # This month's cases outside the period: "new this month" less the month's bar.
         new_outside_period=Count("pk", filter=this_month & ~received_q if received_q else Q(pk__in=[])),
         received=Count("pk", filter=received_q),
-        child_received=Count("pk", filter=received_q & Q(is_child=True)),
+        **{key: Count("pk", filter=received_q & condition) for key, condition in HEADLINE_CONDITIONS.items()},
         identified=Count("pk", filter=identified_q),
         handovers=Count("pk", filter=received_q & Q(has_handover)),
     )
     cells = {key: value or 0 for key, value in counts.items()}
     cells["open"] = sum(cells[f"status.{status}"] for status in OPEN_CASE_STATUSES)
     relations: list[suppression.Relation] = [("open", [f"status.{status}" for status in OPEN_CASE_STATUSES])]
+    relations += HEADLINE_RELATIONS
     # Figures never shown but given away by a shown total less its shown part: they join the
     # suppression as cells of their own, so the total or the part is hidden with them.
-    _remainder(cells, relations, "received", ["child_received"], "received.adults")
     _remainder(cells, relations, "received", ["handovers"], "received.not_handed_over")
 
     months = month_starts(*(filters.date_from or default_period(today)[0], filters.date_to or today))
@@ -135,9 +134,11 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     def shown(key: str) -> int | None:
         return None if key in hidden else cells[key]
 
+    # Children among the victims received, from the statistics page's own cells (see
+    # stats.HEADLINE_RELATIONS): shown only where both pages show the two figures.
     child_share = None
-    if shown("child_received") is not None and shown("received"):
-        child_share = round(100 * cells["child_received"] / cells["received"], 1)
+    if shown("child_victims") is not None and shown("victims"):
+        child_share = round(100 * cells["child_victims"] / cells["victims"], 1)
     median, _count = _median_days_to_handover(cases.filter(received_q), cells["handovers"])
     if suppress and cells["handovers"] < MEDIAN_MINIMUM:
         median = None
@@ -155,7 +156,8 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
         new_this_month=shown("new_this_month"),
         received=shown("received"),
         identified=shown("identified"),
-        child_received=shown("child_received"),
+        child_victims=shown("child_victims"),
+        victims=shown("victims"),
         child_share=child_share,
         months=months,
         received_by_month=[Bar(f"{month:%m/%Y}", shown(f"received.{month:%Y-%m}")) for month in months],

@@ -35,6 +35,22 @@ from dashboards import suppression
 from dashboards.scope import Filters, Scope, scoped_cases
 
 VICTIM = Q(person_status=PersonStatus.VICTIM)
+# Who was received, by person status and child, and how these add up. The dashboard counts
+# the same cells with the same relations, so the share of children it shows is hidden exactly
+# when the statistics page hides the figures it is made of (a figure hidden on one page and
+# shown on the other would give away its neighbours).
+HEADLINE_CONDITIONS = {
+    "victims": VICTIM,
+    "in_identification": Q(person_status=PersonStatus.IN_IDENTIFICATION),
+    "not_victims": Q(person_status=PersonStatus.NOT_VICTIM),
+    "accompanying": Q(person_status=PersonStatus.ACCOMPANYING_CHILD),
+    "child_victims": VICTIM & Q(is_child=True),
+    "adult_victims": VICTIM & Q(is_child=False),
+}
+HEADLINE_RELATIONS: list[suppression.Relation] = [
+    ("received", ["victims", "in_identification", "not_victims", "accompanying"]),
+    ("victims", ["child_victims", "adult_victims"]),
+]
 CHILD_BANDS = [band for band, _low, high in AGE_BAND_LIMITS if high is not None and high < 18]
 NOT_RECORDED = "none"
 HIDDEN_MARK = "*"
@@ -134,7 +150,6 @@ def _link_base(filters: Filters) -> dict[str, str]:
 
 def _counts(cases: QuerySet[Case]) -> dict[str, int]:
     """The fixed cells in one query."""
-    victim_pk = Count("pk", filter=VICTIM)
 
     def victims(condition: Q) -> Count:
         return Count("pk", filter=VICTIM & condition)
@@ -144,12 +159,7 @@ def _counts(cases: QuerySet[Case]) -> dict[str, int]:
     )
     aggregates = {
         "received": Count("pk"),
-        "victims": victim_pk,
-        "in_identification": Count("pk", filter=Q(person_status=PersonStatus.IN_IDENTIFICATION)),
-        "not_victims": Count("pk", filter=Q(person_status=PersonStatus.NOT_VICTIM)),
-        "accompanying": Count("pk", filter=Q(person_status=PersonStatus.ACCOMPANYING_CHILD)),
-        "child_victims": victims(Q(is_child=True)),
-        "adult_victims": victims(Q(is_child=False)),
+        **{key: Count("pk", filter=condition) for key, condition in HEADLINE_CONDITIONS.items()},
         "incidents": Count("incident", distinct=True, filter=VICTIM),
         "incidents_with_child_victims": Count("incident", distinct=True, filter=VICTIM & Q(is_child=True)),
         "victims_without_incident": victims(Q(incident__isnull=True)),
@@ -197,10 +207,10 @@ def official_statistics(
         counts["accompanying"],
         {"person_status": PersonStatus.ACCOMPANYING_CHILD},
     )
-    b.relate("received", ["victims", "in_identification", "not_victims", "accompanying"])
     b.cell("child_victims", _("Child victims"), counts["child_victims"], victims_base | {"children": "on"})
     b.cell("adult_victims", _("Adult victims"), counts["adult_victims"])
-    b.relate("victims", ["child_victims", "adult_victims"])
+    for total, parts in HEADLINE_RELATIONS:
+        b.relate(total, parts)
     b.cell(
         "incidents",
         _("Incidents (cases as the police count them)"),

@@ -125,7 +125,7 @@ def test_dashboard_figures_for_the_provincial_supervisor(stats_world):
     stats_world.police.statistics_scope = StatisticsScope.AGENCY
     stats_world.police.save()
     data = sign_in(stats_world.supervisor).get(DASHBOARD, MARCH).context["data"]
-    assert (data.received, data.identified, data.child_received) == (7, 5, 2)
+    assert (data.received, data.identified, data.child_victims, data.child_share) == (7, 5, 2, 40.0)
     assert data.open_total == 8  # every open case of the agency, whatever the period (7 + 2025)
     assert sum(bar.value for bar in data.received_by_month) == 7
 

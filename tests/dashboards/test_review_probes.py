@@ -20,6 +20,7 @@ from casework.models import (
     Incident,
     Membership,
     Payment,
+    PersonStatus,
     PicklistValue,
     Role,
     SensitivityClass,
@@ -29,6 +30,7 @@ from casework.models import (
 from dashboards import overview, stats, suppression, tasks
 from dashboards.models import ExportJob
 from dashboards.scope import Filters, Scope
+from dashboards.stats import statistics_for
 from referrals.actions import do_send_referral
 from referrals.models import HandoverMinutes, ReferralPurpose
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
@@ -122,16 +124,29 @@ def test_a_page_past_the_end_shows_nothing_and_no_next_page(world):
 # 2. Dashboard: no figure of 1–10 about people, shown or worked out ---------------------
 
 
-def test_dashboard_children_received_does_not_give_away_the_adults(province_world):
+def test_dashboard_share_of_children_does_not_give_away_the_adults(province_world):
     w = province_world
-    received_cases(w.police, w.worker, 13, is_child=True)
-    received_cases(w.police, w.worker, 3, is_child=False)
+    received_cases(w.police, w.worker, 13, is_child=True, person_status=PersonStatus.VICTIM)
+    received_cases(w.police, w.worker, 3, is_child=False, person_status=PersonStatus.VICTIM)
     data = overview.build(province_scope(w), Filters(*MARCH_PERIOD), suppress=True, today=TODAY)
-    assert not small(data.received) and not small(data.child_received)
-    # 16 received, 13 children: 3 adults would be the difference.
-    assert not revealed(data.received, data.child_received)
-    if data.child_share is not None and data.received is not None:
-        assert not suppression.is_small(data.received - round(data.received * data.child_share / 100))
+    # 16 victims, 13 children: a share of 81.3 % would give away the 3 adults.
+    assert data.child_share is None
+    assert not revealed(data.victims, data.child_victims)
+
+
+def test_dashboard_share_of_children_is_hidden_where_the_statistics_hide_its_figures(province_world):
+    """The statistics hide the victims as the complement of 5 people in identification; the
+    dashboard must not give the victims back as children + adults."""
+    w = province_world
+    received_cases(w.police, w.worker, 12, is_child=True, person_status=PersonStatus.VICTIM)
+    received_cases(w.police, w.worker, 12, is_child=False, person_status=PersonStatus.VICTIM)
+    received_cases(w.police, w.worker, 5, person_status=PersonStatus.IN_IDENTIFICATION)
+    received_cases(w.police, w.worker, 40, person_status=PersonStatus.NOT_VICTIM)
+    filters = Filters(*MARCH_PERIOD)
+    figures = statistics_for(province_scope(w), filters, suppress=True).figures()
+    data = overview.build(province_scope(w), filters, suppress=True, today=TODAY)
+    assert figures["victims"] is None
+    assert data.victims is None and data.child_share is None
 
 
 MARCH_PERIOD = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
