@@ -42,6 +42,7 @@ from casework.models import (
     Sex,
     User,
 )
+from dashboards import htcds
 from dashboards.forms import PeriodChecks
 from dashboards.models import ExportJob
 from dashboards.scope import DASHBOARD_ROLES, Filters, Scope
@@ -472,26 +473,17 @@ def statistics_rows(job: ExportJob, user: User) -> Table:
 def htcds_rows(job: ExportJob, user: User) -> Table:
     """The case list with its filters in HTCDS 2.0 columns; the columns of a class the
     requester does not hold on a case are blank on its row (`dashboards.htcds`)."""
-    from dashboards import htcds
-
     cases = htcds.annotate_classes(filter_cases(user, _case_filters(job)), user)
     return list(htcds.COLUMNS), htcds.iter_htcds_rows(cases, htcds.row_classes), cases.count()
 
 
 def available_kinds() -> dict[str, Builder]:
-    """Kind → builder. HTCDS is offered only while `dashboards.htcds` provides the export."""
-    kinds: dict[str, Builder] = {ExportJob.Kind.CASES: case_rows, ExportJob.Kind.STATISTICS: statistics_rows}
-    if _htcds_available():
-        kinds[ExportJob.Kind.HTCDS] = htcds_rows
-    return kinds
-
-
-def _htcds_available() -> bool:
-    try:
-        from dashboards import htcds
-    except ImportError:
-        return False
-    return all(hasattr(htcds, name) for name in ("annotate_classes", "iter_htcds_rows", "row_classes", "COLUMNS"))
+    """Kind → the function that builds its rows."""
+    return {
+        ExportJob.Kind.CASES: case_rows,
+        ExportJob.Kind.STATISTICS: statistics_rows,
+        ExportJob.Kind.HTCDS: htcds_rows,
+    }
 
 
 def stalled_job_ids(limit: int = 100) -> list[int]:

@@ -160,8 +160,6 @@ def test_core_columns_are_filled_in_the_language_of_the_request(export_world, ex
 
 
 def test_htcds_rows_hold_only_visible_cases_and_held_classes(export_world, export):
-    if ExportJob.Kind.HTCDS not in exports.available_kinds():
-        pytest.skip("dashboards.htcds does not provide the export yet")
     world = export_world
     job = export(sign_in(world.supervisor), kind="htcds", format="csv", destination="none")
     header, *rows = read_rows(job)
@@ -422,7 +420,15 @@ def test_the_exports_page_lists_my_jobs_newest_first(export_world, export):
     second = export(client, kind="cases", format="xlsx")
     page = client.get("/dashboards/exports/").content.decode()
     assert page.index(str(second.public_id)) < page.index(str(first.public_id))
-    assert 'data-testid="export-cases"' in page
+    assert 'data-testid="export-cases"' in page and 'data-testid="export-htcds"' in page
+
+
+def test_the_case_list_offers_both_exports_with_its_filters(export_world):
+    page = sign_in(export_world.supervisor).get("/", {"status": "reported"}).content.decode()
+    for kind in ("cases", "htcds"):
+        form = page[page.index(f'data-testid="export-{kind}"') :]
+        form = form[: form.index("</form>")]
+        assert 'name="status" value="reported"' in form, kind
 
 
 def test_an_htmx_request_gets_the_job_row(export_world):
