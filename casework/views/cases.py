@@ -3,7 +3,6 @@
 import hashlib
 import logging
 
-from django.db.models import Q
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from casework.access import (
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
+from casework.duplicates import person_match
 from casework.forms import (
     AssignForm,
     CaseFactsForm,
@@ -251,16 +251,14 @@ def possible_duplicates(user, person_data: dict) -> tuple[list[Case], list[Case]
     Matching is exact on purpose: a prefix match would let anyone spell out a registered
     victim's name letter by letter.
     """
-    matches = Q()
-    name_key = normalize_name(person_data.get("full_name", ""))
     birth_date = person_data.get("birth_date")
-    birth_year = person_data.get("birth_year") or (birth_date.year if birth_date else None)
-    if name_key and birth_year and person_data.get("home_province"):
-        matches |= Q(name_key=name_key, birth_year=birth_year, home_province=person_data["home_province"])
-    number = normalize_document_number(person_data.get("document_number", ""))
-    if number:
-        matches |= Q(document_number=number)
-    if not matches:
+    matches = person_match(
+        full_name=person_data.get("full_name", ""),
+        birth_year=person_data.get("birth_year") or (birth_date.year if birth_date else None),
+        home_province=person_data.get("home_province"),
+        document_number=person_data.get("document_number", ""),
+    )
+    if matches is None:
         return [], []
     people = Person.objects.filter(matches).values("pk")
     candidates = list(Case.objects.filter(person__in=people).select_related("person", "owning_agency")[:50])

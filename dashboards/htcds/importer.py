@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from casework import actions, audit
+from casework.duplicates import cases_of_same_person
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
     TRANSITIONS,
@@ -175,6 +176,12 @@ class Importer:
             means_of_control=row.picklists["vic_MethodsOfControl"],
             recruitment_methods=row.picklists["vic_MethodOfRecruitment"],
         )
+        # As the wizard does: the agencies that already have this person hear of it on their
+        # case's timeline (the importer is not shown cases it may not see).
+        others = list(cases_of_same_person(case.person).select_related("owning_agency")[:50])
+        if others:
+            actions.do_flag_possible_duplicates(case, others, actor=self.actor)
+            self.report.possible_duplicates += 1
         case = self.move(case, row, plan_moves(case.status, row))
         self.settle(case, row)
         self.report.created += 1
@@ -485,12 +492,13 @@ def _write(
                     "created": report.created,
                     "updated": report.updated,
                     "unchanged": report.unchanged,
+                    "possible_duplicates": report.possible_duplicates,
                 },
             )
     except (actions.CaseworkError, IntegrityError) as error:
         # A rule the checks above did not foresee, or the same file imported at the same
         # moment: the transaction is undone, nothing was written.
-        report.created = report.updated = report.unchanged = 0
+        report.created = report.updated = report.unchanged = report.possible_duplicates = 0
         report.problems.append(Problem(None, "", _("Nothing was imported: %(error)s") % {"error": error}))
     finally:
         if token is not None:

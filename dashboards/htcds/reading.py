@@ -83,6 +83,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # New cases whose person looks already registered (the owners' timelines say so).
+    possible_duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property

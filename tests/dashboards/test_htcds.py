@@ -32,6 +32,7 @@ from casework.models import (
     Province,
     ReturnMode,
     Role,
+    SensitivityClass,
     Sex,
 )
 from dashboards import htcds
@@ -534,6 +535,22 @@ def test_round_trip_into_another_agency_keeps_every_fact(crafted, export):
     assert incidents[0].criminal_case_number == "12/2025/HS"
 
 
+def test_importing_a_person_already_registered_tells_the_owning_agency(crafted):
+    """As the wizard does: the police's cases get a timeline line naming the new case, and
+    the import report counts the look-alikes; nothing is said to the importer about them."""
+    original = Case.objects.filter(owning_agency=crafted.police)
+    expected = sum(1 for case in original if case.person.birth_year and case.person.home_province_id)
+    report = import_bytes(export_csv(original), crafted.receiver)
+    assert report.ok and report.possible_duplicates == expected > 0
+    flagged = CaseEvent.objects.filter(kind=CaseEvent.Kind.POSSIBLE_DUPLICATE)
+    assert set(flagged.values_list("case__owning_agency", flat=True)) == {crafted.police.pk}
+    assert flagged.count() == expected
+    assert all(event.sensitivity == SensitivityClass.IDENTITY for event in flagged)
+    # Importing the same file again registers no one and flags nothing more.
+    again = import_bytes(export_csv(original), crafted.receiver)
+    assert again.possible_duplicates == 0 and flagged.count() == expected
+
+
 def test_round_trip_keeps_the_official_statistics(crafted):
     """Depends on dashboards.stats (official_statistics(...).figures())."""
     from dashboards.stats import official_statistics
@@ -879,7 +896,10 @@ def test_import_command_creates_then_finds_the_cases_unchanged(crafted, tmp_path
     call_command("export_htcds", str(target), "--agency", "h-police", stdout=io.StringIO())
     out = io.StringIO()
     call_command("import_htcds", str(target), "--agency", "h-ngo", stdout=out)
-    assert out.getvalue().strip() == "created 5, updated 0, unchanged 0"
+    first, second = out.getvalue().strip().splitlines()
+    assert first == "created 5, updated 0, unchanged 0"
+    # The same people are the police's cases: their timelines are told.
+    assert second.startswith("5 new case(s) look like a person already registered")
     out = io.StringIO()
     call_command("import_htcds", str(target), "--agency", "h-ngo", "--actor", "h.worker", stdout=out)
     assert out.getvalue().strip() == "created 0, updated 0, unchanged 5"

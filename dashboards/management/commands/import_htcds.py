@@ -38,3 +38,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(report.problems)} problem(s); nothing was imported.")
         self.stdout.write(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+        if report.possible_duplicates:
+            self.stdout.write(
+                f"{report.possible_duplicates} new case(s) look like a person already registered; "
+                "the agencies owning those cases see it on their timelines."
+            )
