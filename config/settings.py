@@ -202,11 +202,14 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-holds": {"task": "shelters.tasks.release_expired_holds", "schedule": 300.0},
     "remind-followups": {"task": "referrals.tasks.remind_followups", "schedule": 3600.0},
     "requeue-exports": {"task": "dashboards.tasks.requeue_exports", "schedule": 120.0},
+    "expire-exports": {"task": "dashboards.tasks.expire_exports", "schedule": 3600.0},
     "requeue-imports": {"task": "dashboards.tasks.requeue_imports", "schedule": 120.0},
 }
 # An export job with no sign of life for this long (still waiting, or its worker killed) is
 # published again; a running export writes its progress every 500 rows, far more often.
 CAUNOI_EXPORT_STALE_SECONDS = env_int("CAUNOI_EXPORT_STALE_SECONDS", 600)
+# A finished export's file is deleted this many hours after it was made.
+CAUNOI_EXPORT_KEEP_HOURS = env_int("CAUNOI_EXPORT_KEEP_HOURS", 72)
 # The largest HTCDS file an administrator may upload for one import (DESIGN.md §10);
 # an import job with no sign of life for CAUNOI_EXPORT_STALE_SECONDS is published again too.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)

@@ -494,3 +494,24 @@ def stalled_job_ids(limit: int = 100) -> list[int]:
         .order_by("heartbeat_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def do_expire_exports(now: datetime.datetime | None = None) -> int:
+    """Delete the files of exports finished more than CAUNOI_EXPORT_KEEP_HOURS ago and mark
+    the jobs expired. Each job is taken by a compare-and-set, so two runs delete once (R2)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.CAUNOI_EXPORT_KEEP_HOURS)
+    expired = 0
+    old = ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff)
+    for job_id, file_name in old.values_list("pk", "file_name")[:1000]:
+        taken = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.DONE).update(
+            status=ExportJob.Status.EXPIRED, file_name=""
+        )
+        if not taken:
+            continue
+        if file_name:
+            default_storage.delete(file_name)
+        expired += 1
+    if expired:
+        log.info("deleted %s expired export files", expired)
+    return expired

@@ -25,6 +25,7 @@ class ExportJob(models.Model):
         RUNNING = "running", _("running")
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("deleted after its time")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(
@@ -72,7 +73,7 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
 
     @property
     def percent(self) -> int:

@@ -30,6 +30,13 @@ def requeue_exports() -> int:
     return len(job_ids)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def expire_exports() -> int:
+    """Periodic: delete export files older than CAUNOI_EXPORT_KEEP_HOURS. A file of victims'
+    data left on a server is a leak waiting to happen; whoever needs it again exports again."""
+    return exports.do_expire_exports()
+
+
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,

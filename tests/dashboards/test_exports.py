@@ -549,3 +549,26 @@ def test_a_real_worker_builds_the_export(world, tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+# 8. Files do not outlive their use -------------------------------------------------------
+
+
+def test_old_export_files_are_deleted_once_and_the_job_says_so(export_world, export, settings):
+    settings.CAUNOI_EXPORT_KEEP_HOURS = 72
+    client = sign_in(export_world.supervisor)
+    old = export(client, kind="cases", format="csv")
+    recent = export(client, kind="cases", format="xlsx")
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=73))
+    old_file = old.file_name
+    assert default_storage.exists(old_file) and default_storage.exists(recent.file_name)
+
+    assert tasks.expire_exports.apply().get() == 1
+    assert tasks.expire_exports.apply().get() == 0  # a second run changes nothing (R2)
+    old.refresh_from_db()
+    assert (old.status, old.file_name) == (ExportJob.Status.EXPIRED, "")
+    assert not default_storage.exists(old_file)
+    assert default_storage.exists(recent.file_name)
+    assert client.get(f"/dashboards/exports/{old.public_id}/download/").status_code == 404
+    row = client.get(f"/dashboards/exports/{old.public_id}/").content.decode()
+    assert "hx-trigger" not in row and 'data-status="expired"' in row
