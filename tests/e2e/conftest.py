@@ -84,12 +84,13 @@ def assert_clean(page, *, allowed: tuple[str, ...] = ()) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(request):
+def live_server(request, django_db_setup):
     """pytest-django's live server, started with a MEDIA_URL Django's test server can handle.
 
     Uploads are never public, so the project sets no MEDIA_URL. Django's LiveServerThread
     still wraps the app in _MediaFilesHandler, which with an empty MEDIA_URL would answer
     every path from MEDIA_ROOT; a URL on another host makes that handler a pass-through.
+    It depends on the test database so that it stops before the database is dropped.
     """
     addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
     with override_settings(MEDIA_URL="https://media.invalid/"):
