@@ -20,11 +20,11 @@ from django import forms
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
-from django.db.models import Aggregate, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db import transaction
+from django.db.models import Aggregate, CharField, F, OuterRef, Subquery, Value, When
 from django.db.models import Case as Choose
 from django.db.models.functions import Coalesce, NullIf
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -36,14 +36,14 @@ from casework.models import (
     AuditEvent,
     Case,
     CaseStatus,
-    Membership,
     PersonStatus,
     ReturnMode,
     Sex,
     User,
 )
-from dashboards import htcds
+from dashboards import htcds, jobs
 from dashboards.forms import PeriodChecks
+from dashboards.jobs import JobFailed, LostClaim
 from dashboards.models import ExportJob
 from dashboards.scope import DASHBOARD_ROLES, Filters, Scope
 
@@ -55,7 +55,6 @@ Builder = Callable[[ExportJob, User], Table]
 
 PROGRESS_EVERY = 500
 CHUNK_ROWS = 2000
-MAX_ATTEMPTS = 3
 # Spreadsheet programs run a cell that starts with one of these as a formula; a name typed
 # into a case must never become one (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -67,16 +66,7 @@ KIND_UNAVAILABLE = gettext_noop("This kind of export is not available.")
 EXPORT_BROKE = gettext_noop("The export could not be completed. Please try again or tell the administrator.")
 
 
-class ExportFailed(Exception):
-    """A reason the export cannot be built, for the person who asked (an English msgid)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class LostClaim(Exception):
-    """Another run holds the job now (a redelivered message took over a stale run)."""
+ExportFailed = JobFailed
 
 
 # ----- asking for an export -------------------------------------------------------------
@@ -161,71 +151,15 @@ def do_request_export(*, kind: str, format: str, params: dict, shared: bool, act
 
 def do_run_export(job_id: int) -> bool:
     """Claim the job (compare-and-set), build its file, publish it; False if nothing was done."""
-    token = _claim(job_id)
-    if token is None:
-        return False
-    job = ExportJob.objects.select_related("agency", "requested_by").get(pk=job_id)
-    with translation.override(job.language):
-        try:
-            name, count = _build(job, token)
-        except LostClaim:
-            return False
-        except ExportFailed as failure:
-            _finish(job, token, status=ExportJob.Status.FAILED, error=failure.message)
-            return False
-        except DatabaseError:
-            # Transient: give the job back so the retry (or the requeue tick) can claim it.
-            ExportJob.objects.filter(pk=job.pk, claim=token).update(status=ExportJob.Status.QUEUED, claim=None)
-            raise
-        except Exception:
-            log.exception("export %s failed", job.public_id)
-            _finish(job, token, status=ExportJob.Status.FAILED, error=EXPORT_BROKE)
-            return False
-    if not _finish(job, token, status=ExportJob.Status.DONE, file_name=name, row_count=count, done=count):
-        default_storage.delete(name)
-        return False
-    return True
+    _job, outcome, written = jobs.run(ExportJob, job_id, _build, broke=EXPORT_BROKE)
+    if outcome is not None and not written:
+        default_storage.delete(outcome["file_name"])  # another run holds the job now
+    return written
 
 
-def _stale_before() -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(seconds=settings.CAUNOI_EXPORT_STALE_SECONDS)
-
-
-def _claimable() -> Q:
-    """Waiting, or running without a sign of life (its worker was killed)."""
-    return Q(status=ExportJob.Status.QUEUED) | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=_stale_before())
-
-
-def _claim(job_id: int) -> uuid.UUID | None:
-    now = timezone.now()
-    # A job that broke its workers MAX_ATTEMPTS times is given up rather than retried forever.
-    ExportJob.objects.filter(_claimable(), pk=job_id, attempts__gte=MAX_ATTEMPTS).update(
-        status=ExportJob.Status.FAILED, error=EXPORT_BROKE, claim=None, finished_at=now
-    )
-    token = uuid.uuid4()
-    claimed = ExportJob.objects.filter(_claimable(), pk=job_id).update(
-        status=ExportJob.Status.RUNNING,
-        claim=token,
-        attempts=F("attempts") + 1,
-        started_at=now,
-        heartbeat_at=now,
-        done=0,
-        error="",
-    )
-    return token if claimed else None
-
-
-def _finish(job: ExportJob, token: uuid.UUID, *, status: str, **fields) -> bool:
-    return bool(
-        ExportJob.objects.filter(pk=job.pk, claim=token, status=ExportJob.Status.RUNNING).update(
-            status=status, claim=None, finished_at=timezone.now(), **fields
-        )
-    )
-
-
-def _build(job: ExportJob, token: uuid.UUID) -> tuple[str, int]:
+def _build(job: ExportJob, token: uuid.UUID) -> dict:
     """Write the whole file to a local temporary file, then save it to private storage: the
-    job never points at a half-written file."""
+    job never points at a half-written file. Returns the job's outcome."""
     builder = available_kinds().get(job.kind)
     if builder is None:
         raise ExportFailed(KIND_UNAVAILABLE)
@@ -241,29 +175,13 @@ def _build(job: ExportJob, token: uuid.UUID) -> tuple[str, int]:
             name = default_storage.save(f"exports/{job.public_id}.{job.format}", File(built))
     finally:
         os.unlink(path)
-    return name, count
+    return {"status": ExportJob.Status.DONE, "file_name": name, "row_count": count, "done": count}
 
 
 def acting_user(job: ExportJob) -> User:
-    """The requester acting for the job's agency and role, as the middleware would attach
-    it; the export fails if that membership has ended since."""
-    membership = (
-        Membership.objects.select_related("agency", "agency_group")
-        .filter(
-            user_id=job.requested_by_id,
-            agency_id=job.agency_id,
-            role=job.role,
-            is_active=True,
-            agency__is_active=True,
-            user__is_active=True,
-        )
-        .first()
-    )
-    if membership is None or membership.role not in DASHBOARD_ROLES:
-        raise ExportFailed(MEMBERSHIP_ENDED)
-    user = job.requested_by
-    user.active_membership = membership
-    return user
+    """The requester acting for the job's agency and role; the export fails if that
+    membership has ended since or is no longer one that may export."""
+    return jobs.acting_member(job, DASHBOARD_ROLES, ended=MEMBERSHIP_ENDED)
 
 
 class _Progress:
@@ -487,13 +405,7 @@ def available_kinds() -> dict[str, Builder]:
 
 
 def stalled_job_ids(limit: int = 100) -> list[int]:
-    """Jobs no run has shown a sign of life for in CAUNOI_EXPORT_STALE_SECONDS."""
-    unfinished = Q(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
-    return list(
-        ExportJob.objects.filter(unfinished, heartbeat_at__lt=_stale_before())
-        .order_by("heartbeat_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return jobs.stalled_job_ids(ExportJob, limit)
 
 
 def do_expire_exports(now: datetime.datetime | None = None) -> int:

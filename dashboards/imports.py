@@ -9,7 +9,6 @@ the counts or every problem with its row and column: the importer writes all row
 The stored file is deleted once the run is over (it holds personal data).
 """
 
-import datetime
 import hashlib
 import io
 import logging
@@ -22,15 +21,15 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from casework import audit
-from casework.models import AuditEvent, Membership, Role, User
-from dashboards import htcds
+from casework.models import AuditEvent, Role, User
+from dashboards import htcds, jobs
+from dashboards.jobs import MAX_ATTEMPTS, JobFailed, LostClaim  # noqa: F401 — part of this module's API
 from dashboards.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 IMPORTER_ROLE = Role.AGENCY_ADMIN
 STORAGE_FOLDER = "imports"
 MAX_PROBLEMS = 1000
-MAX_ATTEMPTS = 3
 SNIFF_BYTES = 4096
 
 # Messages stored on a failed job, translated when shown.
@@ -47,16 +45,7 @@ FILE_GONE = gettext_noop("The uploaded file is no longer there. Please upload it
 IMPORT_BROKE = gettext_noop("The import could not be completed. Please try again or tell the administrator.")
 
 
-class ImportFailed(Exception):
-    """A reason the import cannot run, for the person who uploaded (an English msgid)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class LostClaim(Exception):
-    """Another run holds the job now (a redelivered message took over a stale run)."""
+ImportFailed = JobFailed
 
 
 # ----- uploading ------------------------------------------------------------------------
@@ -161,30 +150,16 @@ def _display_name(name: str) -> str:
 def do_run_import(job_id: int) -> bool:
     """Claim the job (compare-and-set), import its file, store the outcome, delete the file;
     False if nothing was done."""
-    token = _claim(job_id)
-    if token is None:
-        return False
-    job = ImportJob.objects.select_related("agency", "requested_by").get(pk=job_id)
-    with translation.override(job.language):
-        try:
-            report = _import(job, token)
-        except LostClaim:
-            return False  # the run holding the job now needs the file
-        except ImportFailed as failure:
-            _finish(job, token, status=ImportJob.Status.FAILED, error=failure.message)
-            return False
-        except DatabaseError:
-            # Transient: give the job back so the retry (or the requeue tick) can claim it.
-            ImportJob.objects.filter(pk=job.pk, claim=token).update(status=ImportJob.Status.QUEUED, claim=None)
-            raise
-        except Exception:
-            log.exception("import %s failed", job.public_id)
-            _finish(job, token, status=ImportJob.Status.FAILED, error=IMPORT_BROKE)
-            return False
-    return _finish(job, token, **_outcome(report))
+    _job, _outcome, written = jobs.run(ImportJob, job_id, _import, broke=IMPORT_BROKE)
+    # Once the job is over, however it ended (given up included), the file goes; a run that
+    # lost its claim leaves it to the run that holds the job now.
+    over = ImportJob.objects.filter(pk=job_id, status__in=ImportJob.FINISHED).exclude(stored_name="")
+    for stored_name in over.values_list("stored_name", flat=True):
+        _delete_file(job_id, stored_name)
+    return written
 
 
-def _import(job: ImportJob, token: uuid.UUID) -> htcds.ImportReport:
+def _import(job: ImportJob, token: uuid.UUID) -> dict:
     user = acting_admin(job)
     if not job.stored_name:
         raise ImportFailed(FILE_GONE)
@@ -195,7 +170,8 @@ def _import(job: ImportJob, token: uuid.UUID) -> htcds.ImportReport:
         raise ImportFailed(FILE_GONE)
     # The importer writes this name into the cases' timeline and audit rows.
     source.name = job.file_name
-    return htcds.import_htcds(source, agency=job.agency, actor=user, on_progress=_Progress(job.pk, token))
+    report = htcds.import_htcds(source, agency=job.agency, actor=user, on_progress=_Progress(job.pk, token))
+    return _outcome(report)
 
 
 def _outcome(report: htcds.ImportReport) -> dict:
@@ -217,68 +193,13 @@ def _outcome(report: htcds.ImportReport) -> dict:
 
 
 def acting_admin(job: ImportJob) -> User:
-    """The uploader acting for the job's agency as its administrator, as the middleware would
-    attach her; the import fails if that membership has ended or changed since."""
-    membership = (
-        Membership.objects.select_related("agency", "agency_group")
-        .filter(
-            user_id=job.requested_by_id,
-            agency_id=job.agency_id,
-            role=IMPORTER_ROLE,
-            is_active=True,
-            agency__is_active=True,
-            user__is_active=True,
-        )
-        .first()
-    )
-    if membership is None or job.role != IMPORTER_ROLE:
-        raise ImportFailed(MEMBERSHIP_ENDED)
-    user = job.requested_by
-    user.active_membership = membership
-    return user
-
-
-def _stale_before() -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(seconds=settings.CAUNOI_EXPORT_STALE_SECONDS)
-
-
-def _claimable() -> Q:
-    """Waiting, or running without a sign of life (its worker was killed; the import's
-    transaction died with it, so running the file again is safe)."""
-    return Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=_stale_before())
+    """The uploader acting for the job's agency as its administrator; the import fails if
+    that membership has ended or changed since."""
+    return jobs.acting_member(job, {IMPORTER_ROLE}, ended=MEMBERSHIP_ENDED)
 
 
 def _claim(job_id: int) -> uuid.UUID | None:
-    now = timezone.now()
-    # A job that broke its workers MAX_ATTEMPTS times is given up rather than retried forever.
-    given_up = ImportJob.objects.filter(_claimable(), pk=job_id, attempts__gte=MAX_ATTEMPTS)
-    stored_name = given_up.values_list("stored_name", flat=True).first()
-    if stored_name is not None and given_up.update(
-        status=ImportJob.Status.FAILED, error=IMPORT_BROKE, claim=None, finished_at=now
-    ):
-        _delete_file(job_id, stored_name)
-    token = uuid.uuid4()
-    claimed = ImportJob.objects.filter(_claimable(), pk=job_id).update(
-        status=ImportJob.Status.RUNNING,
-        claim=token,
-        attempts=F("attempts") + 1,
-        started_at=now,
-        heartbeat_at=now,
-        done=0,
-        error="",
-    )
-    return token if claimed else None
-
-
-def _finish(job: ImportJob, token: uuid.UUID, *, status: str, **fields) -> bool:
-    finished = bool(
-        ImportJob.objects.filter(pk=job.pk, claim=token, status=ImportJob.Status.RUNNING).update(
-            status=status, claim=None, finished_at=timezone.now(), **fields
-        )
-    )
-    if finished:
-        _delete_file(job.pk, job.stored_name)
-    return finished
+    return jobs.claim(ImportJob, job_id, broke=IMPORT_BROKE)
 
 
 def _delete_file(job_id: int, stored_name: str) -> None:
@@ -337,10 +258,4 @@ class _Progress:
 
 
 def stalled_job_ids(limit: int = 100) -> list[int]:
-    """Jobs no run has shown a sign of life for in CAUNOI_EXPORT_STALE_SECONDS."""
-    unfinished = Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
-    return list(
-        ImportJob.objects.filter(unfinished, heartbeat_at__lt=_stale_before())
-        .order_by("heartbeat_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return jobs.stalled_job_ids(ImportJob, limit)

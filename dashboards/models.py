@@ -1,4 +1,5 @@
-"""Export jobs: a spreadsheet built in the background, downloadable only by who asked for it."""
+"""Background jobs: exports (a spreadsheet built for who asked for it, downloadable only by
+her) and HTCDS imports (a file an agency administrator uploaded)."""
 
 import uuid
 
@@ -10,7 +11,45 @@ from django.utils.translation import gettext_lazy as _
 from casework.models import Agency, Role
 
 
-class ExportJob(models.Model):
+class BackgroundJob(models.Model):
+    """What every job has: who asked, as which membership, and the fields `dashboards.jobs`
+    claims, heartbeats and finishes it by."""
+
+    FINISHED: tuple[str, ...] = ()
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The membership the job was asked under: it runs with that agency's and role's rights,
+    # and needs the same membership still active.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    language = models.CharField(_("language"), max_length=10, default="vi")
+    # An English msgid, translated when shown; never a traceback.
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    # Who holds the job now: a run writes progress and the result only while its token is
+    # still here, so a run that lost the job to a redelivery cannot overwrite it.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)
+
+
+class ExportJob(BackgroundJob):
     class Kind(models.TextChoices):
         CASES = "cases", _("case list")
         STATISTICS = "statistics", _("official statistics")
@@ -27,33 +66,21 @@ class ExportJob(models.Model):
         FAILED = "failed", _("failed")
         EXPIRED = "expired", _("deleted after its time")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    FINISHED = (Status.DONE, Status.FAILED, Status.EXPIRED)
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
-    # The membership the job was asked under: it runs with that agency's and role's rights.
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     params = models.JSONField(_("filters"), default=dict, blank=True)
     shared = models.BooleanField(_("for sharing outside the agency"), default=False)
-    language = models.CharField(_("language"), max_length=10, default="vi")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("rows expected"), null=True, blank=True)
     done = models.PositiveIntegerField(_("rows written"), default=0)
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     file_name = models.CharField(_("file in private storage"), max_length=200, blank=True)
-    # An English msgid, translated when shown; never a traceback.
-    error = models.CharField(_("error"), max_length=300, blank=True)
-    # Who holds the job now: a run writes progress and the result only while its token is
-    # still here, so a run that lost the job to a redelivery cannot overwrite it.
-    claim = models.UUIDField(null=True, blank=True, editable=False)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -71,23 +98,11 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.format}) {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total:
-            return 0
-        return min(99, self.done * 100 // self.total)
-
     def download_name(self) -> str:
         return f"caunoi-{self.kind}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.{self.format}"
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """An HTCDS file an agency administrator uploaded, imported in the background into the
     cases of her agency (DESIGN.md §10)."""
 
@@ -100,21 +115,15 @@ class ImportJob(models.Model):
 
     FINISHED = (Status.DONE, Status.REFUSED, Status.FAILED)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
-    # The membership the file was uploaded under: the cases go to this agency, and the run
-    # needs the same membership still active.
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # Shown to the uploader only; the stored file has a random name of its own.
     file_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     # Emptied once the run is over: the file holds personal data.
     stored_name = models.CharField(_("file in private storage"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=10, default="vi")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
     done = models.PositiveIntegerField(_("rows imported"), default=0)
@@ -125,15 +134,7 @@ class ImportJob(models.Model):
     # in the language of the upload; problem_count is how many there were in all.
     problems = models.JSONField(_("problems"), default=list, blank=True)
     problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
-    # An English msgid, translated when shown; never a traceback.
-    error = models.CharField(_("error"), max_length=300, blank=True)
-    # As on ExportJob: a run writes only while its token is still here.
-    claim = models.UUIDField(null=True, blank=True, editable=False)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -150,18 +151,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.total:
-            return 0
-        return min(99, self.done * 100 // self.total)
 
     @property
     def problems_left_out(self) -> int:

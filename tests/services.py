@@ -1,10 +1,17 @@
 """Which real services this test run has. Under CI=true a missing one is a failure."""
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 from urllib.parse import urlsplit
 
+ROOT = Path(__file__).resolve().parents[1]
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -57,3 +64,26 @@ def worker_env(**overrides: str) -> dict[str, str]:
         ),
         **overrides,
     }
+
+
+@contextlib.contextmanager
+def celery_worker(**env: str):
+    """Run `celery worker` on a queue of its own, pointed at this test's database; yields the
+    queue's name and stops the worker afterwards."""
+    queue = f"caunoi-test-{uuid.uuid4().hex[:8]}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-P", "solo", "-l", "WARNING"],
+        cwd=ROOT,
+        env=worker_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield queue
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import audit
-from casework.access import active_membership, deny
 from casework.models import AuditEvent, Membership
 from casework.views.common import is_htmx, membership_required
-from dashboards import exports
+from dashboards import exports, jobs
 from dashboards.models import ExportJob
 from dashboards.scope import DASHBOARD_ROLES
 
@@ -29,28 +28,17 @@ CONTENT_TYPES = {
 
 
 def _exporter(request) -> Membership:
-    membership = active_membership(request.user)
-    if membership is None or membership.role not in DASHBOARD_ROLES:
-        deny(request.user, {"page": request.resolver_match.url_name})
-    return membership
+    return jobs.member_or_404(request, DASHBOARD_ROLES)
 
 
 def access_export(request, public_id) -> ExportJob:
     """The requester's own job, asked under the membership she is acting for now; else 404."""
-    membership = _exporter(request)
-    job = ExportJob.objects.filter(
-        public_id=public_id, requested_by_id=request.user.pk, agency_id=membership.agency_id, role=membership.role
-    ).first()
-    if job is None:
-        deny(request.user, {"export": str(public_id)})
-    return job
+    return jobs.own_job_or_404(ExportJob, request, public_id, DASHBOARD_ROLES)
 
 
 def _jobs_page(request, membership: Membership, *, problems=(), status: int = 200):
-    jobs = ExportJob.objects.filter(
-        requested_by_id=request.user.pk, agency_id=membership.agency_id, role=membership.role
-    ).order_by("-created_at", "-id")[:LISTED]
-    return render(request, "dashboards/exports.html", {"jobs": jobs, "problems": problems}, status=status)
+    listed = jobs.mine(ExportJob, request, membership).order_by("-created_at", "-id")[:LISTED]
+    return render(request, "dashboards/exports.html", {"jobs": listed, "problems": problems}, status=status)
 
 
 @membership_required

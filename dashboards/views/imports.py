@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework.access import active_membership, deny
 from casework.models import Membership
 from casework.views.common import is_htmx, membership_required
-from dashboards import imports
+from dashboards import imports, jobs
 from dashboards.htcds.reading import REQUIRED_COLUMNS
 from dashboards.models import ImportJob
 
@@ -22,29 +21,17 @@ LISTED = 20
 
 
 def _importer(request) -> Membership:
-    membership = active_membership(request.user)
-    if membership is None or membership.role != imports.IMPORTER_ROLE:
-        deny(request.user, {"page": request.resolver_match.url_name})
-    return membership
+    return jobs.member_or_404(request, {imports.IMPORTER_ROLE})
 
 
 def access_import(request, public_id) -> ImportJob:
     """The uploader's own job, uploaded under the membership she is acting for now; else 404."""
-    membership = _importer(request)
-    job = ImportJob.objects.filter(
-        public_id=public_id, requested_by_id=request.user.pk, agency_id=membership.agency_id, role=membership.role
-    ).first()
-    if job is None:
-        deny(request.user, {"import": str(public_id)})
-    return job
+    return jobs.own_job_or_404(ImportJob, request, public_id, {imports.IMPORTER_ROLE})
 
 
 def _jobs_page(request, membership: Membership, form=None, *, status: int = 200):
-    jobs = ImportJob.objects.filter(
-        requested_by_id=request.user.pk, agency_id=membership.agency_id, role=membership.role
-    ).order_by("-created_at", "-id")[:LISTED]
     context = {
-        "jobs": jobs,
+        "jobs": jobs.mine(ImportJob, request, membership).order_by("-created_at", "-id")[:LISTED],
         "form": form or imports.ImportUploadForm(),
         "required_columns": REQUIRED_COLUMNS,
     }

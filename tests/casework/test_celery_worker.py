@@ -1,44 +1,22 @@
 """Tasks run by a real Celery worker process over Redis, against the test database."""
 
 import datetime
-import signal
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from casework.models import Case, CaseEvent
 from casework.tasks import flag_overdue_cases
-from tests.services import worker_env
+from tests.services import celery_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def worker_queue(world):
-    """Start `celery worker` on a queue of its own, pointed at this test's database."""
-    queue = f"caunoi-test-{uuid.uuid4().hex[:8]}"
-    env = worker_env()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-P", "solo", "-l", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    """A `celery worker` on a queue of its own, pointed at this test's database."""
+    with celery_worker() as queue:
         yield queue
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_a_real_worker_flags_overdue_cases_once_even_when_the_task_runs_twice(world, worker_queue):

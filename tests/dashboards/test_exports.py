@@ -4,9 +4,6 @@ audit rows, the progress bar, idempotence (QUALITY R2) and bounded queries (P9).
 import csv
 import datetime
 import io
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -39,9 +36,8 @@ from casework.models import (
 from dashboards import exports, tasks
 from dashboards.models import ExportJob
 from tests.fixtures.personas import acting, make_case, make_user, sign_in
-from tests.services import worker_env
+from tests.services import celery_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 FOREIGN_NAME = "Vàng Thị Hư Cấu"
 CORE_ONLY_NAME = "Hoàng Thị Xuyến"
 HEADER_NAME_COLUMN = 10  # reference … exploitation forms, then full name, sex, birth year, ethnicity
@@ -514,16 +510,7 @@ def test_an_export_of_thousands_streams_with_a_bounded_number_of_queries(export_
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_builds_the_export(world, tmp_path):
-    queue = f"caunoi-test-{uuid.uuid4().hex[:8]}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-P", "solo", "-l", "WARNING"],
-        cwd=ROOT,
-        env=worker_env(PRIVATE_MEDIA_ROOT=str(tmp_path)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with celery_worker(PRIVATE_MEDIA_ROOT=str(tmp_path)) as queue:
         client = sign_in(world.supervisor)
         # The view queues on the default queue; this test's worker listens on its own.
         with mock.patch.object(tasks.run_export, "delay") as delay:
@@ -543,12 +530,6 @@ def test_a_real_worker_builds_the_export(world, tmp_path):
         assert world.case.reference in read_rows(job)[1][0]
         download = client.get(f"/dashboards/exports/{job.public_id}/download/")
         assert download.status_code == 200
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 # 8. Files do not outlive their use -------------------------------------------------------

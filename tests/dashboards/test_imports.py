@@ -5,14 +5,10 @@ R2), bad uploads (S7), access (S3, S4) and the page's query count."""
 import csv
 import datetime
 import io
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
 import zipfile
-from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
@@ -29,9 +25,8 @@ from dashboards import htcds, imports, tasks
 from dashboards.models import ImportJob
 from tests.fixtures.personas import make_agency, make_user, sign_in
 from tests.fixtures.statistics import build_statistics_world
-from tests.services import worker_env
+from tests.services import celery_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
@@ -552,16 +547,7 @@ def test_the_imports_page_makes_as_many_queries_for_10_jobs_as_for_1(import_worl
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_imports_the_file(import_world, tmp_path):
     world = import_world
-    queue = f"caunoi-test-{uuid.uuid4().hex[:8]}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-P", "solo", "-l", "WARNING"],
-        cwd=ROOT,
-        env=worker_env(PRIVATE_MEDIA_ROOT=str(tmp_path)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with celery_worker(PRIVATE_MEDIA_ROOT=str(tmp_path)) as queue:
         client = signed_in(world.admin)
         # The view queues on the default queue; this test's worker listens on its own.
         response, delay = upload(client, world.csv)
@@ -579,9 +565,3 @@ def test_a_real_worker_imports_the_file(import_world, tmp_path):
         assert job.created == world.rows
         assert Case.objects.filter(owning_agency=world.agency).count() == world.rows
         assert stored_files() == []
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
