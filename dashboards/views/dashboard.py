@@ -1,6 +1,5 @@
 """The supervisor dashboard and the official statistics pages."""
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -28,30 +27,18 @@ def _audit(request, page: str, scope: Scope, filters) -> None:
     )
 
 
-def _filtered(
-    request, scope: Scope, template: str, context: dict, initial: dict | None = None
-) -> tuple[PeriodFilterForm, HttpResponse | None]:
-    """The filter form; a bad filter answers 400 with the form and what was typed."""
+def _page(request, page: str, *, initial: dict | None = None, default_period=(None, None), figures):
+    """Filter, compute and render one of the two pages. A bad filter answers 400 with the
+    form and what was typed; otherwise `figures(scope, filters, suppress)` gives the page's
+    own context, and the view is audited."""
+    scope = _scope_or_404(request)
+    template = f"dashboards/{page}.html"
     form = PeriodFilterForm(request.GET or None, scope=scope, initial=initial)
     if request.GET and not form.is_valid():
-        response = render(request, template, context | {"form": form, "scope": scope, "invalid": True}, status=400)
-        return form, response
-    return form, None
-
-
-@membership_required
-def dashboard(request):
-    scope = _scope_or_404(request)
-    template = "dashboards/dashboard.html"
-    today = timezone.localdate()
-    start, end = overview.default_period(today)
-    form, refused = _filtered(request, scope, template, {}, initial={"date_from": start, "date_to": end})
-    if refused:
-        return refused
-    filters = form.filters(start, end)
-    suppress = stats.must_suppress(scope)
-    data = overview.build(scope, filters, suppress=suppress, today=today)
-    _audit(request, "dashboard", scope, filters)
+        return render(request, template, {"form": form, "scope": scope, "invalid": True}, status=400)
+    filters = form.filters(*default_period)
+    context = figures(scope, filters, stats.must_suppress(scope))
+    _audit(request, page, scope, filters)
     return render(
         request,
         template,
@@ -60,34 +47,30 @@ def dashboard(request):
             "scope": scope,
             "filters": filters,
             "period": stats.period_of(filters.date_from, filters.date_to),
-            "data": data,
-            "with_links": scope.own_cases_only,
             "hidden_note": stats.hidden_note(),
+            **context,
         },
+    )
+
+
+@membership_required
+def dashboard(request):
+    today = timezone.localdate()
+    start, end = overview.default_period(today)
+
+    def figures(scope, filters, suppress):
+        data = overview.build(scope, filters, suppress=suppress, today=today)
+        return {"data": data, "with_links": scope.own_cases_only}
+
+    return _page(
+        request, "dashboard", initial={"date_from": start, "date_to": end}, default_period=(start, end), figures=figures
     )
 
 
 @membership_required
 def statistics(request):
-    scope = _scope_or_404(request)
-    template = "dashboards/statistics.html"
-    form, refused = _filtered(request, scope, template, {})
-    if refused:
-        return refused
-    filters = form.filters()
-    suppress = stats.must_suppress(scope)
-    figures = stats.statistics_for(scope, filters, suppress=suppress, with_links=scope.own_cases_only)
-    _audit(request, "statistics", scope, filters)
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "scope": scope,
-            "filters": filters,
-            "period": stats.period_of(filters.date_from, filters.date_to),
-            "stats": figures,
-            "export_params": filters.to_params(),
-            "hidden_note": stats.hidden_note(),
-        },
-    )
+    def figures(scope, filters, suppress):
+        found = stats.statistics_for(scope, filters, suppress=suppress, with_links=scope.own_cases_only)
+        return {"stats": found, "export_params": filters.to_params()}
+
+    return _page(request, "statistics", figures=figures)
