@@ -7,13 +7,30 @@ from django.contrib import admin
 from dashboards.models import ExportJob, ImportJob
 
 
-@admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "requested_by", "agency", "kind", "format", "shared", "status", "row_count"]
-    list_filter = ["status", "kind", "format", "shared"]
+class ReadOnlyJobAdmin(admin.ModelAdmin):
+    """Shared by both: a record of what was done, never edited from the admin."""
+
     search_fields = ["requested_by__username", "agency__code"]
     date_hierarchy = "created_at"
     list_select_related = ["requested_by", "agency"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyJobAdmin):
+    list_display = ["created_at", "requested_by", "agency", "kind", "format", "shared", "status", "row_count"]
+    list_filter = ["status", "kind", "format", "shared"]
     fields = [
         "public_id",
         "requested_by",
@@ -33,25 +50,13 @@ class ExportJobAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyJobAdmin):
     list_display = ["created_at", "requested_by", "agency", "file_name", "status", "created", "updated", "unchanged"]
     list_filter = ["status"]
-    search_fields = ["requested_by__username", "agency__code", "file_name", "sha256"]
-    date_hierarchy = "created_at"
-    list_select_related = ["requested_by", "agency"]
+    search_fields = [*ReadOnlyJobAdmin.search_fields, "file_name", "sha256"]
     # Not the problems: their messages quote the file's cells, personal data of the agency.
     fields = [
         "public_id",
@@ -75,13 +80,3 @@ class ImportJobAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

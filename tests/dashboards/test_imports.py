@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from casework import actions
-from casework.models import AuditEvent, Case, Membership, Person, Role
+from casework.models import AuditEvent, Case, Membership, Person, Role, User
 from dashboards import htcds, imports, tasks
 from dashboards.models import ImportJob
 from tests.fixtures.personas import make_agency, make_user, sign_in
@@ -565,3 +565,15 @@ def test_a_real_worker_imports_the_file(import_world, tmp_path):
         assert job.created == world.rows
         assert Case.objects.filter(owning_agency=world.agency).count() == world.rows
         assert stored_files() == []
+
+
+def test_the_admin_lists_and_shows_jobs_read_only(import_world):
+    make_jobs(import_world, 2)
+    client = sign_in(User.objects.create_superuser("root", password="x-not-used-9"))
+    job = ImportJob.objects.first()
+    assert client.get("/admin/dashboards/importjob/").status_code == 200
+    page = client.get(f"/admin/dashboards/importjob/{job.pk}/change/")
+    assert page.status_code == 200 and 'name="file_name"' not in page.content.decode()
+    assert "Unknown." not in page.content.decode()  # the problems quote the file's cells
+    assert client.get("/admin/dashboards/importjob/add/").status_code == 403
+    assert client.get("/admin/dashboards/exportjob/").status_code == 200
