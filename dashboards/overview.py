@@ -115,7 +115,7 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     relations += HEADLINE_RELATIONS
     # Figures never shown but given away by a shown total less its shown part: they join the
     # suppression as cells of their own, so the total or the part is hidden with them.
-    _remainder(cells, relations, "received", ["handovers"], "received.not_handed_over")
+    suppression.remainder(cells, relations, "received", ["handovers"], "received.not_handed_over")
 
     months = month_starts(*(filters.date_from or default_period(today)[0], filters.date_to or today))
     by_month = _monthly(cases.filter(received_q), TruncMonth("received_at"))
@@ -124,8 +124,12 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
         cells[f"received.{month:%Y-%m}"] = by_month.get(month, 0)
         cells[f"identified.{month:%Y-%m}"] = identified_by_month.get(month, 0)
     # The months beyond the chart (a period of more than ten years) are a remainder too.
-    _remainder(cells, relations, "received", [f"received.{month:%Y-%m}" for month in months], "received.other")
-    _remainder(cells, relations, "identified", [f"identified.{month:%Y-%m}" for month in months], "identified.other")
+    suppression.remainder(
+        cells, relations, "received", [f"received.{month:%Y-%m}" for month in months], "received.other"
+    )
+    suppression.remainder(
+        cells, relations, "identified", [f"identified.{month:%Y-%m}" for month in months], "identified.other"
+    )
     current = f"received.{month_start:%Y-%m}"
     relations.append(("new_this_month", [*([current] if current in cells else []), "new_outside_period"]))
 
@@ -174,17 +178,6 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
         suppressed=suppress,
         hidden=hidden,
     )
-
-
-def _remainder(
-    cells: dict[str, int], relations: list[suppression.Relation], total: str, parts: list[str], key: str
-) -> None:
-    """Declare `total = parts + key`, where `key` holds what the shown parts leave of the total."""
-    rest = cells[total] - sum(cells[part] for part in parts)
-    if rest < 0:  # not a relation at all (the parts overlap); nothing to give away
-        return
-    cells[key] = rest
-    relations.append((total, [*parts, key]))
 
 
 def _monthly(cases, month_expression) -> dict[datetime.date, int]:

@@ -123,9 +123,7 @@ class _Builder:
         self.relations.append((total, parts))
 
     def remainder(self, total: str, parts: list[str], key: str) -> None:
-        """A cell never shown, what `parts` leave of `total`, suppressed like the others."""
-        self.cell(key, "", self.cells[total] - sum(self.cells[part] for part in parts))
-        self.relate(total, [*parts, key])
+        suppression.remainder(self.cells, self.relations, total, parts, key)
 
     def figure(self, key: str, hidden: set[str], *, with_links: bool, indent: int = 0) -> Figure:
         value = None if key in hidden else self.cells[key]

@@ -52,6 +52,16 @@ def _complement(cells: Mapping[str, int], total: str, parts: list[str], hidden: 
     return total
 
 
+def remainder(cells: dict[str, int], relations: list[Relation], total: str, parts: list[str], key: str) -> None:
+    """Declare `total = parts + key`: `key` is a cell never shown, what the shown parts leave
+    of the total, so that hiding it (when small) hides the total or a part with it."""
+    rest = cells[total] - sum(cells[part] for part in parts)
+    if rest < 0:  # not a relation at all (the parts overlap); nothing to give away
+        return
+    cells[key] = rest
+    relations.append((total, [*parts, key]))
+
+
 def derivable(cells: Mapping[str, int], relations: Iterable[Relation], hidden: set[str]) -> set[str]:
     """The hidden keys an outsider can still compute exactly from the visible ones.
 
