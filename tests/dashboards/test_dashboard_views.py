@@ -1,17 +1,13 @@
 """The supervisor dashboard and the statistics page: who sees them, what they show, cost."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from casework.models import AuditEvent, Role, StatisticsScope
-from referrals.actions import do_send_referral
-from referrals.models import Referral, ReferralPurpose
 from tests.fixtures.personas import acting, make_case, make_user, sign_in
 from tests.fixtures.queries import page_queries
-from tests.fixtures.statistics import EXPECTED, build_statistics_world
+from tests.fixtures.statistics import EXPECTED, build_statistics_world, overdue_referral
 
 DASHBOARD = reverse("dashboards:dashboard")
 STATISTICS = reverse("dashboards:statistics")
@@ -26,20 +22,6 @@ def stats_world(reference_data):
     world.social.statistics_scope = StatisticsScope.NATIONAL
     world.social.save()
     return world
-
-
-def _overdue_referral(world) -> Referral:
-    referral = do_send_referral(
-        world.cases[0],
-        purpose=ReferralPurpose.objects.get(code="protection_support"),
-        to_agency=world.social,
-        from_agency=world.police,
-        actor=acting(world.worker),
-    )
-    Referral.objects.filter(pk=referral.pk).update(
-        due_at=timezone.now() - datetime.timedelta(days=2), overdue_flagged_at=timezone.now()
-    )
-    return referral
 
 
 @pytest.mark.parametrize("url", [DASHBOARD, STATISTICS])
@@ -83,7 +65,7 @@ def test_outside_the_owning_agency_small_figures_are_hidden_and_unlinked(stats_w
 
 
 def test_dashboard_flags_an_overdue_referral_step(stats_world):
-    _overdue_referral(stats_world)
+    overdue_referral(stats_world)
     stats_world.police.statistics_scope = StatisticsScope.PROVINCE
     stats_world.police.save()
     response = sign_in(stats_world.supervisor).get(DASHBOARD)
@@ -133,7 +115,7 @@ def test_dashboard_figures_for_the_provincial_supervisor(stats_world):
 def test_dashboard_and_statistics_queries_do_not_grow_with_cases(stats_world):
     """QUALITY P1: dashboard ≤ 15 queries, the same for a few cases and for many more."""
     client = sign_in(stats_world.supervisor)
-    _overdue_referral(stats_world)
+    overdue_referral(stats_world)
     few_dashboard, _ = page_queries(client, DASHBOARD)
     few_statistics, _ = page_queries(client, STATISTICS)
     for number in range(41):

@@ -6,26 +6,22 @@ The provincial view counts cases owned by other agencies, so the statistics are 
 suppressed; the downloaded file must say so and contain no figure of 1 to 10.
 """
 
-import datetime
 import io
 import pathlib
 import re
 
 import pytest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from casework.models import AuditEvent, Role, StatisticsScope
 from dashboards.models import ExportJob
-from referrals.actions import do_send_referral
-from referrals.models import Referral, ReferralPurpose
 from tests.e2e.conftest import assert_clean
 from tests.e2e.test_case_registration import sign_in, vietnamese
 from tests.e2e.test_referral_to_peace_house import eager_celery  # noqa: F401 — a fixture
-from tests.fixtures.personas import acting, make_user
-from tests.fixtures.statistics import build_statistics_world
+from tests.fixtures.personas import make_user
+from tests.fixtures.statistics import build_statistics_world, overdue_referral
 
 
 @pytest.mark.browser
@@ -41,16 +37,7 @@ def test_provincial_supervisor_filters_sees_overdue_and_downloads_statistics(
     world.police.statistics_scope = StatisticsScope.PROVINCE
     world.police.save()
     make_user("e2e.giamsat", world.police, Role.SUPERVISOR)
-    referral = do_send_referral(
-        world.cases[0],
-        purpose=ReferralPurpose.objects.get(code="protection_support"),
-        to_agency=world.social,
-        from_agency=world.police,
-        actor=acting(world.worker),
-    )
-    Referral.objects.filter(pk=referral.pk).update(
-        due_at=timezone.now() - datetime.timedelta(days=1), overdue_flagged_at=timezone.now()
-    )
+    overdue_referral(world)
 
     page = new_page("supervisor")
     sign_in(page, live_server.url, "e2e.giamsat")
