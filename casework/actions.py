@@ -644,8 +644,8 @@ def do_link_incident(case: Case, incident: Incident | None, *, actor: User, agen
     with transaction.atomic():
         if incident is None:
             incident = Incident.objects.create(agency=agency, **fields)
-        Case.objects.filter(pk=case.pk).update(incident=incident)
         case.incident = incident
+        case.save(update_fields=["incident"])
         _event(case, CaseEvent.Kind.INCIDENT, actor=actor, sensitivity=SensitivityClass.INVESTIGATION)
         audit.record(
             AuditEvent.Action.UPDATE, actor=actor, case=case, obj=incident, classes=[SensitivityClass.INVESTIGATION]

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "casework.middleware.ActiveMembershipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if env_bool("CAUNOI_QUERY_COUNT", False):  # X-Query-Count per response, for bench/
+    MIDDLEWARE.insert(0, "config.query_count.QueryCountMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -207,6 +209,27 @@ CELERY_BEAT_SCHEDULE = {
     "expire-exports": {"task": "dashboards.tasks.expire_exports", "schedule": 3600.0},
     "requeue-imports": {"task": "dashboards.tasks.requeue_imports", "schedule": 120.0},
 }
+# Cache: Redis when CACHE_URL is set (shared by every worker process, so an invalidation in
+# one reaches all). Without it: one process's memory in dev and test, and no cache at all in
+# production, where a per-process cache would keep figures another worker had invalidated.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "caunoi",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif PRODUCTION:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caunoi"}}
+# Dashboard and statistics aggregates are cached this long at most; a change to a case
+# invalidates its scopes at once (dashboards/cache.py). 0 turns the cache off.
+# Off under test by default: tests roll their transactions back, so nothing would invalidate.
+CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 900)
 # An export job with no sign of life for this long (still waiting, or its worker killed) is
 # published again; a running export writes its progress every 500 rows, far more often.
 CAUNOI_EXPORT_STALE_SECONDS = env_int("CAUNOI_EXPORT_STALE_SECONDS", 600)

@@ -7,6 +7,7 @@ cases; overdue referral steps, bed counts and amounts of money are management fi
 about agencies, not about people, and are shown as they are (decision 46).
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from casework.lib.dates import add_months
 from casework.models import Case, CaseStatus, Claim, ClaimStatus, Payment, PersonStatus
-from dashboards import suppression
+from dashboards import cache, suppression
 from dashboards.scope import Filters, Scope
 from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, label_of
 from referrals.models import HandoverMinutes, Referral
@@ -48,10 +49,8 @@ class Overview:
     months: list[datetime.date]
     received_by_month: list[Bar]
     identified_by_month: list[Bar]
-    overdue_by_agency: list[dict]
     median_days_to_handover: float | None
     handovers: int | None
-    facilities: list
     claims_approved: int | None
     claims_refused: int | None
     claims_waiting: int | None
@@ -59,6 +58,9 @@ class Overview:
     paid_vnd: int | None
     suppressed: bool
     hidden: set[str] = field(default_factory=set)
+    # Live, never cached: they move with the clock and the beds.
+    overdue_by_agency: list[dict] = field(default_factory=list)
+    facilities: list = field(default_factory=list)
 
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -91,7 +93,19 @@ def _where(scope: Scope, filters: Filters, prefix: str = "") -> Q:
 
 
 def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.date | None = None) -> Overview:
+    """The dashboard: the aggregates over cases from the cache when nothing in the scope has
+    changed (`dashboards.cache`), the overdue steps and the beds as they are now."""
     today = today or timezone.localdate()
+    params = {"filters": filters.to_params(), "suppress": suppress, "today": today.isoformat()}
+    overview = cache.cached("dashboard", scope, params, lambda: _aggregates(scope, filters, suppress, today))
+    return dataclasses.replace(
+        overview,
+        overdue_by_agency=_overdue_by_agency(scope, filters),
+        facilities=list(_facilities(scope, filters)),
+    )
+
+
+def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.date) -> Overview:
     cases = Case.objects.filter(_where(scope, filters))
     received_q = _period_q(filters, "received_at__date")
     identified_q = Q(person_status=PersonStatus.VICTIM) & Q(identified_on__isnull=False)
@@ -166,10 +180,8 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
         months=months,
         received_by_month=[Bar(f"{month:%m/%Y}", shown(f"received.{month:%Y-%m}")) for month in months],
         identified_by_month=[Bar(f"{month:%m/%Y}", shown(f"identified.{month:%Y-%m}")) for month in months],
-        overdue_by_agency=_overdue_by_agency(scope, filters),
         median_days_to_handover=median,
         handovers=shown("handovers"),
-        facilities=list(_facilities(scope, filters)),
         claims_approved=None if suppress and suppression.is_small(claims["approved"]) else claims["approved"],
         claims_refused=None if suppress and suppression.is_small(claims["refused"]) else claims["refused"],
         claims_waiting=claims["waiting"],

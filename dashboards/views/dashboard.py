@@ -7,7 +7,7 @@ from casework import audit
 from casework.access import active_membership, deny
 from casework.models import AuditEvent
 from casework.views.common import membership_required
-from dashboards import overview, stats
+from dashboards import cache, overview, stats
 from dashboards.forms import PeriodFilterForm
 from dashboards.scope import Scope
 
@@ -70,7 +70,12 @@ def dashboard(request):
 @membership_required
 def statistics(request):
     def figures(scope, filters, suppress):
-        found = stats.statistics_for(scope, filters, suppress=suppress, with_links=scope.own_cases_only)
+        found = cache.cached(
+            "statistics",
+            scope,
+            {"filters": filters.to_params(), "suppress": suppress},
+            lambda: stats.statistics_for(scope, filters, suppress=suppress, with_links=scope.own_cases_only),
+        )
         return {"stats": found, "export_params": filters.to_params()}
 
     return _page(request, "statistics", figures=figures)

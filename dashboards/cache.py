@@ -1,0 +1,115 @@
+"""Cached dashboard and statistics aggregates, invalidated per scope (QUALITY P4).
+
+Every scope a dashboard can cover — the country, a province, an agency — has a generation
+number in the cache. Figures are stored under a key that names the generation of the scope
+they cover, so a change to a case bumps the generations of its province of reception, its
+owning agency and the country: the next request for any of those three recomputes, and every
+other province and agency keeps its cached figures. A case's province and owning agency
+never change after registration, so the three scopes of a change are known from the case.
+
+Generations are bumped after the transaction commits. A request that read a generation
+before the bump stores its figures under the old generation, which nobody asks for again,
+so a figure computed from data older than a committed change is never served after it.
+
+Only aggregates over cases are cached; what moves with the clock or with the beds (overdue
+referral steps, bed occupancy) is computed on every request. If the cache does not answer,
+the figures are computed as if nothing were cached: a cache outage never shows a zero (R5).
+"""
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from casework.models import StatisticsScope
+
+log = logging.getLogger(__name__)
+
+PREFIX = "dash"
+NATIONAL = "national"
+
+
+def case_topics(province_id: int | None, agency_id: int | None) -> set[str]:
+    """The scopes whose figures a change to one case can move."""
+    topics = {NATIONAL}
+    if province_id:
+        topics.add(f"province:{province_id}")
+    if agency_id:
+        topics.add(f"agency:{agency_id}")
+    return topics
+
+
+def scope_topic(scope) -> str:
+    if scope.level == StatisticsScope.NATIONAL:
+        return NATIONAL
+    if scope.level == StatisticsScope.PROVINCE:
+        return f"province:{scope.province.pk}"
+    return f"agency:{scope.agency.pk}"
+
+
+def _generation_key(topic: str) -> str:
+    return f"{PREFIX}:gen:{topic}"
+
+
+def _generation(topic: str) -> int:
+    key = _generation_key(topic)
+    value = cache.get(key)
+    if value is None:
+        # A start that cannot repeat an earlier life of the key (after eviction or a restart,
+        # figures stored under a small number must not come back).
+        cache.add(key, time.time_ns(), timeout=None)
+        value = cache.get(key)
+    return value
+
+
+def cached(page: str, scope, params: dict, compute: Callable[[], object]):
+    """`compute()`, or what it returned for the same page, scope, parameters, language and day
+    while nothing in the scope changed."""
+    timeout = settings.CAUNOI_DASHBOARD_CACHE_SECONDS
+    if not timeout:
+        return compute()
+    try:
+        topic = scope_topic(scope)
+        fingerprint = json.dumps(
+            {"params": params, "lang": get_language(), "day": timezone.localdate().isoformat()},
+            sort_keys=True,
+            default=str,
+        )
+        digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+        key = f"{PREFIX}:{page}:{topic}:{_generation(topic)}:{digest}"
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 — a cache outage costs speed, never figures
+        log.warning("dashboard cache unavailable; computing %s uncached", page, exc_info=True)
+        return compute()
+    if found is not None:
+        return found
+    value = compute()
+    try:
+        cache.set(key, value, timeout)
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard cache unavailable; %s not stored", page, exc_info=True)
+    return value
+
+
+def bump(topics: Iterable[str]) -> None:
+    for topic in set(topics):
+        key = _generation_key(topic)
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:  # never asked for yet: nothing cached under it
+                cache.add(key, time.time_ns(), timeout=None)
+        except Exception:  # noqa: BLE001
+            log.warning("dashboard cache unavailable; %s not invalidated", topic, exc_info=True)
+
+
+def invalidate_after_commit(topics: Iterable[str]) -> None:
+    topics = set(topics)
+    transaction.on_commit(lambda: bump(topics))

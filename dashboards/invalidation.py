@@ -1,0 +1,81 @@
+"""Which saves move which cached figures: receivers that bump the scopes of the cases a
+change touches, after the transaction commits (`dashboards.cache`).
+
+The cached figures are counts over cases, their people, incidents, offenders, forms of
+exploitation, handover minutes, claims and payments; a save or delete of any of these bumps
+the country, the province of reception and the owning agency of each case concerned.
+Notes, documents, grants and other timeline entries move no figure and bump nothing.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from casework.models import Case, Claim, Incident, Offender, Payment, Person
+from dashboards import cache
+from referrals.models import HandoverMinutes
+
+
+def _bump_cases(condition: Q) -> None:
+    def after_commit():
+        rows = Case.objects.filter(condition).values_list("reception_province_id", "owning_agency_id").distinct()
+        topics = set()
+        for province_id, agency_id in rows:
+            topics |= cache.case_topics(province_id, agency_id)
+        cache.bump(topics)
+
+    transaction.on_commit(after_commit)
+
+
+def _case_saved(sender, instance: Case, **kwargs) -> None:
+    cache.invalidate_after_commit(cache.case_topics(instance.reception_province_id, instance.owning_agency_id))
+
+
+def _person_saved(sender, instance: Person, **kwargs) -> None:
+    if instance.pk:
+        _bump_cases(Q(person_id=instance.pk))
+
+
+def _incident_saved(sender, instance: Incident, **kwargs) -> None:
+    if instance.pk:
+        _bump_cases(Q(incident_id=instance.pk))
+
+
+def _offender_saved(sender, instance: Offender, **kwargs) -> None:
+    _bump_cases(Q(incident_id=instance.incident_id))
+
+
+def _case_row_saved(sender, instance, **kwargs) -> None:
+    """A claim or a payment: a row of one case."""
+    _bump_cases(Q(pk=instance.case_id))
+
+
+def _minutes_saved(sender, instance: HandoverMinutes, **kwargs) -> None:
+    _bump_cases(Q(referrals__pk=instance.referral_id))
+
+
+def _exploitation_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a picklist value lost or gained cases
+        _bump_cases(Q(pk__in=pk_set or ()) if pk_set else Q(exploitation_forms=instance))
+    else:
+        _case_saved(sender, instance)
+
+
+def connect() -> None:
+    receivers = {
+        Case: _case_saved,
+        Person: _person_saved,
+        Incident: _incident_saved,
+        Offender: _offender_saved,
+        Claim: _case_row_saved,
+        Payment: _case_row_saved,
+        HandoverMinutes: _minutes_saved,
+    }
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        for model, receiver in receivers.items():
+            signal.connect(receiver, sender=model, dispatch_uid=f"dashboards.{model.__name__}.{name}")
+    m2m_changed.connect(
+        _exploitation_changed, sender=Case.exploitation_forms.through, dispatch_uid="dashboards.exploitation"
+    )
