@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from casework.access import holds_class, visible_cases
-from casework.forms import NOT_RECORDED, CaseFilterForm
+from casework.forms import NOT_RECORDED, PAGING, CaseFilterForm
 from casework.lib.text import normalize_name
 from casework.models import Agency, Case, SensitivityClass, age_band_q
 
@@ -127,8 +127,8 @@ def filter_badges(form: CaseFilterForm, filters: dict, query: Mapping) -> list[d
         if value in (None, ""):
             continue
         rest = query.copy()
-        rest.pop(name, None)
-        rest.pop("page", None)
+        for key in (name, *PAGING):
+            rest.pop(key, None)
         badges.append(
             {
                 "name": name,

@@ -290,6 +290,9 @@ class OffenderForm(StyledForm, forms.ModelForm):
         return year
 
 
+PAGING = ("page", "after", "before")
+
+
 class CaseFilterForm(StyledForm, forms.Form):
     """Query-string filters of the case list; malformed values are dropped, never a 500.
 
@@ -344,6 +347,9 @@ class CaseFilterForm(StyledForm, forms.Form):
         label=_("Incident"),
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    # Keyset cursors (casework.pagination): the case the next or previous page starts from.
+    after = forms.UUIDField(required=False)
+    before = forms.UUIDField(required=False)
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -380,7 +386,7 @@ class CaseFilterForm(StyledForm, forms.Form):
         return {
             name: self[name].value() if not isinstance(value, bool) else "on"
             for name, value in data.items()
-            if name != "page" and value not in (None, "", False)
+            if name not in PAGING and value not in (None, "", False)
         }
 
 

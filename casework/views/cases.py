@@ -20,6 +20,7 @@ from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
 from casework.duplicates import person_match
 from casework.forms import (
+    PAGING,
     AssignForm,
     CaseFactsForm,
     ConfirmForm,
@@ -47,6 +48,7 @@ from casework.models import (
     SensitivityClass,
     User,
 )
+from casework.pagination import newest_first
 from casework.views.common import is_htmx, membership_required
 
 log = logging.getLogger(__name__)
@@ -72,28 +74,30 @@ def case_list(request):
     filters = form.valid_data() if request.GET else {}
     cases = filter_cases(user, filters).select_related("person", "owning_agency", "reception_province", "assigned_to")
     query = (filters.get("q") or "").strip()
-    page = filters.get("page") or 1
-    # Newest first; fetching one row more than a page tells whether a next page exists
-    # without counting every visible case.
-    rows = list(cases.order_by("-created_at", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    page = newest_first(
+        cases,
+        visible_cases(user),
+        number=filters.get("page") or 1,
+        size=PAGE_SIZE,
+        after=filters.get("after"),
+        before=filters.get("before"),
+    )
     audit.record(
         AuditEvent.Action.SEARCH if query else AuditEvent.Action.LIST,
         actor=user,
         detail={
             "filters": {name: str(value) for name, value in filters.items() if value not in (None, "", False)},
-            "shown": len(rows),
-            "page": page,
+            "shown": len(page.rows),
+            "page": page.number,
         },
     )
     params = request.GET.copy()
-    params.pop("page", None)
+    for key in PAGING:
+        params.pop(key, None)
     context = {
         "form": form,
-        "cases": rows,
+        "cases": page.rows,
         "page": page,
-        "has_next": has_next,
         "query_string": params.urlencode(),
         "more_filters": [form[name] for name in MORE_FILTERS],
         "filter_badges": filter_badges(form, filters, request.GET),

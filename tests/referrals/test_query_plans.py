@@ -95,6 +95,13 @@ def test_the_case_list_uses_indexes(planned, params):
     assert sequential_scans(sign_in(planned.owner), reverse("casework:case-list"), **params) == []
 
 
+def test_a_page_after_a_cursor_uses_indexes(planned):
+    after = {"page": "2", "after": str(planned.case.public_id)}
+    assert sequential_scans(sign_in(planned.owner), reverse("casework:case-list"), **after) == []
+    before = {"page": "2", "before": str(planned.case.public_id)}
+    assert sequential_scans(sign_in(planned.owner), reverse("casework:case-list"), **before) == []
+
+
 def test_the_case_page_uses_indexes(planned):
     url = reverse("casework:case-detail", args=[planned.case.public_id])
     assert sequential_scans(sign_in(planned.owner), url) == []
