@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test worker beat lint format messages vendor clean
+.PHONY: run test worker beat lint format messages vendor clean bench
 
 $(VENV)/.installed: requirements.txt scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -39,6 +39,10 @@ format: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l vi -l en --no-obsolete --no-location -i ".venv/*" -i "var/*"
 	$(PY) scripts/compile_messages.py
+
+## bench: QUALITY P1–P9 against seeded PostgreSQL data (BENCH_SIZES="10000 200000"); docs/benchmarks.md
+bench: $(VENV)/.installed
+	$(PY) -m bench.run
 
 ## vendor: re-vendor htmx and Bootstrap from the npm registry
 vendor:

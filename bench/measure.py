@@ -1,0 +1,116 @@
+"""Measuring one endpoint: single-client latency (interleaved with /healthz) and throughput
+with several clients."""
+
+import itertools
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bench import stats
+from bench.client import Client, Response
+
+
+@dataclass
+class Sample:
+    ms: float
+    status: int  # 0: the request raised
+    queries: int | None = None
+    db_ms: float | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 400
+
+
+def take(call: Callable[[], Response]) -> Sample:
+    started = time.perf_counter()
+    try:
+        response = call()
+    except Exception as error:  # noqa: BLE001 — every failure is a counted error, never a crash
+        return Sample((time.perf_counter() - started) * 1000, 0, error=f"{type(error).__name__}: {error}")
+    return Sample(response.elapsed_ms, response.status, response.queries, response.db_ms)
+
+
+@dataclass
+class Endpoint:
+    """What one measured request does. `call(client)` makes the request with a client signed
+    in as `persona`; `before()` runs untimed before each request (the cache hook)."""
+
+    name: str
+    persona: str | None
+    call: Callable[[Client], Response]
+    description: str = ""
+    url: str = ""
+    before: Callable[[], None] | None = None
+    concurrent: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def sequential(endpoint: Endpoint, client: Client, probe: Client, *, count: int, warmup: int) -> dict:
+    """`count` requests one after another, each preceded by a /healthz request, so the page
+    and its baseline see the same machine at the same moment."""
+    for _ in range(warmup):
+        if endpoint.before:
+            endpoint.before()
+        take(lambda: endpoint.call(client))
+        take(lambda: probe.get("/healthz"))
+    samples, baseline = [], []
+    for _ in range(count):
+        baseline.append(take(lambda: probe.get("/healthz")))
+        if endpoint.before:
+            endpoint.before()
+        samples.append(take(lambda: endpoint.call(client)))
+    return summarize(samples) | {"healthz": summarize(baseline)}
+
+
+def concurrent(endpoint: Endpoint, clients: list[Client], *, count: int) -> dict:
+    """`count` requests shared by one thread per client, as fast as the server answers."""
+    tickets = itertools.count()
+    samples: list[Sample] = []
+    lock = threading.Lock()
+
+    def work(client: Client):
+        mine = []
+        while next(tickets) < count:
+            if endpoint.before:
+                endpoint.before()
+            mine.append(take(lambda: endpoint.call(client)))
+        with lock:
+            samples.extend(mine)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    summary = summarize(samples)
+    return {
+        "clients": len(clients),
+        "requests": len(samples),
+        "errors": summary["errors"],
+        "rps": stats.throughput(len(samples), seconds),
+        "p95_ms": summary["p95_ms"],
+    }
+
+
+def summarize(samples: list[Sample]) -> dict:
+    durations = [sample.ms for sample in samples]
+    errors = [sample for sample in samples if not sample.ok]
+    total_seconds = sum(durations) / 1000
+    db_ms = [sample.db_ms for sample in samples if sample.db_ms is not None]
+    return {
+        "requests": len(samples),
+        "errors": len(errors),
+        "statuses": dict(sorted(Counter(str(sample.status) for sample in samples).items())),
+        "error_examples": sorted({sample.error or f"HTTP {sample.status}" for sample in errors})[:3],
+        **stats.latency_summary(durations),
+        "rps_single": stats.throughput(len(samples), total_seconds),
+        "queries": stats.count_summary([sample.queries for sample in samples]),
+        "db_ms_p50": stats.rounded(stats.percentile(db_ms, 50)),
+        "db_ms_p95": stats.rounded(stats.percentile(db_ms, 95)),
+    }

@@ -1,0 +1,165 @@
+"""The benchmark's arithmetic and page reading, without a server."""
+
+import pytest
+
+from bench import report, stats
+from bench.client import Response
+from bench.html import find_form, parse
+from bench.pages import _changed_params, case_links, next_link
+
+# ----- percentiles and ratios ---------------------------------------------------------------
+
+
+def test_percentile_interpolates_between_closest_ranks_like_numpy():
+    assert stats.percentile([1, 2, 3, 4], 50) == 2.5
+    assert stats.percentile([1, 2, 3, 4], 95) == pytest.approx(3.85)
+    assert stats.percentile([4, 1, 3, 2], 0) == 1
+    assert stats.percentile([4, 1, 3, 2], 100) == 4
+
+
+def test_percentile_of_one_value_is_that_value_and_of_none_is_none():
+    assert stats.percentile([7.5], 99) == 7.5
+    assert stats.percentile([], 50) is None
+
+
+def test_percentile_refuses_a_rank_outside_0_to_100():
+    with pytest.raises(ValueError):
+        stats.percentile([1, 2], 101)
+
+
+def test_p95_of_a_hundred_requests_ignores_the_slowest_few():
+    durations = [10.0] * 95 + [1000.0] * 5
+    assert stats.percentile(durations, 95) == pytest.approx(59.5)
+    assert stats.percentile(durations, 50) == 10.0
+
+
+def test_ratio_is_none_when_either_side_is_missing_or_the_divisor_is_zero():
+    assert stats.ratio(30, 20) == 1.5
+    assert stats.ratio(None, 20) is None
+    assert stats.ratio(30, None) is None
+    assert stats.ratio(30, 0) is None
+
+
+def test_latency_summary_gives_percentiles_mean_and_max():
+    summary = stats.latency_summary([10, 20, 30, 40, 50])
+    assert summary == {"p50_ms": 30, "p95_ms": 48.0, "p99_ms": 49.6, "mean_ms": 30.0, "max_ms": 50}
+    assert stats.latency_summary([])["p95_ms"] is None
+
+
+def test_query_counts_skip_responses_without_the_header():
+    assert stats.count_summary([9, None, 9, 11]) == {"median": 9.0, "max": 11}
+    assert stats.count_summary([None, None]) == {"median": None, "max": None}
+
+
+def test_throughput_is_requests_per_second():
+    assert stats.throughput(50, 2.0) == 25.0
+    assert stats.throughput(50, 0) is None
+
+
+# ----- ratios across data sets and the targets ------------------------------------------------
+
+
+def _size(**p95):
+    return {"endpoints": {name: {"p95_ms": value} for name, value in p95.items()}}
+
+
+def test_sizes_are_ordered_by_number_with_named_data_sets_first():
+    assert report.size_order(["200000", "10000", "demo"]) == ["demo", "10000", "200000"]
+
+
+def test_across_sizes_divides_the_largest_data_set_by_the_smallest():
+    sizes = {
+        "200000": _size(healthz=2.0, case_list_page1=60.0),
+        "10000": _size(healthz=2.0, case_list_page1=40.0),
+    }
+    found = report.across_sizes(sizes)
+    assert found["larger"] == "200000"
+    assert found["smaller"] == "10000"
+    assert found["p95_ratio"] == {"healthz": 1.0, "case_list_page1": 1.5}
+
+
+def test_one_data_set_has_no_ratio_across_sizes():
+    assert report.across_sizes({"demo": _size(healthz=2.0)}) == {}
+
+
+def test_checks_pass_at_the_limit_and_fail_above_it_and_say_when_not_measured():
+    results = {
+        "sizes": {
+            "200000": {
+                "endpoints": {
+                    "case_list_page1": {"p95_ms": 150.0, "queries": {"max": 13}, "db_ms_p95": 10.0},
+                    "case_page": {"p95_ms": 121.0, "queries": {"max": 20}},
+                },
+                "ratios": {"deep_vs_page1": 1.2},
+            }
+        },
+        "load": {"errors": 0, "p95_ms": 300.0, "throughput_vs_healthz_pct": 31.0},
+    }
+    found = {check["target"]: check["passed"] for check in report.checks(results)["checks"]}
+    assert found["P2 case list p95"] is True
+    assert found["P1 case list queries"] is False
+    assert found["P3 case page p95"] is False
+    assert found["P2 page 400 / page 1 (p95)"] is True
+    assert found["P7 throughput vs /healthz"] is True
+    assert found["P8 routing p95"] is None
+    assert report.checks(results)["note"] == ""
+
+
+# ----- reading pages --------------------------------------------------------------------------
+
+PAGE = """
+<table><tr><td><a href="/cases/0b0e7c0e-6d1c-4b8e-9a57-2f3c7d9e1a11/">LCA-2026-1</a></td></tr>
+<tr><td><a href="/cases/0b0e7c0e-6d1c-4b8e-9a57-2f3c7d9e1a11/">again</a></td></tr>
+<tr><td><a href="/cases/new/?restart=1">new</a></td></tr></table>
+<nav aria-label="Phân trang"><a href="?q=nguyen&amp;page=1" rel="prev">Trang trước</a>
+<a class="btn" rel="next" href="?q=nguyen&amp;page=3&amp;after=0b0e7c0e-6d1c-4b8e-9a57-2f3c7d9e1a11">Trang sau</a></nav>
+<form method="post" action="/cases/0b0e7c0e-6d1c-4b8e-9a57-2f3c7d9e1a11/notes/">
+<input type="hidden" name="csrfmiddlewaretoken" value="tok">
+<textarea name="body">
+</textarea>
+<select name="sensitivity"><option value="core">core</option>
+<option value="identity" selected>identity</option></select>
+<input type="checkbox" name="urgent" value="1"><button name="next" value="1">Go</button>
+</form>
+"""
+
+
+def _response(body: str, url: str = "http://127.0.0.1:9/?q=nguyen&page=2") -> Response:
+    return Response("GET", url, 200, {}, body.encode(), 1.0)
+
+
+def test_case_links_are_the_case_pages_once_each_in_order():
+    assert case_links(_response(PAGE)) == ["/cases/0b0e7c0e-6d1c-4b8e-9a57-2f3c7d9e1a11/"]
+
+
+def test_the_next_link_is_found_by_rel_and_made_absolute():
+    assert next_link(_response(PAGE)) == (
+        "http://127.0.0.1:9/?q=nguyen&page=3&after=0b0e7c0e-6d1c-4b8e-9a57-2f3c7d9e1a11"
+    )
+
+
+def test_the_next_link_is_found_by_its_words_without_rel():
+    body = '<a href="?page=2">Trang sau</a>'
+    assert next_link(_response(body, "http://127.0.0.1:9/")) == "http://127.0.0.1:9/?page=2"
+    assert next_link(_response('<a href="?page=2">2</a>', "http://127.0.0.1:9/")) is None
+
+
+def test_numbered_pages_change_only_the_page_and_cursor_pages_change_more():
+    here = "http://127.0.0.1:9/?status=closed&page=1"
+    assert _changed_params(here, "http://127.0.0.1:9/?status=closed&page=2") == {"page"}
+    assert _changed_params(here, "http://127.0.0.1:9/?status=closed&page=2&after=abc") == {"page", "after"}
+
+
+def test_a_form_sends_its_hidden_fields_selected_options_and_unchecked_boxes_not():
+    form = find_form(parse(PAGE), action_contains="/notes/")
+    assert form.method == "post"
+    assert form.value("csrfmiddlewaretoken") == "tok"
+    assert form.value("sensitivity") == "identity"
+    assert form.value("urgent") is None
+    assert form.options["sensitivity"] == [("core", "core"), ("identity", "identity")]
+    assert form.buttons == [("next", "1")]
+    assert form.filled({"body": "hello"}) == [
+        ("csrfmiddlewaretoken", "tok"),
+        ("sensitivity", "identity"),
+        ("body", "hello"),
+    ]
