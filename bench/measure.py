@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from bench import stats
 from bench.client import Client, Response
 
+SIGN_IN = "/sign-in/"
+
 
 @dataclass
 class Sample:
@@ -22,16 +24,23 @@ class Sample:
 
     @property
     def ok(self) -> bool:
-        return 200 <= self.status < 400
+        return not self.error
 
 
-def take(call: Callable[[], Response]) -> Sample:
+def take(call: Callable[[], Response], expect: int | None = None) -> Sample:
+    """One timed request. An error is an exception, an answer outside 2xx/3xx, or — when
+    `expect` is given — any other status: a page that answers 302 has sent the user to the
+    sign-in or the agency chooser, not shown the page."""
     started = time.perf_counter()
     try:
         response = call()
     except Exception as error:  # noqa: BLE001 — every failure is a counted error, never a crash
         return Sample((time.perf_counter() - started) * 1000, 0, error=f"{type(error).__name__}: {error}")
-    return Sample(response.elapsed_ms, response.status, response.queries, response.db_ms)
+    error = ""
+    signed_out = (response.location or "").split("?")[0].endswith(SIGN_IN)
+    if not response.ok or signed_out or (expect is not None and response.status != expect):
+        error = f"HTTP {response.status}" + (f" → {response.location}" if response.location else "")
+    return Sample(response.elapsed_ms, response.status, response.queries, response.db_ms, error)
 
 
 @dataclass
@@ -45,6 +54,7 @@ class Endpoint:
     description: str = ""
     url: str = ""
     before: Callable[[], None] | None = None
+    expect: int = 200
     concurrent: bool = True
     extra: dict = field(default_factory=dict)
 
@@ -59,10 +69,10 @@ def sequential(endpoint: Endpoint, client: Client, probe: Client, *, count: int,
         take(lambda: probe.get("/healthz"))
     samples, baseline = [], []
     for _ in range(count):
-        baseline.append(take(lambda: probe.get("/healthz")))
+        baseline.append(take(lambda: probe.get("/healthz"), 200))
         if endpoint.before:
             endpoint.before()
-        samples.append(take(lambda: endpoint.call(client)))
+        samples.append(take(lambda: endpoint.call(client), endpoint.expect))
     return summarize(samples) | {"healthz": summarize(baseline)}
 
 
@@ -77,7 +87,7 @@ def concurrent(endpoint: Endpoint, clients: list[Client], *, count: int) -> dict
         while next(tickets) < count:
             if endpoint.before:
                 endpoint.before()
-            mine.append(take(lambda: endpoint.call(client)))
+            mine.append(take(lambda: endpoint.call(client), endpoint.expect))
         with lock:
             samples.extend(mine)
 
@@ -107,7 +117,7 @@ def summarize(samples: list[Sample]) -> dict:
         "requests": len(samples),
         "errors": len(errors),
         "statuses": dict(sorted(Counter(str(sample.status) for sample in samples).items())),
-        "error_examples": sorted({sample.error or f"HTTP {sample.status}" for sample in errors})[:3],
+        "error_examples": sorted({sample.error for sample in errors})[:3],
         **stats.latency_summary(durations),
         "rps_single": stats.throughput(len(samples), total_seconds),
         "queries": stats.count_summary([sample.queries for sample in samples]),

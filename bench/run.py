@@ -167,14 +167,12 @@ def measure_endpoints(endpoints: list[Endpoint], people: People, settings: Setti
             return people.clients(endpoint.persona)
         return [Client(people.base_url) for _ in range(max(settings.concurrency, 1))]
 
-    # Every gunicorn worker serves every page a few times first: each worker imports, compiles
-    # templates and connects to the database on its first requests, which is not the page's cost.
-    log.info("warming up %s workers", settings.gunicorn_workers)
-    for endpoint in endpoints:
-        concurrent(endpoint, clients(endpoint), count=settings.gunicorn_workers * 3)
     measured = {}
     for endpoint in endpoints:
         log.info("measuring %s", endpoint.name)
+        # Every gunicorn worker serves the page a few times first: a worker imports, compiles
+        # templates and connects to the database on its first requests, not the page's cost.
+        concurrent(endpoint, clients(endpoint), count=settings.gunicorn_workers * 3)
         client = people.one(endpoint.persona) if endpoint.persona else probe
         result = sequential(endpoint, client, probe, count=settings.requests, warmup=settings.warmup)
         result["p95_vs_healthz"] = stats.rounded(stats.ratio(result["p95_ms"], result["healthz"]["p95_ms"]))

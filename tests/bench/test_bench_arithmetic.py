@@ -1,10 +1,13 @@
 """The benchmark's arithmetic and page reading, without a server."""
 
+from email.message import Message
+
 import pytest
 
 from bench import report, stats
 from bench.client import Response
 from bench.html import find_form, parse
+from bench.measure import take
 from bench.pages import _changed_params, case_links, next_link
 
 # ----- percentiles and ratios ---------------------------------------------------------------
@@ -163,3 +166,33 @@ def test_a_form_sends_its_hidden_fields_selected_options_and_unchecked_boxes_not
         ("sensitivity", "identity"),
         ("body", "hello"),
     ]
+
+
+# ----- what counts as an error ----------------------------------------------------------------
+
+
+def _answer(status: int, location: str = ""):
+    headers = Message()
+    if location:
+        headers["Location"] = location
+    return lambda: Response("GET", "http://127.0.0.1:9/", status, headers, b"", 12.5)
+
+
+def test_an_answer_outside_2xx_3xx_or_an_exception_is_an_error():
+    assert take(_answer(200)).ok
+    assert take(_answer(302, "/cases/x/")).ok
+    assert take(_answer(404)).error == "HTTP 404"
+
+    def broken():
+        raise ConnectionResetError("reset")
+
+    sample = take(broken)
+    assert not sample.ok
+    assert sample.status == 0
+    assert "ConnectionResetError" in sample.error
+
+
+def test_a_redirect_to_the_sign_in_or_where_the_page_was_expected_is_an_error():
+    assert not take(_answer(302, "/sign-in/?next=/")).ok
+    assert not take(_answer(302, "/agency/"), expect=200).ok
+    assert take(_answer(302, "/dashboards/exports/"), expect=302).ok
