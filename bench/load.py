@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench import pages, stats
-from bench.client import Client
+from bench.client import BenchError, Client
 from bench.config import Personas
 from bench.measure import Sample, take
 
@@ -41,6 +41,7 @@ class Targets:
 
     lists: list[str]
     cases: list[str]
+    writable: list[str]  # cases the caseworker may add a note to
     note_sensitivity: str = "core"
 
 
@@ -53,7 +54,7 @@ class VirtualUser:
         self.national = self._signed_in(base_url, personas.national_supervisor, personas.password)
         self.shelter = self._signed_in(base_url, personas.shelter_staff, personas.password)
         self.probe = Client(base_url)
-        self.token = pages.note_form(self.caseworker, targets.cases[0]).value("csrfmiddlewaretoken")
+        self.token = pages.note_form(self.caseworker, targets.writable[0]).value("csrfmiddlewaretoken")
 
     @staticmethod
     def _signed_in(base_url: str, username: str, password: str) -> Client:
@@ -84,7 +85,7 @@ class VirtualUser:
                 "body": f"Ghi chú kiểm thử tải {self.random.randrange(10**6)}",
                 "sensitivity": self.targets.note_sensitivity,
             }
-            return self.caseworker.post(f"{choose(self.targets.cases)}notes/", data)
+            return self.caseworker.post(f"{choose(self.targets.writable)}notes/", data)
         if kind == "healthz":
             return self.probe.get("/healthz")
         raise ValueError(kind)
@@ -152,10 +153,12 @@ def run(base_url: str, personas: Personas, *, users: int, seconds: float, health
     lister = Client(base_url)
     lister.sign_in(personas.caseworker, personas.password)
     cases = pages.collect_case_links(lister, wanted=100)
-    first = lister.get(pages.CASE_LIST)
-    following = pages.next_link(first)
-    lists = [pages.CASE_LIST] + ([following.split("//", 1)[-1].partition("/")[2]] if following else [])
-    targets = Targets(lists=["/" + url.lstrip("/") for url in lists], cases=cases)
+    following = pages.next_link(lister.get(pages.CASE_LIST))
+    lists = [pages.CASE_LIST] + ([pages.relative(following)] if following else [])
+    writable = pages.writable_cases(lister)
+    if not writable:
+        raise BenchError(f"{personas.caseworker} may add a note to none of the cases of his list")
+    targets = Targets(lists=lists, cases=cases, writable=writable)
     crowd = [VirtualUser(base_url, personas, targets, seed) for seed in range(users)]
     before = closed_loop(crowd, healthz_seconds / 2, lambda user: "healthz")
     mixed = closed_loop(crowd, seconds, VirtualUser.pick)

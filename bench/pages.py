@@ -55,7 +55,7 @@ def _with_page(url: str, number: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _relative(url: str) -> str:
+def relative(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -74,7 +74,7 @@ def deep_page(client: Client, start: str, number: int) -> DeepPage:
         raise BenchError(f"{start} answered {first.status}")
     following = next_link(first)
     if following is None or number == 1:
-        return DeepPage(_relative(first.url), 1, "single page")
+        return DeepPage(relative(first.url), 1, "single page")
     if _changed_params(first.url, following) == {"page"}:
         return _jump(client, first.url, number)
     return _follow(client, first, number)
@@ -95,12 +95,12 @@ def _jump(client: Client, first_url: str, number: int) -> DeepPage:
         return bool(case_links(client.get(_with_page(first_url, page))))
 
     if has_rows(number):
-        return DeepPage(_relative(_with_page(first_url, number)), number, "page parameter")
+        return DeepPage(relative(_with_page(first_url, number)), number, "page parameter")
     low, high = 1, number  # page `low` has rows, page `high` has none
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (middle, high) if has_rows(middle) else (low, middle)
-    return DeepPage(_relative(_with_page(first_url, low)), low, "page parameter")
+    return DeepPage(relative(_with_page(first_url, low)), low, "page parameter")
 
 
 def _follow(client: Client, response: Response, number: int) -> DeepPage:
@@ -114,7 +114,7 @@ def _follow(client: Client, response: Response, number: int) -> DeepPage:
         if not response.ok:
             raise BenchError(f"next page {following} answered {response.status}")
         reached, url = reached + 1, following
-    return DeepPage(_relative(url), reached, "next links")
+    return DeepPage(relative(url), reached, "next links")
 
 
 def collect_case_links(client: Client, start: str = CASE_LIST, *, wanted: int = 50) -> list[str]:
@@ -129,13 +129,25 @@ def collect_case_links(client: Client, start: str = CASE_LIST, *, wanted: int = 
         response = client.get(following)
 
 
-def note_form(client: Client, case_path: str) -> html.Form:
-    """The "add a note" form of a case page (its action and CSRF token)."""
+def note_form(client: Client, case_path: str) -> html.Form | None:
+    """The "add a note" form of a case page (its action and CSRF token); None where the user
+    may not change the case."""
     response = client.get(case_path)
-    form = html.find_form(response.page(), action_contains=f"{case_path}notes/")
-    if form is None:
-        raise BenchError(f"{case_path}: no note form (does {client.username} hold `change` on it?)")
-    return form
+    return html.find_form(response.page(), action_contains=f"{case_path}notes/")
+
+
+def writable_cases(client: Client, *, wanted: int = 20, probe: int = 100) -> list[str]:
+    """Cases the user may add a note to: those assigned to them first ("Assigned to me"),
+    then the rest of their list; each checked for the note form on its page."""
+    candidates = collect_case_links(client, list_url({"mine": "1"}), wanted=probe)
+    candidates += [path for path in collect_case_links(client, wanted=probe) if path not in candidates]
+    found = []
+    for path in candidates:
+        if note_form(client, path) is not None:
+            found.append(path)
+            if len(found) == wanted:
+                break
+    return found
 
 
 def export_form(client: Client) -> html.Form:

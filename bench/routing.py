@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bench import stats
 from bench.client import BenchError, Client
 from bench.html import Form, find_form
-from bench.pages import CASE_LINK
+from bench.pages import CASE_LINK, relative
 
 POLL_SECONDS = 0.01
 GIVE_UP_SECONDS = 30
@@ -90,10 +90,9 @@ def one_change(client: Client, connection, number: int) -> dict:
     started = time.perf_counter()
     response = client.post(review_url, data)
     answered = time.perf_counter()
-    location = response.location or ""
-    path = location.split("//", 1)[-1].partition("/")[2]
-    if response.status != 302 or not CASE_LINK.match("/" + path):
-        raise BenchError(f"registering the case answered {response.status} → {location}")
+    path = relative(response.location or "")
+    if response.status != 302 or not CASE_LINK.match(path):
+        raise BenchError(f"registering the case answered {response.status} → {response.location}")
     public_id = path.strip("/").split("/")[-1]
     while time.perf_counter() - started < GIVE_UP_SECONDS:
         row = connection.execute(FOUND, [public_id]).fetchone()
