@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from casework.access import holds_class, visible_cases
 from casework.forms import NOT_RECORDED, PAGING, CaseFilterForm
+from casework.lib.dates import day_range_q
 from casework.lib.text import normalize_name
 from casework.models import Agency, Case, SensitivityClass, age_band_q
 
@@ -78,10 +79,7 @@ def _core_q(user, filters: dict) -> Q:
             case_id=OuterRef("pk"), picklistvalue_id=filters["exploitation"].pk
         )
         condition &= Q(Exists(through))
-    if filters.get("received_from"):
-        condition &= Q(received_at__date__gte=filters["received_from"])
-    if filters.get("received_to"):
-        condition &= Q(received_at__date__lte=filters["received_to"])
+    condition &= day_range_q("received_at", filters.get("received_from"), filters.get("received_to"))
     return condition
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from casework.lib.dates import day_range_q
 from casework.models import Agency, Case, Membership, Province, Role, StatisticsScope
 
 # Roles that steer from the dashboards and may export.
@@ -88,11 +89,7 @@ class Filters:
     agency_id: int | None = None
 
     def q(self, prefix: str = "") -> Q:
-        condition = Q()
-        if self.date_from:
-            condition &= Q(**{f"{prefix}received_at__date__gte": self.date_from})
-        if self.date_to:
-            condition &= Q(**{f"{prefix}received_at__date__lte": self.date_to})
+        condition = day_range_q(f"{prefix}received_at", self.date_from, self.date_to)
         if self.province_id:
             condition &= Q(**{f"{prefix}reception_province_id": self.province_id})
         if self.agency_id:

@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -152,9 +152,11 @@ def _counts(cases: QuerySet[Case]) -> dict[str, int]:
     def victims(condition: Q) -> Count:
         return Count("pk", filter=VICTIM & condition)
 
-    exploitation = Case.exploitation_forms.through.objects.filter(
-        case_id=OuterRef("pk"), picklistvalue__list_name=PicklistValue.List.EXPLOITATION_TYPE
-    )
+    # Uncorrelated: one hashed pass over the forms, not a probe per case (a third of the
+    # query's time at 200,000 cases).
+    with_forms = Case.exploitation_forms.through.objects.filter(
+        picklistvalue__list_name=PicklistValue.List.EXPLOITATION_TYPE
+    ).values("case_id")
     aggregates = {
         "received": Count("pk"),
         **{key: Count("pk", filter=condition) for key, condition in HEADLINE_CONDITIONS.items()},
@@ -164,7 +166,7 @@ def _counts(cases: QuerySet[Case]) -> dict[str, int]:
         "ethnicity.kinh": victims(Q(person__ethnicity__is_majority=True)),
         "ethnicity.minorities": victims(Q(person__ethnicity__is_majority=False)),
         "ethnicity.none": victims(Q(person__ethnicity__isnull=True)),
-        "exploitation.none": victims(~Q(Exists(exploitation))),
+        "exploitation.none": victims(~Q(pk__in=with_forms)),
     }
     aggregates |= {f"sex.{sex}": victims(Q(person__sex=sex)) for sex in Sex.values}
     aggregates |= {f"age.{band}": victims(age_band_q(band)) for band in AgeBand.values}

@@ -118,7 +118,7 @@ def test_identity_filters_reveal_nothing_to_a_core_only_holder(world):
 def test_a_page_past_the_end_shows_nothing_and_no_next_page(world):
     response = sign_in(world.shelter).get(CASE_LIST, {"page": "99999"})
     assert response.status_code == 200
-    assert response.context["cases"] == [] and not response.context["has_next"]
+    assert response.context["cases"] == [] and not response.context["page"].has_next
 
 
 # 2. Dashboard: no figure of 1–10 about people, shown or worked out ---------------------
