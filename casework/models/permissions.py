@@ -17,15 +17,17 @@ from casework.models.cases import Case
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
+    # The base's unique (user, permission, content_object) is the permission filter's index.
     class Meta(UserObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["user", "permission", "content_object"], name="case_uperm_lookup")]
+        pass
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
+    # The base's unique (group, permission, content_object) is the permission filter's index.
     class Meta(GroupObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["group", "permission", "content_object"], name="case_gperm_lookup")]
+        pass
 
 
 class CaseGrant(models.Model):
