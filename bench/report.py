@@ -151,6 +151,8 @@ def summary_lines(results: dict) -> list[str]:
             f"- **{label}** ({size['dataset']}): page {ratios.get('deep_page')} ÷ page 1 p95 = "
             f"{_number(ratios.get('deep_vs_page1'), 2)}; cache: {size['cache']['note']}"
         )
+        if size.get("intact") is False:
+            lines.append("  - **INVALID**: the database was emptied or rebuilt during the run")
         routing = size.get("routing") or {}
         if routing:
             lines.append(

@@ -45,6 +45,7 @@ def machine(settings: Settings) -> dict:
         "platform": platform.platform(),
         "git_head": head,
         "git_dirty": dirty,
+        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
     }
 
 
@@ -206,6 +207,7 @@ def run_dataset(settings: Settings, dataset: Dataset, *, largest: bool) -> tuple
         with services.celery_worker(settings, env, work), services.gunicorn(settings, env, work) as base_url:
             people = People(base_url, dataset, settings.concurrency)
             endpoints, facts = build_endpoints(people, cache, settings)
+            marker = services.last_audit_id(settings, dataset)
             result["facts"] = facts
             result["endpoints"] = measure_endpoints(endpoints, people, settings)
             pages_found = result["endpoints"]
@@ -249,6 +251,11 @@ def run_dataset(settings: Settings, dataset: Dataset, *, largest: bool) -> tuple
                     healthz_seconds=settings.load_healthz_seconds,
                 )
                 load_result["size"] = dataset.label
+            # Someone rebuilding the database meanwhile (seed_scale --reset) signs everybody
+            # out and empties the audit log: the figures would then be of sign-in redirects.
+            result["intact"] = services.audit_row_exists(settings, dataset, marker)
+            if not result["intact"]:
+                log.warning("%s was emptied or rebuilt during the run: its figures are not valid", dataset.database)
     finally:
         shutil.rmtree(media, ignore_errors=True)  # exported files hold (fictional) victims' data
     return result, load_result
@@ -302,6 +309,7 @@ def main() -> int:
     results["across_sizes"] = report.across_sizes(results["sizes"])
     results["checks"] = report.checks(results)
     results["seconds"] = round(time.monotonic() - started)
+    results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     settings.results_path.parent.mkdir(parents=True, exist_ok=True)
     settings.results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print()

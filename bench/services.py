@@ -106,6 +106,19 @@ def ensure_dataset(settings: Settings, dataset: Dataset, media_root: Path) -> di
     return done
 
 
+def last_audit_id(settings: Settings, dataset: Dataset) -> int | None:
+    with connect(settings, dataset.database) as connection:
+        return connection.execute("SELECT MAX(id) FROM casework_auditevent").fetchone()[0]
+
+
+def audit_row_exists(settings: Settings, dataset: Dataset, row_id: int | None) -> bool:
+    """Whether an audit row seen earlier is still there (the table refuses deletes; only
+    emptying the database removes it)."""
+    with connect(settings, dataset.database) as connection:
+        found = connection.execute("SELECT 1 FROM casework_auditevent WHERE id = %s", [row_id]).fetchone()
+    return row_id is not None and found is not None
+
+
 def postgres_version(settings: Settings) -> str:
     with connect(settings, "postgres") as connection:
         return connection.execute("SHOW server_version").fetchone()[0]

@@ -66,6 +66,8 @@ def test_the_run_records_when_where_and_how(results):
     assert len(found["machine"]["git_head"]) == 40
     assert found["settings"]["requests"] == 10
     assert set(found["sizes"]) == {"demo"}
+    assert found["sizes"]["demo"]["intact"] is True
+    assert len(found["machine"]["load_average_at_end"]) == 3
 
 
 def test_healthz_and_the_case_list_are_measured_without_errors_and_with_query_counts(results):
