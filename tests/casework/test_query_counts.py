@@ -61,3 +61,23 @@ def test_htmx_filter_requests_get_only_the_results_partial(world):
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert world.case.reference.encode() in response.content
+
+
+def test_the_permission_filter_is_one_statement_without_id_lists(world):
+    """QUALITY P5: the list's permission check is part of the query that fetches the page,
+    never a list of case ids computed first and sent back."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for index in range(30):
+        make_case(world.police, acting(world.owner), name=f"Người Thử {index}")
+    with CaptureQueriesContext(connection) as captured:
+        response = sign_in(world.owner).get("/")
+    assert len(response.context["cases"]) == 25
+    statements = [query["sql"] for query in captured.captured_queries]
+    page_query = [sql for sql in statements if 'FROM "casework_case"' in sql and "ORDER BY" in sql]
+    assert len(page_query) == 1
+    assert "casework_casegroupobjectpermission" in page_query[0]
+    assert not [sql for sql in statements if re.search(r"\bIN \(\s*\d+\s*,", sql)]
