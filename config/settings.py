@@ -233,6 +233,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caunoi"}}
 # Dashboard and statistics aggregates are cached this long at most; a change to a case
 # invalidates its scopes at once (dashboards/cache.py). 0 turns the cache off.
+# Select options built from reference tables (agencies, provinces) are cached this long;
+# saving an agency or a province refreshes them at once.
+CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 300)
 # Off under test by default: tests roll their transactions back, so nothing would invalidate.
 CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 900)
 # An export job with no sign of life for this long (still waiting, or its worker killed) is

@@ -48,6 +48,10 @@ class PeriodFilterForm(PeriodChecks, StyledForm, forms.Form):
             del self.fields["province"]
         if scope.level == "agency":
             del self.fields["agency"]
+        place = scope.province.pk if scope.province else scope.agency.pk
+        for name in ("province", "agency"):
+            if name in self.fields:
+                self.fields[name].cache_options(f"dashboard-{name}:{scope.level}:{place}")
 
     def filters(self, default_from: datetime.date | None = None, default_to: datetime.date | None = None) -> Filters:
         data = getattr(self, "cleaned_data", {})  # unbound: no filter chosen

@@ -1,0 +1,47 @@
+"""Select options kept in the cache (see `LabelChoiceField.cache_options`).
+
+Every key carries one generation number; saving an agency or a province bumps it, so every
+cached list of options is rebuilt on its next use. A cache outage builds the options anew.
+"""
+
+import logging
+import time
+
+from django.core.cache import cache
+
+log = logging.getLogger(__name__)
+GENERATION_KEY = "choices:gen"
+
+
+def _generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def get_or_build(key: str, language: str, build, seconds: int) -> list:
+    try:
+        full_key = f"choices:{_generation()}:{key}:{language}"
+        found = cache.get(full_key)
+    except Exception:  # noqa: BLE001 — a cache outage costs speed only
+        log.warning("choices cache unavailable", exc_info=True)
+        return build()
+    if found is None:
+        found = build()
+        try:
+            cache.set(full_key, found, seconds)
+        except Exception:  # noqa: BLE001
+            log.warning("choices cache unavailable", exc_info=True)
+    return found
+
+
+def invalidate(**kwargs) -> None:
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:  # noqa: BLE001
+        log.warning("choices cache unavailable; options may be stale for a few minutes", exc_info=True)
