@@ -1,6 +1,7 @@
 """Select options kept in the cache (see `LabelChoiceField.cache_options`).
 
-Every key carries one generation number; saving an agency or a province bumps it, so every
+Every key carries one generation number; saving an agency, agency kind, country or province
+bumps it, so every
 cached list of options is rebuilt on its next use. A cache outage builds the options anew.
 """
 

@@ -1,6 +1,7 @@
 """Forms validate and normalise; actions act."""
 
 import datetime
+import functools
 
 from django import forms
 from django.conf import settings
@@ -39,26 +40,33 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def cache_options(field: forms.ModelChoiceField, key: str) -> None:
+    """Take a select's options (id, label in the active language) from the cache rather than
+    building a model instance per row on every page: the case list's agency filter and the
+    case page's consent form offer every agency, about 350 at national scale. The queryset
+    still validates what is submitted; a new or renamed agency or province shows at once
+    (casework.choices_cache), anything else within CAUNOI_CHOICES_CACHE_SECONDS."""
+    english = (get_language() or "vi").startswith("en")
+
+    def build() -> list[tuple[int, str]]:
+        rows = field.queryset.values_list("pk", "name", "name_en")
+        return [(pk, name_en if english and name_en else name) for pk, name, name_en in rows]
+
+    @functools.cache  # Select.use_required_attribute reads the options too: fetch them once
+    def options() -> list[tuple]:  # built when the select is rendered, never for a POST that redirects
+        seconds = settings.CAUNOI_CHOICES_CACHE_SECONDS
+        found = build() if not seconds else choices_cache.get_or_build(key, "en" if english else "vi", build, seconds)
+        return [("", field.empty_label), *found] if field.empty_label is not None else found
+
+    field.widget.choices = options
+
+
 class LabelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.label
 
     def cache_options(self, key: str) -> None:
-        """Take the select's options (id, label in the active language) from the cache rather
-        than building a model instance per row on every page: the case list's agency filter
-        offers every agency, about 350 at national scale. The queryset still validates what
-        is submitted; a new or renamed agency shows within CAUNOI_CHOICES_CACHE_SECONDS, or
-        at once when it is saved here (casework.signals)."""
-        english = (get_language() or "vi").startswith("en")
-
-        def build() -> list[tuple[int, str]]:
-            rows = self.queryset.values_list("pk", "name", "name_en")
-            return [(pk, name_en if english and name_en else name) for pk, name, name_en in rows]
-
-        seconds = settings.CAUNOI_CHOICES_CACHE_SECONDS
-        options = build() if not seconds else choices_cache.get_or_build(key, "en" if english else "vi", build, seconds)
-        empty = [("", self.empty_label)] if self.empty_label is not None else []
-        self.widget.choices = [*empty, *options]
+        cache_options(self, key)
 
 
 class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -293,6 +301,11 @@ class ConsentForm(StyledForm, forms.ModelForm):
         fields = ["given_by", "representative_name", "classes", "agency", "agency_kind", "purpose", "given_on"]
         widgets = {"given_on": DATE_INPUT}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cache_options(self.fields["agency"], "consent-agencies")
+        cache_options(self.fields["agency_kind"], "agency-kinds")
+
 
 class IncidentForm(StyledForm, forms.Form):
     criminal_case_number = forms.CharField(label=_("Criminal case number"), max_length=60, required=False)
@@ -304,6 +317,10 @@ class OffenderForm(StyledForm, forms.ModelForm):
         model = Offender
         fields = ["full_name", "sex", "birth_year", "nationality", "role_in_process", "relation_to_victim", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cache_options(self.fields["nationality"], "countries")
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")

@@ -6,11 +6,11 @@ templates took over half of the page's time (profiled at 10,000 cases); the same
 built here costs about a millisecond and gives the same markup.
 """
 
+from html import escape
+
 from django import forms
 from django.utils.html import format_html, format_html_join
-
-OPTION = '<option value="{}">{}</option>'
-SELECTED = '<option value="{}" selected>{}</option>'
+from django.utils.safestring import mark_safe
 
 
 def attributes(attrs: dict):
@@ -33,17 +33,20 @@ class FastSelect(forms.Select):
             '<select name="{}"{}>{}</select>',
             name,
             attributes(self.build_attrs(self.attrs, attrs)),
-            self._options(self.choices, selected),
+            mark_safe(self._options(self.choices, selected)),  # noqa: S308 — escaped in _options
         )
 
-    def _options(self, choices, selected: set[str]):
+    def _options(self, choices, selected: set[str]) -> str:
+        # Escaped here, each value and label, with the standard library's escape (the same
+        # five characters as Django's, several times faster on a thousand options).
         parts = []
         for option_value, label in choices:
             if isinstance(label, (list, tuple)):  # an option group
                 parts.append(
-                    format_html('<optgroup label="{}">{}</optgroup>', option_value, self._options(label, selected))
+                    f'<optgroup label="{escape(str(option_value))}">{self._options(label, selected)}</optgroup>'
                 )
                 continue
             text = "" if option_value is None else str(option_value)
-            parts.append(format_html(SELECTED if text in selected else OPTION, text, label))
-        return format_html_join("", "{}", ((part,) for part in parts))
+            mark = " selected" if text in selected else ""
+            parts.append(f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>')
+        return "".join(parts)

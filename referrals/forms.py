@@ -25,6 +25,7 @@ class SendReferralForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["purpose"].queryset = ReferralPurpose.objects.filter(sender_kinds=from_agency.kind_id)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=from_agency.pk)
+        self.fields["to_agency"].cache_options(f"send-agencies:{from_agency.pk}")
 
 
 class MoveForm(StyledForm, forms.Form):
