@@ -95,9 +95,35 @@ def count_queries(client) -> tuple[int, str]:
     return count, response.content.decode()
 
 
+def send_from_social(net) -> Referral:
+    """The social agency sends one of its own cases on: it then has a "sent" section too."""
+    own = make_case(net.social, acting(net.social_worker), name="Lò Thị Gửi")
+    consent = Consent(
+        given_by="person", classes=["core"], agency=net.peace_house, purpose="p", given_on=timezone.localdate()
+    )
+    casework_actions.do_record_consent(own, consent, actor=net.social_worker)
+    return actions.do_send_referral(
+        own,
+        purpose=ReferralPurpose.objects.get(code="legal_aid"),
+        to_agency=net.peace_house,
+        from_agency=net.social,
+        actor=net.social_worker,
+    )
+
+
+def test_received_rows_name_the_sender_even_when_the_agency_also_sent_some(net):
+    send(net)
+    send_from_social(net)
+    response = sign_in(net.social_worker).get(INBOX)
+    received = response.content.decode().split('data-testid="inbox"')[1].split("</table>")[0]
+    assert net.police.name in received
+    assert net.social.name not in received
+
+
 def test_the_inbox_query_count_is_the_same_for_1_and_50_referrals(net):
     client = sign_in(net.social_supervisor)
     send(net)
+    send_from_social(net)
     few, html = count_queries(client)
     assert html.count('name="return_to"') == 1  # the supervisor's assign form
     for index in range(49):
