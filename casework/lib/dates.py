@@ -25,12 +25,16 @@ def day_range_q(field: str, date_from: datetime.date | None = None, date_to: dat
     The same rows as `field__date__gte` / `__date__lte`, written as bounds on the stored
     instant: the database compares timestamps (and can use an index) instead of converting
     every row to a local date for every condition of an aggregate.
+
+    The first and last days of the calendar bound nothing (every instant falls on or after
+    the first, on or before the last): their edges cannot be written as a date-time, and a
+    filter typed as 9999-12-31 must still answer (QUALITY S7).
     """
     from django.db.models import Q
 
     condition = Q()
-    if date_from:
+    if date_from and date_from > datetime.date.min:
         condition &= Q(**{f"{field}__gte": local_midnight(date_from)})
-    if date_to:
+    if date_to and date_to < datetime.date.max:
         condition &= Q(**{f"{field}__lt": local_midnight(date_to + datetime.timedelta(days=1))})
     return condition
