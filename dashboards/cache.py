@@ -4,8 +4,9 @@ Every scope a dashboard can cover — the country, a province, an agency — has
 number in the cache. Figures are stored under a key that names the generation of the scope
 they cover, so a change to a case bumps the generations of its province of reception, its
 owning agency and the country: the next request for any of those three recomputes, and every
-other province and agency keeps its cached figures. A case's province and owning agency
-never change after registration, so the three scopes of a change are known from the case.
+other province and agency keeps its cached figures. A case whose province or owning agency
+changes (the HTCDS re-import can write a new province of reception) bumps the scopes it
+leaves as well as those it enters (`dashboards.invalidation`).
 
 Generations are bumped after the transaction commits. A request that read a generation
 before the bump stores its figures under the old generation, which nobody asks for again,

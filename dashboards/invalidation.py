@@ -9,7 +9,7 @@ Notes, documents, grants and other timeline entries move no figure and bump noth
 
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 from casework.models import Case, Claim, Incident, Offender, Payment, Person
 from dashboards import cache
@@ -27,8 +27,24 @@ def _bump_cases(condition: Q) -> None:
     transaction.on_commit(after_commit)
 
 
+# The columns that place a case in a scope. They can change after registration (the HTCDS
+# re-import writes a row's province of reception onto an existing case), so a save bumps the
+# scopes the case was loaded in as well as those it is saved in.
+SCOPE_COLUMNS = ("reception_province_id", "owning_agency_id")
+
+
+def _case_loaded(sender, instance: Case, **kwargs) -> None:
+    # From __dict__: a deferred column must not cost a query per row loaded.
+    instance._dashboard_scope = tuple(instance.__dict__.get(name) for name in SCOPE_COLUMNS)
+
+
 def _case_saved(sender, instance: Case, **kwargs) -> None:
-    cache.invalidate_after_commit(cache.case_topics(instance.reception_province_id, instance.owning_agency_id))
+    topics = cache.case_topics(instance.reception_province_id, instance.owning_agency_id)
+    loaded = getattr(instance, "_dashboard_scope", None)
+    if loaded:
+        topics |= cache.case_topics(*loaded)
+    cache.invalidate_after_commit(topics)
+    _case_loaded(sender, instance)  # a later save of the same instance moves from here
 
 
 def _person_saved(sender, instance: Person, **kwargs) -> None:
@@ -76,6 +92,7 @@ def connect() -> None:
     for name, signal in (("save", post_save), ("delete", post_delete)):
         for model, receiver in receivers.items():
             signal.connect(receiver, sender=model, dispatch_uid=f"dashboards.{model.__name__}.{name}")
+    post_init.connect(_case_loaded, sender=Case, dispatch_uid="dashboards.Case.init")
     m2m_changed.connect(
         _exploitation_changed, sender=Case.exploitation_forms.through, dispatch_uid="dashboards.exploitation"
     )
