@@ -1,14 +1,15 @@
 """Select options kept in the cache (see `LabelChoiceField.cache_options`).
 
 Every key carries one generation number; saving an agency, agency kind, country or province
-bumps it, so every
-cached list of options is rebuilt on its next use. A cache outage builds the options anew.
+bumps it (at the save and again after the commit), so every cached list of options is rebuilt
+on its next use. A cache outage builds the options anew.
 """
 
 import logging
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 GENERATION_KEY = "choices:gen"
@@ -39,6 +40,14 @@ def get_or_build(key: str, language: str, build, seconds: int) -> list:
 
 
 def invalidate(**kwargs) -> None:
+    """Bump at the save, so the saving request shows its change at once, and again after the
+    commit: a request that rebuilt the options between the two read the data as it was
+    before the change, and what it stored must not be served after the commit."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
     try:
         try:
             cache.incr(GENERATION_KEY)
