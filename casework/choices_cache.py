@@ -1,4 +1,4 @@
-"""Select options kept in the cache (see `LabelChoiceField.cache_options`).
+"""Select options kept in the cache (see `casework.forms.cache_options`).
 
 Every key carries one generation number; saving an agency, agency kind, country or province
 bumps it (at the save and again after the commit), so every cached list of options is rebuilt
@@ -6,26 +6,19 @@ on its next use. A cache outage builds the options anew.
 """
 
 import logging
-import time
 
 from django.core.cache import cache
 from django.db import transaction
+
+from casework.lib import generations
 
 log = logging.getLogger(__name__)
 GENERATION_KEY = "choices:gen"
 
 
-def _generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return value
-
-
 def get_or_build(key: str, language: str, build, seconds: int) -> list:
     try:
-        full_key = f"choices:{_generation()}:{key}:{language}"
+        full_key = f"choices:{generations.current(GENERATION_KEY)}:{key}:{language}"
         found = cache.get(full_key)
     except Exception:  # noqa: BLE001 — a cache outage costs speed only
         log.warning("choices cache unavailable", exc_info=True)
@@ -49,9 +42,6 @@ def invalidate(**kwargs) -> None:
 
 def _bump() -> None:
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generations.bump(GENERATION_KEY)
     except Exception:  # noqa: BLE001
         log.warning("choices cache unavailable; options may be stale for a few minutes", exc_info=True)

@@ -65,9 +65,6 @@ class LabelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.label
 
-    def cache_options(self, key: str) -> None:
-        cache_options(self, key)
-
 
 class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
@@ -393,8 +390,8 @@ class CaseFilterForm(StyledForm, forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
-        self.fields["agency"].cache_options("case-list-agencies")
-        self.fields["province"].cache_options("provinces")
+        cache_options(self.fields["agency"], "case-list-agencies")
+        cache_options(self.fields["province"], "provinces")
 
     def clean_destination(self):
         """A country's alpha-2 code, or "none" for cases without a destination recorded."""

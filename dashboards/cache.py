@@ -20,7 +20,6 @@ the figures are computed as if nothing were cached: a cache outage never shows a
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from casework.lib import generations
 from casework.models import StatisticsScope
 
 log = logging.getLogger(__name__)
@@ -60,14 +60,7 @@ def _generation_key(topic: str) -> str:
 
 
 def _generation(topic: str) -> int:
-    key = _generation_key(topic)
-    value = cache.get(key)
-    if value is None:
-        # A start that cannot repeat an earlier life of the key (after eviction or a restart,
-        # figures stored under a small number must not come back).
-        cache.add(key, time.time_ns(), timeout=None)
-        value = cache.get(key)
-    return value
+    return generations.current(_generation_key(topic))
 
 
 def cached(page: str, scope, params: dict, compute: Callable[[], object]):
@@ -101,12 +94,8 @@ def cached(page: str, scope, params: dict, compute: Callable[[], object]):
 
 def bump(topics: Iterable[str]) -> None:
     for topic in set(topics):
-        key = _generation_key(topic)
         try:
-            try:
-                cache.incr(key)
-            except ValueError:  # never asked for yet: nothing cached under it
-                cache.add(key, time.time_ns(), timeout=None)
+            generations.bump(_generation_key(topic))
         except Exception:  # noqa: BLE001
             log.warning("dashboard cache unavailable; %s not invalidated", topic, exc_info=True)
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DATE_INPUT, LabelChoiceField, StyledForm
+from casework.forms import DATE_INPUT, LabelChoiceField, StyledForm, cache_options
 from dashboards.scope import Filters, Scope
 
 # Nothing in the system predates the first national programme against trafficking.
@@ -51,7 +51,7 @@ class PeriodFilterForm(PeriodChecks, StyledForm, forms.Form):
         place = scope.province.pk if scope.province else scope.agency.pk
         for name in ("province", "agency"):
             if name in self.fields:
-                self.fields[name].cache_options(f"dashboard-{name}:{scope.level}:{place}")
+                cache_options(self.fields[name], f"dashboard-{name}:{scope.level}:{place}")
 
     def filters(self, default_from: datetime.date | None = None, default_to: datetime.date | None = None) -> Filters:
         data = getattr(self, "cleaned_data", {})  # unbound: no filter chosen

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DATETIME_INPUT, LabelChoiceField, StyledForm
+from casework.forms import DATETIME_INPUT, LabelChoiceField, StyledForm, cache_options
 from casework.models import Agency
 from referrals.actions import HANDOVER_CLOCK_SLACK
 from referrals.models import HandoverMinutes, ReferralPurpose
@@ -25,7 +25,7 @@ class SendReferralForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["purpose"].queryset = ReferralPurpose.objects.filter(sender_kinds=from_agency.kind_id)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=from_agency.pk)
-        self.fields["to_agency"].cache_options(f"send-agencies:{from_agency.pk}")
+        cache_options(self.fields["to_agency"], f"send-agencies:{from_agency.pk}")
 
 
 class MoveForm(StyledForm, forms.Form):
