@@ -19,10 +19,20 @@ AGENCY_KINDS = [
     ("ngo", "Tổ chức phi chính phủ", "Non-governmental organisation"),
 ]
 
-# Only statutory limits are filled in; the rest stay empty for an administrator (DOMAIN.md
-# marks them unverified).
+# Kinds the law names as competent to decide that a person is a victim (DOMAIN.md §3): the
+# police (MPS) and the border guard (MOD) receive, verify and issue the victim confirmation
+# (Law 53 art. 30). Others — the coast guard, missions abroad (art. 29 is unverified) — only
+# propose, until an administrator who has the text sets the flag.
+COMPETENT_TO_IDENTIFY = {
+    "police": "Luật 53/2024 Điều 30, Điều 32",
+    "border_guard": "Luật 53/2024 Điều 30, Điều 32",
+}
+
+# Status limits are data for an administrator (DOMAIN.md marks the later ones unverified). The
+# statutory 3 days of initial verification are not a status limit: they run from the social
+# agency's reception to its verification result (Case.verification_due_at).
 STATUS_DEADLINES = {
-    "reported": (72, "Luật 53/2024 Điều 27 khoản 3: xác minh ban đầu chậm nhất 03 ngày"),
+    "reported": (None, ""),
     "verifying": (None, ""),
     "identifying": (None, ""),
 }
@@ -68,10 +78,16 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
                 code=row["code"],
                 defaults={"name": row["label_vi"], "name_en": row["label_en"], "sort_order": order},
             )
+    AgencyKind = model("AgencyKind")
     for order, (code, name, name_en) in enumerate(AGENCY_KINDS):
-        model("AgencyKind").objects.update_or_create(
+        _kind, created = AgencyKind.objects.update_or_create(
             code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
         )
+        # Set on creation only: an administrator may have changed who identifies since.
+        if created and code in COMPETENT_TO_IDENTIFY and hasattr(_kind, "may_identify"):
+            AgencyKind.objects.filter(pk=_kind.pk).update(
+                may_identify=True, identification_basis=COMPETENT_TO_IDENTIFY[code]
+            )
     for status, (hours, basis) in STATUS_DEADLINES.items():
         model("StatusDeadline").objects.get_or_create(status=status, defaults={"hours": hours, "legal_basis": basis})
     return counts

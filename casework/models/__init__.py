@@ -22,6 +22,7 @@ from casework.models.cases import (
     ReturnMode,
     SensitivityClass,
     StatusDeadline,
+    VerificationOutcome,
     age_band_q,
 )
 from casework.models.people import DocumentType, Person, Sex
@@ -34,6 +35,7 @@ from casework.models.reference import (
     PicklistValue,
     Province,
 )
+from casework.models.responsibility import CaseLead, CaseTask, IdentificationGround, IdentificationProposal
 from casework.models.support import (
     AmountKind,
     CalendarDay,
@@ -103,4 +105,9 @@ __all__ = [
     "Sex",
     "StatusDeadline",
     "User",
+    "VerificationOutcome",
+    "CaseLead",
+    "CaseTask",
+    "IdentificationGround",
+    "IdentificationProposal",
 ]

@@ -1,5 +1,6 @@
 """Cases, their timeline, incidents and offenders, consent, notes and documents."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -30,6 +31,8 @@ CLASS_PERMISSIONS = {
     SensitivityClass.SUPPORT: "view_case_support",
 }
 CHANGE_PERMISSION = "change_case"
+# A timeline line says "entered later" when it was typed in this long after it happened.
+ENTERED_LATER = datetime.timedelta(minutes=10)
 
 
 class CaseStatus(models.TextChoices):
@@ -57,6 +60,14 @@ TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.CLOSED: set(),
 }
 IDENTIFICATION_OUTCOMES = {CaseStatus.IDENTIFIED, CaseStatus.NOT_IDENTIFIED}
+
+
+class VerificationOutcome(models.TextChoices):
+    """The result of initial verification (Law 53 art. 27(3)–(4))."""
+
+    DOCUMENTS_COMPLETE = "documents_complete", _("documents establish the person as a victim (art. 33(1))")
+    IDENTIFICATION_NEEDED = "identification_needed", _("documents missing: identification procedure (art. 27(4))")
+    NO_SIGNS = "no_signs", _("no signs of trafficking found")
 
 
 class LegalRegime(models.TextChoices):
@@ -245,6 +256,17 @@ class Case(models.Model):
         Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province of reception")
     )
     reception_place = models.CharField(_("place of reception"), max_length=200, blank=True)
+    # The commune where the person was received: the police, border guard and coast guard bring
+    # the person to it at once (Law 53 art. 27(1)), so routing notifies it.
+    reception_commune = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind__code": "commune"},
+        verbose_name=_("commune of reception"),
+    )
     destination_country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -273,6 +295,8 @@ class Case(models.Model):
         default=False,
         help_text=_("The person is still abroad (identification through a mission); support differs (Law 53 art. 37)."),
     )
+    # The day a person recorded as abroad came back to Vietnam (abroad then ends).
+    returned_on = models.DateField(_("returned to Vietnam on"), null=True, blank=True)
     accompanies = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -287,6 +311,24 @@ class Case(models.Model):
     identified_on = models.DateField(_("identification date"), null=True, blank=True)
     identification_authority = models.CharField(_("deciding authority"), max_length=200, blank=True)
     identification_document = models.CharField(_("decision / confirmation number"), max_length=100, blank=True)
+    # The competent body that recorded the decision (its kind may identify, DOMAIN.md §3) and the
+    # grounds it relied on (Law 53 art. 32, IdentificationGround values).
+    identification_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("deciding agency")
+    )
+    identification_grounds = models.JSONField(_("grounds (Law 53 art. 32)"), default=list, blank=True)
+    # Initial verification (Law 53 art. 27(3)): within 3 days of the provincial social agency
+    # receiving the person, ended by its result — not by a status move.
+    verification_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("verifying agency")
+    )
+    verification_started_at = models.DateTimeField(_("verification started at"), null=True, blank=True)
+    verification_due_at = models.DateTimeField(_("verification due"), null=True, blank=True)
+    verification_concluded_at = models.DateTimeField(_("verification concluded at"), null=True, blank=True)
+    verification_outcome = models.CharField(
+        _("verification result"), max_length=30, choices=VerificationOutcome.choices, blank=True
+    )
+    verification_flagged_at = models.DateTimeField(null=True, blank=True)
     # The id the case has in another system it was imported from (HTCDS exchange); re-importing
     # the same file updates the case instead of registering the person again.
     external_id = models.CharField(_("id in the source system"), max_length=100, blank=True, editable=False)
@@ -312,6 +354,11 @@ class Case(models.Model):
             models.Index(fields=["status", "-created_at"], name="case_status_newest"),
             models.Index(fields=["owning_agency", "-created_at"], name="case_agency_newest"),
             models.Index(fields=["due_at"], name="case_due", condition=models.Q(overdue_flagged_at__isnull=True)),
+            models.Index(
+                fields=["verification_due_at"],
+                name="case_verification_due",
+                condition=models.Q(verification_flagged_at__isnull=True, verification_concluded_at__isnull=True),
+            ),
             # Dashboards and statistics: a province's or an agency's cases received in a period.
             models.Index(fields=["reception_province", "received_at"], name="case_province_received"),
             models.Index(fields=["owning_agency", "received_at"], name="case_agency_received"),
@@ -359,6 +406,11 @@ class CaseEvent(models.Model):
         SHELTER = "shelter", _("shelter stay")
         FOLLOWUP = "followup", _("follow-up visit")
         SUPPORT = "support", _("support")
+        LEAD = "lead", _("lead agency changed")
+        VERIFICATION = "verification", _("initial verification")
+        PROPOSAL = "proposal", _("identification proposed")
+        TASK = "task", _("task")
+        RETURNED = "returned", _("returned to Vietnam")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -368,11 +420,18 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
     sensitivity = models.CharField(max_length=20, choices=SensitivityClass.choices, default=SensitivityClass.CORE)
+    # When it happened. For a handover, an admission or a discharge typed in later this is the
+    # real time, and `recorded_at` says when it was entered; otherwise the two are the same.
     at = models.DateTimeField()
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["case", "-at"], name="case_event_timeline")]
+
+    @property
+    def entered_later(self) -> bool:
+        return self.recorded_at is not None and self.recorded_at - self.at > ENTERED_LATER
 
 
 class Consent(models.Model):

@@ -58,6 +58,16 @@ class Person(models.Model):
         verbose_name=_("home province as recorded (before 2025)"),
     )
     home_address = models.CharField(_("home address"), max_length=300, blank=True)
+    # The commune of residence: reintegration and follow-up go to it (Law 53 ch. V).
+    home_commune = models.ForeignKey(
+        "casework.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind__code": "commune"},
+        verbose_name=_("home commune"),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
     disability = models.CharField(_("disability"), max_length=200, blank=True)

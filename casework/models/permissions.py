@@ -36,6 +36,7 @@ class CaseGrant(models.Model):
         ASSIGNMENT = "assignment", _("assignment")
         REFERRAL = "referral", _("referral")
         CLAIM = "claim", _("support claim to decide")
+        FORMER = "former", _("earlier responsibility (read-only)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -43,9 +44,14 @@ class CaseGrant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     classes = models.JSONField(default=list)
+    # The holder works on the case through this grant (the lead's caseworkers and shelter staff,
+    # an assignment, an accepted referral); what that work may be is decided per action by the
+    # capability functions (casework/access.py), never by this flag alone.
     can_change = models.BooleanField(default=False)
     source = models.CharField(max_length=20, choices=Source.choices)
     source_ref = models.CharField(max_length=60, blank=True)
+    # For referral grants: the purpose's code, which decides what a receiver may do.
+    purpose = models.CharField(max_length=40, blank=True)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -19,6 +19,16 @@ class ReferralPurpose(BilingualLabel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     sender_kinds = models.ManyToManyField(AgencyKind, related_name="+", verbose_name=_("may be sent by"))
     receiver_kinds = models.ManyToManyField(AgencyKind, related_name="+", verbose_name=_("may be sent to"))
+    lead_receiver_kinds = models.ManyToManyField(
+        AgencyKind,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receivers that become the lead agency"),
+        help_text=_(
+            "Accepting a referral for this purpose makes a receiver of these kinds the lead agency of the case "
+            "(e.g. the provincial social agency, Law 53 arts. 27(2) and 30)."
+        ),
+    )
     classes = models.JSONField(_("data shared on acceptance"), default=list)
     consent_required = models.BooleanField(_("needs the person's consent"), default=True)
     acknowledge_hours = models.PositiveIntegerField(_("hours to acknowledge"), null=True, blank=True)

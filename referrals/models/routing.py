@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Agency, AgencyKind, Case, CaseStatus
+from casework.models import Agency, AgencyKind, Case, CaseStatus, CaseTask
 from casework.models.reference import BilingualLabel
 
 from .core import Referral, ReferralPurpose
@@ -20,6 +20,9 @@ class RoutingRule(BilingualLabel):
     class Target(models.TextChoices):
         AGENCY = "agency", _("an agency of the target kind in the target province")
         FACILITY = "facility", _("a shelter with a free bed that takes the person, nearest to home first")
+        RECEPTION_COMMUNE = "reception_commune", _("the commune where the person was received")
+        HOME_COMMUNE = "home_commune", _("the person's home commune")
+        TASK = "task", _("no referral: a task for the lead agency")
 
     class Province(models.TextChoices):
         SENDER = "sender", _("the sending agency's province")
@@ -30,6 +33,11 @@ class RoutingRule(BilingualLabel):
         ANY = "any", _("anyone")
         CHILDREN = "children", _("children only")
         ADULTS = "adults", _("adults only")
+
+    class Nationality(models.TextChoices):
+        ANY = "any", _("any nationality")
+        VIETNAMESE = "vietnamese", _("Vietnamese citizens and stateless residents")
+        FOREIGN = "foreign", _("foreign nationals")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -53,7 +61,12 @@ class RoutingRule(BilingualLabel):
         _("how the person came to notice"), default=list, blank=True, help_text=_("Empty: any way.")
     )
     age = models.CharField(_("applies to"), max_length=10, choices=Age.choices, default=Age.ANY)
-    target = models.CharField(_("target"), max_length=10, choices=Target.choices, default=Target.AGENCY)
+    nationality = models.CharField(
+        _("nationality"), max_length=12, choices=Nationality.choices, default=Nationality.ANY
+    )
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices, default=Target.AGENCY)
+    task_kind = models.CharField(_("task"), max_length=40, choices=CaseTask.Kind.choices, blank=True)
+    task_hours = models.PositiveIntegerField(_("hours to do the task"), null=True, blank=True)
     target_kind = models.ForeignKey(
         AgencyKind, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("target kind")
     )
@@ -76,6 +89,12 @@ class RoutingRule(BilingualLabel):
     def applies_to_notice(self, came_to_notice: str) -> bool:
         return not self.came_to_notice or came_to_notice in self.came_to_notice
 
+    def applies_to_nationality(self, foreign: bool | None) -> bool:
+        """`foreign` is None when the nationality is not recorded: only "any" applies then."""
+        if self.nationality == self.Nationality.ANY:
+            return True
+        return foreign is not None and foreign == (self.nationality == self.Nationality.FOREIGN)
+
 
 class RoutingDecision(models.Model):
     """What one rule did for one case — at most one row per (case, rule). A rule that found
@@ -87,8 +106,9 @@ class RoutingDecision(models.Model):
         ALREADY_REFERRED = "already_referred", _("already referred")
         NO_TARGET = "no_target", _("no agency or free bed found")
         WAITING_CONSENT = "waiting_consent", _("waiting for the person's consent")
+        TASK_CREATED = "task_created", _("task created for the lead agency")
 
-    FINAL = {Outcome.REFERRED, Outcome.ALREADY_REFERRED}
+    FINAL = {Outcome.REFERRED, Outcome.ALREADY_REFERRED, Outcome.TASK_CREATED}
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="routing_decisions")
     rule = models.ForeignKey(RoutingRule, on_delete=models.PROTECT, related_name="decisions")

@@ -35,8 +35,10 @@ class Stay(models.Model):
     consent = models.ForeignKey(
         Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("consent to stay")
     )
+    # When she arrived (typed, may precede data entry); `admission_recorded_at` is when it was entered.
     admitted_at = models.DateTimeField(_("admitted at"))
     admitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    admission_recorded_at = models.DateTimeField(_("admission recorded at"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"))
     discharged_at = models.DateTimeField(_("discharged at"), null=True, blank=True)
     discharged_by = models.ForeignKey(
@@ -45,6 +47,7 @@ class Stay(models.Model):
     destination = models.CharField(_("destination"), max_length=20, choices=Destination.choices, blank=True)
     destination_detail = models.CharField(_("where exactly"), max_length=300, blank=True)
     discharge_reason = models.TextField(_("reason for discharge"), blank=True)
+    discharge_recorded_at = models.DateTimeField(_("discharge recorded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-admitted_at", "-id"]
