@@ -1,14 +1,24 @@
-"""The only way views fetch protected casework objects.
+"""The only way views fetch protected casework objects, and the one place that decides who may
+do what on a case.
 
-A case is visible to a user through a guardian permission held by the group of the user's
+Seeing: a case is visible through a guardian permission held by the group of the user's
 *active* membership (their agency and role) or by the user directly (assignment). Missing
-and not allowed are the same 404, and a denied attempt leaves an audit row.
+and not allowed to see are the same 404, with a `denied` audit row.
+
+Doing: what a user may do on a case they can see is a named `Capability`, decided by `can()`
+from three things only — the role of the active membership, the agency's relation to the case
+(the lead agency, a receiver of an accepted referral for a purpose, a claim's decider, a former
+holder) and the agency's kind. Views, templates and the support plan all ask `can()`; no rule
+is restated elsewhere. Seeing a case without the capability gives a 403 and a `refused` row.
 """
 
+from dataclasses import dataclass, field
 from typing import NoReturn
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from casework import audit
 from casework.models import (
@@ -19,17 +29,167 @@ from casework.models import (
     CaseGrant,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    Claim,
     Document,
     Membership,
     Role,
     SensitivityClass,
 )
 
+Source = CaseGrant.Source
+# Referral purposes that carry the work named here (referrals/seed.py codes).
+VERIFICATION_PURPOSE = "verification"
+
+
+class Capability(TextChoices):
+    """What a user may do on a case (DESIGN.md §5, Law 53 ch. IV)."""
+
+    MOVE_STATUS = "move_status", _("move the case to its next status")
+    CLOSE = "close", _("close the case")
+    REOPEN = "reopen", _("reopen the case")
+    ASSIGN = "assign", _("assign a caseworker")
+    RECORD_IDENTIFICATION = "record_identification", _("record the identification decision")
+    PROPOSE_IDENTIFICATION = "propose_identification", _("propose the identification decision")
+    RECORD_VERIFICATION = "record_verification", _("record the result of initial verification")
+    RECORD_CONSENT = "record_consent", _("record or withdraw consent")
+    ADD_NOTE = "add_note", _("add a note")
+    ADD_DOCUMENT = "add_document", _("upload a document")
+    RECORD_INVESTIGATION = "record_investigation", _("record the incident and offenders")
+    SEND_REFERRAL = "send_referral", _("send a referral or transfer the lead")
+    RECORD_RETURN = "record_return", _("record the return to Vietnam")
+    DO_TASK = "do_task", _("record a task as done")
+    FILE_CLAIM = "file_claim", _("file a support claim")
+    RECORD_PAYMENT = "record_payment", _("record a payment")
+    EXTEND_CAP = "extend_cap", _("record a cap extension")
+    SEE_WHO = "see_who", _("see who can see and who viewed the case")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A user's relation to one case, as their active membership holds it: what they may see
+    (`"identity" in standing`) and, through `can`, what they may do."""
+
+    role: str | None = None
+    agency_id: int | None = None
+    kind: str = ""
+    may_identify: bool = False
+    classes: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+    # Purposes of accepted referrals the agency works on; of referrals still to decide.
+    purposes: frozenset[str] = frozenset()
+    pending: frozenset[str] = frozenset()
+    # The purposes' classes include `support` (the agency provides support under it).
+    purposes_support: bool = False
+    grants: tuple = field(default=(), compare=False)
+
+    def __contains__(self, cls: object) -> bool:
+        return cls in self.classes
+
+    def __iter__(self):
+        return iter(sorted(self.classes))
+
+    def __and__(self, other) -> set[str]:
+        """The classes held among `other` (a standing reads like the set of its classes)."""
+        return set(self.classes) & set(other)
+
+    __rand__ = __and__
+
+    @property
+    def is_lead(self) -> bool:
+        return Source.OWN_AGENCY in self.sources
+
+    @property
+    def works_on(self) -> bool:
+        """Leads the case or works on it under an accepted referral."""
+        return self.is_lead or bool(self.purposes)
+
+    def can(self, capability: str) -> bool:
+        return can(self, capability)
+
+
+NOBODY = Standing()
+
+
+def can(standing: Standing, capability: str) -> bool:
+    """The table of who may do what: role × relation to the case × agency kind. A receiver
+    adds notes and documents and acts on its own referral; it never closes, moves or reassigns
+    the lead's case. Supervisors read and decide (claims, referrals, assignments)."""
+    role = standing.role
+    caseworker = role == Role.CASEWORKER
+    lead = standing.is_lead
+    match capability:
+        case Capability.MOVE_STATUS | Capability.CLOSE | Capability.REOPEN:
+            return caseworker and lead
+        case Capability.RECORD_CONSENT | Capability.RECORD_RETURN | Capability.DO_TASK:
+            return caseworker and lead
+        case Capability.SEND_REFERRAL:
+            return role in (Role.CASEWORKER, Role.SUPERVISOR) and lead
+        case Capability.ASSIGN:
+            return role in (Role.CASEWORKER, Role.SUPERVISOR) and lead
+        case Capability.RECORD_IDENTIFICATION:
+            return caseworker and standing.works_on and standing.may_identify
+        case Capability.PROPOSE_IDENTIFICATION:
+            return caseworker and standing.works_on and not standing.may_identify
+        case Capability.RECORD_VERIFICATION:
+            return caseworker and (lead or VERIFICATION_PURPOSE in standing.purposes)
+        case Capability.ADD_NOTE | Capability.ADD_DOCUMENT:
+            return role in (Role.CASEWORKER, Role.SHELTER_STAFF) and standing.works_on
+        case Capability.RECORD_INVESTIGATION:
+            return caseworker and standing.works_on and SensitivityClass.INVESTIGATION in standing
+        case Capability.FILE_CLAIM:
+            return caseworker and SensitivityClass.SUPPORT in standing and (lead or standing.purposes_support)
+        case Capability.RECORD_PAYMENT:
+            return (
+                role in (Role.CASEWORKER, Role.SUPERVISOR)
+                and SensitivityClass.SUPPORT in standing
+                and (lead or standing.purposes_support or Source.CLAIM in standing.sources)
+            )
+        case Capability.EXTEND_CAP:
+            return role in (Role.CASEWORKER, Role.SUPERVISOR) and lead and SensitivityClass.SUPPORT in standing
+        case Capability.SEE_WHO:
+            return role == Role.SUPERVISOR and lead
+    return False
+
+
+def capabilities(standing: Standing) -> frozenset[str]:
+    """Every capability the standing gives, for a page that shows many forms at once."""
+    return frozenset(value for value in Capability.values if can(standing, value))
+
+
+def may_register_cases(user) -> bool:
+    """Caseworkers and shelter staff register the people they receive; supervisors and agency
+    administrators read and decide (DESIGN.md §3)."""
+    membership = active_membership(user)
+    return membership is not None and membership.role in (Role.CASEWORKER, Role.SHELTER_STAFF)
+
+
+def refuse_registration(user) -> NoReturn:
+    audit.record(AuditEvent.Action.REFUSED, actor=user, detail={"capability": "register_case", "reason": "authority"})
+    raise PermissionDenied(str(_("Supervisors and agency administrators do not register cases.")))
+
+
+def may_decide_claim(user, claim: Claim) -> bool:
+    """Someone acting now as the item's deciding role of the claim's deciding agency."""
+    membership = active_membership(user)
+    return (
+        membership is not None
+        and membership.agency_id == claim.deciding_agency_id
+        and membership.role == claim.item.deciding_role
+    )
+
 
 def deny(user, detail: dict, *, case: Case | None = None) -> NoReturn:
     """Refuse as "not found": write the denied audit row and raise 404."""
     audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail=detail)
     raise Http404
+
+
+def refuse(user, case: Case, capability: str) -> NoReturn:
+    """Refuse an action on a case the user can see: a `refused` audit row and a 403."""
+    audit.record(
+        AuditEvent.Action.REFUSED, actor=user, case=case, detail={"capability": str(capability), "reason": "authority"}
+    )
+    raise PermissionDenied(str(Capability(capability).label))
 
 
 def active_membership(user) -> Membership | None:
@@ -71,49 +231,80 @@ def visible_cases(user, cls: str = SensitivityClass.CORE) -> QuerySet[Case]:
 
 
 def changeable_cases(user) -> QuerySet[Case]:
+    """Cases the user works on (the lead's caseworkers and shelter staff, an assignment, an
+    accepted referral), in one statement — what `can` then narrows per action."""
     if not user.is_authenticated:
         return Case.objects.none()
     return Case.objects.filter(_permission_q(user, CHANGE_PERMISSION))
 
 
-def case_classes(user, case: Case) -> set[str]:
-    """The sensitivity classes (and "change") the user holds on one case, in one query."""
-    codenames = {code: cls for cls, code in CLASS_PERMISSIONS.items()} | {CHANGE_PERMISSION: "change"}
+def _holder_q(user, membership: Membership, case: Case) -> Q:
+    holder = Q(group_id=membership.group_id)
+    if membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER:
+        holder |= Q(user_id=user.pk)
+    return holder
+
+
+def standing(user, case: Case) -> Standing:
+    """The user's standing on the case, from the active grants of the active membership (and
+    the assignment, while acting as a caseworker of the lead), in one query."""
     membership = active_membership(user)
-    group_rows = CaseGroupObjectPermission.objects.filter(
-        content_object=case, group_id=membership.group_id if membership else None
-    ).values_list("permission__codename", flat=True)
-    acting_for_owner = (
-        membership is not None and membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER
+    if membership is None or not user.is_authenticated:
+        return NOBODY
+    grants = tuple(case.grants.filter(_holder_q(user, membership, case), revoked_at__isnull=True))
+    if not grants:
+        return NOBODY
+    classes: set[str] = set()
+    for grant in grants:
+        classes |= set(grant.classes)
+    referrals = [grant for grant in grants if grant.source == Source.REFERRAL and grant.purpose]
+    kind = membership.agency.kind
+    return Standing(
+        role=membership.role,
+        agency_id=membership.agency_id,
+        kind=kind.code,
+        may_identify=kind.may_identify,
+        classes=frozenset(classes),
+        sources=frozenset(grant.source for grant in grants),
+        purposes=frozenset(grant.purpose for grant in referrals if grant.can_change),
+        pending=frozenset(grant.purpose for grant in referrals if not grant.can_change),
+        purposes_support=any(grant.can_change and SensitivityClass.SUPPORT in grant.classes for grant in referrals),
+        grants=grants,
     )
-    user_rows = CaseUserObjectPermission.objects.filter(
-        content_object=case, user_id=user.pk if acting_for_owner else None
-    ).values_list("permission__codename", flat=True)
-    return {codenames[code] for code in group_rows.union(user_rows) if code in codenames}
 
 
-def access_case(user, public_id, *, need: str = SensitivityClass.CORE) -> tuple[Case, set[str]]:
-    """The case and the classes the user may see on it; 404 (and an audit row) otherwise.
+def case_classes(user, case: Case) -> set[str]:
+    """The sensitivity classes the user holds on one case, in one query."""
+    return set(standing(user, case).classes)
 
-    `need` is a sensitivity class or "change".
-    """
+
+def access_case(user, public_id, *, need: str = SensitivityClass.CORE) -> tuple[Case, Standing]:
+    """The case and the user's standing on it. `need` is a sensitivity class (not held: 404,
+    as if missing) or a Capability (the case is visible but the capability is not: 403)."""
     case = (
         Case.objects.select_related(
             "person__ethnicity",
             "person__nationality",
             "person__home_province",
             "person__home_former_province",
+            "person__home_commune",
             "owning_agency",
             "assigned_to",
             "reception_province",
+            "reception_commune",
             "destination_country",
             "incident",
         )
         .filter(public_id=public_id)
         .first()
     )
-    held = case_classes(user, case) if case is not None else set()
-    if case is None or need not in held:
+    held = standing(user, case) if case is not None else NOBODY
+    if case is None or SensitivityClass.CORE not in held:
+        deny(user, {"need": str(need), "public_id": str(public_id)}, case=case)
+    if need in Capability.values:
+        if not held.can(need):
+            refuse(user, case, need)
+    elif need not in held:
         deny(user, {"need": need, "public_id": str(public_id)}, case=case)
     return case, held
 
@@ -126,16 +317,10 @@ def access_document(user, case_public_id, document_public_id) -> tuple[Document,
     return document, case
 
 
-def why_visible(user, case: Case) -> list[CaseGrant]:
-    """The active grants through which this user sees the case (the "why" line)."""
-    membership = active_membership(user)
-    if membership is None:
-        return []
-    holder = Q(group_id=membership.group_id)
-    if membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER:
-        holder |= Q(user_id=user.pk)
-    # One line per source: a referral grants `core` on sending and more on acceptance.
-    grants = {}
-    for grant in case.grants.filter(holder, revoked_at__isnull=True).order_by("granted_at", "pk"):
+def why_visible(user, case: Case, held: Standing | None = None) -> list[CaseGrant]:
+    """The active grants through which this user sees the case (the "why" line), one per source."""
+    grants_held = held.grants if held is not None else standing(user, case).grants
+    grants: dict[tuple[str, str], CaseGrant] = {}
+    for grant in sorted(grants_held, key=lambda grant: (grant.granted_at, grant.pk)):
         grants.setdefault((grant.source, grant.source_ref), grant)
     return list(grants.values())

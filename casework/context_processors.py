@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from casework.access import may_register_cases
 from casework.middleware import SESSION_MEMBERSHIP_COUNT_KEY
 from casework.models import Role
 
@@ -21,6 +22,7 @@ def active_membership(request):
 
         context["has_dashboards"] = membership.role in DASHBOARD_ROLES
         context["has_imports"] = membership.role == Role.AGENCY_ADMIN
+        context["may_register"] = may_register_cases(user)
 
         # Lazy: counted once, and only by pages that show the header (not htmx partials).
         counts = SimpleLazyObject(lambda: header_counts(user))

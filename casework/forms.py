@@ -22,6 +22,7 @@ from casework.models import (
     DocumentType,
     EthnicGroup,
     FormerProvince,
+    IdentificationGround,
     Offender,
     PersonStatus,
     PicklistValue,
@@ -29,6 +30,7 @@ from casework.models import (
     ReturnMode,
     SensitivityClass,
     Sex,
+    VerificationOutcome,
 )
 from casework.widgets import FastSelect
 
@@ -114,6 +116,15 @@ class SignInForm(StyledForm, forms.Form):
         return self.cleaned_data["username"].strip()
 
 
+COMMUNES = Agency.objects.filter(kind__code="commune", is_active=True)
+
+
+def check_commune_in_province(form: forms.Form, name: str, province) -> None:
+    commune = form.cleaned_data.get(name)
+    if commune is not None and province is not None and commune.province_id not in (None, province.pk):
+        form.add_error(name, _("This commune is not in the province chosen."))
+
+
 class PersonForm(StyledForm, forms.Form):
     """Step 1 of the new-case wizard: who the person is (identity class)."""
 
@@ -133,6 +144,12 @@ class PersonForm(StyledForm, forms.Form):
         FormerProvince.objects.all(), label=_("Home province as recorded before 07/2025"), required=False
     )
     home_address = forms.CharField(label=_("Home address"), max_length=300, required=False)
+    home_commune = LabelChoiceField(
+        COMMUNES,
+        label=_("Home commune"),
+        required=False,
+        help_text=_("Reintegration and follow-up go to the commune where she lives."),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     languages = forms.CharField(label=_("Languages spoken"), max_length=200, required=False)
     poor_household = forms.NullBooleanField(
@@ -148,6 +165,10 @@ class PersonForm(StyledForm, forms.Form):
     guardian_name = forms.CharField(label=_("Guardian / legal representative"), max_length=200, required=False)
     guardian_relation = forms.CharField(label=_("Relation to the person"), max_length=100, required=False)
     guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cache_options(self.fields["home_commune"], "communes")
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -175,6 +196,7 @@ class PersonForm(StyledForm, forms.Form):
             self.add_error("birth_year", _("The year does not match the date of birth."))
         if data.get("document_number") and not data.get("document_type"):
             self.add_error("document_type", _("Say which document the number belongs to."))
+        check_commune_in_province(self, "home_commune", data.get("home_province"))
         return data
 
 
@@ -185,6 +207,12 @@ class CaseFactsForm(StyledForm, forms.Form):
     received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME_INPUT)
     reception_province = LabelChoiceField(Province.objects.all(), label=_("Province of reception"))
     reception_place = forms.CharField(label=_("Place of reception"), max_length=200, required=False)
+    reception_commune = LabelChoiceField(
+        COMMUNES,
+        label=_("Commune of reception"),
+        required=False,
+        help_text=_("The police, border guard and coast guard bring the person to it at once (Law 53 art. 27(1))."),
+    )
     return_mode = forms.ChoiceField(
         label=_("How the person returned"), choices=[("", "—"), *ReturnMode.choices], required=False
     )
@@ -201,6 +229,10 @@ class CaseFactsForm(StyledForm, forms.Form):
     recruitment_methods = picklist(PicklistValue.List.RECRUITMENT_METHOD, _("Recruitment methods"))
     means_of_control = picklist(PicklistValue.List.MEANS_OF_CONTROL, _("Means of control"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cache_options(self.fields["reception_commune"], "communes")
+
     def clean_received_at(self):
         received_at = self.cleaned_data["received_at"]
         if received_at > timezone.now() + datetime.timedelta(minutes=5):
@@ -216,6 +248,7 @@ class CaseFactsForm(StyledForm, forms.Form):
             self.add_error("absent_until", _("The end of the absence is before its start."))
         if start and start > timezone.localdate():
             self.add_error("absent_from", _("This date is in the future."))
+        check_commune_in_province(self, "reception_commune", data.get("reception_province"))
         return data
 
 
@@ -230,18 +263,75 @@ class TransitionForm(StyledForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class IdentificationForm(StyledForm, forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("victim", _("identified as a victim")), ("not_victim", _("not identified as a victim"))],
-        widget=forms.RadioSelect,
-    )
+OUTCOMES = [("victim", _("identified as a victim")), ("not_victim", _("not identified as a victim"))]
+
+
+class ConfirmingDocumentMixin:
+    """An optional scan of the confirming document, checked like any upload."""
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is not None and upload.size > settings.DOCUMENT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (limit %(limit)s MB).") % {"limit": megabytes(settings.DOCUMENT_MAX_BYTES)}
+            )
+        return upload
+
+
+class IdentificationForm(ConfirmingDocumentMixin, StyledForm, forms.Form):
+    """The decision of a competent body (Law 53 art. 32): the evidence as a checklist, the
+    grounds in words, and the confirming document if there is one."""
+
+    outcome = forms.ChoiceField(label=_("Decision"), choices=OUTCOMES, widget=forms.RadioSelect)
     identified_on = forms.DateField(label=_("Date of the decision"), widget=DATE_INPUT)
-    authority = forms.CharField(label=_("Deciding authority"), max_length=200)
-    document = forms.CharField(label=_("Decision / confirmation number"), max_length=100, required=False)
-    reason = forms.CharField(
-        label=_("Grounds (Law 53 art. 32)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    authority = forms.CharField(
+        label=_("Deciding authority"),
+        max_length=200,
+        help_text=_("Your agency, and the office or officer who signed, as on the decision."),
     )
+    document = forms.CharField(label=_("Decision / confirmation number"), max_length=100, required=False)
+    grounds = forms.MultipleChoiceField(
+        label=_("Evidence relied on (Law 53 art. 32)"),
+        choices=IdentificationGround.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reason = forms.CharField(label=_("Grounds in words"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    file = forms.FileField(label=_("Confirming document (PDF, PNG or JPEG)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "victim" and not data.get("grounds"):
+            self.add_error("grounds", _("Tick the evidence the decision relies on (Law 53 art. 32)."))
+        return data
+
+
+class ProposalForm(ConfirmingDocumentMixin, StyledForm, forms.Form):
+    """A proposal of the decision to the competent body, by an agency that may not decide."""
+
+    outcome = forms.ChoiceField(label=_("Proposed decision"), choices=OUTCOMES, widget=forms.RadioSelect)
+    grounds = forms.MultipleChoiceField(
+        label=_("Evidence (Law 53 art. 32)"), choices=IdentificationGround.choices, widget=forms.CheckboxSelectMultiple
+    )
+    grounds_text = forms.CharField(
+        label=_("Grounds in words"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    file = forms.FileField(label=_("Supporting document (PDF, PNG or JPEG)"), required=False)
+
+
+class VerificationForm(StyledForm, forms.Form):
+    outcome = forms.ChoiceField(label=_("Result"), choices=VerificationOutcome.choices, widget=forms.RadioSelect)
+    concluded_at = forms.DateTimeField(label=_("Concluded at"), widget=DATETIME_INPUT)
+    note = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ReturnForm(StyledForm, forms.Form):
+    returned_on = forms.DateField(label=_("Returned to Vietnam on"), widget=DATE_INPUT)
+
+
+class TaskDoneForm(StyledForm, forms.Form):
+    task = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    outcome = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class ReasonForm(StyledForm, forms.Form):

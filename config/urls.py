@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("casework.urls")),
 ]
 
+handler403 = "casework.views.errors.forbidden"
 handler404 = "casework.views.errors.not_found"
 handler500 = "casework.views.errors.server_error"

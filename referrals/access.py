@@ -15,6 +15,7 @@ from casework import audit
 from casework.access import active_membership, holds_class
 from casework.models import Agency, AuditEvent, Membership, Role, SensitivityClass
 from referrals.models import Notification, Referral, ReferralStatus
+from shelters.models import Facility
 
 INBOX_STATUSES = (
     ReferralStatus.SENT,
@@ -22,6 +23,37 @@ INBOX_STATUSES = (
     ReferralStatus.ACCEPTED,
     ReferralStatus.HANDED_OVER,
 )
+
+
+RECEIVER, SENDER = "receiver", "sender"
+# The provincial coordinating agency a step was escalated to (DESIGN.md §7).
+COORDINATOR = "coordinator"
+# Deciding on a referral is for caseworkers and supervisors, not shelter staff or admins.
+ACTING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
+
+
+def referral_side(user, referral: Referral) -> str:
+    """Which end of the referral the active agency is: receiver, sender, coordinator or none."""
+    agency_id = user.active_membership.agency_id
+    if agency_id == referral.to_agency_id:
+        return RECEIVER
+    if agency_id == referral.from_agency_id:
+        return SENDER
+    return COORDINATOR if agency_id == referral.escalated_to_id else ""
+
+
+def may_act_on_referral(user, referral: Referral, side: str) -> bool:
+    """Caseworkers and supervisors act for their agency on its own referrals; a shelter's own
+    staff also act on what is sent to their shelter (DESIGN.md §8). What a receiver may then do
+    on the case itself is `casework.access.can`."""
+    role = user.active_membership.role
+    if role in ACTING_ROLES:
+        return True
+    return (
+        role == Role.SHELTER_STAFF
+        and side == RECEIVER
+        and Facility.objects.filter(agency=referral.to_agency_id).exists()
+    )
 
 
 def _may_see(membership: Membership | None, referral: Referral) -> bool:

@@ -1,6 +1,6 @@
 from django import template
 
-from casework.models import SensitivityClass
+from casework.models import IdentificationGround, SensitivityClass
 
 register = template.Library()
 
@@ -17,3 +17,11 @@ def vnd(amount) -> str:
     from casework.ledger import vnd as format_vnd
 
     return "" if amount is None else format_vnd(int(amount))
+
+
+@register.filter
+def ground_labels(grounds) -> str:
+    """Identification grounds (Law 53 art. 32) in the user's language."""
+    return "; ".join(
+        str(IdentificationGround(value).label) for value in grounds if value in IdentificationGround.values
+    )

@@ -1,14 +1,15 @@
-"""POST endpoints that change a case: access → form → action → redirect."""
+"""POST endpoints that change a case: access (with the capability the action needs) → form →
+action → redirect. Who may do what is decided only by `casework.access.can`."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import actions, audit
-from casework.access import access_case
+from casework.access import Capability, access_case
 from casework.actions import CaseworkError
 from casework.forms import (
     AssignForm,
@@ -18,11 +19,21 @@ from casework.forms import (
     IncidentForm,
     NoteForm,
     OffenderForm,
+    ProposalForm,
     ReasonForm,
+    ReturnForm,
+    TaskDoneForm,
     TransitionForm,
+    VerificationForm,
 )
 from casework.lib.text import parse_pk
-from casework.models import AuditEvent, Membership, Role, SensitivityClass, User
+from casework.models import AuditEvent, CaseStatus, Document, Membership, Role, SensitivityClass, User
+from casework.responsibility import (
+    do_complete_task,
+    do_propose_identification,
+    do_record_return,
+    do_record_verification,
+)
 from casework.views.common import form_errors_to_messages, membership_required
 
 
@@ -33,8 +44,9 @@ def _back(case, anchor: str = ""):
     return response
 
 
-def case_action(need: str = "change", anchor: str = ""):
-    """Wrap a POST handler: fetch the case through access.py, turn refusals into messages."""
+def case_action(need: str, anchor: str = ""):
+    """Wrap a POST handler: fetch the case through access.py with the capability it needs,
+    turn refusals into messages."""
 
     def decorate(handler):
         @membership_required
@@ -61,26 +73,59 @@ def case_action(need: str = "change", anchor: str = ""):
     return decorate
 
 
-@case_action(anchor="status")
+@case_action(Capability.MOVE_STATUS, anchor="status")
 def transition(request, case, held):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return None
-    actions.do_transition_case(
-        case, form.cleaned_data["status"], reason=form.cleaned_data["reason"], actor=request.user
-    )
+    status = form.cleaned_data["status"]
+    if status == CaseStatus.CLOSED and not held.can(Capability.CLOSE):
+        raise CaseworkError(_("Only the lead agency's caseworkers close a case."))
+    actions.do_transition_case(case, status, reason=form.cleaned_data["reason"], actor=request.user)
     messages.success(request, _("Status changed."))
     return None
 
 
-@case_action(anchor="status")
+def _checked_upload(request):
+    """The form's optional file, refused before anything is recorded if it is not acceptable."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        actions.check_document(upload, settings.DOCUMENT_MAX_BYTES)
+    return upload
+
+
+def _upload(request, case, kind: str, sensitivity: str, title: str) -> Document | None:
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None
+    return actions.do_upload_document(
+        case,
+        upload=upload,
+        kind=kind,
+        sensitivity=sensitivity,
+        title=title,
+        actor=request.user,
+        agency=request.user.active_membership.agency,
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+    )
+
+
+@case_action(Capability.RECORD_IDENTIFICATION, anchor="status")
 def identification(request, case, held):
-    form = IdentificationForm(request.POST)
+    form = IdentificationForm(request.POST, request.FILES)
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return None
     data = form.cleaned_data
+    _checked_upload(request)
+    with transaction.atomic():
+        _record_identification(request, case, data)
+    messages.success(request, _("Identification decision recorded."))
+    return None
+
+
+def _record_identification(request, case, data: dict) -> None:
     actions.do_record_identification(
         case,
         is_victim=data["outcome"] == "victim",
@@ -88,13 +133,57 @@ def identification(request, case, held):
         authority=data["authority"],
         document=data["document"],
         reason=data["reason"],
+        grounds=data["grounds"],
+        agency=request.user.active_membership.agency,
         actor=request.user,
     )
-    messages.success(request, _("Identification decision recorded."))
+    _upload(
+        request,
+        case,
+        Document.Kind.VICTIM_CONFIRMATION,
+        SensitivityClass.IDENTITY,
+        data["document"] or str(Document.Kind.VICTIM_CONFIRMATION.label),
+    )
+
+
+@case_action(Capability.PROPOSE_IDENTIFICATION, anchor="status")
+def propose_identification(request, case, held):
+    form = ProposalForm(request.POST, request.FILES)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return None
+    data = form.cleaned_data
+    _checked_upload(request)
+    with transaction.atomic():
+        document = _upload(request, case, Document.Kind.OTHER, SensitivityClass.IDENTITY, _("Grounds of the proposal"))
+        do_propose_identification(
+            case,
+            is_victim=data["outcome"] == "victim",
+            grounds=data["grounds"],
+            grounds_text=data["grounds_text"],
+            document=document,
+            agency=request.user.active_membership.agency,
+            actor=request.user,
+        )
+    messages.success(request, _("Proposal recorded; the competent body decides."))
     return None
 
 
-@case_action(anchor="status")
+@case_action(Capability.RECORD_VERIFICATION, anchor="status")
+def verification(request, case, held):
+    form = VerificationForm(request.POST)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return None
+    data = form.cleaned_data
+    do_record_verification(
+        case, outcome=data["outcome"], concluded_at=data["concluded_at"], note=data["note"], actor=request.user
+    )
+    messages.success(request, _("Result of initial verification recorded."))
+    return None
+
+
+@case_action(Capability.REOPEN, anchor="status")
 def reopen(request, case, held):
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -105,14 +194,8 @@ def reopen(request, case, held):
     return None
 
 
-@case_action(need=SensitivityClass.CORE)
+@case_action(Capability.ASSIGN, anchor="assign")
 def assign(request, case, held):
-    membership = request.user.active_membership
-    is_supervisor = membership.agency_id == case.owning_agency_id and membership.role == Role.SUPERVISOR
-    if "change" not in held and not is_supervisor:
-        # Like every other change endpoint: not allowed looks like not found.
-        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"need": "assign"})
-        raise Http404
     caseworkers = Membership.objects.filter(
         agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
     ).values_list("user", flat=True)
@@ -125,7 +208,7 @@ def assign(request, case, held):
     return None
 
 
-@case_action(anchor="notes")
+@case_action(Capability.ADD_NOTE, anchor="notes")
 def add_note(request, case, held):
     form = NoteForm(request.POST, held=held)
     if not form.is_valid():
@@ -142,7 +225,7 @@ def add_note(request, case, held):
     return None
 
 
-@case_action(anchor="documents")
+@case_action(Capability.ADD_DOCUMENT, anchor="documents")
 def upload_document(request, case, held):
     form = DocumentForm(request.POST, request.FILES, held=held)
     if not form.is_valid():
@@ -162,16 +245,8 @@ def upload_document(request, case, held):
     return None
 
 
-def _require_owner(request, case) -> None:
-    """Consent is the owning agency's record: a receiving agency must not authorise itself."""
-    if request.user.active_membership.agency_id != case.owning_agency_id:
-        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"need": "owning agency"})
-        raise Http404
-
-
-@case_action(anchor="consent")
+@case_action(Capability.RECORD_CONSENT, anchor="consent")
 def record_consent(request, case, held):
-    _require_owner(request, case)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form)
@@ -181,9 +256,8 @@ def record_consent(request, case, held):
     return None
 
 
-@case_action(anchor="consent")
+@case_action(Capability.RECORD_CONSENT, anchor="consent")
 def withdraw_consent(request, case, held):
-    _require_owner(request, case)
     consent = case.consents.filter(pk=parse_pk(request.POST.get("consent"))).first()
     if consent is None:
         raise CaseworkError(_("That consent record does not exist."))
@@ -196,10 +270,8 @@ def withdraw_consent(request, case, held):
     return None
 
 
-@case_action(need="change", anchor="investigation")
+@case_action(Capability.RECORD_INVESTIGATION, anchor="investigation")
 def link_incident(request, case, held):
-    if SensitivityClass.INVESTIGATION not in held:
-        raise CaseworkError(_("You may not see investigation data of this case."))
     form = IncidentForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form)
@@ -213,14 +285,37 @@ def link_incident(request, case, held):
     return None
 
 
-@case_action(need="change", anchor="investigation")
+@case_action(Capability.RECORD_INVESTIGATION, anchor="investigation")
 def add_offender(request, case, held):
-    if SensitivityClass.INVESTIGATION not in held:
-        raise CaseworkError(_("You may not see investigation data of this case."))
     form = OffenderForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return None
     actions.do_add_offender(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Offender recorded."))
+    return None
+
+
+@case_action(Capability.RECORD_RETURN, anchor="summary")
+def record_return(request, case, held):
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return None
+    do_record_return(case, returned_on=form.cleaned_data["returned_on"], actor=request.user)
+    messages.success(request, _("Return to Vietnam recorded."))
+    return None
+
+
+@case_action(Capability.DO_TASK, anchor="tasks")
+def complete_task(request, case, held):
+    form = TaskDoneForm(request.POST)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return None
+    task = case.tasks.filter(pk=form.cleaned_data["task"]).first()
+    if task is None:
+        raise CaseworkError(_("That task does not exist."))
+    do_complete_task(task, outcome=form.cleaned_data["outcome"], actor=request.user)
+    messages.success(request, _("Task recorded as done."))
     return None

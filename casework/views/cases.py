@@ -6,13 +6,18 @@ import logging
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casework import audit
 from casework.access import (
+    Capability,
     access_case,
     access_document,
+    capabilities,
+    may_register_cases,
+    refuse_registration,
     visible_cases,
     why_visible,
 )
@@ -31,8 +36,12 @@ from casework.forms import (
     NoteForm,
     OffenderForm,
     PersonForm,
+    ProposalForm,
     ReasonForm,
+    ReturnForm,
+    TaskDoneForm,
     TransitionForm,
+    VerificationForm,
 )
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import (
@@ -127,18 +136,13 @@ def _case_picklists(case: Case) -> dict[str, list]:
     return found
 
 
-def _is_owning_supervisor(user, case: Case) -> bool:
-    membership = user.active_membership
-    return membership.agency_id == case.owning_agency_id and membership.role == Role.SUPERVISOR
-
-
 @membership_required
 def case_detail(request, code):
     user = request.user
     case, held = access_case(user, code)
-    shown = sorted(held - {"change"})
-    audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=shown)
-    acting_for_owner = user.active_membership.agency_id == case.owning_agency_id
+    audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=held)
+    acting_for_owner = held.is_lead
+    caps = capabilities(held)
     events = [
         event
         for event in case.events.select_related("actor", "agency")[:100]
@@ -152,51 +156,70 @@ def case_detail(request, code):
     context = {
         "case": case,
         "held": held,
-        "can_change": "change" in held,
+        "caps": caps,
         "picklists": _case_picklists(case),
         "events": events,
         "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
         "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
         "consents": consents,
         "acting_for_owner": acting_for_owner,
-        "grants": why_visible(user, case),
-        "is_owning_supervisor": _is_owning_supervisor(user, case),
+        "grants": why_visible(user, case, held),
+        "leads": list(case.leads.select_related("agency")),
+        "tasks": list(case.tasks.all()),
+        "proposals": list(case.identification_proposals.filter(status="open").select_related("agency")),
     }
     if SensitivityClass.INVESTIGATION in held and case.incident_id:
         context["offenders"] = list(case.incident.offenders.select_related("nationality"))
-    if context["is_owning_supervisor"]:
+    if Capability.SEE_WHO in caps:
         seen = [AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD]
         context["viewers"] = case.audit_events.filter(action__in=seen).select_related("actor", "agency")[:50]
-    if context["can_change"] or context["is_owning_supervisor"]:
-        context.update(_action_forms(case, held, user))
+    context.update(_action_forms(case, held, caps, user))
     return render(request, "casework/case_detail.html", context)
 
 
-def _action_forms(case: Case, held: set[str], user) -> dict:
-    caseworkers = Membership.objects.filter(
-        agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
-    ).values_list("user", flat=True)
-    forms = {
-        "assign_form": AssignForm(
+def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
+    """A blank form for each action the user may take here, and no other."""
+    forms = {}
+    if Capability.ASSIGN in caps:
+        caseworkers = Membership.objects.filter(
+            agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
+        ).values_list("user", flat=True)
+        forms["assign_form"] = AssignForm(
             caseworkers=User.objects.filter(pk__in=caseworkers).order_by("username"),
             initial={"user": case.assigned_to_id},
-        ),
-    }
-    if "change" in held:
-        moves = [(status, CaseStatus(status).label) for status in case.allowed_moves()]
-        transition_form = TransitionForm()
-        allowed = [(value, label) for value, label in moves if value not in IDENTIFICATION_OUTCOMES]
-        transition_form.fields["status"].choices = [("", _("— choose —")), *allowed] if allowed else []
-        forms.update(
-            transition_form=transition_form,
-            identification_form=IdentificationForm(),
-            reason_form=ReasonForm(),
-            note_form=NoteForm(held=held),
-            document_form=DocumentForm(held=held),
-            consent_form=ConsentForm(),
-            incident_form=IncidentForm(),
-            offender_form=OffenderForm(),
         )
+    if Capability.MOVE_STATUS in caps:
+        moves = [(status, CaseStatus(status).label) for status in case.allowed_moves()]
+        allowed = [(value, label) for value, label in moves if value not in IDENTIFICATION_OUTCOMES]
+        transition_form = TransitionForm()
+        transition_form.fields["status"].choices = [("", _("— choose —")), *allowed] if allowed else []
+        forms["transition_form"] = transition_form
+    if caps & {Capability.MOVE_STATUS, Capability.REOPEN, Capability.RECORD_CONSENT}:
+        forms["reason_form"] = ReasonForm()
+    if Capability.RECORD_IDENTIFICATION in caps:
+        agency = user.active_membership.agency
+        forms["identification_form"] = IdentificationForm(
+            initial={"authority": agency.label, "identified_on": timezone.localdate()}
+        )
+    if Capability.PROPOSE_IDENTIFICATION in caps:
+        forms["proposal_form"] = ProposalForm()
+    if Capability.RECORD_VERIFICATION in caps and case.verification_started_at and not case.verification_concluded_at:
+        forms["verification_form"] = VerificationForm(
+            initial={"concluded_at": timezone.localtime().replace(second=0, microsecond=0)}
+        )
+    if Capability.ADD_NOTE in caps:
+        forms["note_form"] = NoteForm(held=held)
+    if Capability.ADD_DOCUMENT in caps:
+        forms["document_form"] = DocumentForm(held=held)
+    if Capability.RECORD_CONSENT in caps:
+        forms["consent_form"] = ConsentForm()
+    if Capability.RECORD_INVESTIGATION in caps:
+        forms["incident_form"] = IncidentForm()
+        forms["offender_form"] = OffenderForm()
+    if Capability.RECORD_RETURN in caps and case.abroad:
+        forms["return_form"] = ReturnForm(initial={"returned_on": timezone.localdate()})
+    if Capability.DO_TASK in caps:
+        forms["task_form"] = TaskDoneForm()
     return forms
 
 
@@ -296,6 +319,8 @@ def _audit_duplicate_check(user, person_data: dict, visible: list, others: list)
 
 @membership_required
 def case_create(request, step="person"):
+    if not may_register_cases(request.user):
+        refuse_registration(request.user)
     if step not in WIZARD_STEPS:
         return redirect("casework:case-create", step="person")
     if request.method == "GET" and request.GET.get("restart"):
@@ -371,10 +396,7 @@ def _create_from_wizard(request, person_data: dict, facts: dict) -> Case:
 @membership_required
 def case_access_list(request, code):
     """Who can see this case and why — for the owning agency's supervisor."""
-    case, held = access_case(request.user, code)
-    if not _is_owning_supervisor(request.user, case):
-        audit.record(AuditEvent.Action.DENIED, actor=request.user, case=case, detail={"page": "access-list"})
-        raise Http404
+    case, _held = access_case(request.user, code, need=Capability.SEE_WHO)
     grants = case.grants.filter(revoked_at__isnull=True).select_related(
         "group__agency_group__agency", "user", "granted_by"
     )

@@ -18,3 +18,10 @@ def server_error(request):
         response["Retry-After"] = "30"
         return response
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def forbidden(request, exception=None):
+    """Seeing a case does not mean doing everything on it: say which action is not this
+    agency's to take (the message is the capability's label, never case data)."""
+    action = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "403.html", {"action": action}, status=403)

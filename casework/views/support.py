@@ -11,16 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import audit
-from casework.access import access_case, deny
+from casework.access import Capability, access_case, deny, may_decide_claim
 from casework.claims import SupportError, do_decide_claim, do_extend_cap, do_file_claim
 from casework.forms import CapExtensionForm, ClaimForm, DecisionForm, PaymentForm
 from casework.ledger import LedgerError, do_record_payment
-from casework.models import Agency, AmountKind, AuditEvent, ClaimStatus, Role, SensitivityClass, SupportItem
+from casework.models import Agency, AmountKind, AuditEvent, ClaimStatus, SensitivityClass, SupportItem
 from casework.support import plan
 from casework.views.common import is_htmx, membership_required
 
 SUPPORT = SensitivityClass.SUPPORT
-PAYING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
 
 
 def _claimable(item: SupportItem) -> bool:
@@ -38,15 +37,16 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
     # An item without a deciding kind may be decided by any active agency.
     for agency in active if None in kinds else active.filter(kind_id__in=kinds):
         agencies.setdefault(agency.kind_id, []).append(agency)
-    may_file = "change" in held
-    may_pay = membership.role in PAYING_ROLES
+    may_file = held.can(Capability.FILE_CLAIM)
+    may_extend = held.can(Capability.EXTEND_CAP)
+    may_pay = held.can(Capability.RECORD_PAYMENT)
     today = timezone.localdate()
     for row in rows:
         item = row.item
         row.claim_form = None
         row.payment_form = None
         row.extension_form = None
-        if may_file and item.cap_days and item.extendable:
+        if may_extend and item.cap_days and item.extendable:
             row.extension_form = (
                 bound
                 if bound_for == ("extend", item.code)
@@ -64,11 +64,8 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
                 )
         for claim in row.claims:
             claim.decision_form = None
-            if (
-                claim.status == ClaimStatus.FILED
-                and membership.agency_id == claim.deciding_agency_id
-                and membership.role == item.deciding_role
-            ):
+            claim.item = item
+            if claim.status == ClaimStatus.FILED and may_decide_claim(request.user, claim):
                 claim.decision_form = (
                     bound if bound_for == ("decide", claim.pk) else DecisionForm(auto_id=f"decide-{claim.pk}-%s")
                 )
@@ -127,9 +124,7 @@ def _item(request, case, code: str) -> SupportItem:
 @require_POST
 @membership_required
 def file_claim(request, code):
-    case, held = access_case(request.user, code, need="change")
-    if SUPPORT not in held:
-        deny(request.user, case=case, detail={"need": SUPPORT})
+    case, held = access_case(request.user, code, need=Capability.FILE_CLAIM)
     item = _item(request, case, request.POST.get("item", ""))
     form = ClaimForm(request.POST, auto_id=f"claim-{item.code}-%s")
     if form.is_valid():
@@ -179,9 +174,7 @@ def decide_claim(request, code, claim):
 @membership_required
 def record_payment(request, code):
     user = request.user
-    case, held = access_case(user, code, need=SUPPORT)
-    if user.active_membership.role not in PAYING_ROLES:
-        deny(request.user, case=case, detail={"payment": "role"})
+    case, held = access_case(user, code, need=Capability.RECORD_PAYMENT)
     item = _item(request, case, request.POST.get("item", ""))
     form = PaymentForm(request.POST, auto_id=f"pay-{item.code}-%s")
     if form.is_valid():
@@ -209,9 +202,7 @@ def record_payment(request, code):
 @require_POST
 @membership_required
 def extend_cap(request, code):
-    case, held = access_case(request.user, code, need="change")
-    if SUPPORT not in held:
-        deny(request.user, case=case, detail={"need": SUPPORT})
+    case, held = access_case(request.user, code, need=Capability.EXTEND_CAP)
     item = _item(request, case, request.POST.get("item", ""))
     form = CapExtensionForm(request.POST, auto_id=f"extend-{item.code}-%s")
     if form.is_valid():

@@ -5,7 +5,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("referrals/_case_referrals.html")
-def case_referrals(case, user):
+def case_referrals(case, user, caps):
     """The case's referrals in one query, for the case page. The send form is a page of its
     own, so its choice lists do not weigh on the case page's query budget (QUALITY P1).
 
@@ -19,4 +19,5 @@ def case_referrals(case, user):
     return {
         "case": case,
         "referrals": list(referrals),
+        "may_send": "send_referral" in caps,
     }

@@ -9,24 +9,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from casework import audit
-from casework.access import access_case, deny
+from casework.access import Capability, access_case, deny
 from casework.claims import claims_to_decide
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
 from casework.views.common import form_errors_to_messages, membership_required
 from referrals import actions
-from referrals.access import access_referral, escalated_referrals, inbox_referrals, sent_referrals
+from referrals.access import (
+    ACTING_ROLES,
+    COORDINATOR,
+    RECEIVER,
+    SENDER,
+    access_referral,
+    escalated_referrals,
+    inbox_referrals,
+    may_act_on_referral,
+    referral_side,
+    sent_referrals,
+)
 from referrals.actions import ReferralError
 from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
 from referrals.models import HandoverMinutes, Referral, ReferralStatus
-from shelters.models import Facility, Placement
+from shelters.models import Placement
 
 INBOX_LIMIT = 200
-RECEIVER, SENDER = "receiver", "sender"
-# The provincial coordinating agency a step was escalated to (DESIGN.md §7).
-COORDINATOR = "coordinator"
 CANCELLABLE = {ReferralStatus.SENT, ReferralStatus.RECEIVED}
-# Deciding on a referral is for caseworkers and supervisors, not shelter staff or admins.
-ACTING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
 
 
 def _caseworkers(agency_id: int):
@@ -42,15 +48,6 @@ def _redirect_targets(referral: Referral):
         .exclude(pk__in=[referral.to_agency_id, referral.from_agency_id])
         .order_by("name")
     )
-
-
-def _side(user, referral: Referral) -> str:
-    agency_id = user.active_membership.agency_id
-    if agency_id == referral.to_agency_id:
-        return RECEIVER
-    if agency_id == referral.from_agency_id:
-        return SENDER
-    return COORDINATOR if agency_id == referral.escalated_to_id else ""
 
 
 def _is_supervisor(user) -> bool:
@@ -97,7 +94,7 @@ def inbox(request):
 def detail(request, code):
     user = request.user
     referral = access_referral(user, code)
-    side = _side(user, referral)
+    side = referral_side(user, referral)
     audit.record(AuditEvent.Action.VIEW, actor=user, case=referral.case, obj=referral, classes=[SensitivityClass.CORE])
     if side == COORDINATOR:
         return _coordinator_detail(request, referral)
@@ -109,7 +106,7 @@ def detail(request, code):
         "move_form": MoveForm(auto_id="move_%s"),
         "minutes": HandoverMinutes.objects.filter(referral=referral).first(),
         "now": timezone.now(),
-        "can_act": _may_act(user, referral, side),
+        "can_act": may_act_on_referral(user, referral, side),
         "can_cancel": side == SENDER and referral.status in CANCELLABLE and user.active_membership.role in ACTING_ROLES,
     }
     if context["can_cancel"] and _is_supervisor(user):
@@ -122,19 +119,6 @@ def detail(request, code):
             Placement.objects.filter(reference=referral.reference, stay__isnull=True).select_related("facility").first()
         )
     return render(request, "referrals/referral_detail.html", context)
-
-
-def _may_act(user, referral: Referral, side: str) -> bool:
-    """Caseworkers and supervisors act for their agency; a shelter's own staff also act on
-    what is sent to their shelter (DESIGN.md §8)."""
-    role = user.active_membership.role
-    if role in ACTING_ROLES:
-        return True
-    return (
-        role == Role.SHELTER_STAFF
-        and side == RECEIVER
-        and Facility.objects.filter(agency=referral.to_agency_id).exists()
-    )
 
 
 def _coordinator_detail(request, referral: Referral):
@@ -157,10 +141,10 @@ def referral_move(side: str | tuple[str, ...], *, supervisor: bool = False, meth
         @wraps(handler)
         def view(request, code):
             referral = access_referral(request.user, code)
-            actual_side = _side(request.user, referral)
+            actual_side = referral_side(request.user, referral)
             if (
                 actual_side not in ((side,) if isinstance(side, str) else side)
-                or not _may_act(request.user, referral, actual_side)
+                or not may_act_on_referral(request.user, referral, actual_side)
                 or (supervisor and not _is_supervisor(request.user))
             ):
                 _deny(request.user, referral, handler.__name__)
@@ -229,7 +213,7 @@ def redirect_referral(request, referral):
     data = form.cleaned_data
     new = actions.do_redirect_referral(referral, to_agency=data["to_agency"], reason=data["reason"], actor=request.user)
     messages.success(request, _("Referral redirected as %(reference)s.") % {"reference": new.reference})
-    if _side(request.user, referral) == COORDINATOR:
+    if referral_side(request.user, referral) == COORDINATOR:
         # The old referral is no longer escalated, so no longer the coordinator's to see.
         return redirect("referrals:inbox")
 
@@ -251,7 +235,7 @@ def assign(request, referral):
 def send(request, code):
     """Send a referral for a case on behalf of the active agency."""
     user = request.user
-    case, _held = access_case(user, code, need="change")
+    case, _held = access_case(user, code, need=Capability.SEND_REFERRAL)
     from_agency = user.active_membership.agency
     if request.method != "POST":
         audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=[SensitivityClass.CORE])
