@@ -31,10 +31,13 @@ from casework.models import (
     CaseEvent,
     CaseGrant,
     CaseGroupObjectPermission,
+    CaseLead,
     CaseStatus,
     CaseUserObjectPermission,
     Consent,
     Document,
+    IdentificationGround,
+    IdentificationProposal,
     Incident,
     LegalRegime,
     Membership,
@@ -59,7 +62,7 @@ ROLE_ACCESS: dict[str, tuple[frozenset[str], bool]] = {
         frozenset(
             {SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SensitivityClass.SHELTER}
         ),
-        False,
+        True,
     ),
     Role.SUPERVISOR: (ALL_CLASSES, False),
     Role.AGENCY_ADMIN: (frozenset({SensitivityClass.CORE}), False),
@@ -213,8 +216,10 @@ def grant_case(
     user: User | None = None,
     can_change: bool = False,
     source_ref: str = "",
+    purpose: str = "",
 ) -> CaseGrant:
-    """Give a group or a user the classes on a case; takes effect at once."""
+    """Give a group or a user the classes on a case; takes effect at once. `can_change` marks a
+    grant the holder works through; `purpose` names the referral purpose of a referral grant."""
     classes = sorted(set(classes))
     unknown = set(classes) - ALL_CLASSES
     if unknown:
@@ -228,6 +233,7 @@ def grant_case(
             can_change=can_change,
             source=source,
             source_ref=source_ref,
+            purpose=purpose,
             granted_by=actor,
         )
         _sync_holder_permissions(case, group_id=group.pk if group else None, user_id=user.pk if user else None)
@@ -277,8 +283,12 @@ def _event(
     old: str = "",
     new: str = "",
     sensitivity=SensitivityClass.CORE,
+    happened_at: datetime.datetime | None = None,
 ) -> CaseEvent:
+    """A timeline line. `happened_at` is the real time of something typed in later (a handover,
+    an admission, a discharge); the line then keeps both times."""
     meta = audit.current_request.get()
+    now = timezone.now()
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -288,7 +298,8 @@ def _event(
         actor=actor,
         agency_id=meta.agency_id if meta else None,
         sensitivity=sensitivity,
-        at=timezone.now(),
+        at=happened_at or now,
+        recorded_at=now,
     )
 
 
@@ -303,6 +314,25 @@ def allocate_reference(case_province, year: int) -> str:
         ReferenceCounter.objects.filter(province=case_province, year=year).update(last=F("last") + 1)
         last = ReferenceCounter.objects.get(province=case_province, year=year).last
     return f"{case_province.code}-{year}-{last:06d}"
+
+
+# The provincial health (social-protection) agency: reception by it starts initial verification.
+SOCIAL_AGENCY_KIND = "social_protection"
+# Law 53 art. 27(3): initial verification "within 3 days at the latest" of that reception.
+VERIFICATION_HOURS = 72
+# The reason of the first lead period (translated where it is shown).
+REGISTERED = "registered"
+
+
+def start_verification_clock(case: Case, agency: Agency, at: datetime.datetime) -> None:
+    """Set (not save) the verification clock from the social agency's reception at `at`; a
+    verification already concluded, or a person already identified, keeps its record."""
+    if case.verification_concluded_at is not None or case.person_status != PersonStatus.IN_IDENTIFICATION:
+        return
+    case.verification_agency = agency
+    case.verification_started_at = at
+    case.verification_due_at = at + datetime.timedelta(hours=VERIFICATION_HOURS)
+    case.verification_flagged_at = None
 
 
 def due_after(status: str, since: datetime.datetime) -> datetime.datetime | None:
@@ -340,7 +370,13 @@ def do_create_case(
             case.person_status = PersonStatus.ACCOMPANYING_CHILD
         case.reference = allocate_reference(case.reception_province, timezone.localdate(case.received_at).year)
         case.due_at = due_after(CaseStatus.REPORTED, case.received_at)
+        if agency.kind.code == SOCIAL_AGENCY_KIND:
+            # The social agency received the person itself: the 3 days run from now (art. 27(3)).
+            start_verification_clock(case, agency, case.received_at)
         case.save()
+        CaseLead.objects.create(
+            case=case, agency=agency, started_at=case.received_at, reason=REGISTERED, started_by=actor
+        )
         case.exploitation_forms.set(exploitation_forms)
         case.means_of_control.set(means_of_control)
         case.recruitment_methods.set(recruitment_methods)
@@ -447,6 +483,11 @@ def do_transition_case(case: Case, new_status: str, *, reason: str, actor: User)
     return locked
 
 
+# Initial verification may already establish the person (documents of art. 33(1)), so the
+# competent body may decide from verification as well as from the identification step.
+IDENTIFIABLE = {CaseStatus.VERIFYING, CaseStatus.IDENTIFYING}
+
+
 def do_record_identification(
     case: Case,
     *,
@@ -456,14 +497,24 @@ def do_record_identification(
     document: str,
     reason: str,
     actor: User,
+    agency: Agency | None = None,
+    grounds: Iterable[str] = (),
 ) -> Case:
-    """Record the identification decision (Law 53 art. 32); it fixes the legal regime."""
+    """Record the identification decision of a competent body (Law 53 art. 32); it fixes the
+    legal regime. `agency` is the deciding agency; its kind must be one the law names
+    (`AgencyKind.may_identify`, DOMAIN.md §3) — anyone else proposes instead."""
     reason = (reason or "").strip()
+    grounds = sorted(set(grounds))
     with transaction.atomic():
         locked = _locked(case)
-        if locked.status != CaseStatus.IDENTIFYING:
+        if agency is not None and not agency.kind.may_identify:
             raise CaseworkError(
-                _("An identification decision can only be recorded while the case is in identification.")
+                _("A %(kind)s agency cannot decide that a person is a victim; propose the decision instead.")
+                % {"kind": agency.kind.label}
+            )
+        if locked.status not in IDENTIFIABLE:
+            raise CaseworkError(
+                _("An identification decision can only be recorded during verification or identification.")
             )
         if identified_on > timezone.localdate():
             raise CaseworkError(_("The identification date cannot be in the future."))
@@ -471,27 +522,47 @@ def do_record_identification(
             raise CaseworkError(_("The identification date cannot be before the person was received."))
         if not authority.strip() or not reason:
             raise CaseworkError(_("Name the deciding authority and give the grounds."))
+        if set(grounds) - set(IdentificationGround.values):
+            raise CaseworkError(_("Unknown ground of identification."))
+        if locked.status == CaseStatus.VERIFYING:
+            locked = _move(locked, CaseStatus.IDENTIFYING, reason=reason, actor=actor)
         new_status = CaseStatus.IDENTIFIED if is_victim else CaseStatus.NOT_IDENTIFIED
         locked = _move(locked, new_status, reason=reason, actor=actor, kind=CaseEvent.Kind.IDENTIFICATION)
         locked.identified_on = identified_on if is_victim else None
         locked.identification_authority = authority.strip()
         locked.identification_document = document.strip()
+        locked.identification_agency = agency
+        locked.identification_grounds = grounds
         locked.legal_regime = legal_regime_for(identified_on) if is_victim else ""
         if locked.person_status != PersonStatus.ACCOMPANYING_CHILD:
             locked.person_status = PersonStatus.VICTIM if is_victim else PersonStatus.NOT_VICTIM
-        locked.save(
-            update_fields=[
-                "identified_on",
-                "identification_authority",
-                "identification_document",
-                "legal_regime",
-                "person_status",
-            ]
-        )
+        update = [
+            "identified_on",
+            "identification_authority",
+            "identification_document",
+            "identification_agency",
+            "identification_grounds",
+            "legal_regime",
+            "person_status",
+        ]
+        if locked.verification_started_at and locked.verification_concluded_at is None:
+            # The decision ends verification: its clock no longer runs.
+            locked.verification_concluded_at = timezone.now()
+            update.append("verification_concluded_at")
+        locked.save(update_fields=update)
         # Under-18s with an identified victim share the victim's regime (Law 53 art. 63).
         if is_victim:
             Case.objects.filter(accompanies=locked).update(legal_regime=locked.legal_regime)
+        _resolve_proposals(locked, is_victim)
     return locked
+
+
+def _resolve_proposals(case: Case, is_victim: bool) -> None:
+    """Open proposals end with the decision: confirmed where it agrees with them."""
+    now = timezone.now()
+    open_proposals = IdentificationProposal.objects.filter(case=case, status=IdentificationProposal.Status.OPEN)
+    open_proposals.filter(is_victim=is_victim).update(status=IdentificationProposal.Status.CONFIRMED, resolved_at=now)
+    open_proposals.update(status=IdentificationProposal.Status.NOT_FOLLOWED, resolved_at=now)
 
 
 def do_reopen_case(case: Case, *, reason: str, actor: User) -> Case:
@@ -510,6 +581,21 @@ def do_reopen_case(case: Case, *, reason: str, actor: User) -> Case:
     return locked
 
 
+def _lead_caseworker_classes(case: Case) -> set[str]:
+    """What the lead's caseworkers hold: an assignment gives no more (a lead that took the case
+    over by a referral holds what the referral shared, not everything)."""
+    held: set[str] = set()
+    own = case.grants.filter(
+        source=CaseGrant.Source.OWN_AGENCY,
+        revoked_at__isnull=True,
+        group__agency_group__agency_id=case.owning_agency_id,
+        group__agency_group__role=Role.CASEWORKER,
+    )
+    for classes in own.values_list("classes", flat=True):
+        held |= set(classes)
+    return held or set(ALL_CLASSES)
+
+
 def _assign(case: Case, user: User, *, actor: User) -> None:
     for old in case.grants.filter(source=CaseGrant.Source.ASSIGNMENT, revoked_at__isnull=True):
         revoke_case(old, actor=actor)
@@ -518,7 +604,7 @@ def _assign(case: Case, user: User, *, actor: User) -> None:
     grant_case(
         case,
         user=user,
-        classes=ALL_CLASSES,
+        classes=_lead_caseworker_classes(case),
         can_change=True,
         source=CaseGrant.Source.ASSIGNMENT,
         source_ref=user.get_username(),

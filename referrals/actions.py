@@ -23,6 +23,7 @@ from casework.models import (
     SensitivityClass,
     User,
 )
+from casework.responsibility import do_record_social_reception, do_transfer_lead, grant_former
 from referrals import notify, outbox
 from referrals.models import (
     OPEN_STATUSES,
@@ -35,11 +36,12 @@ from referrals.models import (
     ReferralStatus,
     RoutingDecision,
 )
-from shelters.actions import ShelterError, do_hold_bed
+from shelters.actions import ShelterError, do_hand_over_followups, do_hold_bed
 from shelters.models import FollowUpVisit, Stay
 
 CORE = SensitivityClass.CORE
 PLACEMENT_PURPOSE = "shelter_placement"
+COMMUNE_KIND = "commune"
 # What the receiving agency sees before it has accepted: enough to decide, nothing more.
 DECIDING_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 
@@ -72,7 +74,15 @@ def _due(hours: int | None, since: datetime.datetime) -> datetime.datetime | Non
     return since + datetime.timedelta(hours=hours) if hours else None
 
 
-def _record(referral: Referral, old: str, new: str, *, actor: User | None, reason: str = "") -> None:
+def _record(
+    referral: Referral,
+    old: str,
+    new: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    happened_at: datetime.datetime | None = None,
+) -> None:
     meta = audit.current_request.get()
     ReferralEvent.objects.create(
         referral=referral,
@@ -84,7 +94,7 @@ def _record(referral: Referral, old: str, new: str, *, actor: User | None, reaso
         at=timezone.now(),
     )
     label = f"{referral.reference} · {referral.purpose.name} · {ReferralStatus(new).label}"
-    case_event(referral.case, CaseEvent.Kind.REFERRAL, actor=actor, reason=label)
+    case_event(referral.case, CaseEvent.Kind.REFERRAL, actor=actor, reason=label, happened_at=happened_at)
     audit.record(
         AuditEvent.Action.TRANSITION,
         actor=actor,
@@ -94,19 +104,23 @@ def _record(referral: Referral, old: str, new: str, *, actor: User | None, reaso
     )
 
 
-def _grant_receiver(referral: Referral, classes: set[str], roles, *, actor: User, can_change: bool) -> None:
+def _grant_receiver(referral: Referral, classes: set[str], roles, *, actor: User, accepted: bool) -> None:
+    """Grants carry the purpose, which decides what the receiver may do (casework.access.can):
+    before acceptance nothing but deciding; after it, its caseworkers and shelter staff work
+    on the case within the purpose — they never move, close or reassign it."""
     groups = {group.role: group.group for group in referral.to_agency.role_groups.all()}
     for role in roles:
-        role_classes, _role_changes = ROLE_ACCESS[role]
+        role_classes, role_works = ROLE_ACCESS[role]
         granted = classes & set(role_classes) if role != Role.SUPERVISOR else classes
         if granted:
             grant_case(
                 referral.case,
                 group=groups[role],
                 classes=granted,
-                can_change=can_change and role == Role.CASEWORKER,
+                can_change=accepted and role_works,
                 source=CaseGrant.Source.REFERRAL,
                 source_ref=referral.reference,
+                purpose=referral.purpose.code,
                 actor=actor,
             )
 
@@ -116,7 +130,16 @@ def _revoke_all(referral: Referral, *, actor: User) -> None:
         revoke_case(grant, actor=actor)
 
 
-def _move(referral: Referral, new: str, *, actor: User, reason: str = "", due_step: str = "", **fields) -> Referral:
+def _move(
+    referral: Referral,
+    new: str,
+    *,
+    actor: User,
+    reason: str = "",
+    due_step: str = "",
+    happened_at: datetime.datetime | None = None,
+    **fields,
+) -> Referral:
     """Lock, check the table, update, record. `due_step` names the purpose's hours field that
     sets the next deadline (none when empty). Callers check their own extra rules first."""
     locked = (
@@ -141,7 +164,7 @@ def _move(referral: Referral, new: str, *, actor: User, reason: str = "", due_st
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save()
-    _record(locked, old, new, actor=actor, reason=reason)
+    _record(locked, old, new, actor=actor, reason=reason, happened_at=happened_at)
     if new in REVOKING_STATUSES:
         _revoke_all(locked, actor=actor)
     return locked
@@ -191,7 +214,7 @@ def do_send_referral(
         _record(referral, ReferralStatus.DRAFT, ReferralStatus.SENT, actor=actor, reason=note.strip())
         # A shelter's own staff decide on what is sent to their shelter (DESIGN.md §8).
         deciding = DECIDING_ROLES + ((Role.SHELTER_STAFF,) if hasattr(to_agency, "facility") else ())
-        _grant_receiver(referral, {CORE}, deciding, actor=actor, can_change=False)
+        _grant_receiver(referral, {CORE}, deciding, actor=actor, accepted=False)
         notify.notify_referral(
             referral,
             users=notify.supervisors(to_agency),
@@ -241,9 +264,16 @@ def do_acknowledge_referral(referral: Referral, *, actor: User) -> Referral:
         return _move(referral, ReferralStatus.RECEIVED, actor=actor, due_step="decide_hours")
 
 
+def takes_lead(referral: Referral) -> bool:
+    """Accepting makes the receiver the lead agency (Law 53 arts. 27(2), 30; ch. V)."""
+    return referral.purpose.lead_receiver_kinds.filter(pk=referral.to_agency.kind_id).exists()
+
+
 @refusals_audited
 def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
-    """Accept: the receiver gets the purpose's classes that the consent allows."""
+    """Accept: the receiver gets the purpose's classes that the consent allows. For a purpose
+    that moves responsibility, the receiver becomes the lead agency (a handshake: the sender
+    asked, the receiver accepts)."""
     with transaction.atomic():
         accepted = _move(referral, ReferralStatus.ACCEPTED, actor=actor, due_step="handover_hours")
         facility = getattr(accepted.to_agency, "facility", None)
@@ -253,10 +283,34 @@ def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
                 do_hold_bed(accepted.case, facility=facility, reference=accepted.reference, actor=actor)
             except ShelterError as error:
                 raise ReferralError(str(error)) from error
-        _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, can_change=True)
-        # The receiver now holds the case: rules that follow an acceptance may apply.
-        outbox.enqueue("referrals.tasks.route_case", accepted.case_id)
+        if takes_lead(accepted):
+            _take_lead(accepted, actor=actor)
+        else:
+            _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, accepted=True)
+            # The receiver now holds the case: rules that follow an acceptance may apply.
+            outbox.enqueue("referrals.tasks.route_case", accepted.case_id)
     return accepted
+
+
+def _take_lead(referral: Referral, *, actor: User) -> None:
+    """The receiver leads from the acceptance; the work the former lead planned with a shelter
+    (its follow-up visits) goes with the person to her commune."""
+    purpose = referral.purpose
+    try:
+        do_transfer_lead(
+            referral.case,
+            referral.to_agency,
+            reason=f"{referral.reference} · {purpose.name}",
+            legal_basis=purpose.legal_basis,
+            source_ref=referral.reference,
+            classes=shared_classes(referral),
+            assign=referral.assigned_to or actor,
+            actor=actor,
+        )
+    except CaseworkError as error:
+        raise ReferralError(str(error)) from error
+    if referral.to_agency.kind.code == COMMUNE_KIND:
+        do_hand_over_followups(referral.case, referral.to_agency, actor=actor)
 
 
 @refusals_audited
@@ -272,11 +326,14 @@ def do_decline_referral(referral: Referral, *, reason: str, actor: User) -> Refe
 HANDOVER_CLOCK_SLACK = datetime.timedelta(minutes=5)
 
 
-def _check_minutes(minutes: HandoverMinutes) -> None:
+def _check_minutes(minutes: HandoverMinutes, case: Case) -> None:
     if minutes.handed_over_at is None:
         raise ReferralError(_("Give the time of the handover."))
     if minutes.handed_over_at > timezone.now() + HANDOVER_CLOCK_SLACK:
         raise ReferralError(_("The time of the handover cannot be in the future."))
+    # Typed to the minute: a handover in the minute of reception is not "before" it.
+    if minutes.handed_over_at < case.received_at.replace(second=0, microsecond=0):
+        raise ReferralError(_("The handover cannot be before the person was received."))
     if not minutes.place.strip():
         raise ReferralError(_("Give the place of the handover."))
     if not minutes.sender_officers.strip() or not minutes.receiver_officers.strip():
@@ -290,19 +347,25 @@ def _check_minutes(minutes: HandoverMinutes) -> None:
 
 @refusals_audited
 def do_record_handover(referral: Referral, *, minutes: HandoverMinutes, actor: User) -> Referral:
-    """Record the handover minutes (biên bản bàn giao) and move to handed over, together."""
-    _check_minutes(minutes)
+    """Record the handover minutes (biên bản bàn giao) and move to handed over, together.
+
+    The minutes carry when the handover *happened*: often before anyone clicked "accept" or
+    typed it in (the person arrives at 11:00, the office enters it at 16:50). It may not be in
+    the future nor before the person was received; `recorded_at` keeps the moment of entry."""
     with transaction.atomic():
         if HandoverMinutes.objects.filter(referral_id=referral.pk).exists():
             raise ReferralError(_("The handover minutes of this referral are already recorded."))
-        handed_over = _move(referral, ReferralStatus.HANDED_OVER, actor=actor, reason=minutes.place.strip())
-        accepted_at = (
-            handed_over.events.filter(new_status=ReferralStatus.ACCEPTED).order_by("-at").values_list("at", flat=True)
-        ).first()
-        # Minutes are typed to the minute: one typed in the minute of acceptance is not "before".
-        if accepted_at is not None and minutes.handed_over_at < accepted_at.replace(second=0, microsecond=0):
-            # Raising here rolls back the move above with the rest of the transaction.
-            raise ReferralError(_("The handover cannot be before the referral was accepted."))
+        _check_minutes(minutes, referral.case)
+        handed_over = _move(
+            referral,
+            ReferralStatus.HANDED_OVER,
+            actor=actor,
+            reason=minutes.place.strip(),
+            happened_at=minutes.handed_over_at,
+        )
+        if takes_lead(handed_over):
+            # The social agency received her at this real time: the 3 days run from it.
+            do_record_social_reception(handed_over.case, handed_over.to_agency, at=minutes.handed_over_at, actor=actor)
         minutes.referral = handed_over
         minutes.recorded_by = actor
         minutes.save()
@@ -327,9 +390,13 @@ def do_complete_referral(referral: Referral, *, actor: User, reason: str = "") -
             stays = Stay.objects.filter(case_id=referral.case_id, facility=facility)
             if stays.filter(discharged_at__isnull=True).exists():
                 raise ReferralError(_("She is still staying at the facility: discharge her before completing."))
-            if FollowUpVisit.objects.filter(stay__in=stays, outcome="").exists():
+            if FollowUpVisit.objects.filter(stay__in=stays, agency=facility.agency, outcome="").exists():
                 raise ReferralError(_("The facility's follow-up visits are not all recorded yet."))
-        return _move(referral, ReferralStatus.COMPLETED, actor=actor, reason=reason)
+        completed = _move(referral, ReferralStatus.COMPLETED, actor=actor, reason=reason)
+        if completed.case.owning_agency_id != completed.to_agency_id:
+            # The receiver's work is done: it keeps reading what it recorded, read-only.
+            grant_former(completed.case, completed.to_agency, source_ref=f"{completed.reference}:done", actor=actor)
+        return completed
 
 
 @refusals_audited

@@ -9,11 +9,13 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Agency, Case, CaseStatus, Sex
 from casework.models import SensitivityClass as Classes
+from casework.responsibility import do_create_task
 from referrals.actions import ReferralError, consented_classes, do_send_referral
 from referrals.models import Referral, ReferralStatus, RoutingDecision, RoutingRule
 from shelters.models import Facility
@@ -31,6 +33,9 @@ STANDING = {
     ReferralStatus.COMPLETED,
 }
 TAKEN_UP = {ReferralStatus.ACCEPTED, ReferralStatus.HANDED_OVER, ReferralStatus.COMPLETED}
+COMMUNE_TARGETS = {RoutingRule.Target.RECEPTION_COMMUNE, RoutingRule.Target.HOME_COMMUNE}
+COMMUNE_KIND = "commune"
+VIETNAM = "VN"
 
 
 def routing_user():
@@ -50,7 +55,7 @@ def route_case(case_id: int) -> list[Referral]:
         case = (
             Case.objects.select_for_update(no_key=True, of=("self",))
             .select_related("person__home_province", "owning_agency__kind", "owning_agency__province")
-            .select_related("reception_province")
+            .select_related("reception_province", "person__nationality", "person__home_commune", "reception_commune")
             .filter(pk=case_id)
             .first()
         )
@@ -90,15 +95,20 @@ def apply_rule(rule: RoutingRule, case: Case) -> tuple[str, Agency, Referral | N
         rule.age == RoutingRule.Age.ADULTS and case.is_child
     ):
         return None
+    if not rule.applies_to_nationality(is_foreign(case)):
+        return None
     sender = rule_sender(rule, case)
     if sender is None:
         return None
     sender_kinds = {kind.pk for kind in rule.sender_kinds.all()}
     if sender_kinds and sender.kind_id not in sender_kinds:
         return None
-    if rule.target == RoutingRule.Target.AGENCY and case.owning_agency.kind_id == rule.target_kind_id:
-        return None  # an agency of the target kind already owns the case and does the work
-    if case.referrals.filter(purpose=rule.purpose, status__in=STANDING).exists():
+    if rule.target == RoutingRule.Target.TASK:
+        do_create_task(case, kind=rule.task_kind, hours=rule.task_hours, legal_basis=rule.legal_basis, actor=None)
+        return Outcome.TASK_CREATED, sender, None
+    if already_doing_the_work(rule, case):
+        return None
+    if case.referrals.filter(standing_for(rule)).exists():
         return Outcome.ALREADY_REFERRED, sender, None
     candidates = target_candidates(rule, case, sender)
     if not candidates:
@@ -124,6 +134,46 @@ def apply_rule(rule: RoutingRule, case: Case) -> tuple[str, Agency, Referral | N
     return Outcome.REFERRED, sender, referral
 
 
+def is_foreign(case: Case) -> bool | None:
+    """None when the nationality is not recorded (a stateless resident counts as Vietnamese,
+    as the support rules have it, Law 53 art. 37)."""
+    person = case.person
+    if person.stateless_resident:
+        return False
+    if person.nationality_id is None:
+        return None
+    return person.nationality.alpha2 != VIETNAM
+
+
+def _target_commune(rule: RoutingRule, case: Case) -> Agency | None:
+    if rule.target == RoutingRule.Target.RECEPTION_COMMUNE:
+        return case.reception_commune
+    return case.person.home_commune
+
+
+def already_doing_the_work(rule: RoutingRule, case: Case) -> bool:
+    """The agency the rule would pick already leads the case and does the work itself."""
+    owner = case.owning_agency
+    if rule.target in COMMUNE_TARGETS:
+        return _target_commune(rule, case) == owner
+    if rule.target != RoutingRule.Target.AGENCY or owner.kind_id != rule.target_kind_id:
+        return False
+    # The same kind in the target province (a national department of that kind is not the
+    # provincial agency the law sends her to).
+    return owner.province_id == target_province(rule, case, owner).pk
+
+
+def standing_for(rule: RoutingRule) -> Q:
+    """Referrals that already do the rule's work: for its purpose, to the kind of agency it
+    targets (a commune and the Women's Union can both hold a reintegration referral)."""
+    condition = Q(purpose=rule.purpose, status__in=STANDING)
+    if rule.target in COMMUNE_TARGETS:
+        return condition & Q(to_agency__kind__code=COMMUNE_KIND)
+    if rule.target == RoutingRule.Target.AGENCY:
+        return condition & Q(to_agency__kind=rule.target_kind_id, to_agency__facility__isnull=True)
+    return condition
+
+
 def rule_sender(rule: RoutingRule, case: Case) -> Agency | None:
     if rule.sender == RoutingRule.Sender.OWNER:
         return case.owning_agency
@@ -147,6 +197,10 @@ def target_province(rule: RoutingRule, case: Case, sender: Agency):
 def target_candidates(rule: RoutingRule, case: Case, sender: Agency) -> list[Agency]:
     """Agencies the rule may send to, best first; only kinds the purpose may receive."""
     receivable = {kind.pk for kind in rule.purpose.receiver_kinds.all()}
+    if rule.target in COMMUNE_TARGETS:
+        commune = _target_commune(rule, case)
+        usable = commune is not None and commune.is_active and commune.pk != sender.pk
+        return [commune] if usable and commune.kind_id in receivable else []
     province = target_province(rule, case, sender)
     if rule.target == RoutingRule.Target.FACILITY:
         facilities = shelter_candidates(case, province, exclude=sender)

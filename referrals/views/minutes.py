@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from casework import audit
 from casework.access import case_classes
-from casework.models import AuditEvent, SensitivityClass
+from casework.models import AuditEvent, PersonStatus, SensitivityClass
 from casework.views.common import membership_required
 from referrals import actions
 from referrals.access import access_referral
@@ -85,6 +85,11 @@ def minutes_html(referral: Referral, minutes: HandoverMinutes, *, identity: bool
             "referral": referral,
             "minutes": minutes,
             "person": referral.case.person if identity else None,
+            # A victim only once a competent body had decided by the day of the handover (the
+            # minutes record that moment); an accompanying child is not "a victim".
+            "identified": referral.case.person_status == PersonStatus.VICTIM
+            and referral.case.identified_on is not None
+            and referral.case.identified_on <= at.date(),
             "place_name": province.label if province else minutes.place,
             "at": at,
             "day": day,
