@@ -64,12 +64,14 @@ def access_stay(user, public_id, *, need: str = SHELTER, act: bool = False) -> t
 
 
 def access_followup(user, pk: int) -> FollowUpVisit:
-    """A follow-up visit the user's agency is responsible for, on a case it may see."""
+    """A follow-up visit the user's agency is responsible for, on a case it may see, for the
+    roles that do the work. A facility records it with `shelter` class; a home commune the
+    plan was handed to sees the case without it, and the visit itself is `core`."""
     membership = active_membership(user)
     visit = FollowUpVisit.objects.select_related("stay", "case").filter(pk=pk).first()
-    if visit is None or membership is None or visit.agency_id != membership.agency_id:
+    if visit is None or membership is None or visit.agency_id != membership.agency_id or not may_act(user):
         deny(user, {"followup": pk}, case=visit.case if visit else None)
-    access_case(user, visit.case.public_id, need=SHELTER)
+    access_case(user, visit.case.public_id)
     return visit
 
 

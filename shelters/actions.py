@@ -19,7 +19,7 @@ from casework import audit
 from casework.actions import CaseworkError, audited_refusals, do_record_consent, do_transition_case
 from casework.actions import _event as case_event
 from casework.lib.dates import add_months  # noqa: F401 — also used by the shelter views
-from casework.models import AuditEvent, Case, CaseEvent, CaseStatus, Consent, SensitivityClass, User
+from casework.models import Agency, AuditEvent, Case, CaseEvent, CaseStatus, Consent, SensitivityClass, User
 from casework.models.people import Sex
 from shelters import intake as intake_spec
 from shelters.models import (
@@ -56,8 +56,22 @@ def latest_end(facility: Facility, admitted_on: datetime.date) -> datetime.date 
     return add_months(admitted_on, facility.max_stay_months)
 
 
-def _timeline(case: Case, text: str, *, actor: User | None, kind=CaseEvent.Kind.SHELTER, sensitivity=SHELTER):
-    case_event(case, kind, actor=actor, reason=text, sensitivity=sensitivity)
+# The clock of the device a time was typed on may run a little ahead of the server's.
+CLOCK_SLACK = datetime.timedelta(minutes=5)
+
+
+def _check_real_time(moment: datetime.datetime, case: Case, now: datetime.datetime) -> datetime.datetime:
+    """When something happened, typed in perhaps hours later: never in the future, never before
+    the person was received (to the minute, as it is typed)."""
+    if moment > now + CLOCK_SLACK:
+        raise ShelterError(_("That time is in the future."))
+    if moment < case.received_at.replace(second=0, microsecond=0):
+        raise ShelterError(_("That time is before the person was received."))
+    return max(min(moment, now), case.received_at)
+
+
+def _timeline(case: Case, text: str, *, actor: User | None, kind=CaseEvent.Kind.SHELTER, sensitivity=SHELTER, **when):
+    case_event(case, kind, actor=actor, reason=text, sensitivity=sensitivity, **when)
 
 
 def takes(facility: Facility, case: Case) -> bool:
@@ -183,13 +197,15 @@ def _admit(
     source: str,
     placement: Placement | None = None,
     consent: Consent | None = None,
+    admitted_at: datetime.datetime | None = None,
 ) -> Stay:
     locked = Case.objects.select_for_update(no_key=True).select_related("person").get(pk=case.pk)
     if Stay.objects.filter(case=locked, discharged_at__isnull=True).exists():
         raise ShelterError(_("This person is already staying at a facility; discharge her there first."))
     _check_takes(facility, locked)
     now = timezone.now()
-    _check_planned_end(facility, timezone.localdate(now), planned_end)
+    arrived = _check_real_time(admitted_at or now, locked, now)
+    _check_planned_end(facility, timezone.localdate(arrived), planned_end)
     if bed is not None:
         candidates = [bed]
     else:
@@ -219,8 +235,9 @@ def _admit(
                 source=source,
                 placement=placement,
                 consent=consent,
-                admitted_at=now,
+                admitted_at=arrived,
                 admitted_by=actor,
+                admission_recorded_at=now,
                 planned_end=planned_end,
             )
     except IntegrityError as error:
@@ -232,6 +249,7 @@ def _admit(
         _("Admitted to %(facility)s, bed %(bed)s, until %(end)s.")
         % {"facility": facility.label, "bed": taken, "end": date_format(planned_end, "d/m/Y")},
         actor=actor,
+        happened_at=arrived,
     )
     audit.record(
         AuditEvent.Action.CREATE,
@@ -246,7 +264,13 @@ def _admit(
 
 @refusals_audited
 def do_admit_from_placement(
-    case: Case, *, facility: Facility, planned_end: datetime.date | None, actor: User, bed: Bed | None = None
+    case: Case,
+    *,
+    facility: Facility,
+    planned_end: datetime.date | None,
+    actor: User,
+    bed: Bed | None = None,
+    admitted_at: datetime.datetime | None = None,
 ) -> Stay:
     """Admit a person whose placement referral to this facility was accepted."""
     with transaction.atomic():
@@ -270,6 +294,7 @@ def do_admit_from_placement(
             actor=actor,
             source=Stay.Source.PLACEMENT,
             placement=placement,
+            admitted_at=admitted_at,
         )
 
 
@@ -284,6 +309,7 @@ def do_admit_walk_in(
     given_on: datetime.date | None,
     actor: User,
     bed: Bed | None = None,
+    admitted_at: datetime.datetime | None = None,
 ) -> Stay:
     """Admit someone who came to the facility herself, with her own consent to stay (a
     Consent record naming the facility's agency and what shelter staff may hold)."""
@@ -320,6 +346,7 @@ def do_admit_walk_in(
             actor=actor,
             source=Stay.Source.WALK_IN,
             consent=consent,
+            admitted_at=admitted_at,
         )
 
 
@@ -544,11 +571,19 @@ def do_discharge(
             raise ShelterError(_("Give the reason for the discharge."))
         locked.discharged_at = discharged_at
         locked.discharged_by = actor
+        locked.discharge_recorded_at = timezone.now()
         locked.destination = destination
         locked.destination_detail = destination_detail.strip()
         locked.discharge_reason = reason
         locked.save(
-            update_fields=["discharged_at", "discharged_by", "destination", "destination_detail", "discharge_reason"]
+            update_fields=[
+                "discharged_at",
+                "discharged_by",
+                "discharge_recorded_at",
+                "destination",
+                "destination_detail",
+                "discharge_reason",
+            ]
         )
         Bed.objects.filter(pk=locked.bed_id, occupied_by=locked.case_id).update(occupied_by=None)
         _timeline(
@@ -560,6 +595,7 @@ def do_discharge(
                 "reason": reason,
             },
             actor=actor,
+            happened_at=discharged_at,
         )
         audit.record(
             AuditEvent.Action.UPDATE,
@@ -637,3 +673,27 @@ def do_record_followup(
                 )
         followup_recorded.send(sender=FollowUpVisit, visit_id=locked.pk)
     return locked
+
+
+@transaction.atomic
+def do_hand_over_followups(case: Case, agency: Agency, *, actor: User | None) -> int:
+    """The person's home commune now leads her reintegration: the visits a facility planned at
+    discharge and has not made become the commune's (the shelter's plan is handed over)."""
+    moved = FollowUpVisit.objects.filter(case=case, outcome="").exclude(agency=agency).update(agency=agency)
+    if moved:
+        _timeline(
+            case,
+            _("Follow-up plan (%(count)s visits) handed over to %(agency)s.")
+            % {"count": moved, "agency": agency.label},
+            actor=actor,
+            kind=CaseEvent.Kind.FOLLOWUP,
+            sensitivity=SensitivityClass.CORE,
+        )
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=case,
+            classes=[SensitivityClass.CORE],
+            detail={"followups_handed_over_to": agency.code, "visits": moved},
+        )
+    return moved

@@ -20,6 +20,11 @@ class AdmitForm(StyledForm, forms.Form):
         required=False,
         empty_label=_("— the held bed, or the first free one —"),
     )
+    admitted_at = forms.DateTimeField(
+        label=_("Arrived at"),
+        widget=DATETIME_INPUT,
+        help_text=_("When she actually arrived; it may be earlier than now."),
+    )
     planned_end = forms.DateField(label=_("Planned end of the stay"), widget=DATE_INPUT)
 
     def __init__(self, *args, beds=None, **kwargs):

@@ -1,7 +1,10 @@
 from django import template
+from django.utils import timezone
 
 from casework.models import SensitivityClass
-from shelters.access import own_facility
+from shelters.access import may_act, own_facility
+from shelters.forms import FollowUpForm
+from shelters.models import FollowUpVisit
 
 register = template.Library()
 
@@ -22,4 +25,17 @@ def case_stays(case, user, held):
         "may_admit": facility is not None
         and case.owning_agency_id == facility.agency_id
         and not any(stay.is_current for stay in stays),
+    }
+
+
+@register.inclusion_tag("shelters/_case_followups.html")
+def case_followups(case, user):
+    """Follow-up visits the active agency is responsible for on this case (a facility's own
+    plan, or the plan handed to her home commune), each with its form, in one query."""
+    agency_id = user.active_membership.agency_id
+    visits = list(FollowUpVisit.objects.filter(case=case, agency_id=agency_id).order_by("due_on", "id"))
+    return {
+        "visits": visits,
+        "may_record": may_act(user),
+        "form": FollowUpForm(initial={"visited_on": timezone.localdate()}),
     }

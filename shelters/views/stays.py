@@ -36,6 +36,10 @@ def _initial_end(facility) -> datetime.date:
     return actions.add_months(today, months)
 
 
+def _now() -> dict:
+    return {"admitted_at": timezone.localtime().replace(second=0, microsecond=0)}
+
+
 def _admission_page(request, facility, case, form, *, status=200, placement=None, walk_in=False):
     # The page shows the case: a view like any other, audited (DESIGN.md §6).
     audit.record(
@@ -65,7 +69,7 @@ def admit(request, facility, placement):
     case = found.case
     beds = _free_beds(facility, case)
     if request.method == "GET":
-        form = AdmitForm(beds=beds, initial={"planned_end": _initial_end(facility), "bed": found.bed_id})
+        form = AdmitForm(beds=beds, initial={"planned_end": _initial_end(facility), "bed": found.bed_id, **_now()})
         return _admission_page(request, facility, case, form, placement=found)
     form = AdmitForm(request.POST, beds=beds)
     if form.is_valid():
@@ -75,6 +79,7 @@ def admit(request, facility, placement):
                 facility=facility,
                 bed=form.cleaned_data["bed"],
                 planned_end=form.cleaned_data["planned_end"],
+                admitted_at=form.cleaned_data["admitted_at"],
                 actor=user,
             )
         except ShelterError as error:
@@ -94,7 +99,8 @@ def walk_in(request, facility, code):
     case, _held = access_case(user, code, need=SHELTER)
     beds = _free_beds(facility, case)
     if request.method == "GET":
-        form = WalkInForm(beds=beds, initial={"planned_end": _initial_end(facility), "given_on": timezone.localdate()})
+        initial = {"planned_end": _initial_end(facility), "given_on": timezone.localdate(), **_now()}
+        form = WalkInForm(beds=beds, initial=initial)
         return _admission_page(request, facility, case, form, walk_in=True)
     form = WalkInForm(request.POST, beds=beds)
     if form.is_valid():
@@ -108,6 +114,7 @@ def walk_in(request, facility, code):
                 given_by=data["given_by"],
                 representative_name=data["representative_name"],
                 given_on=data["given_on"],
+                admitted_at=data["admitted_at"],
                 actor=user,
             )
         except ShelterError as error:
