@@ -83,7 +83,10 @@ def _facts_of_case(case: Case) -> tuple[str, str, str]:
         )
         if adult:
             nationality = _nationality_of(adult["person__stateless_resident"], adult["person__nationality__alpha2"])
-            if adult["person_status"] == PersonStatus.IN_IDENTIFICATION:
+            if adult["person_status"] == PersonStatus.NOT_VICTIM:
+                # Art. 37(2) is for under-18s accompanying a victim: none once the adult is found not to be one.
+                status = PersonStatus.NOT_VICTIM
+            elif adult["person_status"] == PersonStatus.IN_IDENTIFICATION:
                 status = PersonStatus.IN_IDENTIFICATION
                 whereabouts = Whereabouts.ABROAD if adult["abroad"] else Whereabouts.IN_VIETNAM
             elif nationality == Nationality.FOREIGN:

@@ -4,7 +4,10 @@ unverified are not here: an administrator enters them as rates."""
 
 L53 = "Luật 53/2024/QH15 Điều 37 khoản 1 điểm {point}"
 D162 = "Nghị định 162/2025/NĐ-CP"
-D09 = "Nghị định 09/2013/NĐ-CP (sửa đổi bởi Nghị định 20/2021/NĐ-CP)"
+# DOMAIN.md sources Decree 09/2013 for the 2011 regime and no amendment of it (Decree 20/2021
+# is the social assistance decree that sets the standard level, not an amendment of 09/2013).
+D09 = "Nghị định 09/2013/NĐ-CP"
+L66 = "Luật 66/2011/QH12 Điều 32"
 
 # code: (regime, point, vi, en, legal basis, amount kind, cap days, extendable, claim form,
 #        decision working days, claim within months, poor households only, counts shelter days)
@@ -264,6 +267,37 @@ ITEMS = {
         True,
         False,
     ),  # noqa: E501
+    # Law 66/2011 art. 32 lists legal aid and loans among the support regimes of the 2011 law.
+    "l66-legal-aid": (
+        "law_2011",
+        "",
+        "Trợ giúp pháp lý",
+        "Legal aid",
+        L66,
+        "in_kind",
+        None,
+        False,
+        "",
+        None,
+        None,
+        False,
+        False,
+    ),
+    "l66-loans": (
+        "law_2011",
+        "",
+        "Hỗ trợ vay vốn",
+        "Loans",
+        L66,
+        "in_kind",
+        None,
+        False,
+        "",
+        None,
+        None,
+        False,
+        False,
+    ),
 }
 
 # Who decides claims: the provincial social-protection agency (Department of Health since 2025,
@@ -341,6 +375,15 @@ RULES = [
         "nạn nhân là công dân Việt Nam",
         "a victim who is a Vietnamese citizen",
     ),
+    (
+        ["l66-legal-aid", "l66-loans"],
+        [VICTIM],
+        "vietnamese",
+        "any",
+        False,
+        "nạn nhân là công dân Việt Nam",
+        "a victim who is a Vietnamese citizen",
+    ),
 ]
 
 # The standard social assistance level (DOMAIN.md §4): national amounts, VND a month.
@@ -387,18 +430,16 @@ def load_support_catalogue(apps=None) -> None:
                 "sort_order": order,
             },
         )
-    if not EligibilityRule.objects.exists():
-        for codes, statuses, nationality, whereabouts, case_by_case, reason, reason_en in RULES:
-            for code in codes:
-                EligibilityRule.objects.create(
-                    item=items[code],
-                    person_statuses=statuses,
-                    nationality=nationality,
-                    whereabouts=whereabouts,
-                    case_by_case=case_by_case,
-                    reason=reason,
-                    reason_en=reason_en,
-                )
+    # A rule is created once; an administrator's later edit of it is kept.
+    for codes, statuses, nationality, whereabouts, case_by_case, reason, reason_en in RULES:
+        for code in codes:
+            EligibilityRule.objects.get_or_create(
+                item=items[code],
+                nationality=nationality,
+                whereabouts=whereabouts,
+                reason=reason,
+                defaults={"person_statuses": statuses, "case_by_case": case_by_case, "reason_en": reason_en},
+            )
     for effective_from, amount, basis in STANDARD_LEVELS:
         StandardLevel.objects.get_or_create(
             province=None, effective_from=effective_from, defaults={"amount_vnd": amount, "legal_basis": basis}
