@@ -19,7 +19,6 @@ from casework.models import (
     EthnicGroup,
     Offender,
     Person,
-    PersonStatus,
     PicklistValue,
     Province,
     ReturnMode,
@@ -27,6 +26,7 @@ from casework.models import (
     Sex,
     StatisticsScope,
     User,
+    VerificationOutcome,
 )
 from casework.reference_data import load_reference_data
 from casework.support_catalogue import load_support_catalogue
@@ -116,6 +116,12 @@ PERSONAS = [
     ("canbo.xa", "Sầm Văn Phúc", [("ubnd-batxat", Role.CASEWORKER)], "commune officer, Bát Xát (Lào Cai)"),
     ("giamsat.laocai", "Ngô Quang Dũng", [("ca-laocai", Role.SUPERVISOR)], "supervisor, Lào Cai police"),
     (
+        "giamsat.syt.laocai",
+        "Lý Thị Hằng",
+        [("syt-laocai", Role.SUPERVISOR)],
+        "supervisor, Sở Y tế Lào Cai (social protection): decides support claims, assigns referrals",
+    ),
+    (
         "giamsat.hanoi",
         "Bùi Thị Ngọc",
         [("syt-hanoi", Role.SUPERVISOR), ("syt-hanoi", Role.AGENCY_ADMIN)],
@@ -129,19 +135,8 @@ PERSONAS = [
     ),
 ]
 
-# Fictional people: (name, sex, birth year, ethnicity code, home province, status to reach)
-DEMO_CASES = [
-    ("Nguyễn Thị Lan", Sex.FEMALE, 1999, "01", "LCA", CaseStatus.REPORTED),
-    ("Đặng Thị Mai", Sex.FEMALE, 2008, "09", "LCA", CaseStatus.VERIFYING),
-    ("Giàng Thị Mỷ", Sex.FEMALE, 2004, "08", "LCA", CaseStatus.IDENTIFYING),
-    ("Lò Thị Sua", Sex.FEMALE, 1996, "03", "LCA", CaseStatus.IDENTIFIED),
-    ("Hoàng Văn Nam", Sex.MALE, 1990, "02", "LCA", CaseStatus.NOT_IDENTIFIED),
-    ("Vàng Thị Dợ", Sex.FEMALE, 2001, "08", "LCA", CaseStatus.SUPPORTING),
-    ("Trần Thị Hoa", Sex.FEMALE, 1994, "01", "HN", CaseStatus.REINTEGRATING),
-    ("Sùng A Tủa", Sex.MALE, 2010, "08", "LCA", CaseStatus.CLOSED),
-]
-
-PATH = [CaseStatus.VERIFYING, CaseStatus.IDENTIFYING, "identify", CaseStatus.SUPPORTING, CaseStatus.REINTEGRATING]
+# Every demo person lives at this address: it marks the demo's cases (idempotence).
+DEMO_ADDRESS = "Địa chỉ minh họa"
 
 
 class Command(BaseCommand):
@@ -230,192 +225,295 @@ class Command(BaseCommand):
             )
 
     def _cases(self, agencies, users) -> int:
-        police = agencies["ca-laocai"]
-        if Case.objects.filter(owning_agency=police).exists():
+        if Person.objects.filter(home_address=DEMO_ADDRESS).exists():
             return 0
-        worker = users["canbo.congan"]
-        provinces = {province.code: province for province in Province.objects.all()}
-        ethnic = {group.code: group for group in EthnicGroup.objects.all()}
-        china = Country.objects.get(alpha2="CN")
-        vietnam = Country.objects.get(alpha2="VN")
-        forms = list(
-            PicklistValue.objects.filter(
-                list_name=PicklistValue.List.EXPLOITATION_TYPE,
-                code__in=["ForcedMarriage", "SexualExploitation", "ForcedLabour"],
-            )
+        story = DemoStory(agencies, users)
+        story.tell()
+        return Case.objects.filter(person__home_address=DEMO_ADDRESS).count()
+
+
+class DemoStory:
+    """The reception chain as the law runs it (Law 53 ch. IV), one fictional person per step, so
+    that every agency of the demo has something to do: a police self-report waiting for the
+    commune and the provincial health agency, a child returned at the border gate whose lead is
+    now Sở Y tế Lào Cai (verifying with the police), a commune's own self-report, women
+    identified by the police, sheltered at the Peace House, a claim for the Lào Cai supervisor to
+    decide, a discharge home to Bát Xát waiting for the commune, a decision that she is not a
+    victim, and a closed case."""
+
+    def __init__(self, agencies, users):
+        # Imported here: casework never imports referrals or shelters at module level (DESIGN.md §2).
+        from referrals import actions as referral_actions
+        from referrals import routing
+        from shelters import actions as shelter_actions
+
+        self.agencies, self.users = agencies, users
+        self.referral_actions, self.routing, self.shelter_actions = referral_actions, routing, shelter_actions
+        self.now = timezone.now()
+        self.provinces = {province.code: province for province in Province.objects.all()}
+        self.ethnic = {group.code: group for group in EthnicGroup.objects.all()}
+        self.china = Country.objects.get(alpha2="CN")
+        self.vietnam = Country.objects.get(alpha2="VN")
+        self.forms = {
+            value.code: value for value in PicklistValue.objects.filter(list_name=PicklistValue.List.EXPLOITATION_TYPE)
+        }
+
+    # Steps ------------------------------------------------------------------------------
+
+    def register(self, username, agency, name, sex, year, ethnicity, *, came, days_ago, place, **facts) -> Case:
+        person = Person(
+            full_name=name,
+            sex=sex,
+            birth_year=year,
+            ethnicity=self.ethnic.get(ethnicity),
+            nationality=self.vietnam,
+            home_province=self.provinces[facts.pop("home", "LCA")],
+            home_commune=facts.pop("home_commune", None),
+            home_address=DEMO_ADDRESS,
         )
-        now = timezone.now()
-        for index, (name, sex, year, ethnicity, home, target) in enumerate(DEMO_CASES):
-            person = Person(
-                full_name=name,
-                sex=sex,
-                birth_year=year,
-                ethnicity=ethnic.get(ethnicity),
-                nationality=vietnam,
-                home_province=provinces[home],
-                home_address="Địa chỉ minh họa",
-            )
-            case = Case(
-                came_to_notice=[CameToNotice.BORDER_HANDOVER, CameToNotice.SELF_REPORT, CameToNotice.RESCUE][index % 3],
-                return_mode=[ReturnMode.HANDED_OVER, ReturnMode.SELF_RETURNED, ReturnMode.RESCUED][index % 3],
-                received_at=now - datetime.timedelta(days=40 - index * 4),
-                reception_province=provinces["LCA"],
-                reception_place="Cửa khẩu quốc tế Lào Cai" if index % 3 == 0 else "Trụ sở Công an tỉnh",
-                destination_country=china,
-                route="Lào Cai → Hà Khẩu → Vân Nam",
-            )
-            case = actions.do_create_case(
-                person=person,
-                case=case,
-                actor=worker,
-                agency=police,
-                exploitation_forms=forms[index % len(forms) :][:1],
-            )
-            self._advance(case, target, worker)
-            if target == CaseStatus.IDENTIFIED:
-                self._refer(case, agencies, worker)
-            if target in (CaseStatus.SUPPORTING, CaseStatus.REINTEGRATING):
-                self._shelter(case, agencies, users, discharge=target == CaseStatus.REINTEGRATING)
-        self._incident(police, worker)
-        return len(DEMO_CASES)
-
-    def _incident(self, police: Agency, worker: User) -> None:
-        """The identified women of the demo were trafficked together: one incident, two offenders,
-        so the statistics count incidents, offenders and victims apart."""
-        victims = list(Case.objects.filter(owning_agency=police, person_status=PersonStatus.VICTIM).order_by("pk")[:2])
-        incident = None
-        for case in victims:
-            incident = actions.do_link_incident(
-                case, incident, actor=worker, agency=police, criminal_case_number="VA-12/2026 (minh họa)"
-            )
-        if incident is not None:
-            for role in (Offender.RoleInProcess.RECRUITER, Offender.RoleInProcess.TRANSPORTER):
-                actions.do_add_offender(
-                    victims[0],
-                    Offender(incident=incident, full_name="Đối tượng (hư cấu)", role_in_process=role),
-                    actor=worker,
-                )
-
-    def _refer(self, case: Case, agencies, worker: User) -> None:
-        """Two referrals, so the inboxes of the demo are not empty."""
-        # Imported here: casework never imports referrals at module level (DESIGN.md §2).
-        from referrals.actions import do_acknowledge_referral, do_send_referral
-        from referrals.models import ReferralPurpose
-
-        police = agencies["ca-laocai"]
-        protection = do_send_referral(
-            case,
-            purpose=ReferralPurpose.objects.get(code="protection_support"),
-            to_agency=agencies["syt-laocai"],
-            from_agency=police,
-            note="Tiếp nhận, hỗ trợ ngay (minh họa)",
-            actor=worker,
+        exploitation = [self.forms[code] for code in facts.pop("forms", ["ForcedMarriage"]) if code in self.forms]
+        case = Case(
+            came_to_notice=came,
+            received_at=self.now - datetime.timedelta(days=days_ago),
+            reception_province=self.provinces["LCA"],
+            reception_place=place,
+            destination_country=self.china,
+            route="Lào Cai → Hà Khẩu → Vân Nam",
+            **facts,
         )
-        do_acknowledge_referral(protection, actor=worker)
+        case = actions.do_create_case(
+            person=person,
+            case=case,
+            actor=self.users[username],
+            agency=self.agencies[agency],
+            exploitation_forms=exploitation,
+        )
+        self.routing.route_case(case.pk)
+        return case
+
+    def referral(self, case: Case, purpose: str, to: str):
+        return case.referrals.get(purpose__code=purpose, to_agency=self.agencies[to], status__in=["sent", "received"])
+
+    def accept(self, case: Case, purpose: str, to: str, username: str, *, handed_over_hours_after=None):
+        """The receiver acknowledges and accepts; with minutes at a real, earlier time if asked."""
+        from referrals.models import HandoverMinutes
+
+        actor = self.users[username]
+        referral = self.referral(case, purpose, to)
+        self.referral_actions.do_acknowledge_referral(referral, actor=actor)
+        referral = self.referral_actions.do_accept_referral(referral, actor=actor)
+        if handed_over_hours_after is not None:
+            minutes = HandoverMinutes(
+                handed_over_at=case.received_at + datetime.timedelta(hours=handed_over_hours_after),
+                place="Trụ sở Sở Y tế tỉnh Lào Cai (minh họa)",
+                sender_officers="Đại diện bên giao (minh họa)",
+                receiver_officers=f"{actor.full_name} (minh họa)",
+                documents="Tờ khai TK/NNa (minh họa)",
+                belongings="Một ba lô quần áo (minh họa)",
+                person_wishes="Muốn được về gần gia đình (minh họa)",
+                signed_by=["sender", "receiver", "person"],
+            )
+            self.referral_actions.do_record_handover(referral, minutes=minutes, actor=actor)
+        self.routing.route_case(case.pk)
+        return referral
+
+    def verify(self, case: Case, outcome: str, username: str = "canbo.baotro") -> Case:
+        from casework.responsibility import do_record_verification
+
+        return do_record_verification(
+            Case.objects.get(pk=case.pk),
+            outcome=outcome,
+            concluded_at=None,
+            note="Đã phối hợp công an kiểm tra lời khai và giấy tờ (minh họa)",
+            actor=self.users[username],
+        )
+
+    def identify(self, case: Case, *, is_victim: bool) -> Case:
+        return actions.do_record_identification(
+            Case.objects.get(pk=case.pk),
+            is_victim=is_victim,
+            identified_on=timezone.localdate(),
+            authority="Công an tỉnh Lào Cai",
+            document="123/XN-CA (minh họa)" if is_victim else "",
+            reason="Giấy tờ của cơ quan chức năng nước ngoài; lời khai phù hợp (minh họa)",
+            grounds=["foreign_authority", "person_statement"],
+            agency=self.agencies["ca-laocai"],
+            actor=self.users["canbo.congan"],
+        )
+
+    def consent(self, case: Case, agency: str, classes: list[str], purpose: str) -> None:
         actions.do_record_consent(
             case,
             Consent(
                 given_by=Consent.GivenBy.PERSON,
-                classes=["core", "identity", "health", "shelter"],
-                agency=agencies["binhyen-hanoi"],
-                purpose="Bố trí nơi tạm lánh (minh họa)",
+                classes=classes,
+                agency=self.agencies[agency],
+                purpose=purpose,
                 given_on=timezone.localdate(),
             ),
-            actor=worker,
-        )
-        do_send_referral(
-            case,
-            purpose=ReferralPurpose.objects.get(code="shelter_placement"),
-            to_agency=agencies["binhyen-hanoi"],
-            from_agency=police,
-            actor=worker,
+            actor=self.users["canbo.baotro"],
         )
 
-    def _shelter(self, case: Case, agencies, users, *, discharge: bool) -> None:
-        """A placement accepted by the Peace House and an admission with part of the intake
-        filled and a service; the reintegrating case is discharged, so its follow-up plan shows."""
-        # Imported here: casework never imports referrals or shelters at module level (DESIGN.md §2).
-        from referrals.actions import do_accept_referral, do_acknowledge_referral, do_send_referral
+    def through_verification(self, case: Case) -> Case:
+        """Sở Y tế leads and verifies with the police: the police accept the verification referral
+        routing sent them, the documents are missing, so on to identification."""
+        self.accept(case, "verification", "ca-laocai", "canbo.congan")
+        return self.verify(case, VerificationOutcome.IDENTIFICATION_NEEDED)
+
+    def support(self, case: Case) -> None:
+        reason = "Hỗ trợ theo Điều 37 (minh họa)"
+        actions.do_transition_case(case, CaseStatus.SUPPORTING, reason=reason, actor=self.users["canbo.baotro"])
+
+    def shelter(self, case: Case, *, discharge: bool):
         from referrals.models import ReferralPurpose
-        from shelters import actions as shelter_actions
         from shelters.models import Facility
 
-        worker, staff = users["canbo.congan"], users["nhanvien.binhyen"]
-        house = agencies["binhyen-hanoi"]
-        actions.do_record_consent(
-            case,
-            Consent(
-                given_by=Consent.GivenBy.PERSON,
-                classes=["core", "identity", "health", "shelter"],
-                agency=house,
-                purpose="Bố trí nơi tạm lánh (minh họa)",
-                given_on=timezone.localdate(),
-            ),
-            actor=worker,
-        )
-        placement = do_send_referral(
+        staff = self.users["nhanvien.binhyen"]
+        house = self.agencies["binhyen-hanoi"]
+        self.consent(case, "binhyen-hanoi", ["core", "identity", "health", "shelter"], "Bố trí nơi tạm lánh (minh họa)")
+        placement = self.referral_actions.do_send_referral(
             case,
             purpose=ReferralPurpose.objects.get(code="shelter_placement"),
             to_agency=house,
-            from_agency=agencies["ca-laocai"],
-            actor=worker,
+            from_agency=self.agencies["syt-laocai"],
+            actor=self.users["canbo.baotro"],
         )
-        do_acknowledge_referral(placement, actor=staff)
-        do_accept_referral(placement, actor=staff)
+        self.referral_actions.do_acknowledge_referral(placement, actor=staff)
+        self.referral_actions.do_accept_referral(placement, actor=staff)
         facility = Facility.objects.get(agency=house)
-        stay = shelter_actions.do_admit_from_placement(
+        stay = self.shelter_actions.do_admit_from_placement(
             case,
             facility=facility,
-            planned_end=shelter_actions.add_months(timezone.localdate(), 6),
+            planned_end=self.shelter_actions.add_months(timezone.localdate(), 6),
             actor=staff,
         )
-        shelter_actions.do_save_intake_section(
+        self.shelter_actions.do_save_intake_section(
             stay,
             "arrival",
-            {
-                "condition": "exhausted",
-                "emotional_state": "Lo lắng, ít nói (minh họa)",
-                "accompanied_by": worker.full_name,
-            },
+            {"condition": "exhausted", "emotional_state": "Lo lắng, ít nói (minh họa)", "accompanied_by": "Sở Y tế"},
             actor=staff,
         )
-        shelter_actions.do_record_service(
-            stay,
-            kind="essential_needs",
-            provided_on=timezone.localdate(),
-            days=1,
-            provider="Nhà Bình yên",
-            actor=staff,
+        self.shelter_actions.do_record_service(
+            stay, kind="essential_needs", provided_on=timezone.localdate(), days=1, provider="Nhà Bình yên", actor=staff
         )
         if discharge:
-            shelter_actions.do_discharge(
+            self.consent(case, "ubnd-batxat", ["core", "identity", "support"], "Tái hòa nhập tại xã (minh họa)")
+            self.consent(case, "hpn-laocai", ["core", "identity", "support"], "Hội Phụ nữ hỗ trợ (minh họa)")
+            self.shelter_actions.do_discharge(
                 stay,
                 discharged_at=timezone.now(),
                 destination="family",
                 reason="Gia đình đón về, địa phương đã xác nhận an toàn (minh họa)",
                 actor=staff,
             )
+            self.routing.route_case(case.pk)
 
-    def _advance(self, case: Case, target: str, worker: User) -> None:
-        if target == CaseStatus.REPORTED:
-            return
-        if target == CaseStatus.CLOSED:
-            actions.do_transition_case(case, CaseStatus.CLOSED, reason="Trùng với hồ sơ đã có (minh họa)", actor=worker)
-            return
-        for step in PATH:
-            if step == "identify":
-                actions.do_record_identification(
-                    case,
-                    is_victim=target != CaseStatus.NOT_IDENTIFIED,
-                    identified_on=timezone.localdate(),
-                    authority="Công an tỉnh Lào Cai",
-                    document="123/XN-CA (minh họa)",
-                    reason="Giấy tờ của cơ quan chức năng nước ngoài; lời khai phù hợp (minh họa)",
-                    actor=worker,
-                )
-                reached = CaseStatus.IDENTIFIED if target != CaseStatus.NOT_IDENTIFIED else CaseStatus.NOT_IDENTIFIED
-            else:
-                actions.do_transition_case(case, step, reason="Chuyển bước theo quy trình (minh họa)", actor=worker)
-                reached = step
-            if reached == target:
-                return
+    def claim(self, case: Case) -> None:
+        from casework.claims import do_file_claim
+        from casework.models import SupportItem
+
+        do_file_claim(
+            case,
+            item=SupportItem.objects.get(code="l53-k"),
+            deciding_agency=self.agencies["syt-laocai"],
+            documents="Đơn theo Mẫu số 07; giấy xác nhận nạn nhân (minh họa)",
+            amount_requested_vnd=3_000_000,
+            actor=self.users["canbo.baotro"],
+        )
+
+    def incident(self, cases: list[Case]) -> None:
+        """Two of the identified women were trafficked together: one incident, two offenders,
+        so the statistics count incidents, offenders and victims apart."""
+        police, worker = self.agencies["ca-laocai"], self.users["canbo.congan"]
+        incident = None
+        for case in cases:
+            incident = actions.do_link_incident(
+                case, incident, actor=worker, agency=police, criminal_case_number="VA-12/2026 (minh họa)"
+            )
+        for role in (Offender.RoleInProcess.RECRUITER, Offender.RoleInProcess.TRANSPORTER):
+            actions.do_add_offender(
+                cases[0],
+                Offender(incident=incident, full_name="Đối tượng (hư cấu)", role_in_process=role),
+                actor=worker,
+            )
+
+    # The story ----------------------------------------------------------------------------
+
+    def tell(self) -> None:
+        batxat = self.agencies["ubnd-batxat"]
+        # A police self-report at Bát Xát: the commune and Sở Y tế Lào Cai are notified at once.
+        self.register(
+            "canbo.congan", "ca-laocai", "Nguyễn Thị Lan", Sex.FEMALE, 1999, "01",
+            came=CameToNotice.SELF_REPORT, days_ago=1, place="Công an xã Bát Xát", reception_commune=batxat,
+            return_mode=ReturnMode.SELF_RETURNED,
+        )  # fmt: skip
+        # A girl handed over at the Lào Cai border gate, home Hà Nội: Sở Y tế Lào Cai leads (art. 30(1)(b)),
+        # the handover minutes carry the real time, and the police are asked to verify.
+        mai = self.register(
+            "canbo.bienphong", "bp-laocai", "Đặng Thị Mai", Sex.FEMALE, 2011, "09",
+            came=CameToNotice.BORDER_HANDOVER, days_ago=1, place="Cửa khẩu quốc tế Lào Cai", home="HN",
+            home_commune=self.agencies["ubnd-hoankiem"], return_mode=ReturnMode.HANDED_OVER,
+        )  # fmt: skip
+        self.accept(mai, "repatriation_reception", "syt-laocai", "canbo.baotro", handed_over_hours_after=3)
+        # The commune's own self-report, waiting for Sở Y tế.
+        self.register(
+            "canbo.xa", "ubnd-batxat", "Giàng Thị Mỷ", Sex.FEMALE, 2004, "08",
+            came=CameToNotice.SELF_REPORT, days_ago=2, place="UBND xã Bát Xát", reception_commune=batxat,
+        )  # fmt: skip
+        # Rescued by the police, identified: Sở Y tế leads, a shelter placement is routed.
+        sua = self.register(
+            "canbo.congan", "ca-laocai", "Lò Thị Sua", Sex.FEMALE, 1996, "03",
+            came=CameToNotice.RESCUE, days_ago=12, place="Bát Xát", reception_commune=batxat,
+            return_mode=ReturnMode.RESCUED, forms=["SexualExploitation"],
+        )  # fmt: skip
+        self.accept(sua, "commune_reception", "ubnd-batxat", "canbo.xa")
+        self.accept(sua, "protection_support", "syt-laocai", "canbo.baotro", handed_over_hours_after=2)
+        self.through_verification(sua)
+        sua = self.identify(sua, is_victim=True)
+        self.consent(sua, "ctxh-laocai", ["core", "identity", "health", "shelter"], "Nơi tạm lánh gần nhà (minh họa)")
+        self.routing.route_case(sua.pk)
+        # Returned at the border gate, found not to be a victim.
+        nam = self.register(
+            "canbo.bienphong", "bp-laocai", "Hoàng Văn Nam", Sex.MALE, 1990, "02",
+            came=CameToNotice.BORDER_HANDOVER, days_ago=20, place="Cửa khẩu quốc tế Lào Cai",
+            return_mode=ReturnMode.HANDED_OVER, forms=["ForcedLabour"],
+        )  # fmt: skip
+        self.accept(nam, "repatriation_reception", "syt-laocai", "canbo.baotro")
+        self.through_verification(nam)
+        self.identify(nam, is_victim=False)
+        # Identified, sheltered at the Peace House, a hardship claim for the Lào Cai supervisor.
+        do = self.register(
+            "canbo.bienphong", "bp-laocai", "Vàng Thị Dợ", Sex.FEMALE, 2001, "08",
+            came=CameToNotice.BORDER_HANDOVER, days_ago=30, place="Cửa khẩu quốc tế Lào Cai",
+            return_mode=ReturnMode.HANDED_OVER,
+        )  # fmt: skip
+        self.accept(do, "repatriation_reception", "syt-laocai", "canbo.baotro")
+        self.through_verification(do)
+        do = self.identify(do, is_victim=True)
+        actions.do_transition_case(
+            do, CaseStatus.SUPPORTING, reason="Hỗ trợ theo Điều 37 (minh họa)", actor=self.users["canbo.baotro"]
+        )
+        self.shelter(do, discharge=False)
+        self.claim(do)
+        # Identified, sheltered, discharged home to Bát Xát: the commune and the Women's Union follow up.
+        hoa = self.register(
+            "canbo.bienphong", "bp-laocai", "Trần Thị Hoa", Sex.FEMALE, 1994, "01",
+            came=CameToNotice.BORDER_HANDOVER, days_ago=60, place="Cửa khẩu quốc tế Lào Cai",
+            home_commune=batxat, return_mode=ReturnMode.HANDED_OVER,
+        )  # fmt: skip
+        self.accept(hoa, "repatriation_reception", "syt-laocai", "canbo.baotro")
+        self.through_verification(hoa)
+        hoa = self.identify(hoa, is_victim=True)
+        actions.do_transition_case(
+            hoa, CaseStatus.SUPPORTING, reason="Hỗ trợ theo Điều 37 (minh họa)", actor=self.users["canbo.baotro"]
+        )
+        self.shelter(hoa, discharge=True)
+        self.incident([Case.objects.get(pk=sua.pk), Case.objects.get(pk=do.pk)])
+        # Registered twice by mistake: closed.
+        tua = self.register(
+            "canbo.congan", "ca-laocai", "Sùng A Tủa", Sex.MALE, 2010, "08",
+            came=CameToNotice.OTHER, days_ago=50, place="Trụ sở Công an tỉnh",
+        )  # fmt: skip
+        actions.do_transition_case(
+            tua, CaseStatus.CLOSED, reason="Trùng với hồ sơ đã có (minh họa)", actor=self.users["canbo.congan"]
+        )
