@@ -2,6 +2,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from tests import services
+from tests.fixtures.chain import chain  # noqa: F401 — the reception chain's agencies
 from tests.fixtures.personas import *  # noqa: F401,F403 — personas are shared fixtures
 
 # CI runs the same examples every time; local runs explore new ones.

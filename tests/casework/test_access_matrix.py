@@ -1,7 +1,9 @@
-"""QUALITY S3: every case URL × every persona × own / other agency / closed case.
+"""QUALITY S3: every case URL × every persona × own / referred / other agency / closed case.
 
 The expected status codes are written out as a table, not derived from the access rules, so
-a change in what a persona may do shows up here as a failing row.
+a change in what a persona may do shows up here as a failing row. 404: the case is not
+visible (and a `denied` row); 403: visible, but the action is not the persona's to take (and a
+`refused` row); 302: done or refused by a workflow rule, back to the case page.
 """
 
 import re
@@ -29,7 +31,7 @@ from tests.fixtures.personas import acting, make_agency, make_case, make_user, s
 PDF = b"%PDF-1.4\n% matrix test document\n" + b"0" * 64 + b"\n%%EOF\n"
 
 PERSONAS = ("owner", "colleague", "supervisor", "shelter", "outsider", "other_supervisor")
-SITUATIONS = ("own", "other_agency", "closed")
+SITUATIONS = ("own", "referred", "other_agency", "closed")
 
 OTHER_AGENCY_NAME = "Trần Thị Hà"
 CLOSED_NAME = "Lý Thị Mai"
@@ -105,6 +107,35 @@ def scene(world):
     border_worker = acting(make_user("border.worker", border, Role.CASEWORKER))
     other_agency = furnish(make_case(border, border_worker, name=OTHER_AGENCY_NAME), border_worker, border)
 
+    # A border-guard case whose verification the police accepted: the police work on it as a
+    # receiver (Law 53 art. 27(3)), they do not lead it.
+    border_case = make_case(border, border_worker, name="Vàng Thị Sua")
+    referred = furnish(border_case, border_worker, border)
+    from referrals.actions import do_accept_referral, do_acknowledge_referral, do_send_referral
+    from referrals.models import ReferralPurpose
+
+    verification = do_send_referral(
+        border_case,
+        purpose=ReferralPurpose.objects.get(code="verification"),
+        to_agency=world.police,
+        from_agency=border,
+        actor=border_worker,
+    )
+    do_acknowledge_referral(verification, actor=owner)
+    do_accept_referral(verification, actor=owner)
+    actions.do_record_consent(
+        border_case,
+        Consent(
+            given_by=Consent.GivenBy.PERSON,
+            classes=[SensitivityClass.CORE],
+            agency=world.police,
+            purpose="xác minh",
+            given_on=timezone.localdate(),
+        ),
+        actor=border_worker,
+    )
+    referred.consent = border_case.consents.get(agency=world.police)
+
     closed_case = make_case(world.police, owner, name=CLOSED_NAME, birth_year=1990)
     closed = furnish(closed_case, owner, world.police)
     actions.do_transition_case(closed_case, CaseStatus.CLOSED, reason="returned home safely", actor=owner)
@@ -113,7 +144,7 @@ def scene(world):
 
     return SimpleNamespace(
         world=world,
-        situations={"own": own, "other_agency": other_agency, "closed": closed},
+        situations={"own": own, "referred": referred, "other_agency": other_agency, "closed": closed},
         users={name: getattr(world, name) for name in PERSONAS},
     )
 
@@ -152,6 +183,10 @@ def _post_data(route: str, target: SimpleNamespace, world) -> dict:
             "role_in_process": "Recruiter",
             "relation_to_victim": "Stranger",
         },
+        "proposal": {"outcome": "victim", "grounds": ["person_statement"], "grounds_text": "Lời khai"},
+        "verification": {"outcome": "no_signs", "concluded_at": today + "T08:00", "note": "Không có dấu hiệu"},
+        "return": {"returned_on": today},
+        "task": {"task": 1, "outcome": "Đã báo người thân"},
     }[route]
 
 
@@ -166,6 +201,10 @@ POST_ROUTES = {
     "consent_withdraw": "consents/withdraw/",
     "incident": "incident/",
     "offender": "offenders/",
+    "proposal": "proposal/",
+    "verification": "verification/",
+    "return": "return/",
+    "task": "tasks/",
 }
 GET_ROUTES = ("detail", "access", "support", "doc_identity", "doc_investigation")
 ROUTES = (*GET_ROUTES, *POST_ROUTES)
@@ -189,45 +228,78 @@ def url_for(route: str, target: SimpleNamespace) -> str:
 # Expected status per route: one column per persona, in PERSONAS order
 # (owner, colleague, supervisor, shelter, outsider, other_supervisor).
 ALL_404 = (404, 404, 404, 404, 404, 404)
-CHANGE_OWN = (302, 302, 404, 404, 404, 404)  # caseworkers of the owning agency only
+LEAD_WORKERS = (302, 302, 403, 403, 404, 404)  # caseworkers of the lead; the others who see it may not
+LEAD_WORKERS_CLOSED = (302, 302, 403, 404, 404, 404)  # the shelter no longer sees a closed case
+RECEIVER_WORKERS = (302, 302, 403, 404, 404, 404)  # the police caseworkers work as receivers
+NOT_RECEIVERS = (403, 403, 403, 404, 404, 404)  # the lead's work is not the receiver's
 EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # The police case, referred to the shelter without `investigation`.
     "own": {
         "detail": (200, 200, 200, 200, 404, 404),
-        "access": (404, 404, 200, 404, 404, 404),
+        "access": (403, 403, 200, 403, 404, 404),
         "support": (200, 200, 200, 404, 404, 404),  # the shelter holds no `support`
         "doc_identity": (200, 200, 200, 200, 404, 404),
         "doc_investigation": (200, 200, 200, 404, 404, 404),
-        "transition": CHANGE_OWN,
-        "identification": CHANGE_OWN,
-        "reopen": CHANGE_OWN,
-        "assign": (302, 302, 302, 404, 404, 404),
-        "note": CHANGE_OWN,
-        "document": CHANGE_OWN,
-        "consent": CHANGE_OWN,
-        "consent_withdraw": CHANGE_OWN,
-        "incident": CHANGE_OWN,
-        "offender": CHANGE_OWN,
+        "transition": LEAD_WORKERS,
+        "identification": LEAD_WORKERS,  # the police may identify
+        "proposal": (403, 403, 403, 403, 404, 404),  # the police decide; they do not propose
+        "verification": LEAD_WORKERS,  # refused by the rule (no social agency received her): 302
+        "reopen": LEAD_WORKERS,
+        "assign": (302, 302, 302, 403, 404, 404),
+        "note": LEAD_WORKERS,
+        "document": LEAD_WORKERS,
+        "consent": LEAD_WORKERS,
+        "consent_withdraw": LEAD_WORKERS,
+        "incident": LEAD_WORKERS,
+        "offender": LEAD_WORKERS,
+        "return": LEAD_WORKERS,
+        "task": LEAD_WORKERS,
+    },
+    # The border guard's case, whose verification the police accepted.
+    "referred": {
+        "detail": (200, 200, 200, 404, 404, 404),
+        "access": (403, 403, 403, 404, 404, 404),
+        "support": (404, 404, 404, 404, 404, 404),  # verification shares no `support`
+        "doc_identity": (200, 200, 200, 404, 404, 404),
+        "doc_investigation": (200, 200, 200, 404, 404, 404),
+        "transition": NOT_RECEIVERS,
+        "identification": RECEIVER_WORKERS,
+        "proposal": NOT_RECEIVERS,
+        "verification": RECEIVER_WORKERS,
+        "reopen": NOT_RECEIVERS,
+        "assign": NOT_RECEIVERS,
+        "note": RECEIVER_WORKERS,
+        "document": RECEIVER_WORKERS,
+        "consent": NOT_RECEIVERS,
+        "consent_withdraw": NOT_RECEIVERS,
+        "incident": RECEIVER_WORKERS,
+        "offender": RECEIVER_WORKERS,
+        "return": NOT_RECEIVERS,
+        "task": NOT_RECEIVERS,
     },
     # A border-guard case: none of the personas has any grant on it.
     "other_agency": dict.fromkeys(ROUTES, ALL_404),
     # A closed police case (no referral): the owning agency still sees it.
     "closed": {
         "detail": (200, 200, 200, 404, 404, 404),
-        "access": (404, 404, 200, 404, 404, 404),
+        "access": (403, 403, 200, 404, 404, 404),
         "support": (200, 200, 200, 404, 404, 404),
         "doc_identity": (200, 200, 200, 404, 404, 404),
         "doc_investigation": (200, 200, 200, 404, 404, 404),
-        "transition": CHANGE_OWN,
-        "identification": CHANGE_OWN,
-        "reopen": CHANGE_OWN,
+        "transition": LEAD_WORKERS_CLOSED,
+        "identification": LEAD_WORKERS_CLOSED,
+        "proposal": (403, 403, 403, 404, 404, 404),
+        "verification": LEAD_WORKERS_CLOSED,
+        "reopen": LEAD_WORKERS_CLOSED,
         "assign": (302, 302, 302, 404, 404, 404),
-        "note": CHANGE_OWN,
-        "document": CHANGE_OWN,
-        "consent": CHANGE_OWN,
-        "consent_withdraw": CHANGE_OWN,
-        "incident": CHANGE_OWN,
-        "offender": CHANGE_OWN,
+        "note": LEAD_WORKERS_CLOSED,
+        "document": LEAD_WORKERS_CLOSED,
+        "consent": LEAD_WORKERS_CLOSED,
+        "consent_withdraw": LEAD_WORKERS_CLOSED,
+        "incident": LEAD_WORKERS_CLOSED,
+        "offender": LEAD_WORKERS_CLOSED,
+        "return": LEAD_WORKERS_CLOSED,
+        "task": LEAD_WORKERS_CLOSED,
     },
 }
 
@@ -275,7 +347,15 @@ def _check_one(scene, situation: str, route: str, persona: str, expected: int) -
     if status != expected:
         return status, problems
     new_audit = AuditEvent.objects.filter(id__gt=audit_before, actor=user)
-    if status == 404:
+    if status == 403:
+        # Visible, but not this persona's action: a refused row names it; nothing changes.
+        if not new_audit.filter(action=AuditEvent.Action.REFUSED, detail__reason="authority").exists():
+            problems.append(f"{persona}: no refused audit row")
+        if new_audit.filter(action=AuditEvent.Action.DENIED).exists():
+            problems.append(f"{persona}: a denied row for a visible case")
+        if CaseEvent.objects.filter(case=case).count() != events_before:
+            problems.append(f"{persona}: a refused request changed the case timeline")
+    elif status == 404:
         # Not found and not allowed look the same and leave a "denied" row; nothing changes.
         if case.reference.encode() in response.content:
             problems.append(f"{persona}: the 404 page shows the case reference")
@@ -363,9 +443,10 @@ def test_foreign_list_and_search_contain_no_foreign_case(scene, persona):
 
 
 def test_lists_show_exactly_the_visible_cases(scene):
-    own, other, closed = (scene.situations[name].case for name in SITUATIONS)
+    own, referred, other, closed = (scene.situations[name].case for name in SITUATIONS)
     owner_page = client_for(scene.world.owner).get("/").content.decode()
     assert own.reference in owner_page and closed.reference in owner_page
+    assert referred.reference in owner_page  # the police work on it as receivers
     assert other.reference not in owner_page
     assert OTHER_AGENCY_NAME not in owner_page
 

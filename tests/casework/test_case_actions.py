@@ -21,6 +21,7 @@ from casework.models import (
     ReferenceCounter,
     Role,
     SensitivityClass,
+    StatusDeadline,
 )
 from tests.fixtures.personas import acting, make_case, make_user
 
@@ -57,9 +58,11 @@ def test_references_are_sequential_per_province_and_year(world):
     assert hanoi.reference.startswith("HN-") and hanoi.reference.endswith("-000001")
 
 
-def test_reception_deadline_comes_from_the_status_deadline_table(world):
-    # Law 53 art. 27(3): initial verification within 3 days.
-    assert world.case.due_at == world.case.received_at + datetime.timedelta(hours=72)
+def test_a_police_reception_starts_no_three_day_clock(world):
+    # Law 53 art. 27(3): the 3 days run from the provincial social agency's reception
+    # (tests/casework/test_verification_clock.py), not from the first reception anywhere.
+    assert world.case.due_at is None
+    assert world.case.verification_due_at is None
 
 
 def test_a_child_is_flagged_from_the_age_at_reception(world):
@@ -230,7 +233,7 @@ def test_identification_outside_the_identifying_status_is_refused(world):
 
 
 def test_roles_receive_the_classes_of_design_section_5(world):
-    assert case_classes(acting(world.owner), world.case) == {*SensitivityClass.values, "change"}
+    assert case_classes(acting(world.owner), world.case) == set(SensitivityClass.values)
     assert case_classes(acting(world.supervisor), world.case) == set(SensitivityClass.values)
     assert case_classes(acting(world.shelter), world.case) == {"core", "identity", "health", "shelter"}
     assert case_classes(acting(world.outsider), world.case) == set()
@@ -282,7 +285,17 @@ def test_the_list_filter_is_one_sql_statement_without_id_lists(world):
 # Deadlines -----------------------------------------------------------------------------------
 
 
-def test_overdue_cases_are_flagged_once(world):
+@pytest.fixture
+def limited(world):
+    """A case registered while an administrator has set 48 hours for the `reported` status."""
+    StatusDeadline.objects.update_or_create(status=CaseStatus.REPORTED, defaults={"hours": 48})
+    world.case = make_case(world.police, acting(world.owner), name="Hờ Thị Pà")
+    assert world.case.due_at == world.case.received_at + datetime.timedelta(hours=48)
+    return world
+
+
+def test_overdue_cases_are_flagged_once(limited):
+    world = limited
     case = world.case
     with time_machine.travel(case.due_at + datetime.timedelta(minutes=1)):
         assert actions.do_flag_overdue_cases() == 1
@@ -292,14 +305,16 @@ def test_overdue_cases_are_flagged_once(world):
     assert case.events.filter(kind=CaseEvent.Kind.OVERDUE).count() == 1
 
 
-def test_moving_on_clears_the_overdue_flag(world):
+def test_moving_on_clears_the_overdue_flag(limited):
+    world = limited
     with time_machine.travel(world.case.due_at + datetime.timedelta(minutes=1)):
         actions.do_flag_overdue_cases()
         case = actions.do_transition_case(world.case, CaseStatus.VERIFYING, reason="started", actor=world.owner)
     assert not case.is_overdue
 
 
-def test_a_case_before_its_deadline_is_not_flagged(world):
+def test_a_case_before_its_deadline_is_not_flagged(limited):
+    world = limited
     with time_machine.travel(world.case.due_at - datetime.timedelta(minutes=1)):
         assert actions.do_flag_overdue_cases() == 0
 

@@ -155,3 +155,16 @@ def new_page(browser, request):
 @pytest.fixture
 def page(new_page):
     return new_page("main")
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Routing runs in the live server's thread right after the commit that queued it.
+
+    pytest-django's `settings` swaps the global settings object, which the server thread
+    reads too, and the Celery app reads its configuration from Django's settings on each use."""
+    from config.celery_app import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    assert app.conf.task_always_eager is True

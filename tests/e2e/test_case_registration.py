@@ -116,6 +116,8 @@ def test_police_register_and_identify_a_victim_unrelated_agency_sees_nothing(
     form.locator("[name=identified_on]").fill(timezone.localdate().isoformat())
     form.locator("[name=authority]").fill("Công an tỉnh Lào Cai")
     form.locator("[name=document]").fill("QĐ-123/2025")
+    form.locator("[name=grounds][value=person_statement]").check()
+    form.locator("[name=grounds][value=foreign_authority]").check()
     grounds = "Lời khai và biên bản bàn giao cho thấy bị lừa bán sang nước ngoài."
     form.locator("[name=reason]").fill(grounds)
     submit(page, "[data-testid=identification-form] [type=submit]")

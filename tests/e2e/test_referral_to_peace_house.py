@@ -1,8 +1,9 @@
 """End to end, in a real browser: a woman handed over at the Lào Cai border gate is routed to
-the social-protection agency of her home province, which takes her on; once she has consented
-to sharing with the Women's Union, routing places her in a Peace House with a free bed, whose
-caseworker records the handover minutes and prints them; the Peace House's shelter staff then
-see her identity and health notes, never the investigation.
+the social-protection agency of the province of reception (Law 53 art. 30(1)(b)), which takes
+the lead; once she has consented to sharing with the Women's Union, routing places her in the
+Peace House with a free bed nearest her home, whose caseworker records the handover minutes and
+prints them; the Peace House's shelter staff then see her identity and health notes, never the
+investigation.
 
 Routing runs in Celery through the outbox after each commit. The live server runs in this
 process, so Celery is made eager here and routing runs right after the request that caused
@@ -70,19 +71,6 @@ def acknowledge_and_accept(page, referral: Referral) -> None:
     )
 
 
-@pytest.fixture
-def eager_celery(settings):
-    """Routing runs in the live server's thread right after the commit that queued it.
-
-    pytest-django's `settings` swaps the global settings object, which the server thread
-    reads too, and the Celery app reads its configuration from Django's settings on each use."""
-    from config.celery_app import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    assert app.conf.task_always_eager is True
-
-
 @pytest.mark.browser
 def test_border_handover_routed_to_social_protection_then_placed_in_a_peace_house(
     live_server, reference_data, eager_celery, new_page
@@ -90,7 +78,7 @@ def test_border_handover_routed_to_social_protection_then_placed_in_a_peace_hous
     hanoi = Province.objects.get(code="HN")
     lao_cai = Province.objects.get(code="LCA")
     border = make_agency("e2e-bdbp-lca", "border_guard", "LCA")
-    social = make_agency("e2e-bxh-hn", "social_protection", "HN")
+    social = make_agency("e2e-bxh-lca", "social_protection", "LCA")
     make_agency("e2e-police-hn", "police", "HN")
     union = make_agency("e2e-hlhpn-hn", "womens_union", "HN")
     peace_house = Facility.objects.create(
@@ -150,13 +138,13 @@ def test_border_handover_routed_to_social_protection_then_placed_in_a_peace_hous
     assert case.owning_agency == border
     assert case.person.full_name == PERSON_NAME
 
-    # 2. Routing ran on the wizard's commit: the home province's social-protection agency.
+    # 2. Routing ran on the wizard's commit: the social agency of the province of reception.
     repatriation = Referral.objects.get(case=case)
     assert repatriation.purpose.code == "repatriation_reception"
     assert repatriation.to_agency == social
     assert repatriation.from_agency == border
     assert repatriation.status == ReferralStatus.SENT
-    assert repatriation.routing_rule.code == "returned-to-home-province"
+    assert repatriation.routing_rule.code == "returned-to-reception-province"
     referrals_card = border_page.locator("[data-testid=case-referrals]")
     expect(referrals_card.locator(f"a[href='/referrals/{repatriation.public_id}/']")).to_have_text(
         repatriation.reference
@@ -184,7 +172,8 @@ def test_border_handover_routed_to_social_protection_then_placed_in_a_peace_hous
     expect(border_page.locator("section#notes")).to_contain_text(HEALTH_NOTE)
     assert_clean(border_page)
 
-    # 3. The social-protection caseworker finds it in the agency inbox, acknowledges, accepts.
+    # 3. The social-protection caseworker finds it in the agency inbox, acknowledges, accepts:
+    # Sở Y tế now leads the case (the border guard keeps reading what it recorded).
     social_page = new_page("social")
     sign_in(social_page, url, "social.caseworker")
     open_referral_from_inbox(social_page, url, repatriation)
@@ -196,23 +185,25 @@ def test_border_handover_routed_to_social_protection_then_placed_in_a_peace_hous
     assert not Referral.objects.filter(case=case, purpose__code="shelter_placement").exists()
     social_page.goto(case_url)
     expect(social_page.locator("[data-testid=person-name]")).to_have_text(PERSON_NAME)
+    expect(social_page.locator("[data-testid=lead-agency]")).to_contain_text(social.name)
     assert_clean(social_page)
 
-    # 4. Her consent to share with the Women's Union. Consent is the owning agency's record
-    # (casework/views/case_actions.py `_require_owner`), so the border guard records it.
+    # 4. Her consent to share with the Women's Union. Consent is the lead agency's record
+    # (Capability.RECORD_CONSENT), so Sở Y tế records it; the border guard no longer can.
     border_page.goto(case_url)
     consent_form = "form[action$='/consents/']"
-    open_details(border_page, consent_form)
-    border_page.select_option(f"{consent_form} [name=given_by]", "person")
+    expect(border_page.locator(consent_form)).to_have_count(0)
+    open_details(social_page, consent_form)
+    social_page.select_option(f"{consent_form} [name=given_by]", "person")
     for value in SHELTER_CLASSES:
-        border_page.check(f"{consent_form} [name=classes][value={value}]")
-    border_page.select_option(f"{consent_form} [name=agency_kind]", str(AgencyKind.objects.get(code="womens_union").pk))
-    border_page.fill(f"{consent_form} [name=purpose]", "Tạm lánh tại Ngôi nhà Bình yên")
-    border_page.fill(f"{consent_form} [name=given_on]", timezone.localdate().isoformat())
-    submit(border_page, f"{consent_form} [type=submit]")
-    expect(border_page).to_have_url(CASE_URL)
+        social_page.check(f"{consent_form} [name=classes][value={value}]")
+    social_page.select_option(f"{consent_form} [name=agency_kind]", str(AgencyKind.objects.get(code="womens_union").pk))
+    social_page.fill(f"{consent_form} [name=purpose]", "Tạm lánh tại Ngôi nhà Bình yên")
+    social_page.fill(f"{consent_form} [name=given_on]", timezone.localdate().isoformat())
+    submit(social_page, f"{consent_form} [type=submit]")
+    expect(social_page).to_have_url(CASE_URL)
     assert case.consents.count() == 1
-    assert_clean(border_page)
+    assert_clean(social_page)
 
     # Routing ran on the consent's commit: the nearest Peace House with a free bed.
     placement = Referral.objects.get(case=case, purpose__code="shelter_placement")
@@ -280,8 +271,9 @@ def test_border_handover_routed_to_social_protection_then_placed_in_a_peace_hous
     for secret in (CRIMINAL_CASE_NUMBER, INCIDENT_SUMMARY, OFFENDER_NAME):
         assert secret not in text
         assert secret not in staff_page.content()
-    # Shelter staff read, they do not act: no forms to change the case.
-    expect(staff_page.locator("form[action$='/notes/']")).to_have_count(0)
+    # Shelter staff of a receiver add notes; they never move the lead's case.
+    expect(staff_page.locator("form[action$='/notes/']")).to_have_count(1)
+    expect(staff_page.locator("[data-testid=transition-form]")).to_have_count(0)
     assert_clean(staff_page)
     save_screenshot(staff_page, "referral-to-peace-house-shelter-staff")
 

@@ -82,15 +82,18 @@ def routed(case):
 
 
 # (who receives the person, how the person came to notice, home province) → referrals sent.
+# Received in Lào Cai; no commune of reception recorded (tests/referrals/test_reception_chain.py
+# covers the commune). Returns go to the province of reception (Law 53 art. 30(1)(b)); what the
+# police, border guard and coast guard meet goes to the social agency at once (art. 27).
 FIRST_STEP = [
     ("commune_worker", CameToNotice.SELF_REPORT, "LCA", [("protection_support", "r-social-lca")]),
     ("commune_worker", CameToNotice.HOTLINE, "HN", [("protection_support", "r-social-lca")]),
     ("social_worker", CameToNotice.SELF_REPORT, "LCA", [("verification", "t-police")]),
-    ("border_worker", CameToNotice.BORDER_HANDOVER, "HN", [("repatriation_reception", "r-social-hn")]),
+    ("border_worker", CameToNotice.BORDER_HANDOVER, "HN", [("repatriation_reception", "r-social-lca")]),
     ("border_worker", CameToNotice.BORDER_HANDOVER, None, [("repatriation_reception", "r-social-lca")]),
-    ("owner", CameToNotice.MISSION_RETURN, "HCM", [("repatriation_reception", "r-social-hcm")]),
-    ("owner", CameToNotice.RESCUE, "LCA", []),
-    ("border_worker", CameToNotice.SELF_REPORT, "LCA", []),
+    ("owner", CameToNotice.MISSION_RETURN, "HCM", [("repatriation_reception", "r-social-lca")]),
+    ("owner", CameToNotice.RESCUE, "LCA", [("protection_support", "r-social-lca")]),
+    ("border_worker", CameToNotice.SELF_REPORT, "LCA", [("protection_support", "r-social-lca")]),
 ]
 
 
@@ -320,22 +323,22 @@ def test_the_relay_gives_up_after_bounded_attempts(grid):
 def test_a_supervisor_overrides_a_routed_target_and_the_override_is_recorded(grid):
     case = new_case(grid.border, grid.border_worker, notice=CameToNotice.BORDER_HANDOVER, home="HN")
     (routed_referral,) = routing.route_case(case.pk)
-    assert routed_referral.to_agency == grid.social_hn
+    assert routed_referral.to_agency == grid.social
     new = do_redirect_referral(
         routed_referral,
-        to_agency=grid.social,
-        reason="Người được bàn giao muốn ở lại Lào Cai",
+        to_agency=grid.social_hn,
+        reason="Người được bàn giao muốn về Hà Nội ngay",
         actor=acting(grid.border_supervisor),
     )
     routed_referral.refresh_from_db()
     assert routed_referral.status == ReferralStatus.CANCELLED and routed_referral.redirected_to == new
-    decision = RoutingDecision.objects.get(case=case, rule__code="returned-to-home-province")
+    decision = RoutingDecision.objects.get(case=case, rule__code="returned-to-reception-province")
     assert decision.referral == new and decision.overridden_by == grid.border_supervisor
-    assert decision.override_reason == "Người được bàn giao muốn ở lại Lào Cai"
+    assert decision.override_reason == "Người được bàn giao muốn về Hà Nội ngay"
     assert new.routing_rule_id == decision.rule_id
     assert CaseEvent.objects.filter(case=case, reason__contains="→").exists()
     assert AuditEvent.objects.filter(case=case, detail__routing_override=routed_referral.reference).exists()
-    # The rule is satisfied: routing again sends nothing back to Hà Nội.
+    # The rule is satisfied: routing again sends nothing back to Lào Cai.
     assert routing.route_case(case.pk) == []
 
 
