@@ -60,7 +60,7 @@ class PicklistValueAdmin(admin.ModelAdmin):
 
 @admin.register(AgencyKind)
 class AgencyKindAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "sort_order"]
+    list_display = ["code", "name", "name_en", "may_identify", "identification_basis", "sort_order"]
 
 
 @admin.register(StatusDeadline)

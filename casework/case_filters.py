@@ -62,7 +62,10 @@ def _core_q(user, filters: dict) -> Q:
     if filters.get("children"):
         condition &= Q(is_child=True)
     if filters.get("overdue"):
-        condition &= Q(overdue_flagged_at__isnull=False)
+        # A status past its limit, or initial verification past its 3 days.
+        condition &= Q(overdue_flagged_at__isnull=False) | Q(
+            verification_flagged_at__isnull=False, verification_concluded_at__isnull=True
+        )
     if filters.get("person_status"):
         condition &= Q(person_status=filters["person_status"])
     destination = filters.get("destination")

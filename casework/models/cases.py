@@ -379,7 +379,9 @@ class Case(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.overdue_flagged_at is not None
+        """A status past its limit, or initial verification past its 3 days."""
+        verification_late = self.verification_flagged_at is not None and self.verification_concluded_at is None
+        return self.overdue_flagged_at is not None or verification_late
 
 
 class CaseEvent(models.Model):

@@ -22,3 +22,38 @@ def test_seed_demo_is_idempotent_and_covers_every_persona_and_status(reference_d
     # Two provinces, and a national supervisor (no province) for the national statistics.
     assert set(supervisors) == {"LCA", "HN", None}
     assert Agency.objects.get(code="cuc-btxh").statistics_scope == "national"
+
+
+def test_every_demo_agency_has_something_to_do(reference_data):
+    """The demo tells the reception chain: each persona's agency has work waiting (issue 14)."""
+    from casework.claims import claims_to_decide
+    from referrals.access import INBOX_STATUSES
+    from referrals.models import Referral
+    from shelters.models import FollowUpVisit, Stay
+
+    call_command("seed_demo", stdout=StringIO())
+    agencies = {agency.code: agency for agency in Agency.objects.all()}
+
+    def inbox(code):
+        return Referral.objects.filter(to_agency=agencies[code], status__in=INBOX_STATUSES).count()
+
+    def leads_open(code):
+        return Case.objects.filter(owning_agency=agencies[code]).exclude(status=CaseStatus.CLOSED).count()
+
+    assert inbox("ubnd-batxat") >= 2  # a police self-report brought to it; a woman back home
+    assert inbox("syt-laocai") >= 2 and leads_open("syt-laocai") >= 4
+    assert inbox("ca-laocai") >= 1  # verification asked by Sở Y tế
+    assert leads_open("bp-laocai") >= 1 and leads_open("ca-laocai") >= 1 and leads_open("ubnd-batxat") >= 1
+    assert inbox("hpn-laocai") >= 1  # the Women's Union follows a reintegration
+    assert inbox("ctxh-laocai") >= 1  # a placement routed to the facility nearest home
+    house = agencies["binhyen-hanoi"]
+    assert Stay.objects.filter(facility__agency=house, discharged_at__isnull=True).exists()
+    assert FollowUpVisit.objects.filter(agency=house, outcome="").exists()
+    # The Lào Cai social-protection supervisor decides a claim.
+    supervisor = Membership.objects.get(user__username="giamsat.syt.laocai")
+    assert supervisor.role == "supervisor" and supervisor.agency.code == "syt-laocai"
+    assert claims_to_decide(supervisor.agency).filter(item__deciding_role=supervisor.role).exists()
+    # Lead history and the competent body's decisions are there to be seen.
+    assert Case.objects.filter(leads__ended_at__isnull=False).exists()
+    assert Case.objects.filter(identification_agency__code="ca-laocai").count() >= 3
+    assert Case.objects.filter(tasks__isnull=False).exists()

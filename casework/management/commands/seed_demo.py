@@ -455,6 +455,18 @@ class DemoStory:
             home_commune=self.agencies["ubnd-hoankiem"], return_mode=ReturnMode.HANDED_OVER,
         )  # fmt: skip
         self.accept(mai, "repatriation_reception", "syt-laocai", "canbo.baotro", handed_over_hours_after=3)
+        actions.do_transition_case(
+            Case.objects.get(pk=mai.pk),
+            CaseStatus.VERIFYING,
+            reason="Bắt đầu xác minh ban đầu cùng công an (minh họa)",
+            actor=self.users["canbo.baotro"],
+        )
+        # Just handed over at the gate: the border guard still leads until Sở Y tế accepts.
+        self.register(
+            "canbo.bienphong", "bp-laocai", "Lầu Thị Chá", Sex.FEMALE, 2003, "08",
+            came=CameToNotice.BORDER_HANDOVER, days_ago=0, place="Cửa khẩu quốc tế Lào Cai",
+            return_mode=ReturnMode.HANDED_OVER,
+        )  # fmt: skip
         # The commune's own self-report, waiting for Sở Y tế.
         self.register(
             "canbo.xa", "ubnd-batxat", "Giàng Thị Mỷ", Sex.FEMALE, 2004, "08",
@@ -472,6 +484,14 @@ class DemoStory:
         sua = self.identify(sua, is_victim=True)
         self.consent(sua, "ctxh-laocai", ["core", "identity", "health", "shelter"], "Nơi tạm lánh gần nhà (minh họa)")
         self.routing.route_case(sua.pk)
+        # Verified by Sở Y tế with the police, documents missing: the police are to decide.
+        song = self.register(
+            "canbo.bienphong", "bp-laocai", "Mùa Thị Sông", Sex.FEMALE, 1998, "08",
+            came=CameToNotice.BORDER_HANDOVER, days_ago=4, place="Cửa khẩu quốc tế Lào Cai",
+            return_mode=ReturnMode.HANDED_OVER,
+        )  # fmt: skip
+        self.accept(song, "repatriation_reception", "syt-laocai", "canbo.baotro", handed_over_hours_after=1)
+        self.through_verification(song)
         # Returned at the border gate, found not to be a victim.
         nam = self.register(
             "canbo.bienphong", "bp-laocai", "Hoàng Văn Nam", Sex.MALE, 1990, "02",
