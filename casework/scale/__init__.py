@@ -182,6 +182,7 @@ def build(
                 beds.append((bed_id, facility.id, room, label, True, held_for, held_until, occupied_by))
         writer.write("bed", beds)
         _save_counters(counters, ref)
+        writer.counts["caselead"] = load.first_leads()
         if constraints:
             say(f"Checking {len(constraints)} foreign keys ({time.monotonic() - started:.1f} s)")
             load.restore_foreign_keys(constraints)

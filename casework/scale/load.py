@@ -89,7 +89,7 @@ def specs() -> dict[str, tuple[type, list[str]]]:
             "id public_id full_name other_names search_name name_key sex birth_date birth_year ethnicity_id "
             "nationality_id document_type document_number home_province_id home_former_province_id home_address "
             "phone languages disability poor_household stateless_resident guardian_name guardian_relation "
-            "guardian_phone created_at",
+            "guardian_phone home_commune_id created_at",
         ),
         "case": (
             Case,
@@ -97,16 +97,22 @@ def specs() -> dict[str, tuple[type, list[str]]]:
             "person_status legal_regime came_to_notice return_mode received_at reception_province_id "
             "reception_place destination_country_id route absent_from absent_until is_child age_at_reception "
             "abroad accompanies_id incident_id identified_on identification_authority identification_document "
-            "external_id due_at overdue_flagged_at closure_reason created_at updated_at",
+            "external_id due_at overdue_flagged_at closure_reason created_at updated_at reception_commune_id "
+            "returned_on identification_agency_id identification_grounds verification_agency_id "
+            "verification_started_at "
+            "verification_due_at verification_concluded_at verification_outcome verification_flagged_at",
         ),
         "case_exploitation_forms": (Case.exploitation_forms.through, "case_id picklistvalue_id"),
         "case_means_of_control": (Case.means_of_control.through, "case_id picklistvalue_id"),
         "case_recruitment_methods": (Case.recruitment_methods.through, "case_id picklistvalue_id"),
-        "caseevent": (CaseEvent, "case_id kind old_status new_status reason actor_id agency_id sensitivity at"),
+        "caseevent": (
+            CaseEvent,
+            "case_id kind old_status new_status reason actor_id agency_id sensitivity at recorded_at",
+        ),
         "casegrant": (
             CaseGrant,
             "case_id group_id user_id classes can_change source source_ref granted_by_id granted_at revoked_at "
-            "revoked_by_id",
+            "revoked_by_id purpose",
         ),
         "casegroupobjectpermission": (CaseGroupObjectPermission, "content_object_id group_id permission_id"),
         "caseuserobjectpermission": (CaseUserObjectPermission, "content_object_id user_id permission_id"),
@@ -146,7 +152,8 @@ def specs() -> dict[str, tuple[type, list[str]]]:
         "stay": (
             Stay,
             "id public_id case_id facility_id bed_id source placement_id consent_id admitted_at admitted_by_id "
-            "planned_end discharged_at discharged_by_id destination destination_detail discharge_reason",
+            "planned_end discharged_at discharged_by_id destination destination_detail discharge_reason "
+            "admission_recorded_at discharge_recorded_at",
         ),
         "intake": (Intake, "stay_id sections saved_at completed_at completed_by_id"),
         "servicerecord": (
@@ -286,6 +293,21 @@ def analyze(tables: list[str]) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"{command} {connection.ops.quote_name(table)}")
+
+
+def first_leads() -> int:
+    """Each seeded case's lead period: its owning agency since registration (the scale stories
+    keep one owner per case; transfers of lead are not simulated)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO casework_caselead (case_id, agency_id, started_at, ended_at, reason, legal_basis, source_ref)
+            SELECT c.id, c.owning_agency_id, c.received_at, NULL, 'registered', '', ''
+            FROM casework_case c
+            WHERE NOT EXISTS (SELECT 1 FROM casework_caselead l WHERE l.case_id = c.id)
+            """
+        )
+        return cursor.rowcount
 
 
 # Reset ----------------------------------------------------------------------------------------

@@ -147,11 +147,23 @@ def vnd(amount: int) -> str:
 
 
 class Grant:
-    __slots__ = ("group", "user", "classes", "can_change", "source", "ref", "by", "at", "revoked_at", "revoked_by")
+    __slots__ = (
+        "group",
+        "user",
+        "classes",
+        "can_change",
+        "source",
+        "ref",
+        "by",
+        "at",
+        "revoked_at",
+        "revoked_by",
+        "purpose",
+    )
 
-    def __init__(self, group, user, classes, can_change, source, ref, by, at):
+    def __init__(self, group, user, classes, can_change, source, ref, by, at, purpose=""):
         self.group, self.user, self.classes, self.can_change = group, user, classes, can_change
-        self.source, self.ref, self.by, self.at = source, ref, by, at
+        self.source, self.ref, self.by, self.at, self.purpose = source, ref, by, at, purpose
         self.revoked_at = self.revoked_by = None
 
 
@@ -468,6 +480,7 @@ class Stories:
                 poor,
                 stateless,
                 *guardian,
+                None,  # home commune: the scale world has provinces, not communes
                 None,  # created_at, set with the case below
             )
         )
@@ -484,7 +497,7 @@ class Stories:
     # Registration and grants ---------------------------------------------------------------
 
     def event(self, case: Case, kind, at, actor, agency, reason="", old="", new="", sensitivity=CORE) -> None:
-        self.rows["caseevent"].append((case.id, kind, old, new, reason, actor, agency, sensitivity, at))
+        self.rows["caseevent"].append((case.id, kind, old, new, reason, actor, agency, sensitivity, at, at))
         if case.last_at is None or at > case.last_at:
             case.last_at = at
 
@@ -503,8 +516,10 @@ class Stories:
             self.descriptions[key] = text
         return text
 
-    def grant(self, case, *, classes, can_change, source, ref, by, at, agency, group=None, user=None) -> Grant:
-        grant = Grant(group, user, tuple(sorted(set(classes))), can_change, source, ref, by, at)
+    def grant(
+        self, case, *, classes, can_change, source, ref, by, at, agency, group=None, user=None, purpose=""
+    ) -> Grant:
+        grant = Grant(group, user, tuple(sorted(set(classes))), can_change, source, ref, by, at, purpose)
         case.grants.append(grant)
         self.event(case, "grant", at, by, agency, self._description(grant))
         return grant
@@ -575,6 +590,7 @@ class Stories:
                     grant.at,
                     grant.revoked_at,
                     grant.revoked_by,
+                    grant.purpose,
                 )
             )
         permissions = self.ref.permissions
@@ -701,10 +717,10 @@ class Stories:
             person_status = "in_identification"
         else:
             person_status = "victim" if identified[0] == "identified" else "not_victim"
-        authority, document, identified_on = "", "", None
+        authority, document, identified_on, deciding_agency = "", "", None, None
         if identified is not None:
-            decider = self.world.police.get(case.province)
-            authority = decider.name if decider else owner.name
+            decider = self.world.police.get(case.province) or owner
+            authority, deciding_agency = decider.name, decider.id
             document = f"{rng.randint(1, 999)}/XN-CA"
             identified_on = local_date(identified[1]) if identified[0] == "identified" else None
         status_changed = kept[-1][1] if kept else case.created_at
@@ -744,6 +760,18 @@ class Stories:
                 case.closure_reason,
                 case.created_at,
                 max(case.last_at or case.created_at, status_changed),
+                None,  # reception commune: the scale world has provinces, not communes
+                received_on if cross_border else None,
+                deciding_agency,
+                "[]",
+                # The verification clock (issue 14) is not simulated: the scale stories end
+                # before it and a seeded clock would flag every old case at once.
+                None,
+                None,
+                None,
+                None,
+                "",
+                None,
             )
         )
         person_row = self.rows["person"][person["row"]]
@@ -946,7 +974,9 @@ class Stories:
             if new == "sent":
                 roles = (CASEWORKER, SUPERVISOR, SHELTER_STAFF) if facility else (CASEWORKER, SUPERVISOR)
                 for role in roles:
-                    grants.append(self._grant_role(case, receiver, role, {CORE}, False, reference, actor, at))
+                    grants.append(
+                        self._grant_role(case, receiver, role, {CORE}, False, reference, actor, at, purpose.code)
+                    )
             elif new == "accepted":
                 if "shelter" in spec:
                     self._hold(case, spec["shelter"], reference, at, actor)
@@ -957,7 +987,9 @@ class Stories:
                     role_classes = ROLE_ACCESS[role][0]
                     granted = shared & set(role_classes) if role != SUPERVISOR else shared
                     if granted:
-                        grants.append(self._grant_role(case, receiver, role, granted, True, reference, actor, at))
+                        grants.append(
+                            self._grant_role(case, receiver, role, granted, True, reference, actor, at, purpose.code)
+                        )
                 if rng.random() < 0.6 and receiver.staff.get(CASEWORKER):
                     assigned = receiver.pick(rng, CASEWORKER)
             elif new == "handed_over":
@@ -993,7 +1025,7 @@ class Stories:
             )
         )
 
-    def _grant_role(self, case, receiver, role, classes, on_accept, reference, actor, at) -> Grant:
+    def _grant_role(self, case, receiver, role, classes, on_accept, reference, actor, at, purpose) -> Grant:
         return self.grant(
             case,
             group=receiver.groups[role],
@@ -1004,6 +1036,7 @@ class Stories:
             by=actor,
             at=at,
             agency=self.world.users[actor][2],
+            purpose=purpose,
         )
 
     @staticmethod
@@ -1309,6 +1342,8 @@ class Stories:
                 destination,
                 "",
                 shelter.get("reason", "") if discharged else "",
+                admitted,
+                discharged,
             )
         )
         if shelter["stay_now"]:

@@ -24,6 +24,7 @@ from casework.models import (
     CaseEvent,
     CaseGrant,
     CaseGroupObjectPermission,
+    CaseLead,
     CaseStatus,
     CaseUserObjectPermission,
     Claim,
@@ -128,6 +129,15 @@ def test_cases_hold_what_the_app_computes(scale_data):
     assert Person.objects.filter(search_name__contains="dang").exists()
     current = Stay.objects.filter(discharged_at__isnull=True).select_related("bed")
     assert all(stay.bed.occupied_by_id == stay.case_id for stay in current)
+    assert not Stay.objects.filter(admission_recorded_at__isnull=True).exists()
+    # The chain of responsibility (issue 14): one open lead period per case, held by its owner.
+    leads = dict(CaseLead.objects.filter(ended_at__isnull=True).values_list("case_id", "agency_id"))
+    assert leads == dict(Case.objects.values_list("pk", "owning_agency_id"))
+    assert CaseLead.objects.count() == VICTIMS
+    decided = Case.objects.filter(person_status__in=["victim", "not_victim"]).exclude(person_status="")
+    assert decided.exists() and not decided.filter(identification_agency__isnull=True).exists()
+    assert not CaseEvent.objects.filter(recorded_at__isnull=True).exists()
+    assert CaseGrant.objects.filter(source="referral").exclude(purpose="").exists()
 
 
 def test_guardian_rows_are_what_the_grants_give(scale_data):
