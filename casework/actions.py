@@ -288,6 +288,11 @@ def _event(
     """A timeline line. `happened_at` is the real time of something typed in later (a handover,
     an admission, a discharge); the line then keeps both times."""
     meta = audit.current_request.get()
+    agency_id = meta.agency_id if meta else None
+    if agency_id is None and actor is not None:
+        # Outside a request (a task, the API, a command): the agency the actor acts for.
+        membership = getattr(actor, "active_membership", None)
+        agency_id = membership.agency_id if membership else None
     now = timezone.now()
     return CaseEvent.objects.create(
         case=case,
@@ -296,7 +301,7 @@ def _event(
         new_status=new,
         reason=reason,
         actor=actor,
-        agency_id=meta.agency_id if meta else None,
+        agency_id=agency_id,
         sensitivity=sensitivity,
         at=happened_at or now,
         recorded_at=now,

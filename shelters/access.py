@@ -6,11 +6,14 @@ and a stay of another facility, gets the same 404 as a missing one, with a denie
 Referring agencies see the occupancy board as counts only (`board`).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from casework import audit
 from casework.access import access_case, active_membership, deny, holds_class, visible_cases
-from casework.models import Role, SensitivityClass
+from casework.models import AuditEvent, CaseGrant, Role, SensitivityClass
 from shelters.models import Bed, Facility, FollowUpVisit, Placement, Stay
 
 SHELTER = SensitivityClass.SHELTER
@@ -59,6 +62,13 @@ def access_stay(user, public_id, *, need: str = SHELTER, act: bool = False) -> t
     case, held = access_case(user, stay.case.public_id, need=SHELTER)
     if need not in held or (act and not may_act(user)):
         deny(user, {"stay": str(public_id), "need": need, "act": act}, case=case)
+    if act and not (held.sources - {CaseGrant.Source.FORMER}):
+        # A facility whose placement is completed keeps reading what it recorded (decision 60)
+        # and changes nothing.
+        audit.record(
+            AuditEvent.Action.REFUSED, actor=user, case=case, detail={"stay": str(public_id), "reason": "former"}
+        )
+        raise PermissionDenied(_("Your agency's work on this person has ended; its records stay readable."))
     stay.case = case
     return stay, held
 

@@ -93,10 +93,15 @@ def test_admission_page_admits_and_the_board_has_one_fewer_free_bed(shelter_worl
     client = sign_in(w.shelter_worker)
     url = reverse("shelters:admit", args=[w.facility.code, placement.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"bed": "", "planned_end": w.in_months(2).isoformat()})
+    arrived = timezone.localtime() - datetime.timedelta(hours=3)
+    post = {"bed": "", "planned_end": w.in_months(2).isoformat(), "admitted_at": arrived.strftime("%Y-%m-%dT%H:%M")}
+    response = client.post(url, post)
     stay = Stay.objects.get(case=case)
     assert response.status_code == 302 and response.url == reverse("shelters:stay", args=[stay.public_id])
     assert stay.bed_id == placement.bed_id
+    # The real arrival time, not the moment of data entry (issue 14).
+    assert stay.admitted_at == arrived.replace(second=0, microsecond=0)
+    assert stay.admission_recorded_at > stay.admitted_at
     assert Bed.objects.filter(facility=w.facility).filter(Bed.free_q()).count() == 1
     assert client.get(url).status_code == 404  # admitted once: the placement no longer waits
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone, translation
 
 from casework.actions import (
@@ -224,7 +224,12 @@ def test_walk_in_of_a_case_placed_by_referral_is_refused_not_admitted(shelter_wo
     case = new_case(w.social, w.social_worker)
     place(case, w)
     url = reverse("shelters:walk-in", args=[w.facility.code, case.public_id])
-    post = {"planned_end": w.in_months(2).isoformat(), "given_by": "person", "given_on": w.today.isoformat()}
+    post = {
+        "planned_end": w.in_months(2).isoformat(),
+        "admitted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "given_by": "person",
+        "given_on": w.today.isoformat(),
+    }
     assert english(w.shelter_worker).post(url, post).status_code == 400
     assert not Stay.objects.exists()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, case=case).exists()
@@ -296,7 +301,9 @@ def test_follow_up_notices_and_their_emails_name_no_one(shelter_world, settings)
 # Grants revoked: the facility loses the case -------------------------------------------------
 
 
-def test_a_completed_placement_closes_the_stay_and_the_lists_to_the_facility(shelter_world):
+def test_a_completed_placement_leaves_the_facility_reading_only_what_it_recorded(shelter_world):
+    """Decision 60: once the placement is completed the facility keeps read-only access to what
+    it recorded (the stay, the intake); every change is refused ."""
     w = shelter_world
     stay = discharged(w)
     for visit in FollowUpVisit.objects.filter(stay=stay):
@@ -304,13 +311,24 @@ def test_a_completed_placement_closes_the_stay_and_the_lists_to_the_facility(she
     referral = Referral.objects.get(reference=stay.placement.reference)
     do_record_handover(referral, minutes=make_minutes(), actor=acting(w.shelter_worker))
     do_complete_referral(Referral.objects.get(pk=referral.pk), actor=acting(w.shelter_worker))
+    grants = CaseGrant.objects.filter(case=stay.case, group__agency_group__agency=w.facility.agency, revoked_at=None)
+    assert set(grants.values_list("source", flat=True)) == {CaseGrant.Source.FORMER}
+    assert not grants.filter(can_change=True).exists()
     client = english(w.shelter_worker)
-    before = denials(w.shelter_worker)
     for url in stay_urls(stay)["get"]:
-        assert client.get(url).status_code == 404
-    assert denials(w.shelter_worker) == before + 2
-    case_page = client.get(reverse("casework:case-detail", args=[stay.case.public_id]))
-    assert case_page.status_code == 404
+        assert client.get(url).status_code == 200
+    services = ServiceRecord.objects.filter(stay=stay).count()
+    posts = valid_posts(w)
+    refused = AuditEvent.objects.filter(
+        action__in=[AuditEvent.Action.REFUSED, AuditEvent.Action.DENIED], actor=w.shelter_worker, case=stay.case
+    )
+    before = refused.count()
+    for url in stay_urls(stay)["post"]:
+        name = resolve(url).view_name
+        # 403 where the section is readable, 404 where it never was theirs (health).
+        assert client.post(url, posts.get(name, {})).status_code in (403, 404), url
+    assert refused.count() == before + len(stay_urls(stay)["post"])
+    assert ServiceRecord.objects.filter(stay=stay).count() == services
 
 
 def test_revoked_grants_hide_a_current_resident_from_the_list_and_the_stay(shelter_world):
