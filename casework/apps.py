@@ -10,10 +10,22 @@ class CaseworkConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from casework import choices_cache
-        from casework.models import Agency, AgencyKind, Country, Province
+        from casework.models import Agency, AgencyKind, Country, Membership, Province, User
 
-        for model in (Agency, AgencyKind, Country, Province):
+        # Membership: the assignment form offers the owning agency's caseworkers from the cache.
+        for model in (Agency, AgencyKind, Country, Province, Membership):
             for signal in (post_save, post_delete):
                 signal.connect(
                     choices_cache.invalidate, sender=model, dispatch_uid=f"choices.{model.__name__}.{id(signal)}"
                 )
+        post_save.connect(_user_saved, sender=User, dispatch_uid="choices.User.save")
+        post_delete.connect(choices_cache.invalidate, sender=User, dispatch_uid="choices.User.delete")
+
+
+def _user_saved(sender, update_fields=None, **kwargs):
+    """A user's name shows in the caseworker options; a sign-in (last_login) changes nothing."""
+    from casework import choices_cache
+
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return
+    choices_cache.invalidate()

@@ -42,7 +42,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def cache_options(field: forms.ModelChoiceField, key: str) -> None:
+def cache_options(field: forms.ModelChoiceField, key: str, columns=("pk", "name", "name_en")) -> None:
     """Take a select's options (id, label in the active language) from the cache rather than
     building a model instance per row on every page: the case list's agency filter and the
     case page's consent form offer every agency, about 350 at national scale. The queryset
@@ -51,8 +51,10 @@ def cache_options(field: forms.ModelChoiceField, key: str) -> None:
     english = (get_language() or "vi").startswith("en")
 
     def build() -> list[tuple[int, str]]:
-        rows = field.queryset.values_list("pk", "name", "name_en")
-        return [(pk, name_en if english and name_en else name) for pk, name, name_en in rows]
+        rows = field.queryset.values_list(*columns)
+        if columns[2] == "name_en":
+            return [(pk, name_en if english and name_en else name) for pk, name, name_en in rows]
+        return [(pk, label or fallback) for pk, label, fallback in rows]  # a user: full name, else username
 
     @functools.cache  # Select.use_required_attribute reads the options too: fetch them once
     def options() -> list[tuple]:  # built when the select is rendered, never for a POST that redirects
@@ -341,9 +343,11 @@ class ReasonForm(StyledForm, forms.Form):
 class AssignForm(StyledForm, forms.Form):
     user = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
 
-    def __init__(self, *args, caseworkers, **kwargs):
+    def __init__(self, *args, caseworkers, cache_key: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = caseworkers
+        if cache_key:
+            cache_options(self.fields["user"], cache_key, columns=("pk", "full_name", "username"))
 
 
 def class_choices(held: set[str]):

@@ -186,6 +186,7 @@ def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
         ).values_list("user", flat=True)
         forms["assign_form"] = AssignForm(
             caseworkers=User.objects.filter(pk__in=caseworkers).order_by("username"),
+            cache_key=f"caseworkers:{case.owning_agency_id}",
             initial={"user": case.assigned_to_id},
         )
     if Capability.MOVE_STATUS in caps:

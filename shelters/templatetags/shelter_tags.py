@@ -16,15 +16,18 @@ def case_stays(case, user, held):
     if SensitivityClass.SHELTER not in held:
         return {"shown": False}
     stays = list(case.stays.select_related("facility", "bed"))
-    facility = own_facility(user)
+    agency_id = user.active_membership.agency_id
+    facility = next((stay.facility for stay in stays if stay.facility.agency_id == agency_id), None)
+    walk_in = may_act(user) and case.owning_agency_id == agency_id and not any(stay.is_current for stay in stays)
+    if walk_in and facility is None:
+        # Only someone who could admit her asks which facility their agency runs.
+        facility = own_facility(user)
     return {
         "shown": True,
         "case": case,
         "stays": stays,
-        "own": facility,
-        "may_admit": facility is not None
-        and case.owning_agency_id == facility.agency_id
-        and not any(stay.is_current for stay in stays),
+        "own": facility if facility is not None and facility.is_active else None,
+        "may_admit": walk_in and facility is not None and facility.is_active,
     }
 
 
