@@ -188,11 +188,13 @@ def test_denied_document_writes_denied(world):
     assert rows[0].detail == {"document": str(document.public_id)}
 
 
-def test_shelter_refused_assignment_is_audited_as_denied(world):
-    """The shelter may see the case but not assign it: a refused attempt is a denied row."""
+def test_shelter_refused_assignment_is_audited_as_refused(world):
+    """The shelter may see the case but not assign it: a 403 and a refused row (decision 62)."""
     mark = last_audit_id()
-    client_for(world.shelter).post(f"/cases/{world.case.public_id}/assign/", {"user": world.colleague.pk})
-    assert AuditEvent.Action.DENIED in [row.action for row in audit_since(mark)]
+    response = client_for(world.shelter).post(f"/cases/{world.case.public_id}/assign/", {"user": world.colleague.pk})
+    assert response.status_code == 403
+    refused = [row for row in audit_since(mark) if row.action == AuditEvent.Action.REFUSED]
+    assert [row.detail["capability"] for row in refused] == ["assign"]
     world.case.refresh_from_db()
     assert world.case.assigned_to == world.owner
 
@@ -212,6 +214,7 @@ def _prepare(world, endpoint: str) -> dict:
             "identified_on": today,
             "authority": "Công an tỉnh",
             "document": "1/QĐ",
+            "grounds": ["person_statement"],
             "reason": "statements",
         }
     if endpoint == "reopen":

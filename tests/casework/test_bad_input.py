@@ -257,6 +257,7 @@ def _identification(identified_on) -> dict:
         "identified_on": identified_on,
         "authority": "Công an tỉnh Lào Cai",
         "document": "12/QĐ",
+        "grounds": ["person_statement"],
         "reason": "statements",
     }
 
@@ -589,6 +590,7 @@ def test_writing_in_a_class_the_user_may_not_see_is_refused(world, sensitivity):
         can_change=True,
         source="referral",
         source_ref="R-TEST-3",
+        purpose="shelter_placement",
         actor=world.owner,
     )
     client = client_for(world.outsider)

@@ -49,9 +49,10 @@ def test_a_receiving_agency_cannot_record_consent_for_itself(world):
         f"/cases/{world.case.public_id}/consents/",
         {"given_by": "person", "classes": ["core", "investigation"], "purpose": "x", "given_on": "2026-01-02"},
     )
-    assert response.status_code == 404
+    # Visible but not its action: 403 and a refused row (decision 62).
+    assert response.status_code == 403
     assert not Consent.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, actor=world.shelter).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, actor=world.shelter).exists()
 
 
 def test_an_assignment_does_not_follow_the_user_into_another_role(world):
@@ -61,7 +62,7 @@ def test_an_assignment_does_not_follow_the_user_into_another_role(world):
     assert case_classes(as_admin, world.case) == {"core"}
     client = sign_in(world.owner, role=Role.AGENCY_ADMIN)
     moved = client.post(f"/cases/{world.case.public_id}/transition/", {"status": "verifying", "reason": "x"})
-    assert moved.status_code == 404
+    assert moved.status_code == 403  # the admin sees core, and may not move the case (decision 62)
     world.case.refresh_from_db()
     assert world.case.status == CaseStatus.REPORTED
 

@@ -93,6 +93,10 @@ def test_a_child_with_a_person_in_identification_is_owed_what_she_is(world):
     assert points(entitlements(child)) == ["a", "b", "c", "d"]
 
 
+# Law 66/2011 art. 32: legal aid and loans for Vietnamese victims (issue 14).
+L66 = ["l66-legal-aid", "l66-loans"]
+
+
 @pytest.mark.parametrize(
     ("status", "nationality", "poor", "expected"),
     [
@@ -100,10 +104,21 @@ def test_a_child_with_a_person_in_identification_is_owed_what_she_is(world):
             PersonStatus.VICTIM,
             "VN",
             True,
-            ["d09-meals", "d09-kit", "d09-travel", "d09-medical", "d09-education", "d09-vocational", "d09-hardship"],
-        ),  # noqa: E501
-        (PersonStatus.VICTIM, "VN", False, ["d09-meals", "d09-kit", "d09-travel", "d09-medical", "d09-vocational"]),
-        (PersonStatus.VICTIM, "VN", None, ["d09-meals", "d09-kit", "d09-travel", "d09-medical", "d09-vocational"]),
+            ["d09-meals", "d09-kit", "d09-travel", "d09-medical", "d09-education", "d09-vocational", "d09-hardship"]
+            + L66,
+        ),
+        (
+            PersonStatus.VICTIM,
+            "VN",
+            False,
+            ["d09-meals", "d09-kit", "d09-travel", "d09-medical", "d09-vocational"] + L66,
+        ),
+        (
+            PersonStatus.VICTIM,
+            "VN",
+            None,
+            ["d09-meals", "d09-kit", "d09-travel", "d09-medical", "d09-vocational"] + L66,
+        ),
         (PersonStatus.VICTIM, "CN", True, ["d09-meals", "d09-kit", "d09-travel", "d09-medical"]),
         (PersonStatus.IN_IDENTIFICATION, "VN", True, ["d09-meals", "d09-kit", "d09-travel", "d09-medical"]),
         (PersonStatus.ACCOMPANYING_CHILD, "VN", True, ["d09-meals", "d09-kit", "d09-travel", "d09-medical"]),

@@ -25,9 +25,8 @@ from shelters.actions import add_months
 from shelters.models import Bed, FollowUpVisit, Intake, ServiceKind, ServiceRecord, Stay
 from tests.e2e.conftest import assert_clean, save_screenshot
 from tests.e2e.test_case_registration import sign_in, submit, vietnamese
-from tests.e2e.test_referral_to_peace_house import (  # noqa: F401 — eager_celery is a fixture
+from tests.e2e.test_referral_to_peace_house import (
     acknowledge_and_accept,
-    eager_celery,
     open_details,
     open_referral_from_inbox,
 )

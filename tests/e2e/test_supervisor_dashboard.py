@@ -19,7 +19,6 @@ from casework.models import AuditEvent, Role, StatisticsScope
 from dashboards.models import ExportJob
 from tests.e2e.conftest import assert_clean
 from tests.e2e.test_case_registration import sign_in, vietnamese
-from tests.e2e.test_referral_to_peace_house import eager_celery  # noqa: F401 — a fixture
 from tests.fixtures.personas import make_user
 from tests.fixtures.statistics import build_statistics_world, overdue_referral
 

@@ -73,7 +73,9 @@ def test_recording_the_handover_saves_the_minutes_with_the_move(net):
 
 REFUSED_MINUTES = {
     "in the future": lambda: {"handed_over_at": timezone.now() + datetime.timedelta(hours=1)},
-    "before acceptance": lambda: {"handed_over_at": timezone.now() - datetime.timedelta(hours=2)},
+    # A handover may precede its data entry and the recorded acceptance (issue 14), never the
+    # person's reception.
+    "before the reception": lambda: {"handed_over_at": timezone.now() - datetime.timedelta(days=3650)},
     "without a place": lambda: {"place": "  "},
     "without the sender's officers": lambda: {"sender_officers": ""},
     "without the receiver's officers": lambda: {"receiver_officers": " "},
@@ -171,7 +173,7 @@ def test_a_bad_or_future_time_is_a_400_not_a_500(net, value):
 def test_a_refusal_of_the_action_is_shown_on_the_form_with_what_was_typed(net):
     referral = accepted(net)
     url = f"/referrals/{referral.public_id}/handover/"
-    before = timezone.localtime() - datetime.timedelta(hours=3)
+    before = timezone.localtime() - datetime.timedelta(days=3650)  # before she was received
     response = sign_in(net.social_worker).post(url, form_data(handed_over_at=before.strftime("%Y-%m-%dT%H:%M")))
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()

@@ -177,6 +177,11 @@ MOVES = [
 def test_each_move_works_for_the_right_side(net, move, before, side, data, after):
     referral = at_status(send(net), before)
     user = net.social_worker if side == "receiver" else net.owner
+    if move == "handover":  # a real time after her reception (issue 14)
+        data = {
+            **data,
+            "handed_over_at": (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        }
     response = sign_in(user).post(f"/referrals/{referral.public_id}/{move}/", data)
     assert response.status_code == 302
     assert response["Location"] == f"/referrals/{referral.public_id}/"
@@ -282,9 +287,7 @@ def test_the_case_page_of_another_agency_shows_only_its_own_referrals(net):
         given_by="person", classes=["core"], agency=net.peace_house, purpose="p", given_on=timezone.localdate()
     )
     casework_actions.do_record_consent(net.case, consent, actor=net.owner)
-    to_social = actions.do_accept_referral(
-        actions.do_acknowledge_referral(send(net), actor=net.social_worker), actor=net.social_worker
-    )
+    to_social = actions.do_acknowledge_referral(send(net), actor=net.social_worker)
     to_shelter = actions.do_send_referral(
         net.case,
         purpose=ReferralPurpose.objects.get(code="shelter_placement"),
@@ -296,6 +299,11 @@ def test_the_case_page_of_another_agency_shows_only_its_own_referrals(net):
     assert to_social.reference in html
     assert to_shelter.reference not in html
     assert net.peace_house.name not in html
+    # Accepting protection makes the social agency the lead (Law 53 art. 27(2)): the lead sees
+    # every referral of the case.
+    actions.do_accept_referral(to_social, actor=net.social_worker)
+    html = sign_in(net.social_worker).get(f"/cases/{net.case.public_id}/").content.decode()
+    assert to_shelter.reference in html
 
 
 def test_sending_from_the_case_page_creates_the_referral(net):
@@ -315,8 +323,9 @@ def test_sending_needs_change_on_the_case(net):
     purpose = ReferralPurpose.objects.get(code="protection_support")
     data = {"purpose": purpose.pk, "to_agency": net.social.pk}
     assert sign_in(net.outsider).post(f"/referrals/send/{net.case.public_id}/", data).status_code == 404
-    assert sign_in(net.shelter).post(f"/referrals/send/{net.case.public_id}/", data).status_code == 404
-    assert sign_in(net.shelter).get(f"/referrals/send/{net.case.public_id}/").status_code == 404
+    # The shelter sees the case and may not send for it: 403 (decision 62).
+    assert sign_in(net.shelter).post(f"/referrals/send/{net.case.public_id}/", data).status_code == 403
+    assert sign_in(net.shelter).get(f"/referrals/send/{net.case.public_id}/").status_code == 403
     assert not Referral.objects.exists()
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from casework import actions as casework_actions
-from casework.access import case_classes
-from casework.models import AuditEvent, CaseEvent, Consent, Role
+from casework.access import Capability, can, case_classes, standing
+from casework.models import AuditEvent, CaseEvent, CaseGrant, Consent, Role
 from referrals import actions
 from referrals.actions import ReferralError
 from referrals.models import REFERRAL_TRANSITIONS, Referral, ReferralEvent, ReferralPurpose, ReferralStatus
@@ -94,7 +94,10 @@ def test_a_shelter_placement_never_exposes_investigation(net):
     accepted(net, "shelter_placement", net.peace_house, net.peace_caseworker)
     assert classes_of(net.peace_worker, net) == {"core", "identity", "health", "shelter"}
     assert "investigation" not in classes_of(net.peace_caseworker, net)
-    assert "change" in classes_of(net.peace_caseworker, net)
+    # It works on the case within the placement (notes), and never moves or closes it.
+    held = standing(acting(net.peace_caseworker), net.case)
+    assert held.works_on and can(held, Capability.ADD_NOTE)
+    assert not can(held, Capability.MOVE_STATUS) and not can(held, Capability.CLOSE)
 
 
 def test_police_verification_never_exposes_health(net):
@@ -116,7 +119,8 @@ def test_police_verification_never_exposes_health(net):
     )
     actions.do_acknowledge_referral(referral, actor=worker)
     actions.do_accept_referral(referral, actor=worker)
-    assert case_classes(acting(worker), case) == {"core", "identity", "investigation", "change"}
+    assert case_classes(acting(worker), case) == {"core", "identity", "investigation"}
+    assert standing(acting(worker), case).works_on
 
 
 def test_acceptance_shares_only_what_the_consent_covers(net):
@@ -166,9 +170,16 @@ def test_cancelling_and_completing_revoke_what_the_referral_granted(net, ending)
         referral = accepted(net, "shelter_placement", net.peace_house, net.peace_caseworker)
         referral = actions.do_record_handover(referral, minutes=make_minutes(), actor=net.peace_caseworker)
         actions.do_complete_referral(referral, actor=net.peace_caseworker)
-    assert classes_of(net.peace_worker, net) == set()
-    assert classes_of(net.peace_caseworker, net) == set()
     assert not referral.grants().filter(revoked_at__isnull=True).exists()
+    if ending == "cancel":
+        assert classes_of(net.peace_worker, net) == set()
+        assert classes_of(net.peace_caseworker, net) == set()
+    else:
+        # Decision 60: a completed receiver keeps reading what it recorded, and works on nothing.
+        former = CaseGrant.objects.filter(case=net.case, source=CaseGrant.Source.FORMER, revoked_at__isnull=True)
+        assert former.exists() and not former.filter(can_change=True).exists()
+        held = standing(acting(net.peace_caseworker), net.case)
+        assert "core" in held and "identity" not in held and not held.works_on
 
 
 def test_redirecting_moves_the_referral_and_its_access(net):
