@@ -124,6 +124,8 @@ def _comparable(instance: models.Model, name: str, value):
 
 
 def _digest(instance: models.Model, name: str, value) -> str:
+    if isinstance(value, str):
+        value = str(value)  # a choices member in memory digests like the string read back
     text = f"{instance._meta.label}:{instance.pk}:{name}:{value!r}"
     return salted_hmac(FINGERPRINT_SALT, text).hexdigest()[:16]
 

@@ -5,6 +5,7 @@ based on values that changed meanwhile is answered 409 with what changed and wha
 from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,10 +40,10 @@ def _initial(instance, fields) -> dict:
     return initial
 
 
-def _with_fresh_base(post: QueryDict, base: str) -> QueryDict:
+def _with_fresh_base(post: QueryDict, base: str, key: str = "base") -> QueryDict:
     """What the user typed, now based on the values stored at present."""
     data = post.copy()
-    data["base"] = base
+    data[key] = base
     return data
 
 
@@ -186,14 +187,6 @@ def incident_edit(request, code):
     def edit_incident(data):
         return corrections.do_edit_incident(incident, data, seen=data["base"], case=case, actor=request.user)
 
-    offenders = list(incident.offenders.select_related("nationality"))
-    offender_forms = [
-        (
-            offender,
-            OffenderEditForm(initial=_initial(offender, corrections.OFFENDER_FIELDS), prefix=f"o{offender.pk}"),
-        )
-        for offender in offenders
-    ]
     response = _correction(
         request,
         case,
@@ -202,15 +195,35 @@ def incident_edit(request, code):
         form_class=IncidentEditForm,
         action=edit_incident,
         initial=_initial(incident, corrections.INCIDENT_FIELDS),
-        template_context={
-            "title": _("Correct the incident"),
-            "anchor": "investigation",
-            "incident": incident,
-            "offender_forms": offender_forms,
-            "new_offender_form": OffenderForm(),
-        },
+        template_context=_offenders_context(incident),
     )
     return response or _back(case, "investigation")
+
+
+def _offenders_context(incident, typed=None) -> dict:
+    """The incident page's offender forms; `typed` (offender id, bound form) keeps what was
+    typed into one of them."""
+    offender_forms = []
+    for offender in incident.offenders.select_related("nationality"):
+        if typed is not None and typed[0] == offender.pk:
+            offender_forms.append((offender, typed[1]))
+            continue
+        initial = _initial(offender, corrections.OFFENDER_FIELDS)
+        offender_forms.append((offender, OffenderEditForm(initial=initial, prefix=f"o{offender.pk}")))
+    return {
+        "title": _("Correct the incident"),
+        "anchor": "investigation",
+        "incident": incident,
+        "offender_forms": offender_forms,
+        "new_offender_form": OffenderForm(),
+        "open_offender": typed[0] if typed is not None else None,
+    }
+
+
+def _to_incident_page(case):
+    if case.incident_id:
+        return redirect("casework:case-incident-edit", code=case.public_id)
+    return _back(case, "investigation")
 
 
 def _offender_of(case, offender_pk: int):
@@ -234,24 +247,48 @@ def _investigation_action(handler):
         except CaseworkError as error:
             _refused(request, case, handler.__name__, error)
             messages.error(request, str(error))
-        if case.incident_id:
-            return redirect("casework:case-incident-edit", code=case.public_id)
-        return _back(case, "investigation")
+        return _to_incident_page(case)
 
     view.__name__ = handler.__name__
     return view
 
 
-@_investigation_action
-def offender_edit(request, case, offender):
-    offender = _offender_of(case, offender)
-    form = OffenderEditForm(request.POST, prefix=f"o{offender.pk}")
-    if not form.is_valid():
-        form_errors_to_messages(request, form)
-        return
-    data = form.cleaned_data
-    if corrections.do_edit_offender(offender, data, seen=data["base"], case=case, actor=request.user):
-        messages.success(request, _("Offender corrected."))
+@membership_required
+@require_POST
+def offender_edit(request, code, offender):
+    """Correct one offender; a stale or invalid form comes back on the incident page (409 or
+    400) with what was typed."""
+    case, _held = _investigation_case(request, code)
+    try:
+        offender = _offender_of(case, offender)
+    except CaseworkError as error:
+        _refused(request, case, "offender_edit", error)
+        messages.error(request, str(error))
+        return _to_incident_page(case)
+    prefix = f"o{offender.pk}"
+    form = OffenderEditForm(request.POST, prefix=prefix)
+    status, stale = 400, []
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = corrections.do_edit_offender(offender, data, seen=data["base"], case=case, actor=request.user)
+        except CaseworkError as error:
+            _refused(request, case, "offender_edit", error)
+            messages.error(request, str(error))
+            offender.refresh_from_db()
+            base = corrections.fingerprints(offender, corrections.OFFENDER_FIELDS)
+            form = OffenderEditForm(_with_fresh_base(request.POST, base, f"{prefix}-base"), prefix=prefix)
+            form.is_valid()
+            if isinstance(error, StaleEdit):
+                status, stale = CONFLICT, _stale_values(offender, error.fields)
+        else:
+            messages.success(request, _("Offender corrected.") if changed else _("Nothing was changed."))
+            return _to_incident_page(case)
+    incident_form = IncidentEditForm(initial=_initial(case.incident, corrections.INCIDENT_FIELDS))
+    offenders = _offenders_context(case.incident, (offender.pk, form))
+    form_action = reverse("casework:case-incident-edit", args=[case.public_id])
+    context = {"case": case, "form": incident_form, "form_action": form_action, "stale": stale, **offenders}
+    return render(request, "casework/case_edit.html", context, status=status)
 
 
 @_investigation_action
