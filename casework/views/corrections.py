@@ -80,7 +80,8 @@ def _correction(request, case, *, instance, fields, form_class, action, initial,
                 base = corrections.fingerprints(instance, fields)
                 form = form_class(_with_fresh_base(request.POST, base))
                 form.is_valid()
-                messages.error(request, str(error))
+                if not isinstance(error, StaleEdit):  # the stale box says it with the values
+                    messages.error(request, str(error))
                 if isinstance(error, StaleEdit):
                     status, stale = CONFLICT, _stale_values(instance, error.fields)
                 else:
@@ -210,6 +211,10 @@ def _offenders_context(incident, typed=None) -> dict:
             continue
         initial = _initial(offender, corrections.OFFENDER_FIELDS)
         offender_forms.append((offender, OffenderEditForm(initial=initial, prefix=f"o{offender.pk}")))
+    # One list of countries for every offender's form (built once even when not cached).
+    countries = OffenderForm().fields["nationality"].widget.choices
+    for _offender, form in offender_forms:
+        form.fields["nationality"].widget.choices = countries
     return {
         "title": _("Correct the incident"),
         "anchor": "investigation",
@@ -274,7 +279,8 @@ def offender_edit(request, code, offender):
             changed = corrections.do_edit_offender(offender, data, seen=data["base"], case=case, actor=request.user)
         except CaseworkError as error:
             _refused(request, case, "offender_edit", error)
-            messages.error(request, str(error))
+            if not isinstance(error, StaleEdit):
+                messages.error(request, str(error))
             offender.refresh_from_db()
             base = corrections.fingerprints(offender, corrections.OFFENDER_FIELDS)
             form = OffenderEditForm(_with_fresh_base(request.POST, base, f"{prefix}-base"), prefix=prefix)

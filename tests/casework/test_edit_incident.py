@@ -9,6 +9,7 @@ from django.urls import reverse
 from casework import actions, corrections
 from casework.models import AuditEvent, Case, CaseEvent, Incident, Offender, Role, SensitivityClass
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
+from tests.fixtures.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,16 @@ def test_a_supervisor_may_read_but_not_correct_the_incident(world, ring):
     assert Incident.objects.get(pk=incident.pk).stage == "reported"
     assert AuditEvent.objects.filter(actor=world.supervisor, action="refused", detail__reason="authority").exists()
     assert client.get(reverse("casework:incident-detail", args=[incident.public_id])).status_code == 200
+
+
+def test_the_incident_pages_query_count_does_not_grow_with_offenders(world, ring):
+    incident, _offender, _second = ring
+    client = sign_in(world.owner)
+    edit = reverse("casework:case-incident-edit", args=[world.case.public_id])
+    page = reverse("casework:incident-detail", args=[incident.public_id])
+    few = (page_queries(client, edit)[0], page_queries(client, page)[0])
+    for number in range(4):
+        actions.do_add_offender(world.case, Offender(full_name=f"Đối tượng {number}"), actor=acting(world.owner))
+    many = (page_queries(client, edit)[0], page_queries(client, page)[0])
+    assert few == many
+    assert many[0] <= 16 and many[1] <= 12
