@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework import choices_cache
-from casework.lib.text import megabytes
+from casework.lib.text import megabytes, normalize_document_number
 from casework.models import (
     AgeBand,
     Agency,
@@ -603,6 +603,10 @@ class EditPersonForm(BasedOnForm, PersonForm):
     """The person's details as the lead's caseworker corrects them (identity class)."""
 
     disability = forms.CharField(label=_("Disability"), max_length=200, required=False)
+
+    def clean_document_number(self):
+        # As Person.save stores it, so an unchanged number is not taken for a correction.
+        return normalize_document_number(self.cleaned_data["document_number"])
 
     def clean(self):
         data = super().clean()

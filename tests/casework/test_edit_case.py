@@ -189,6 +189,8 @@ def test_a_reader_of_the_case_is_refused_with_a_403_and_a_refused_row(world, who
     assert not case.events.filter(kind=CaseEvent.Kind.UPDATED).exists()
     page = client.get(reverse("casework:case-detail", args=[case.public_id])).content.decode()
     assert "/edit/" not in page
+    owner_page = sign_in(world.owner).get(reverse("casework:case-detail", args=[case.public_id])).content.decode()
+    assert 'data-testid="edit-case"' in owner_page and 'data-testid="edit-person"' in owner_page
 
 
 @pytest.mark.parametrize("route", ["casework:case-edit", "casework:person-edit"])
@@ -284,3 +286,19 @@ def test_the_edit_pages_query_count_is_bounded(world):
         many, response = page_queries(client, url)
         assert few == many <= 18, route
         assert 'name="base"' in response.content.decode()
+
+
+def test_a_document_number_is_stored_as_registration_stores_it(world):
+    case = _fresh(world.case)
+    url = reverse("casework:person-edit", args=[case.public_id])
+    form = _person_form(case, document_type="cccd", document_number=" 001-199 012345 ")
+    assert sign_in(world.owner).post(url, form).status_code == 302
+    case = _fresh(case)
+    stored = case.person.document_number
+    assert stored and " " not in stored
+    line = case.events.get(kind=CaseEvent.Kind.UPDATED)
+    assert f"— → {stored}" in line.reason
+    # The same number typed again is not a correction.
+    again = _person_form(case, document_number=" 001-199 012345 ")
+    assert sign_in(world.owner).post(url, again).status_code == 302
+    assert case.events.filter(kind=CaseEvent.Kind.UPDATED).count() == 1
