@@ -31,6 +31,7 @@ from casework.models import (
     CaseUserObjectPermission,
     Claim,
     Document,
+    Incident,
     Membership,
     Role,
     SensitivityClass,
@@ -62,6 +63,8 @@ class Capability(TextChoices):
     RECORD_PAYMENT = "record_payment", _("record a payment")
     EXTEND_CAP = "extend_cap", _("record a cap extension")
     SEE_WHO = "see_who", _("see who can see and who viewed the case")
+    EDIT_FACTS = "edit_facts", _("correct the facts of the case")
+    EDIT_PERSON = "edit_person", _("correct the person's details")
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,11 @@ def can(standing: Standing, capability: str) -> bool:
             return role in (Role.CASEWORKER, Role.SUPERVISOR) and lead and SensitivityClass.SUPPORT in standing
         case Capability.SEE_WHO:
             return role == Role.SUPERVISOR and lead
+        case Capability.EDIT_FACTS:
+            # The lead's caseworkers (an assignment counts only while acting as one of them).
+            return caseworker and lead
+        case Capability.EDIT_PERSON:
+            return caseworker and lead and SensitivityClass.IDENTITY in standing
     return False
 
 
@@ -315,6 +323,27 @@ def access_document(user, case_public_id, document_public_id) -> tuple[Document,
     if document is None or document.sensitivity not in held:
         deny(user, {"document": str(document_public_id)}, case=case)
     return document, case
+
+
+def incidents_known_to(user) -> QuerySet[Incident]:
+    """Incidents the user may open and link a case to: those of cases whose investigation the
+    user holds, and those the active agency recorded (for its caseworkers and supervisors, who
+    hold the investigation of their own cases)."""
+    membership = active_membership(user)
+    if membership is None or not user.is_authenticated:
+        return Incident.objects.none()
+    through_cases = Q(Exists(visible_cases(user, SensitivityClass.INVESTIGATION).filter(incident_id=OuterRef("pk"))))
+    if membership.role in (Role.CASEWORKER, Role.SUPERVISOR):
+        through_cases |= Q(agency_id=membership.agency_id)
+    return Incident.objects.filter(through_cases)
+
+
+def access_incident(user, public_id) -> Incident:
+    """An incident the user may see (404 and a `denied` row otherwise)."""
+    incident = incidents_known_to(user).filter(public_id=public_id).select_related("agency").first()
+    if incident is None:
+        deny(user, {"incident": str(public_id)})
+    return incident
 
 
 def why_visible(user, case: Case, held: Standing | None = None) -> list[CaseGrant]:

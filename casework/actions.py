@@ -345,6 +345,13 @@ def due_after(status: str, since: datetime.datetime) -> datetime.datetime | None
     return since + datetime.timedelta(hours=hours) if hours else None
 
 
+def age_facts(person: Person, received_at: datetime.datetime) -> tuple[int | None, bool]:
+    """Age in whole years at reception, and whether the person was a child then. Fixed at
+    registration, and again when a correction changes the birth date or the reception."""
+    age = person.age_on(timezone.localdate(received_at))
+    return (age if age is not None and age >= 0 else None), (age is not None and age < ADULT_AGE)
+
+
 def do_create_case(
     *,
     person: Person,
@@ -368,9 +375,7 @@ def do_create_case(
         now = timezone.now()
         case.status = CaseStatus.REPORTED
         case.status_changed_at = now
-        age = person.age_on(timezone.localdate(case.received_at))
-        case.age_at_reception = age if age is not None and age >= 0 else None
-        case.is_child = age is not None and age < ADULT_AGE
+        case.age_at_reception, case.is_child = age_facts(person, case.received_at)
         if case.accompanies_id:
             case.person_status = PersonStatus.ACCOMPANYING_CHILD
         case.reference = allocate_reference(case.reception_province, timezone.localdate(case.received_at).year)

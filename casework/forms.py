@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework import choices_cache
-from casework.lib.text import megabytes
+from casework.lib.text import megabytes, normalize_document_number
 from casework.models import (
     AgeBand,
     Agency,
@@ -23,6 +23,7 @@ from casework.models import (
     EthnicGroup,
     FormerProvince,
     IdentificationGround,
+    Incident,
     Offender,
     PersonStatus,
     PicklistValue,
@@ -569,3 +570,78 @@ class CapExtensionForm(StyledForm, forms.Form):
     decided_by = forms.CharField(label=_("Decided by"), max_length=200)
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# Corrections after registration (casework.corrections) ---------------------------------------
+
+
+class BasedOnForm(forms.Form):
+    """A correction form carries the fingerprints of the values it showed (hidden)."""
+
+    base = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_base(self):
+        from casework.corrections import parse_fingerprints
+
+        seen = parse_fingerprints(self.cleaned_data["base"])
+        if seen is None:
+            raise forms.ValidationError(_("The form is incomplete; open the page again."))
+        return seen
+
+
+class EditCaseForm(BasedOnForm, CaseFactsForm):
+    """The facts of a case as the lead's caseworker corrects them (core class). Where the
+    person is (abroad) has its own action, the return to Vietnam."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["abroad"]
+
+
+def nullable_choice(value: bool | None) -> str:
+    """The select value of a yes / no / unknown answer."""
+    return {True: "true", False: "false"}.get(value, "unknown")
+
+
+class EditPersonForm(BasedOnForm, PersonForm):
+    """The person's details as the lead's caseworker corrects them (identity class)."""
+
+    disability = forms.CharField(label=_("Disability"), max_length=200, required=False)
+
+    def clean_document_number(self):
+        # As Person.save stores it, so an unchanged number is not taken for a correction.
+        return normalize_document_number(self.cleaned_data["document_number"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("birth_date"):
+            data["birth_year"] = data["birth_date"].year  # the year follows the date (Person.save)
+        return data
+
+
+class IncidentEditForm(BasedOnForm, StyledForm, forms.Form):
+    criminal_case_number = forms.CharField(label=_("Criminal case number"), max_length=60, required=False)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Incident.Stage.choices)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class OffenderEditForm(BasedOnForm, OffenderForm):
+    pass
+
+
+def incident_label(incident: Incident) -> str:
+    return f"{incident} · {incident.get_stage_display()} · {incident.agency.label}"
+
+
+class LinkIncidentForm(StyledForm, forms.Form):
+    """An incident the user may see (`access.incidents_known_to`), to link a case to."""
+
+    incident = forms.ModelChoiceField(queryset=None, to_field_name="public_id", label=_("Incident"))
+
+    def __init__(self, *args, incidents, listed: list[Incident] | None = None, **kwargs):
+        """`listed`: the incidents already fetched, offered without another query."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["incident"]
+        field.queryset = incidents
+        if listed is not None:
+            field.widget.choices = [("", "---------")] + [(item.public_id, incident_label(item)) for item in listed]

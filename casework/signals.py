@@ -6,5 +6,5 @@ change. It is the one place casework tells higher apps anything (decision 23).""
 
 from django.dispatch import Signal
 
-# kwargs: case_id (int), cause (str: "created", "status", "consent")
+# kwargs: case_id (int), cause (str: "created", "status", "consent", "facts")
 case_changed = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import auth, case_actions, cases, support
+from casework.views import auth, case_actions, cases, corrections, support
 
 app_name = "casework"
 
@@ -33,4 +33,14 @@ urlpatterns = [
     path("cases/<uuid:code>/consents/withdraw/", case_actions.withdraw_consent, name="case-consent-withdraw"),
     path("cases/<uuid:code>/incident/", case_actions.link_incident, name="case-incident"),
     path("cases/<uuid:code>/offenders/", case_actions.add_offender, name="case-offender"),
+    path("cases/<uuid:code>/edit/", corrections.case_edit, name="case-edit"),
+    path("cases/<uuid:code>/person/edit/", corrections.person_edit, name="person-edit"),
+    path("cases/<uuid:code>/incident/edit/", corrections.incident_edit, name="case-incident-edit"),
+    path("cases/<uuid:code>/incident/link/", corrections.incident_link, name="case-incident-link"),
+    path("cases/<uuid:code>/incident/unlink/", corrections.incident_unlink, name="case-incident-unlink"),
+    path("cases/<uuid:code>/offenders/<int:offender>/", corrections.offender_edit, name="case-offender-edit"),
+    path(
+        "cases/<uuid:code>/offenders/<int:offender>/remove/", corrections.offender_remove, name="case-offender-remove"
+    ),
+    path("incidents/<uuid:incident>/", corrections.incident_detail, name="incident-detail"),
 ]

@@ -413,6 +413,10 @@ class CaseEvent(models.Model):
         PROPOSAL = "proposal", _("identification proposed")
         TASK = "task", _("task")
         RETURNED = "returned", _("returned to Vietnam")
+        # A correction of the person's details, for those who may not see them (the values
+        # are on an `identity` line of its own).
+        IDENTITY_UPDATED = "identity_updated", _("identity details corrected")
+        INCIDENT_UNLINKED = "incident_unlinked", _("removed from the incident")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

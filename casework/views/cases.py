@@ -143,10 +143,15 @@ def case_detail(request, code):
     audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=held)
     acting_for_owner = held.is_lead
     caps = capabilities(held)
+    # Who holds identity reads the corrected values on their own line; the core line that says
+    # only "identity details corrected" is for the others.
+    hidden = {CaseEvent.Kind.IDENTITY_UPDATED} if SensitivityClass.IDENTITY in held else set()
     events = [
         event
         for event in case.events.select_related("actor", "agency")[:100]
-        if event.sensitivity in held and (acting_for_owner or event.kind not in OWNER_ONLY_EVENTS)
+        if event.sensitivity in held
+        and (acting_for_owner or event.kind not in OWNER_ONLY_EVENTS)
+        and event.kind not in hidden
     ]
     consents = case.consents.select_related("agency", "agency_kind")
     if not acting_for_owner:
@@ -217,6 +222,8 @@ def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
     if Capability.RECORD_INVESTIGATION in caps:
         forms["incident_form"] = IncidentForm()
         forms["offender_form"] = OffenderForm()
+        if case.incident_id:
+            forms["unlink_form"] = ReasonForm()
     if Capability.RECORD_RETURN in caps and case.abroad:
         forms["return_form"] = ReturnForm(initial={"returned_on": timezone.localdate()})
     if Capability.DO_TASK in caps:

@@ -187,6 +187,11 @@ def _post_data(route: str, target: SimpleNamespace, world) -> dict:
         "verification": {"outcome": "no_signs", "concluded_at": today + "T08:00", "note": "Không có dấu hiệu"},
         "return": {"returned_on": today},
         "task": {"task": 1, "outcome": "Đã báo người thân"},
+        # No incident yet: refused by the rule (nothing to unlink, no such offender), or a form
+        # naming an incident the persona may not see.
+        "incident_unlink": {"reason": "not part of the ring"},
+        "offender_edit": {"o1-base": "{}", "o1-full_name": "B"},
+        "offender_remove": {},
     }[route]
 
 
@@ -205,8 +210,18 @@ POST_ROUTES = {
     "verification": "verification/",
     "return": "return/",
     "task": "tasks/",
+    "incident_unlink": "incident/unlink/",
+    "offender_edit": "offenders/<int:offender>/",
+    "offender_remove": "offenders/<int:offender>/remove/",
 }
-GET_ROUTES = ("detail", "access", "support", "doc_identity", "doc_investigation")
+# The correction pages (issue 16); a case without an incident sends its page back (302).
+EDIT_ROUTES = {
+    "edit": "edit/",
+    "person_edit": "person/edit/",
+    "incident_edit": "incident/edit/",
+    "incident_link": "incident/link/",
+}
+GET_ROUTES = ("detail", "access", "support", "doc_identity", "doc_investigation", *EDIT_ROUTES)
 ROUTES = (*GET_ROUTES, *POST_ROUTES)
 
 
@@ -222,7 +237,9 @@ def url_for(route: str, target: SimpleNamespace) -> str:
         return base + f"documents/{target.doc_identity.public_id}/"
     if route == "doc_investigation":
         return base + f"documents/{target.doc_investigation.public_id}/"
-    return base + POST_ROUTES[route]
+    if route in EDIT_ROUTES:
+        return base + EDIT_ROUTES[route]
+    return base + POST_ROUTES[route].replace("<int:offender>", "1")
 
 
 # Expected status per route: one column per persona, in PERSONAS order
@@ -232,6 +249,7 @@ LEAD_WORKERS = (302, 302, 403, 403, 404, 404)  # caseworkers of the lead; the ot
 LEAD_WORKERS_CLOSED = (302, 302, 403, 404, 404, 404)  # the shelter no longer sees a closed case
 RECEIVER_WORKERS = (302, 302, 403, 404, 404, 404)  # the police caseworkers work as receivers
 NOT_RECEIVERS = (403, 403, 403, 404, 404, 404)  # the lead's work is not the receiver's
+LEAD_EDITORS = (200, 200, 403, 403, 404, 404)  # a correction page: the lead's caseworkers
 EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # The police case, referred to the shelter without `investigation`.
     "own": {
@@ -254,6 +272,13 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "offender": LEAD_WORKERS,
         "return": LEAD_WORKERS,
         "task": LEAD_WORKERS,
+        "edit": LEAD_EDITORS,
+        "person_edit": LEAD_EDITORS,
+        "incident_edit": LEAD_WORKERS,
+        "incident_link": LEAD_EDITORS,
+        "incident_unlink": LEAD_WORKERS,
+        "offender_edit": LEAD_WORKERS,
+        "offender_remove": LEAD_WORKERS,
     },
     # The border guard's case, whose verification the police accepted.
     "referred": {
@@ -276,6 +301,13 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "offender": RECEIVER_WORKERS,
         "return": NOT_RECEIVERS,
         "task": NOT_RECEIVERS,
+        "edit": NOT_RECEIVERS,  # the lead corrects the facts
+        "person_edit": NOT_RECEIVERS,
+        "incident_edit": RECEIVER_WORKERS,
+        "incident_link": (200, 200, 403, 404, 404, 404),
+        "incident_unlink": RECEIVER_WORKERS,
+        "offender_edit": RECEIVER_WORKERS,
+        "offender_remove": RECEIVER_WORKERS,
     },
     # A border-guard case: none of the personas has any grant on it.
     "other_agency": dict.fromkeys(ROUTES, ALL_404),
@@ -300,6 +332,13 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "offender": LEAD_WORKERS_CLOSED,
         "return": LEAD_WORKERS_CLOSED,
         "task": LEAD_WORKERS_CLOSED,
+        "edit": (200, 200, 403, 404, 404, 404),  # a closed record is still corrected
+        "person_edit": (200, 200, 403, 404, 404, 404),
+        "incident_edit": LEAD_WORKERS_CLOSED,
+        "incident_link": (200, 200, 403, 404, 404, 404),
+        "incident_unlink": LEAD_WORKERS_CLOSED,
+        "offender_edit": LEAD_WORKERS_CLOSED,
+        "offender_remove": LEAD_WORKERS_CLOSED,
     },
 }
 
@@ -322,7 +361,7 @@ def test_the_table_covers_every_case_url():
         "cases/<uuid:code>/support/payments/",
         "cases/<uuid:code>/support/extensions/",
     }
-    covered |= {f"cases/<uuid:code>/{suffix}" for suffix in POST_ROUTES.values()}
+    covered |= {f"cases/<uuid:code>/{suffix}" for suffix in [*POST_ROUTES.values(), *EDIT_ROUTES.values()]}
     assert case_routes == covered
     assert all(set(EXPECTED[situation]) == set(ROUTES) for situation in SITUATIONS)
 
@@ -553,7 +592,7 @@ def test_get_on_a_change_endpoint_is_refused_the_same_for_every_case(scene, rout
     """405 for a known and an unknown case alike: the method check reveals nothing."""
     client = client_for(scene.world.outsider)
     known = client.get(url_for(route, scene.situations["own"]))
-    unknown = client.get(f"/cases/{uuid.uuid4()}/{POST_ROUTES[route]}")
+    unknown = client.get(f"/cases/{uuid.uuid4()}/{POST_ROUTES[route]}".replace("<int:offender>", "1"))
     assert known.status_code == unknown.status_code
     assert 400 <= known.status_code < 500
 
