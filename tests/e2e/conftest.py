@@ -40,7 +40,9 @@ CONTEXT_OPTIONS = {
     "timezone_id": "Asia/Ho_Chi_Minh",
     "viewport": {"width": 1280, "height": 900},
 }
-DEFAULT_TIMEOUT_MS = 10_000
+# Generous: a loaded two-core CI machine renders some pages (PDFs, dashboards) slowly; a passing
+# step never waits for it.
+DEFAULT_TIMEOUT_MS = 30_000
 # Known app gap, not a test problem: base.html declares no icon and nothing serves
 # /favicon.ico, so Chromium's automatic favicon request logs a 404 console error on the first
 # page of every context. Remove this entry once the app serves an icon.
