@@ -61,12 +61,14 @@ from dashboards.htcds.columns import (
     TRAFFICKING_STATUS,
 )
 from dashboards.htcds.export import (
+    HEADER_ROWS,
     annotate_classes,
     case_values,
     export_htcds,
     export_queryset,
     iter_htcds_rows,
     join_name,
+    numbered,
     row_classes,
     split_name,
     write_csv,
@@ -77,6 +79,7 @@ from dashboards.htcds.reading import ImportReport, Problem
 
 __all__ = [
     "COLUMNS",
+    "HEADER_ROWS",
     "COLUMN_CLASSES",
     "EXPORT_CLASSES",
     "EXTENSION_COLUMNS",
@@ -92,6 +95,7 @@ __all__ = [
     "import_user",
     "iter_htcds_rows",
     "join_name",
+    "numbered",
     "row_classes",
     "split_name",
     "write_csv",
