@@ -195,6 +195,8 @@ DECISION_ORG_BY_KIND = {
 }
 DECISION_ORGS = ["Police", "NGO", "CourtOrProsecution", "NonPoliceGovernmentalOrganization", "Other"]
 GENDERS = list(GENDER_FROM_HTCDS)
+# The deciding authority of a decision imported without vic_TraffickinStatusDecisionMakingOrg.
+NO_DECISION_ORG = "HTCDS"
 CASE_STATUSES = ["Active", "FollowUp", "Closed", "ClosedReferred"]
 REFERRAL_REASONS = ["AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other"]
 # Offender.RoleInProcess → the closest HTCDS per_RoleInProcess value. HTCDS has no

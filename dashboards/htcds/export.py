@@ -34,6 +34,7 @@ from dashboards.htcds.columns import (
     IDENTITY,
     INVESTIGATION,
     LABEL_ROW,
+    NO_DECISION_ORG,
     ROLE_TO_HTCDS,
     TRAFFICKING_STATUS,
 )
@@ -203,6 +204,8 @@ def decision_org(case: Case) -> str:
     in words)."""
     if case.identification_authority in DECISION_ORGS:
         return case.identification_authority
+    if case.identification_authority == NO_DECISION_ORG:
+        return ""  # imported without one
     return DECISION_ORG_BY_KIND.get(case.owning_agency.kind.code, "Other")
 
 

@@ -36,6 +36,7 @@ from dashboards.htcds.columns import (
     EXPLOITATION_LISTS,
     IDENTITY,
     LOOKUP_BATCH,
+    NO_DECISION_ORG,
     ROLE_FROM_HTCDS,
     ROLE_TO_HTCDS,
 )
@@ -227,7 +228,7 @@ class Importer:
                     case,
                     is_victim=status == CaseStatus.IDENTIFIED,
                     identified_on=row.identified_on or timezone.localdate(case.received_at),
-                    authority=row.decision_org or "HTCDS",
+                    authority=row.decision_org or NO_DECISION_ORG,
                     document="",
                     reason=self.reason(),
                     actor=self.actor,

@@ -280,9 +280,25 @@ def _check_header(header: list[str], labels: list[str]) -> tuple[dict[int, str],
 # Import: checking the rows ---------------------------------------------------------------
 
 
+# The old and the new place of the tone mark ("Hoà Bình", "Hòa Bình") are the same name.
+OLD_STYLE_TONES = {
+    old: new
+    for vowel, glide in (("o", "a"), ("o", "e"), ("u", "y"))
+    for old, new in zip(
+        (vowel + glide + mark for mark in ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")),
+        (vowel + mark + glide for mark in ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")),
+        strict=True,
+    )
+}
+
+
 def province_key(value: str) -> str:
-    """A province as written, compared without case and without "tỉnh"/"thành phố"."""
-    key = unicodedata.normalize("NFC", value).strip().casefold()
+    """A province as written, compared without case, without "tỉnh"/"thành phố" and with
+    the tone mark in one place."""
+    key = unicodedata.normalize("NFD", unicodedata.normalize("NFC", value).strip().casefold())
+    for old, new in OLD_STYLE_TONES.items():
+        key = key.replace(old, new)
+    key = unicodedata.normalize("NFC", key)
     for prefix in PROVINCE_PREFIXES:
         if key.startswith(prefix):
             return key.removeprefix(prefix).strip()
