@@ -188,7 +188,7 @@ class Importer:
             self.report.possible_duplicates += 1
         case = self.move(case, row, plan_moves(case.status, row))
         self.settle(case, row)
-        keep_statement(case, row)
+        keep_statement(case, row, new=True)
         self.report.created += 1
         return case
 
@@ -380,11 +380,14 @@ def _apply_changes(case: Case, row: ImportRow) -> list[str]:
     return [f"person.{name}" for name in person_changed] + case_changed + picklists_changed + statement_changed
 
 
-def keep_statement(case: Case, row: ImportRow) -> list[str]:
+def keep_statement(case: Case, row: ImportRow, *, new: bool = False) -> list[str]:
     """Keep what the row states that the case has no field for (decision 82); the names of
-    what changed. A row that states nothing leaves no statement behind."""
+    what changed. A row that states nothing leaves no statement behind (and a new case that
+    states nothing costs no query)."""
+    if new and row.consent is None and not row.other_citizenships:
+        return []
     # Where the case has consent records of its own they decide the export: nothing to keep.
-    consent = None if case.consents.exists() else row.consent
+    consent = None if not new and case.consents.exists() else row.consent
     wanted = {"consent": consent, "other_citizenships": ";".join(row.other_citizenships)}
     current = HtcdsStatement.objects.filter(case=case).first()
     if current is None and wanted == {"consent": None, "other_citizenships": ""}:

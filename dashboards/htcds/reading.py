@@ -406,9 +406,12 @@ class ImportRow:
         return person.age_on(timezone.localdate(self.received_at))
 
 
-def _briefly(values: list[str], limit: int = 8) -> str:
+def _briefly(values: list[str], limit: int = 12) -> str:
+    """The valid values for a refused cell; a long list ends by pointing to the import page."""
     shown = ", ".join(values[:limit])
-    return shown + (", …" if len(values) > limit else "")
+    if len(values) <= limit:
+        return shown
+    return _("%(values)s, … (all %(count)s on the import page)") % {"values": shown, "count": len(values)}
 
 
 class RowReader:
