@@ -5,6 +5,7 @@ import csv
 import datetime
 import hashlib
 import io
+import re
 import unicodedata
 import zipfile
 from collections import Counter, defaultdict
@@ -195,6 +196,27 @@ def detect_encoding(content: bytes, *, partial: bool = False) -> str | None:
     return None
 
 
+# Two bytes or more that UTF-8 makes one character of; Windows-1258 text has almost none (its
+# combining tone marks are 0xCC, 0xD2, 0xDE, 0xEC, 0xF2, never a UTF-8 continuation byte).
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+UTF8_EVIDENCE = 3
+
+
+def _damaged_utf8_line(content: bytes) -> int | None:
+    """The line of the first invalid byte of a file that is clearly UTF-8 (several valid
+    multi-byte characters) and still does not decode: read as Windows-1258 it would import
+    every name garbled, so it is refused instead."""
+    if len(UTF8_SEQUENCE.findall(content, 0, 1 << 20)) < UTF8_EVIDENCE:
+        return None
+    if CONTROL_CHARACTERS.intersection(content.decode("utf-8", errors="replace")):
+        return None  # not text at all
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return content.count(b"\n", 0, error.start) + 1
+    return None
+
+
 def _decode(content: bytes, encoding: str, *, partial: bool = False) -> str:
     if not partial:
         return content.decode(encoding)
@@ -206,6 +228,14 @@ def decode_text(content: bytes) -> str:
     """The text of a CSV file in any of the accepted encodings, in NFC (Windows-1258 writes
     the tone marks as combining characters: "Hà" must compare equal to "Hà")."""
     encoding = detect_encoding(content)
+    if encoding in (None, FALLBACK_ENCODING) and (line := _damaged_utf8_line(content)) is not None:
+        raise ImportRefused(
+            _(
+                "The file is in UTF-8 but some of its characters are damaged (the first on line %(line)s)."
+                " Save it again from the program that made it and upload it again."
+            )
+            % {"line": line}
+        )
     if encoding is None:
         raise ImportRefused(NOT_A_TABLE)
     return unicodedata.normalize("NFC", content.decode(encoding).removeprefix("\ufeff"))

@@ -950,6 +950,21 @@ def test_csv_in_every_encoding_excel_writes_imports_the_same(receiver, encode, d
     )
 
 
+def test_a_utf8_file_with_damaged_characters_is_refused_not_garbled(receiver):
+    lines = htcds_csv(ROWS[:4]).encode("utf-8").split(b"\n")
+    lines[4] = lines[4].replace("Yên Bái".encode(), b"Y\xean B\xe1i")  # Windows-1258 bytes in UTF-8
+    assert lines[4] != htcds_csv(ROWS[:4]).encode("utf-8").split(b"\n")[4]
+    report = import_content(b"\n".join(lines), receiver, "mixed.csv")
+    assert [(problem.row, problem.message) for problem in report.problems] == [
+        (
+            None,
+            "The file is in UTF-8 but some of its characters are damaged (the first on line 5)."
+            " Save it again from the program that made it and upload it again.",
+        )
+    ]
+    assert not Case.objects.exists()
+
+
 # 5. From the web: accepted, refused with a 4xx, never a 500 ----------------------------------
 
 
