@@ -1078,3 +1078,12 @@ def test_the_export_is_refused_nothing_for_a_case_without_the_statement(receiver
         str(case.public_id),
     )
     assert case.person_status == PersonStatus.IN_IDENTIFICATION
+
+
+def test_the_import_page_help_is_in_vietnamese_by_default(receiver):
+    admin = make_user("tpl.admin.vi", receiver, Role.AGENCY_ADMIN)
+    with translation.override("vi"):
+        page = sign_in(admin).get("/dashboards/imports/").content.decode()
+    assert "Các giá trị hợp lệ của các cột mã hóa" in page
+    assert "Các cột của Cầu Nối (cnx_…) không bắt buộc" in page
+    assert "Lào Cai" in page and "Hà Giang (Ha Giang) → Tuyên Quang" in page
