@@ -231,7 +231,8 @@ def _csv_value(value):
 def _write_xlsx(path: str, header: list, rows: Iterable[list], progress: _Progress) -> int:
     """openpyxl's write-only workbook streams rows to disk; memory stays flat."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    # Excel's name for a first sheet, and that of IOM's HTCDS template.
+    sheet = workbook.create_sheet(htcds.SHEET_TITLE)
     for header_row in _header_rows(header):
         sheet.append(header_row)
     count = 0

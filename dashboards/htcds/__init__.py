@@ -65,6 +65,7 @@ from dashboards.htcds.columns import (
 )
 from dashboards.htcds.export import (
     HEADER_ROWS,
+    SHEET_TITLE,
     annotate_classes,
     case_values,
     export_htcds,
@@ -83,6 +84,7 @@ from dashboards.htcds.reading import ImportReport, Problem
 __all__ = [
     "COLUMNS",
     "HEADER_ROWS",
+    "SHEET_TITLE",
     "COLUMN_CLASSES",
     "EXPORT_CLASSES",
     "EXTENSION_COLUMNS",
