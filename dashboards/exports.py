@@ -49,7 +49,7 @@ from dashboards.scope import DASHBOARD_ROLES, Filters, Scope
 
 log = logging.getLogger(__name__)
 
-# header, rows, number of rows expected (for the progress bar)
+# header (one row, or a list of rows), rows, number of rows expected (for the progress bar)
 Table = tuple[list[str], Iterator[list], int]
 Builder = Callable[[ExportJob, User], Table]
 
@@ -207,12 +207,17 @@ def _write_csv(path: str, header: list, rows: Iterable[list], progress: _Progres
     # The byte-order mark makes Excel read the file as UTF-8 (Vietnamese names).
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(header)
+        writer.writerows(_header_rows(header))
         for row in rows:
             writer.writerow([_csv_value(value) for value in row])
             count += 1
             progress.row_written(count)
     return count
+
+
+def _header_rows(header: list) -> list[list]:
+    """A header is one row of names, or (HTCDS) several rows."""
+    return header if header and isinstance(header[0], list) else [header]
 
 
 def _csv_value(value):
@@ -226,8 +231,10 @@ def _csv_value(value):
 def _write_xlsx(path: str, header: list, rows: Iterable[list], progress: _Progress) -> int:
     """openpyxl's write-only workbook streams rows to disk; memory stays flat."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(header)
+    # Excel's name for a first sheet, and that of IOM's HTCDS template.
+    sheet = workbook.create_sheet(htcds.SHEET_TITLE)
+    for header_row in _header_rows(header):
+        sheet.append(header_row)
     count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
@@ -392,7 +399,9 @@ def htcds_rows(job: ExportJob, user: User) -> Table:
     """The case list with its filters in HTCDS 2.0 columns; the columns of a class the
     requester does not hold on a case are blank on its row (`dashboards.htcds`)."""
     cases = htcds.annotate_classes(filter_cases(user, _case_filters(job)), user)
-    return list(htcds.COLUMNS), htcds.iter_htcds_rows(cases, htcds.row_classes), cases.count()
+    # IOM's template layout: a header and a label row, column A numbering the rows.
+    rows = htcds.numbered(htcds.iter_htcds_rows(cases, htcds.row_classes))
+    return list(htcds.HEADER_ROWS), rows, cases.count()
 
 
 def available_kinds() -> dict[str, Builder]:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import audit
 from casework.models import AuditEvent, Role, User
 from dashboards import htcds, jobs
+from dashboards.htcds.reading import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, detect_encoding
 from dashboards.jobs import MAX_ATTEMPTS, JobFailed, LostClaim  # noqa: F401 — part of this module's API
 from dashboards.models import ImportJob
 
@@ -64,14 +65,24 @@ class ImportUploadForm(forms.Form):
                 _("The file is %(size)s; at most %(limit)s can be imported at once. Split it into several files.")
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
             )
+        if _is_old_excel(upload):
+            raise forms.ValidationError(OLD_EXCEL)
         if not is_table_file(upload):
-            raise forms.ValidationError(_("The file is not a spreadsheet or CSV file."))
+            raise forms.ValidationError(NOT_A_TABLE)
         return upload
 
 
+def _is_old_excel(upload: UploadedFile) -> bool:
+    upload.seek(0)
+    head = upload.read(len(OLE2_MAGIC))
+    upload.seek(0)
+    return head == OLE2_MAGIC
+
+
 def is_table_file(upload: UploadedFile) -> bool:
-    """An .xlsx (a zip holding `[Content_Types].xml`) or UTF-8 text, as `htcds.reading.read_table`
-    tells them apart; whether the cells make sense is the worker's to check."""
+    """An .xlsx (a zip holding `[Content_Types].xml`) or text in an encoding the reader knows
+    (UTF-8, UTF-16, Windows-1258), as `htcds.reading.read_table` tells them apart; whether
+    the cells make sense is the worker's to check."""
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
@@ -82,14 +93,8 @@ def is_table_file(upload: UploadedFile) -> bool:
             return False
         finally:
             upload.seek(0)
-    if b"\x00" in head:
-        return False
-    try:
-        # The first bytes may end inside a character: a partial one at the end is fine.
-        head.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return error.reason == "unexpected end of data" and error.start >= len(head) - 3
-    return True
+    # The first bytes may end inside a character: a partial one at the end is fine.
+    return detect_encoding(head, partial=True) is not None
 
 
 def do_request_import(upload: UploadedFile, *, actor: User) -> ImportJob:

@@ -155,3 +155,26 @@ class ImportJob(BackgroundJob):
     @property
     def problems_left_out(self) -> int:
         return max(0, self.problem_count - len(self.problems))
+
+
+class HtcdsStatement(models.Model):
+    """What an imported HTCDS row stated that a case has no field for, kept only to give it
+    back on export (decision 82): the sender's `con_Consent` (a statement, never a consent
+    record of ours) and the citizenships after the first (`prs_Citizenship` "VN;CN": the
+    first is the person's nationality). Deleted with the case."""
+
+    case = models.OneToOneField(
+        "casework.Case", on_delete=models.CASCADE, related_name="htcds_statement", verbose_name=_("case")
+    )
+    # None: the file said nothing.
+    consent = models.BooleanField(_("consent as stated by the sender"), null=True, blank=True)
+    # ISO 3166 alpha-2 codes, ";"-separated, in the file's order.
+    other_citizenships = models.CharField(_("other citizenships"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("HTCDS statement")
+        verbose_name_plural = _("HTCDS statements")
+
+    def __str__(self) -> str:
+        return f"HTCDS {self.case_id}"

@@ -76,6 +76,74 @@ EXTENSION_COLUMNS = [
 ]
 COLUMNS = TEMPLATE_COLUMNS + EXTENSION_COLUMNS
 
+# The template's layout: column A is unnamed (it numbers the rows from 1 in the data rows),
+# row 1 names the columns, row 2 labels them (the template's own labels, in its order, which
+# for the mailing address is not that of the names above), data from row 3. The column IOM
+# left unnamed keeps its blank header; its label says what it is.
+UNNAMED_COLUMNS = {"cas_ReasonForOutgoingReferral"}
+TEMPLATE_LABELS = [
+    "Case Owner",
+    "Salutation",
+    "First Name",
+    "Second Name",
+    "Consent",
+    "Birthdate",
+    "Gender",
+    "Citizenship",
+    "Title",
+    "Email",
+    "Home Phone",
+    "Mobile Phone",
+    "Mailing Street",
+    "Mailing City",
+    "Mailing State/Province",
+    "Mailing Zip/Postal Code",
+    "Mailing Country",
+    "Trafficking Status",
+    "Trafficking Status Decision Making Organization",
+    "Method of Recruitment",
+    "Location of Recruitment",
+    "Methods of Control",
+    "Type of Exploitation",
+    "Forced Labour Industry",
+    "Type of Sex Exploitation",
+    "Location of Exploitation",
+    "Status",
+    "Referring Organisation",
+    "Incoming Referral Date",
+    "Referring Primary Case Worker",
+    "Reason for Incoming Referral",
+    "Incoming Referral Details",
+    "Referred Organisation",
+    "Referred Primary Case Worker",
+    "Reason for Outgoing Referral",
+    "Outgoing Referral Date",
+    "Outgoing Referral Details",
+    "Reason for Case Closure",
+]
+EXTENSION_LABELS = [
+    "Cầu Nối: ID in the Source System",
+    "Cầu Nối: Case Reference",
+    "Cầu Nối: Received At",
+    "Cầu Nối: Province of Reception",
+    "Cầu Nối: How the Case Came to Notice",
+    "Cầu Nối: How the Person Returned",
+    "Cầu Nối: Person Status",
+    "Cầu Nối: Case Status",
+    "Cầu Nối: Under 18 at Reception",
+    "Cầu Nối: Ethnicity",
+    "Cầu Nối: Year of Birth",
+    "Cầu Nối: Destination Country",
+    "Cầu Nối: Identified On",
+    "Cầu Nối: Legal Regime",
+    "Cầu Nối: Incident",
+    "Cầu Nối: Criminal Case Number",
+    "Offenders' Roles in the Process",
+]
+# Row 1 and row 2 of an export, column A included.
+HEADER_ROW = [None, *(None if name in UNNAMED_COLUMNS else name for name in COLUMNS)]
+LABEL_ROW = [None, *TEMPLATE_LABELS, *EXTENSION_LABELS]
+
 _IDENTITY_EXTENSIONS = {"cnx_Ethnicity", "cnx_BirthYear"}
 _INVESTIGATION_COLUMNS = {"cnx_IncidentId", "cnx_CriminalCaseNumber", "per_RoleInProcess"}
 
@@ -126,6 +194,9 @@ DECISION_ORG_BY_KIND = {
     "ngo": "NGO",
 }
 DECISION_ORGS = ["Police", "NGO", "CourtOrProsecution", "NonPoliceGovernmentalOrganization", "Other"]
+GENDERS = list(GENDER_FROM_HTCDS)
+# The deciding authority of a decision imported without vic_TraffickinStatusDecisionMakingOrg.
+NO_DECISION_ORG = "HTCDS"
 CASE_STATUSES = ["Active", "FollowUp", "Closed", "ClosedReferred"]
 REFERRAL_REASONS = ["AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other"]
 # Offender.RoleInProcess → the closest HTCDS per_RoleInProcess value. HTCDS has no

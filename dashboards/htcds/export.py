@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
@@ -27,9 +28,13 @@ from dashboards.htcds.columns import (
     COLUMNS,
     CORE,
     DECISION_ORG_BY_KIND,
+    DECISION_ORGS,
     GENDER_TO_HTCDS,
+    HEADER_ROW,
     IDENTITY,
     INVESTIGATION,
+    LABEL_ROW,
+    NO_DECISION_ORG,
     ROLE_TO_HTCDS,
     TRAFFICKING_STATUS,
 )
@@ -67,7 +72,9 @@ def export_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
             "person__ethnicity",
             "person__nationality",
             "person__home_province",
+            "person__home_former_province",
             "owning_agency__kind",
+            "htcds_statement",
             "reception_province",
             "destination_country",
             "incident",
@@ -77,7 +84,7 @@ def export_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
             "means_of_control",
             "recruitment_methods",
             "incident__offenders",
-            Prefetch("consents", queryset=Consent.objects.filter(withdrawn_at__isnull=True), to_attr="htcds_consents"),
+            Prefetch("consents", queryset=Consent.objects.only("case_id", "withdrawn_at"), to_attr="htcds_consents"),
             Prefetch("referrals", queryset=referrals.order_by("-created_at", "-id"), to_attr="htcds_referrals"),
         )
         .order_by("pk")
@@ -146,14 +153,60 @@ def _person_values(case: Case) -> dict[str, str]:
         "prs_SecondName": second,
         "prs_Birthdate": _day(person.birth_date),
         "prs_Gender": GENDER_TO_HTCDS[person.sex],
-        "prs_Citizenship": person.nationality.alpha2 if person.nationality_id else "",
+        "prs_Citizenship": _citizenship(case),
         "prs_MobilePhone": person.phone,
         "prs_MailingCountry": "VN" if person.home_province_id else "",
-        "prs_MailingState": person.home_province.name if person.home_province_id else "",
+        # As recorded: a province of before 2025 by its own name (DOMAIN.md §9).
+        "prs_MailingState": (
+            person.home_former_province.name
+            if person.home_former_province_id
+            else person.home_province.name
+            if person.home_province_id
+            else ""
+        ),
         "prs_MailingStreet": person.home_address,
         "cnx_Ethnicity": person.ethnicity.code if person.ethnicity_id else "",
         "cnx_BirthYear": str(person.birth_year or ""),
     }
+
+
+def _statement(case: Case):
+    """The HTCDS statement an import kept for the case, or None."""
+    try:
+        return case.htcds_statement
+    except ObjectDoesNotExist:
+        return None
+
+
+def _citizenship(case: Case) -> str:
+    """The nationality first, then the other citizenships the import kept (decision 82)."""
+    if not case.person.nationality_id:
+        return ""
+    statement = _statement(case)
+    others = statement.other_citizenships.split(";") if statement and statement.other_citizenships else []
+    return ";".join([case.person.nationality.alpha2, *others])
+
+
+def consent_value(case: Case) -> str:
+    """TRUE while a consent of ours stands, FALSE when every one was withdrawn; without any,
+    what the sender stated when the case was imported; blank when nobody knows (decision 82)."""
+    if case.htcds_consents:
+        return flag(any(consent.withdrawn_at is None for consent in case.htcds_consents))
+    statement = _statement(case)
+    if statement is not None and statement.consent is not None:
+        return flag(statement.consent)
+    return ""
+
+
+def decision_org(case: Case) -> str:
+    """The decision-maker as recorded when it is an HTCDS value (an imported decision), else
+    the kind of the agency that owns the case (a decision recorded here names the authority
+    in words)."""
+    if case.identification_authority in DECISION_ORGS:
+        return case.identification_authority
+    if case.identification_authority == NO_DECISION_ORG:
+        return ""  # imported without one
+    return DECISION_ORG_BY_KIND.get(case.owning_agency.kind.code, "Other")
 
 
 def _victim_values(case: Case) -> dict[str, str]:
@@ -161,9 +214,7 @@ def _victim_values(case: Case) -> dict[str, str]:
     forms = list(case.exploitation_forms.all())
     return {
         "vic_TraffickingStatus": TRAFFICKING_STATUS[case.person_status],
-        "vic_TraffickinStatusDecisionMakingOrg": (
-            DECISION_ORG_BY_KIND.get(case.owning_agency.kind.code, "Other") if decided else ""
-        ),
+        "vic_TraffickinStatusDecisionMakingOrg": decision_org(case) if decided else "",
         "vic_MethodOfRecruitment": _codes(case.recruitment_methods.all(), PicklistValue.List.RECRUITMENT_METHOD),
         "vic_MethodsOfControl": _codes(case.means_of_control.all(), PicklistValue.List.MEANS_OF_CONTROL),
         "vic_TypeOfExploitation": _codes(forms, PicklistValue.List.EXPLOITATION_TYPE),
@@ -183,7 +234,7 @@ def _case_status_values(case: Case) -> dict[str, str]:
     outgoing = _latest_referral(case.htcds_referrals, "from_agency_id", case.owning_agency_id)
     return {
         "cas_CaseOwner": case.owning_agency.code,
-        "con_Consent": flag(bool(case.htcds_consents)),
+        "con_Consent": consent_value(case),
         "cas_Status": status,
         "cas_ReasonForCaseClosure": case.closure_reason if case.status == CaseStatus.CLOSED else "",
         "cas_ReferringOrganisation": incoming.from_agency.code if incoming else "",
@@ -201,7 +252,8 @@ def _extension_values(case: Case) -> dict[str, str]:
     incident = case.incident
     offenders = incident.offenders.all() if incident else []
     return {
-        "cnx_ExternalId": str(case.public_id),
+        # The sender's own id, so it can match its records; else ours.
+        "cnx_ExternalId": case.external_id or str(case.public_id),
         "cnx_Reference": case.reference,
         "cnx_ReceivedAt": timezone.localtime(case.received_at).isoformat(),
         "cnx_ReceptionProvince": case.reception_province.code,
@@ -219,19 +271,31 @@ def _extension_values(case: Case) -> dict[str, str]:
     }
 
 
+# The template's one sheet.
+SHEET_TITLE = "Sheet1"
 # Excel runs a cell that starts with one of these as a formula (CSV injection); in a CSV the
 # value is written after an apostrophe, which the import takes off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+HEADER_ROWS = [HEADER_ROW, LABEL_ROW]
+
+
+def numbered(rows: Iterable[list[str]]) -> Iterator[list]:
+    """The rows as the template has them: column A numbers them from 1."""
+    for number, row in enumerate(rows, start=1):
+        yield [number, *row]
+
+
 def write_csv(rows: Iterable[list[str]], stream: BinaryIO) -> int:
-    """Header and rows as UTF-8 with a BOM (Excel then reads the diacritics); the row count."""
+    """The template's layout (header, labels, numbered rows) as UTF-8 with a BOM (Excel then
+    reads the diacritics); the row count."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
-    writer.writerow(COLUMNS)
+    writer.writerows(HEADER_ROWS)
     count = 0
-    for row in rows:
-        writer.writerow(["'" + value if value.startswith(FORMULA_STARTS) else value for value in row])
+    for row in numbered(rows):
+        writer.writerow([row[0], *("'" + value if value.startswith(FORMULA_STARTS) else value for value in row[1:])])
         count += 1
     text.flush()
     text.detach()
@@ -248,13 +312,15 @@ def _text_cell(sheet, value: str):
 
 
 def write_xlsx(rows: Iterable[list[str]], stream: BinaryIO | str | Path) -> int:
-    """Header and rows in a write-only workbook (rows go to disk as they come); the row count."""
+    """The template's layout (header, labels, numbered rows) in a write-only workbook (rows
+    go to disk as they come); the row count."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("HTCDS")
-    sheet.append(COLUMNS)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    for header in HEADER_ROWS:
+        sheet.append(header)
     count = 0
-    for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
+    for row in numbered(rows):
+        sheet.append([row[0], *(_text_cell(sheet, value) for value in row[1:])])
         count += 1
     workbook.save(stream)
     return count

@@ -36,20 +36,24 @@ from dashboards.htcds.columns import (
     EXPLOITATION_LISTS,
     IDENTITY,
     LOOKUP_BATCH,
+    NO_DECISION_ORG,
     ROLE_FROM_HTCDS,
     ROLE_TO_HTCDS,
 )
 from dashboards.htcds.reading import (
     DECIDED_STATUSES,
+    Defaults,
     ImportRefused,
     ImportReport,
     ImportRow,
     Lookups,
     Problem,
     check_rows,
+    data_row_count,
     read_bytes,
     read_table,
 )
+from dashboards.models import HtcdsStatement
 
 
 def _outcome(row: ImportRow) -> bool | None:
@@ -184,6 +188,7 @@ class Importer:
             self.report.possible_duplicates += 1
         case = self.move(case, row, plan_moves(case.status, row))
         self.settle(case, row)
+        keep_statement(case, row, new=True)
         self.report.created += 1
         return case
 
@@ -197,7 +202,7 @@ class Importer:
                 actor=self.actor,
                 reason=_system_text(UPDATED_FIELDS, reason=self.reason(), fields=", ".join(changed)),
             )
-            identity_changed = any(name.startswith("person.") for name in changed)
+            identity_changed = any(name.startswith(("person.", "htcds.other_citizenships")) for name in changed)
             audit.record(
                 AuditEvent.Action.UPDATE,
                 actor=self.actor,
@@ -223,7 +228,7 @@ class Importer:
                     case,
                     is_victim=status == CaseStatus.IDENTIFIED,
                     identified_on=row.identified_on or timezone.localdate(case.received_at),
-                    authority=row.decision_org or "HTCDS",
+                    authority=row.decision_org or NO_DECISION_ORG,
                     document="",
                     reason=self.reason(),
                     actor=self.actor,
@@ -308,6 +313,7 @@ def _person_fields(row: ImportRow) -> dict:
         "nationality": row.nationality,
         "ethnicity": row.ethnicity,
         "home_province": row.home_province,
+        "home_former_province": row.home_former_province,
         "home_address": row.home_address,
         "phone": row.phone,
     }
@@ -360,6 +366,8 @@ def _apply_changes(case: Case, row: ImportRow) -> list[str]:
     if person_changed:
         case.person.save()
     case_values = {**_case_fields(row), **_derived_fields(row), **_decision_fields(row)}
+    if not row.received_at_stated:
+        case_values.pop("received_at")  # the file does not say: the case's own date stays
     if case.status != CaseStatus.CLOSED or row.case_status != CaseStatus.CLOSED:
         case_values.pop("closure_reason", None)
     elif row.closure_reason:
@@ -368,7 +376,31 @@ def _apply_changes(case: Case, row: ImportRow) -> list[str]:
     if case_changed:
         case.save(update_fields=[*case_changed, "updated_at"])
     picklists_changed = _update_picklists(case, row)
-    return [f"person.{name}" for name in person_changed] + case_changed + picklists_changed
+    statement_changed = keep_statement(case, row)
+    return [f"person.{name}" for name in person_changed] + case_changed + picklists_changed + statement_changed
+
+
+def keep_statement(case: Case, row: ImportRow, *, new: bool = False) -> list[str]:
+    """Keep what the row states that the case has no field for (decision 82); the names of
+    what changed. A row that states nothing leaves no statement behind (and a new case that
+    states nothing costs no query)."""
+    if new and row.consent is None and not row.other_citizenships:
+        return []
+    # Where the case has consent records of its own they decide the export: nothing to keep.
+    consent = None if not new and case.consents.exists() else row.consent
+    wanted = {"consent": consent, "other_citizenships": ";".join(row.other_citizenships)}
+    current = HtcdsStatement.objects.filter(case=case).first()
+    if current is None and wanted == {"consent": None, "other_citizenships": ""}:
+        return []
+    if current is None:
+        HtcdsStatement.objects.create(case=case, **wanted)
+        return [f"htcds.{name}" for name, value in wanted.items() if value not in (None, "")]
+    changed = [name for name, value in wanted.items() if getattr(current, name) != value]
+    if changed:
+        for name in changed:
+            setattr(current, name, wanted[name])
+        current.save()
+    return [f"htcds.{name}" for name in changed]
 
 
 def _update_picklists(case: Case, row: ImportRow) -> list[str]:
@@ -450,8 +482,8 @@ def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | Non
     except ImportRefused as refusal:
         report.problems.append(Problem(None, "", str(refusal)))
         return report
-    progress.start(max(len(table) - 1, 0))
-    rows, report.problems = check_rows(table, Lookups.load())
+    progress.start(data_row_count(table))
+    rows, report.problems = check_rows(table, Lookups.load(), Defaults.of(agency))
     existing = _existing_cases(rows, agency) if not report.problems else {}
     _check_moves(rows, existing, report.problems)
     if report.problems:

@@ -11,13 +11,89 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework.models import Membership
+from casework.models import (
+    CameToNotice,
+    CaseStatus,
+    Country,
+    EthnicGroup,
+    FormerProvince,
+    LegalRegime,
+    Membership,
+    PersonStatus,
+    PicklistValue,
+    Province,
+    ReturnMode,
+)
 from casework.views.common import is_htmx, membership_required
 from dashboards import imports, jobs
+from dashboards.htcds.columns import (
+    CASE_STATUSES,
+    DECISION_ORGS,
+    GENDERS,
+    PERSON_STATUS_FROM_HTCDS,
+    PICKLIST_COLUMNS,
+    REFERRAL_REASONS,
+    ROLE_FROM_HTCDS,
+)
 from dashboards.htcds.reading import REQUIRED_COLUMNS
 from dashboards.models import ImportJob
 
 LISTED = 20
+
+
+def _codes(values) -> list[tuple[str, str]]:
+    return [(value, "") for value in values]
+
+
+def _choices(choices) -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in choices]
+
+
+def _both_names(place) -> str:
+    """A file may name a province in either language."""
+    return place.name if place.name_en in ("", place.name) else f"{place.name} ({place.name_en})"
+
+
+def coded_columns() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each coded column with its valid values (value, label), for the import page: the
+    values of the standard's picklists, then those of the reference data and the extension."""
+    picklists = {}
+    for value in PicklistValue.objects.filter(is_active=True):
+        picklists.setdefault(value.list_name, []).append((value.code, value.label))
+    provinces = [(province.code, _both_names(province)) for province in Province.objects.all()]
+    former = [
+        (former.code, f"{_both_names(former)} → {former.successor.name}")
+        for former in FormerProvince.objects.select_related("successor").order_by("code")
+    ]
+    countries = [(f"{country.alpha2} / {country.alpha3}", country.label) for country in Country.objects.all()]
+    columns = [
+        ("prs_Gender", _codes(GENDERS)),
+        ("con_Consent", [("TRUE", ""), ("FALSE", ""), ("", _("blank: not known"))]),
+        (
+            "prs_Citizenship",
+            [
+                ("", _("ISO 3166 alpha-2 or alpha-3, several separated by “;”; the first is the nationality")),
+                *countries,
+            ],
+        ),
+        (
+            "prs_MailingState, cnx_ReceptionProvince",
+            [*provinces, ("", _("or a province before 07/2025, by name or GSO code:")), *former],
+        ),
+        ("vic_TraffickingStatus", _codes(PERSON_STATUS_FROM_HTCDS)),
+        ("vic_TraffickinStatusDecisionMakingOrg", _codes(DECISION_ORGS)),
+        *((column, picklists.get(list_name, [])) for column, list_name in PICKLIST_COLUMNS.items()),
+        ("cas_Status", _codes(CASE_STATUSES)),
+        ("cas_ReasonForIncomingReferral, cas_ReasonForOutgoingReferral", _codes(REFERRAL_REASONS)),
+        ("cnx_CameToNotice", _choices(CameToNotice.choices)),
+        ("cnx_ReturnMode", _choices(ReturnMode.choices)),
+        ("cnx_PersonStatus", _choices(PersonStatus.choices)),
+        ("cnx_CaseStatus", _choices(CaseStatus.choices)),
+        ("cnx_Ethnicity", [(group.code, group.label) for group in EthnicGroup.objects.all()]),
+        ("cnx_LegalRegime", _choices(LegalRegime.choices)),
+        ("per_RoleInProcess", _codes(ROLE_FROM_HTCDS)),
+    ]
+    return columns
 
 
 def _importer(request) -> Membership:
@@ -34,6 +110,8 @@ def _jobs_page(request, membership: Membership, form=None, *, status: int = 200)
         "jobs": jobs.mine(ImportJob, request, membership).order_by("-created_at", "-id")[:LISTED],
         "form": form or imports.ImportUploadForm(),
         "required_columns": REQUIRED_COLUMNS,
+        "coded_columns": coded_columns(),
+        "agency_province": membership.agency.province,
     }
     return render(request, "dashboards/imports.html", context, status=status)
 

@@ -158,10 +158,19 @@ def test_core_columns_are_filled_in_the_language_of_the_request(export_world, ex
 def test_htcds_rows_hold_only_visible_cases_and_held_classes(export_world, export):
     world = export_world
     job = export(sign_in(world.supervisor), kind="htcds", format="csv", destination="none")
-    header, *rows = read_rows(job)
+    header, labels, *rows = read_rows(job)
     from dashboards import htcds
 
-    assert header == list(htcds.COLUMNS)
+    # IOM's template layout: its header (column A and one more unnamed), its labels, and
+    # column A numbering the rows.
+    assert header == ["" if name is None else name for name in htcds.HEADER_ROWS[0]]
+    assert labels == ["" if label is None else label for label in htcds.HEADER_ROWS[1]]
+    assert [row[0] for row in rows] == ["1", "2"]
+    xlsx = export(sign_in(world.supervisor), kind="htcds", format="xlsx", destination="none")
+    with default_storage.open(xlsx.file_name, "rb") as stored:
+        sheet = load_workbook(stored, read_only=True).worksheets[0]
+        assert sheet.title == htcds.SHEET_TITLE
+        assert [list(row) for row in sheet.iter_rows(max_row=2, values_only=True)] == htcds.HEADER_ROWS
     text = all_text(rows)
     assert world.case.reference in text and world.core_only.reference in text
     assert job.row_count == len(rows) == 2

@@ -36,6 +36,7 @@ from casework.models import (
     Sex,
 )
 from dashboards import htcds
+from dashboards.htcds.reading import NOT_A_TABLE
 from referrals.actions import do_send_referral
 from referrals.models import ReferralPurpose
 from tests.fixtures.personas import acting, make_agency, make_user
@@ -285,12 +286,24 @@ def export_xlsx(cases, classes_for=htcds.EXPORT_CLASSES) -> bytes:
     return stream.getvalue()
 
 
+# Row 1 of an export: IOM's template's (column A and the column IOM left unnamed blank).
+EXPORT_HEADER = ["", *("" if name == "cas_ReasonForOutgoingReferral" else name for name in TEMPLATE_HEADER)]
+EXPORT_HEADER += EXTENSION_HEADER
+
+
 def csv_rows(content: bytes) -> tuple[list[str], dict[str, dict[str, str]]]:
-    """The header and the rows by external id, as the bytes say (no unescaping)."""
+    """The header and the rows by external id, as the bytes say (no unescaping); the label
+    row and column A (the row numbers) checked and left out, the columns named by position."""
     assert content.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    header = table[0]
-    return header, {row[header.index("cnx_ExternalId")]: dict(zip(header, row, strict=True)) for row in table[1:]}
+    header, labels = table[0], table[1]
+    assert (labels[0], labels[1], labels[35]) == ("", "Case Owner", "Reason for Outgoing Referral")
+    rows = {}
+    for number, row in enumerate(table[2:], start=1):
+        assert row[0] == str(number)
+        values = dict(zip(TEMPLATE_HEADER + EXTENSION_HEADER, row[1:], strict=True))
+        rows[values["cnx_ExternalId"]] = values
+    return header, rows
 
 
 def import_bytes(content: bytes, agency, name="cases.csv", actor=None) -> htcds.ImportReport:
@@ -304,7 +317,7 @@ def import_bytes(content: bytes, agency, name="cases.csv", actor=None) -> htcds.
 
 def test_header_is_the_iom_template_then_the_extension(crafted):
     header, _rows = csv_rows(export_csv(Case.objects.none()))
-    assert header == TEMPLATE_HEADER + EXTENSION_HEADER
+    assert header == EXPORT_HEADER
 
 
 def test_export_writes_the_exact_values_of_each_case(crafted):
@@ -357,11 +370,12 @@ def test_export_writes_the_exact_values_of_each_case(crafted):
         "per_RoleInProcess": "RecruiterOrIntermediary;BrokerTravelAgent;Exploiter",
     }
     assert {column: lan[column] for column in expected_lan} == expected_lan
+    # No consent recorded: unknown, not refused.
     assert (mai["cnx_IsChild"], mai["cas_Status"], mai["cnx_LegalRegime"], mai["con_Consent"]) == (
         "TRUE",
         "FollowUp",
         "law_2024",
-        "FALSE",
+        "",
     )
     assert (mai["cnx_IncidentId"], mai["per_RoleInProcess"]) == (lan["cnx_IncidentId"], lan["per_RoleInProcess"])
 
@@ -371,7 +385,6 @@ def test_export_maps_status_gender_and_lists_of_the_other_cases(crafted):
     hung, pao, an = (rows[str(case.public_id)] for case in (crafted.hung, crafted.pao, crafted.an))
     assert {key: hung[key] for key in hung if hung[key]} == {
         "cas_CaseOwner": "h-police",
-        "con_Consent": "FALSE",
         "prs_FirstName": "Hùng",
         "prs_SecondName": "Trần Văn",
         "prs_Gender": "Masculine",
@@ -422,7 +435,7 @@ def test_xlsx_keeps_formula_like_text_as_text(crafted):
     Person.objects.filter(pk=crafted.hung.person_id).update(home_address='=HYPERLINK("http://x")')
     sheet = load_workbook(io.BytesIO(export_xlsx(Case.objects.filter(pk=crafted.hung.pk))), read_only=False).active
     header = [cell.value for cell in sheet[1]]
-    cell = sheet.cell(row=2, column=header.index("prs_MailingStreet") + 1)
+    cell = sheet.cell(row=3, column=header.index("prs_MailingStreet") + 1)
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
 
 
@@ -615,10 +628,10 @@ def test_an_agencys_own_export_coming_back_matches_its_cases(crafted):
 
 def edit_cell(content: bytes, external_id: str, column: str, value: str) -> bytes:
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    header = table[0]
-    for row in table[1:]:
-        if row[header.index("cnx_ExternalId")] == external_id:
-            row[header.index(column)] = value
+    names = ["", *TEMPLATE_HEADER, *EXTENSION_HEADER]  # by position: the export's header has blanks
+    for row in table[2:]:
+        if row[names.index("cnx_ExternalId")] == external_id:
+            row[names.index(column)] = value
     out = io.StringIO(newline="")
     csv.writer(out).writerows(table)
     return out.getvalue().encode("utf-8-sig")
@@ -767,9 +780,7 @@ def test_a_workbook_made_from_the_iom_template_imports(crafted):
 def test_a_file_that_is_no_spreadsheet_is_refused(crafted, content):
     before = database_counts()
     report = import_bytes(content, crafted.receiver, name="cases.csv")
-    assert [(problem.row, str(problem)) for problem in report.problems] == [
-        (None, "The file is not a spreadsheet or CSV file.")
-    ]
+    assert [(problem.row, str(problem)) for problem in report.problems] == [(None, str(NOT_A_TABLE))]
     assert_nothing_imported(crafted, report, before)
 
 
@@ -780,17 +791,17 @@ def test_a_zip_that_is_no_workbook_is_refused(crafted):
         archive.writestr("word/document.xml", "<w/>")
     before = database_counts()
     report = import_bytes(buffer.getvalue(), crafted.receiver, name="cases.xlsx")
-    assert [problem.message for problem in report.problems] == ["The file is not a spreadsheet or CSV file."]
+    assert [problem.message for problem in report.problems] == [str(NOT_A_TABLE)]
     assert_nothing_imported(crafted, report, before)
 
 
 def test_unknown_and_missing_columns_are_listed(crafted):
-    header = [column for column in VALID if column != "cnx_ReceptionProvince"] + ["prs_ShoeSize"]
+    header = [column for column in VALID if column != "vic_TraffickingStatus"] + ["prs_ShoeSize"]
     before = database_counts()
     report = import_bytes(csv_file({}, header=header), crafted.receiver)
     assert {(problem.row, problem.column, problem.message) for problem in report.problems} == {
         (1, "prs_ShoeSize", "Unknown column."),
-        (1, "cnx_ReceptionProvince", "This column is required and missing."),
+        (1, "vic_TraffickingStatus", "This column is required and missing."),
     }
     assert_nothing_imported(crafted, report, before)
 
@@ -825,8 +836,7 @@ def test_every_problem_of_every_row_is_reported_and_nothing_imported(crafted):
         (9, "prs_Gender"),
         (10, "prs_Birthdate"),
         (10, "cas_OutgoingReferralDate"),
-        (11, "cnx_ExternalId"),
-        (11, "prs_FirstName"),
+        (11, "prs_FirstName"),  # a row without id gets a derived key (decision 80)
     }
     messages = {(problem.row, problem.column): problem.message for problem in report.problems}
     assert (
@@ -859,7 +869,8 @@ def test_a_status_the_case_cannot_reach_is_refused(crafted):
     reopened = edit_cell(content, str(crafted.pao.public_id), "cnx_CaseStatus", "not_identified")
     reopened = edit_cell(reopened, str(crafted.pao.public_id), "cas_Status", "Active")
     report = import_bytes(reopened, crafted.receiver)
-    assert [(problem.column, problem.row) for problem in report.problems] == [("cnx_CaseStatus", 5)]
+    # Row 1 the header, row 2 the labels: the fourth case is on row 6.
+    assert [(problem.column, problem.row) for problem in report.problems] == [("cnx_CaseStatus", 6)]
     assert database_counts() == before
 
 
@@ -872,7 +883,7 @@ def test_export_command_writes_the_file_and_an_audit_row(crafted, tmp_path):
     call_command("export_htcds", str(target), "--agency", "h-police", stdout=out)
     sheet = load_workbook(target, read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == TEMPLATE_HEADER + EXTENSION_HEADER and len(rows) == 6
+    assert [value or "" for value in rows[0]] == EXPORT_HEADER and len(rows) == 7
     row = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert (row.actor_id, row.agency_id, row.detail["rows"], row.detail["htcds_export"]) == (
         None,
@@ -886,7 +897,7 @@ def test_export_command_writes_the_file_and_an_audit_row(crafted, tmp_path):
 def test_export_command_takes_the_format_from_the_option(crafted, tmp_path):
     target = tmp_path / "htcds.txt"
     call_command("export_htcds", str(target), "--format", "csv", stdout=io.StringIO())
-    assert target.read_bytes().startswith(b"\xef\xbb\xbfcas_CaseOwner,")
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf,cas_CaseOwner,")
     with pytest.raises(CommandError):
         call_command("export_htcds", str(tmp_path / "htcds.txt"), stdout=io.StringIO())
 
@@ -913,7 +924,7 @@ def test_import_command_prints_the_problems_and_fails(crafted, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_htcds", str(target), "--agency", "h-ngo", stderr=err)
-    assert err.getvalue().strip() == "row 2, column cnx_ReceptionProvince: Unknown province code “XX”."
+    assert err.getvalue().strip().startswith("row 2, column cnx_ReceptionProvince: Unknown province “XX”. Use the")
     assert not Case.objects.filter(owning_agency=crafted.receiver).exists()
     with pytest.raises(CommandError):
         call_command("import_htcds", str(target), "--agency", "no-such-agency")

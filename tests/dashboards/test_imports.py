@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from casework import actions
 from casework.models import AuditEvent, Case, Membership, Person, Role, User
 from dashboards import htcds, imports, tasks
+from dashboards.htcds.reading import NOT_A_TABLE, OLD_EXCEL
 from dashboards.models import ImportJob
 from tests.fixtures.personas import make_agency, make_user, sign_in
 from tests.fixtures.statistics import build_statistics_world
@@ -106,12 +107,13 @@ def stored_files() -> list[str]:
 
 
 def edit_csv(content: bytes, changes: dict[int, dict[str, str]]) -> bytes:
-    """Change cells of the data rows (0 = the first row after the header)."""
+    """Change cells of the data rows (0 = the first row after the header and the labels);
+    columns by position, as the export's header leaves two blank."""
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    header = table[0]
+    names = ["", *htcds.COLUMNS]
     for index, cells in changes.items():
         for column, value in cells.items():
-            table[index + 1][header.index(column)] = value
+            table[index + 2][names.index(column)] = value
     out = io.StringIO(newline="")
     csv.writer(out).writerows(table)
     return out.getvalue().encode("utf-8")
@@ -196,8 +198,8 @@ def test_a_file_with_problems_is_refused_whole_with_each_row_and_column(import_w
     job = run_upload(client, content)
     assert job.status == ImportJob.Status.REFUSED
     assert {(problem["row"], problem["column"]) for problem in job.problems} == {
-        (2, "vic_TypeOfExploitation"),
-        (3, "cnx_ReceivedAt"),
+        (3, "vic_TypeOfExploitation"),
+        (4, "cnx_ReceivedAt"),
     }
     assert job.problem_count == 2
     assert counts() == before
@@ -206,7 +208,7 @@ def test_a_file_with_problems_is_refused_whole_with_each_row_and_column(import_w
     page = client.get(f"/dashboards/imports/{job.public_id}/").content.decode()
     assert "Nothing was imported. Correct the file and upload it again." in page
     assert 'data-testid="import-problems"' in page
-    assert "<td>3</td><td><code>cnx_ReceivedAt</code></td><td>The date is in the future.</td>" in page
+    assert "<td>4</td><td><code>cnx_ReceivedAt</code></td><td>The date is in the future.</td>" in page
     assert "hx-get" not in page
 
 
@@ -279,19 +281,20 @@ def _zip_without_workbook() -> bytes:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (PNG, "The file is not a spreadsheet or CSV file."),
-        (bytes(range(256)) * 4, "The file is not a spreadsheet or CSV file."),
-        ("tên;năm\n".encode("utf-16"), "The file is not a spreadsheet or CSV file."),
-        (_zip_without_workbook(), "The file is not a spreadsheet or CSV file."),
+        # lazy: translated in the test, under the English override, not at collection
+        (PNG, NOT_A_TABLE),
+        (bytes(range(256)) * 4, NOT_A_TABLE),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), OLD_EXCEL),
+        (_zip_without_workbook(), NOT_A_TABLE),
         (b"", "The submitted file is empty."),
         (None, "This field is required."),
     ],
-    ids=["png", "random", "utf16", "zip", "empty", "missing"],
+    ids=["png", "random", "xls", "zip", "empty", "missing"],
 )
 def test_a_bad_upload_is_a_400_with_a_message_and_stores_nothing(import_world, content, message):
     response, delay = upload(signed_in(import_world.admin), content)
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert str(message) in response.content.decode()
     assert 'class="invalid-feedback d-block"' in response.content.decode()
     assert not ImportJob.objects.exists()
     assert stored_files() == []
