@@ -32,7 +32,7 @@ from casework.models import (
     age_band_q,
 )
 from dashboards import suppression
-from dashboards.scope import Filters, Scope, scoped_cases
+from dashboards.scope import MANDATED_ROLES, Filters, Scope, scoped_cases
 
 VICTIM = Q(person_status=PersonStatus.VICTIM)
 # Who was received, by person status and child, and how these add up. The dashboard counts
@@ -414,9 +414,19 @@ def official_statistics(
     return statistics
 
 
-def must_suppress(scope: Scope, *, shared: bool = False) -> bool:
-    """Figures leave the owning agency unless the scope is the agency's own cases."""
-    return shared or not scope.own_cases_only
+def must_suppress(scope: Scope, *, role: str | None = None, shared: bool = False) -> bool:
+    """Whether small cells are hidden (decision 91).
+
+    True figures are for those with a statistics mandate over them: the agency's own cases for
+    anyone who may see the dashboards, the province or the country of the agency's statistics
+    scope for its supervisors. Whatever leaves the agency (a shared export) and anyone without
+    the mandate (an agency administrator looking beyond her own cases, a caller naming no role)
+    get suppressed figures."""
+    if shared:
+        return True
+    if scope.own_cases_only:
+        return False
+    return role not in MANDATED_ROLES
 
 
 def statistics_for(scope: Scope, filters: Filters, *, suppress: bool, with_links: bool = False) -> Statistics:
@@ -431,9 +441,10 @@ def statistics_for(scope: Scope, filters: Filters, *, suppress: bool, with_links
 
 
 def statistics_table_rows(scope: Scope, filters: Filters, *, suppress: bool) -> list[list]:
-    """The statistics as spreadsheet rows (first row: the header), the same figures as the page."""
+    """The statistics as spreadsheet rows (first row: the title saying whether the file may be
+    shared, then the header), the same figures as the page."""
     stats = statistics_for(scope, filters, suppress=suppress)
-    rows: list[list] = [[_("Table"), _("Figure"), _("Value")]]
+    rows: list[list] = [[export_title(suppress=suppress), "", ""], [_("Table"), _("Figure"), _("Value")]]
 
     def value(figure: Figure):
         return HIDDEN_MARK if figure.hidden else figure.value
@@ -454,10 +465,14 @@ def statistics_table_rows(scope: Scope, filters: Filters, *, suppress: bool) -> 
 
 
 def hidden_note() -> str:
-    return _(
-        "Hidden: a figure of 1 to 10 people, or one from which such a figure could be worked out "
-        "(QUALITY S6 small-cell suppression)."
-    )
+    return _("Figures of 1 to 10, and figures from which one of them could be worked out, are hidden.")
+
+
+def export_title(*, suppress: bool) -> str:
+    """The first line of a statistics file: whether it may leave the agency."""
+    if suppress:
+        return _("Official statistics – for sharing: figures of 1 to 10 are hidden")
+    return _("Official statistics – internal, true figures: not to be shared outside the agency")
 
 
 def period_of(date_from: datetime.date | None, date_to: datetime.date | None) -> str:
