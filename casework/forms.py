@@ -402,7 +402,16 @@ class IncidentForm(StyledForm, forms.Form):
 class OffenderForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Offender
-        fields = ["full_name", "sex", "birth_year", "nationality", "role_in_process", "relation_to_victim", "notes"]
+        fields = [
+            "full_name",
+            "sex",
+            "birth_year",
+            "nationality",
+            "role_in_process",
+            "relation_to_victim",
+            "stage",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
