@@ -425,6 +425,21 @@ class OffenderForm(StyledForm, forms.ModelForm):
         return year
 
 
+class OffenderStageForm(StyledForm, forms.Form):
+    """A further (or corrected) stage for an offender of the case's incident."""
+
+    offender = forms.ModelChoiceField(queryset=Offender.objects.none(), label=_("Offender"))
+    stage = forms.ChoiceField(
+        choices=[("", _("not recorded")), *Offender.Stage.choices],
+        required=False,
+        label=_("Furthest stage of the proceedings"),
+    )
+
+    def __init__(self, *args, incident_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offender"].queryset = Offender.objects.filter(incident_id=incident_id)
+
+
 PAGING = ("page", "after", "before")
 
 
