@@ -165,3 +165,20 @@ def test_incidents_whose_victims_went_to_several_countries_count_in_each(police)
     assert figures["incidents.destination.CN"] == figures["incidents.destination.LA"] == 1
     assert Case.objects.filter(incident=incident).count() == 2
     assert RECEIVED.date() >= H1_2024.date_from
+
+
+def test_the_dashboard_shows_the_published_shares_to_the_mandated_only(police):
+    build_2019_2022(police)
+    period = {"date_from": "2024-01-01", "date_to": "2024-06-30"}
+    supervisor = make_user("pub.supervisor", police, Role.SUPERVISOR)
+    response = sign_in(supervisor).get(reverse("dashboards:dashboard"), period)
+    data = response.context["data"]
+    assert (data.women_and_children_share, data.cross_border_share) == (90.5, 95.0)
+    page = response.content.decode()
+    assert 'data-testid="cross-border-share">95,0 %' in page
+    assert "Phụ nữ và trẻ em trong số nạn nhân được tiếp nhận" in page
+    admin = make_user("pub.admin", police, Role.AGENCY_ADMIN)
+    response = sign_in(admin).get(reverse("dashboards:dashboard"), period)
+    assert response.context["data"].suppressed
+    assert response.context["data"].cross_border_share is None
+    assert 'data-testid="published-shares"' not in response.content.decode()
