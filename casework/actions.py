@@ -762,6 +762,32 @@ def do_add_offender(case: Case, offender: Offender, *, actor: User) -> Offender:
     return offender
 
 
+def do_set_offender_stage(case: Case, offender: Offender, stage: str, *, actor: User) -> Offender:
+    """Move an offender of the case's incident to a further (or corrected) stage of the
+    proceedings (decision 94); the statistics count the new stage."""
+    if case.incident_id is None or offender.incident_id != case.incident_id:
+        raise CaseworkError(_("This offender is not recorded on the case's incident."))
+    if stage not in Offender.Stage.values and stage != "":
+        raise CaseworkError(_("Choose a stage of the proceedings."))
+    old = offender.stage
+    if old == stage:
+        return offender
+    with transaction.atomic():
+        offender.stage = stage
+        offender.save(update_fields=["stage"])
+        label = str(Offender.Stage(stage).label) if stage else ""
+        _event(case, CaseEvent.Kind.OFFENDER, actor=actor, reason=label, sensitivity=SensitivityClass.INVESTIGATION)
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=case,
+            obj=offender,
+            classes=[SensitivityClass.INVESTIGATION],
+            detail={"stage": [old, stage]},
+        )
+    return offender
+
+
 def do_flag_overdue_cases(now: datetime.datetime | None = None) -> int:
     """Flag every case past its due time once; a second run finds nothing left to flag."""
     now = now or timezone.now()

@@ -407,7 +407,16 @@ class IncidentForm(StyledForm, forms.Form):
 class OffenderForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Offender
-        fields = ["full_name", "sex", "birth_year", "nationality", "role_in_process", "relation_to_victim", "notes"]
+        fields = [
+            "full_name",
+            "sex",
+            "birth_year",
+            "nationality",
+            "role_in_process",
+            "relation_to_victim",
+            "stage",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -419,6 +428,21 @@ class OffenderForm(StyledForm, forms.ModelForm):
         if year is not None and not (1900 <= year <= timezone.localdate().year):
             raise forms.ValidationError(_("Enter a year between 1900 and this year."))
         return year
+
+
+class OffenderStageForm(StyledForm, forms.Form):
+    """A further (or corrected) stage for an offender of the case's incident."""
+
+    offender = forms.ModelChoiceField(queryset=Offender.objects.none(), label=_("Offender"))
+    stage = forms.ChoiceField(
+        choices=[("", _("not recorded")), *Offender.Stage.choices],
+        required=False,
+        label=_("Furthest stage of the proceedings"),
+    )
+
+    def __init__(self, *args, incident_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offender"].queryset = Offender.objects.filter(incident_id=incident_id)
 
 
 PAGING = ("page", "after", "before")

@@ -382,8 +382,8 @@ def _case_lines(rows: Iterable[tuple]) -> Iterator[list]:
 
 
 def statistics_rows(job: ExportJob, user: User) -> Table:
-    """The official statistics over the agency's scope; suppressed when shared or when the
-    scope counts other agencies' cases (QUALITY S6)."""
+    """The official statistics over the agency's scope; suppressed when shared, or when the
+    requester has no mandate over the scope's other agencies' cases (`stats.must_suppress`)."""
     from dashboards import stats  # heavy; only this kind needs it
 
     scope = Scope.of(job.agency)
@@ -391,7 +391,8 @@ def statistics_rows(job: ExportJob, user: User) -> Table:
         filters = Filters.from_params(job.params)
     except (TypeError, ValueError):
         raise ExportFailed(FILTERS_INVALID)
-    table = stats.statistics_table_rows(scope, filters, suppress=job.shared or not scope.own_cases_only)
+    suppress = stats.must_suppress(scope, role=job.role, shared=job.shared)
+    table = stats.statistics_table_rows(scope, filters, suppress=suppress)
     return table[0], iter(table[1:]), len(table) - 1
 
 

@@ -99,7 +99,26 @@ class ExportJob(BackgroundJob):
         return f"{self.get_kind_display()} ({self.format}) {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
     def download_name(self) -> str:
-        return f"caunoi-{self.kind}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.{self.format}"
+        """A statistics file says in its name whether it may leave the agency (decision 92)."""
+        name = self.kind
+        if self.kind == self.Kind.STATISTICS:
+            english = (self.language or "").startswith("en")
+            if self.suppressed:
+                name = "statistics-for-sharing" if english else "thong-ke-de-chia-se"
+            else:
+                name = "statistics-internal" if english else "thong-ke-noi-bo"
+        return f"caunoi-{name}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.{self.format}"
+
+    @property
+    def suppressed(self) -> bool:
+        """A statistics export with small cells hidden: asked for sharing, or by someone
+        without a mandate over the figures (`dashboards.stats.must_suppress`)."""
+        if self.kind != self.Kind.STATISTICS:
+            return False
+        from dashboards.scope import Scope
+        from dashboards.stats import must_suppress
+
+        return must_suppress(Scope.of(self.agency), role=self.role, shared=self.shared)
 
 
 class ImportJob(BackgroundJob):

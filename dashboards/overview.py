@@ -16,10 +16,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
-from casework.models import Case, CaseStatus, Claim, ClaimStatus, Payment, PersonStatus, StatisticsScope
+from casework.models import Case, CaseStatus, Claim, ClaimStatus, Payment, PersonStatus, Sex, StatisticsScope
 from dashboards import cache, suppression
 from dashboards.scope import Filters, Scope
-from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, label_of
+from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, HOME_COUNTRY, VICTIM, label_of
 from referrals.models import HandoverMinutes, Referral
 from referrals.models.core import OPEN_STATUSES
 from shelters import access as shelter_access
@@ -58,6 +58,9 @@ class Overview:
     paid_vnd: int | None
     suppressed: bool
     hidden: set[str] = field(default_factory=set)
+    # The shares the ministry publishes (decision 93), for the viewers who see true figures.
+    women_and_children_share: float | None = None
+    cross_border_share: float | None = None
     # Live, never cached: they move with the clock and the beds.
     overdue_by_agency: list[dict] = field(default_factory=list)
     facilities: list = field(default_factory=list)
@@ -128,7 +131,9 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
         **{key: Count("pk", filter=received_q & condition) for key, condition in HEADLINE_CONDITIONS.items()},
         identified=Count("pk", filter=identified_q),
         handovers=Count("pk", filter=received_q & has_handover),
+        **({} if suppress else _published_counts(received_q)),
     )
+    shares = {} if suppress else _published_shares(counts)
     cells = {key: value or 0 for key, value in counts.items()}
     cells["open"] = sum(cells[f"status.{status}"] for status in OPEN_CASE_STATUSES)
     relations: list[suppression.Relation] = [("open", [f"status.{status}" for status in OPEN_CASE_STATUSES])]
@@ -195,7 +200,41 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
         paid_vnd=None if paid_hidden else paid["total"],
         suppressed=suppress,
         hidden=hidden,
+        **shares,
     )
+
+
+PUBLISHED = ("published.victims", "published.women_and_children", "published.recorded", "published.cross_border")
+
+
+def _published_counts(received_q: Q) -> dict:
+    """The counts behind the shares the ministry publishes (decision 93), as aggregates of the
+    dashboard's own query: women and children among the victims, incidents across the border
+    among those whose destination is recorded."""
+    victims = received_q & VICTIM
+    recorded = victims & Q(destination_country__isnull=False)
+    return {
+        "published.victims": Count("pk", filter=victims),
+        "published.women_and_children": Count("pk", filter=victims & (Q(person__sex=Sex.FEMALE) | Q(is_child=True))),
+        "published.recorded": Count("incident", distinct=True, filter=recorded),
+        "published.cross_border": Count(
+            "incident", distinct=True, filter=recorded & ~Q(destination_country__alpha2=HOME_COUNTRY)
+        ),
+    }
+
+
+def _published_shares(counts: dict) -> dict[str, float | None]:
+    """The two shares, taken out of `counts`: they are not cells, and are shown only to
+    viewers who see true figures (the statistics page shows them beside their figures)."""
+    values = {key: counts.pop(key) or 0 for key in PUBLISHED}
+
+    def share(part: str, whole: str) -> float | None:
+        return round(100 * values[part] / values[whole], 1) if values[whole] else None
+
+    return {
+        "women_and_children_share": share("published.women_and_children", "published.victims"),
+        "cross_border_share": share("published.cross_border", "published.recorded"),
+    }
 
 
 def _monthly(cases, month_expression) -> dict[datetime.date, int]:

@@ -1,9 +1,10 @@
 """Whose cases a supervisor's dashboard and statistics cover, and the filters on them.
 
 Aggregates are not case views: a provincial supervisor sees figures over every case received
-in the province, not only the cases her agency's grants show. Figures that count cases owned
-by other agencies are small-cell suppressed (QUALITY S6, `dashboards.suppression`); links
-from a figure lead to the permission-filtered case list, so a figure never opens a case.
+in the province, not only the cases her agency's grants show. She has the mandate for them
+and sees them true; what leaves the agency, and anyone without the mandate, gets them
+small-cell suppressed (`stats.must_suppress`, `dashboards.suppression`). Links from a figure
+lead to the permission-filtered case list, so a figure never opens a case.
 """
 
 import datetime
@@ -17,6 +18,10 @@ from casework.models import Agency, Case, Membership, Province, Role, Statistics
 
 # Roles that steer from the dashboards and may export.
 DASHBOARD_ROLES = {Role.SUPERVISOR, Role.AGENCY_ADMIN}
+# Roles with a statistics mandate over the agency's whole statistics scope (its province or the
+# country): they see true figures there (decision 91). Administrators manage accounts; beyond
+# their agency's own cases they see what may leave the agency.
+MANDATED_ROLES = {Role.SUPERVISOR}
 
 
 @dataclass(frozen=True)

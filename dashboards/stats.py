@@ -32,7 +32,7 @@ from casework.models import (
     age_band_q,
 )
 from dashboards import suppression
-from dashboards.scope import Filters, Scope, scoped_cases
+from dashboards.scope import MANDATED_ROLES, Filters, Scope, scoped_cases
 
 VICTIM = Q(person_status=PersonStatus.VICTIM)
 # Who was received, by person status and child, and how these add up. The dashboard counts
@@ -54,6 +54,14 @@ HEADLINE_RELATIONS: list[suppression.Relation] = [
 CHILD_BANDS = [band for band, _low, high in AGE_BAND_LIMITS if high is not None and high < 18]
 NOT_RECORDED = "none"
 HIDDEN_MARK = "*"
+HOME_COUNTRY = "VN"  # a destination here is a domestic case
+# An offender counts in every stage up to the furthest one recorded (DOMAIN.md §10: the police
+# report offenders arrested, prosecuted and convicted).
+STAGES_REACHED = {
+    Offender.Stage.ARRESTED: [Offender.Stage.ARRESTED, Offender.Stage.PROSECUTED, Offender.Stage.CONVICTED],
+    Offender.Stage.PROSECUTED: [Offender.Stage.PROSECUTED, Offender.Stage.CONVICTED],
+    Offender.Stage.CONVICTED: [Offender.Stage.CONVICTED],
+}
 
 
 @dataclass
@@ -63,6 +71,7 @@ class Figure:
     value: int | None  # None when hidden
     link: str | None = None  # query string of the case list that shows what it counts
     indent: int = 0
+    unit: str = ""  # "%" for a share
 
     @property
     def hidden(self) -> bool:
@@ -172,7 +181,26 @@ def _counts(cases: QuerySet[Case]) -> dict[str, int]:
     aggregates |= {f"age.{band}": victims(age_band_q(band)) for band in AgeBand.values}
     aggregates |= {f"return.{mode}": victims(Q(return_mode=mode)) for mode in ReturnMode.values}
     aggregates["return.none"] = victims(Q(return_mode=""))
+    # Women and children: sex by child or adult at reception.
+    for sex in Sex.values:
+        aggregates[f"sex_child.{sex}.child"] = victims(Q(person__sex=sex, is_child=True))
+        aggregates[f"sex_child.{sex}.adult"] = victims(Q(person__sex=sex, is_child=False))
+    # Every person received, not only the identified victims, by how they returned.
+    aggregates |= {f"return_all.{mode}": Count("pk", filter=Q(return_mode=mode)) for mode in ReturnMode.values}
+    aggregates["return_all.none"] = Count("pk", filter=Q(return_mode=""))
+    # An incident is cross-border when one of its victims was taken abroad, domestic when its
+    # victims' destinations are recorded and all in Vietnam.
+    recorded = VICTIM & Q(destination_country__isnull=False)
+    aggregates["incidents.with_destination"] = Count("incident", distinct=True, filter=recorded)
+    aggregates["incidents.cross_border"] = Count(
+        "incident", distinct=True, filter=recorded & ~Q(destination_country__alpha2=HOME_COUNTRY)
+    )
     return cases.aggregate(**aggregates)
+
+
+def _share(part: int, whole: int) -> float:
+    """A percentage with one decimal."""
+    return round(100 * part / whole, 1)
 
 
 def official_statistics(
@@ -218,8 +246,14 @@ def official_statistics(
         victims_base | {"incident": "1"},
     )
     b.cell("incidents_with_child_victims", _("Incidents with child victims"), counts["incidents_with_child_victims"])
-    offenders = Offender.objects.filter(incident__in=victims.filter(incident__isnull=False).values("incident")).count()
-    b.cell("offenders", _("Offenders"), offenders)
+    linked_incidents = victims.filter(incident__isnull=False).values("incident")
+    offenders = Offender.objects.filter(incident__in=linked_incidents).aggregate(
+        total=Count("pk"),
+        at_large=Count("pk", filter=Q(stage=Offender.Stage.AT_LARGE)),
+        unrecorded=Count("pk", filter=Q(stage="")),
+        **{stage: Count("pk", filter=Q(stage__in=reached)) for stage, reached in STAGES_REACHED.items()},
+    )
+    b.cell("offenders", _("Offenders"), offenders["total"])
     b.cell("victims_without_incident", _("Victims not yet linked to an incident"), counts["victims_without_incident"])
     # Never shown, but a shown figure less another gives them: they are suppressed as cells.
     b.remainder("victims", ["victims_without_incident"], "victims_with_incident")
@@ -227,6 +261,9 @@ def official_statistics(
 
     # (key, title, [(cell key, indent)], note)
     tables: list[tuple[str, str, list[tuple[str, int]], str]] = []
+    # share key → (label, part cell, whole cell, cells it is worked out from): shown only where
+    # none of those is hidden, so that it gives away nothing the shown cells do not.
+    shares: dict[str, tuple[str, str, str, list[str]]] = {}
 
     def partition(key: str, title: str, rows: list[tuple[str, str, int, dict | None]], note: str = "") -> None:
         keys = [b.cell(cell_key, label, value, link) for cell_key, label, value, link in rows]
@@ -290,6 +327,120 @@ def official_statistics(
         )
     )
 
+    # Women and children (DOMAIN.md §10: "more than 90% of victims women and children").
+    sex_labels = dict(Sex.choices)
+    sex_child_keys = []
+    for sex in Sex.values:
+        child_key, adult_key = f"sex_child.{sex}.child", f"sex_child.{sex}.adult"
+        b.cell(
+            child_key,
+            _("%(sex)s, child") % {"sex": sex_labels[sex]},
+            counts[child_key],
+            victims_base | {"sex": sex, "children": "on"},
+        )
+        b.cell(adult_key, _("%(sex)s, adult") % {"sex": sex_labels[sex]}, counts[adult_key])
+        b.relate(f"sex.{sex}", [child_key, adult_key])
+        sex_child_keys += [child_key, adult_key]
+    b.relate("child_victims", [f"sex_child.{sex}.child" for sex in Sex.values])
+    b.relate("adult_victims", [f"sex_child.{sex}.adult" for sex in Sex.values])
+    women_and_children = [f"sex_child.{Sex.FEMALE}.adult", *[f"sex_child.{sex}.child" for sex in Sex.values]]
+    b.cell(
+        "women_and_children",
+        _("Women and children"),
+        sum(counts[key] for key in women_and_children),
+    )
+    b.relate("women_and_children", women_and_children)
+    b.relate("victims", ["women_and_children", *[f"sex_child.{sex}.adult" for sex in Sex.values if sex != Sex.FEMALE]])
+    shares["women_and_children.share"] = (
+        _("Women and children, share of victims"),
+        "women_and_children",
+        "victims",
+        ["women_and_children", "victims"],
+    )
+    tables.append(
+        (
+            "sex_child",
+            _("Victims by sex, children and adults"),
+            [("women_and_children", 0), ("women_and_children.share", 1), *[(key, 0) for key in sex_child_keys]],
+            _("Child: under 18 at reception."),
+        )
+    )
+
+    # Incidents by destination (DOMAIN.md §10: "95% of cases cross-border").
+    incidents_recorded = counts["incidents.with_destination"]
+    b.cell("incidents.cross_border", _("Incidents across the border"), counts["incidents.cross_border"])
+    b.cell("incidents.domestic", _("Incidents within Vietnam"), incidents_recorded - counts["incidents.cross_border"])
+    b.cell("incidents.destination_none", _("Destination not recorded"), counts["incidents"] - incidents_recorded)
+    b.relate("incidents", ["incidents.cross_border", "incidents.domestic", "incidents.destination_none"])
+    incident_destinations = list(
+        victims.filter(incident__isnull=False, destination_country__isnull=False)
+        .exclude(destination_country__alpha2=HOME_COUNTRY)
+        .values("destination_country__alpha2", "destination_country__name", "destination_country__name_en")
+        .annotate(n=Count("incident", distinct=True))
+        .order_by("-n", "destination_country__alpha2")
+    )
+    country_keys = [
+        b.cell(
+            f"incidents.destination.{row['destination_country__alpha2']}",
+            label_of(row, "destination_country__"),
+            row["n"],
+        )
+        for row in incident_destinations
+    ]
+    if sum(row["n"] for row in incident_destinations) == counts["incidents.cross_border"]:
+        # Unless an incident's victims went to different countries: then no relation at all.
+        b.relate("incidents.cross_border", country_keys)
+    shares["incidents.cross_border.share"] = (
+        _("Cross-border share of incidents whose destination is recorded"),
+        "incidents.cross_border",
+        "incidents.with_destination",
+        ["incidents.cross_border", "incidents.domestic"],
+    )
+    b.remainder("incidents", ["incidents.destination_none"], "incidents.with_destination")
+    b.relate("incidents.with_destination", ["incidents.cross_border", "incidents.domestic"])
+    tables.append(
+        (
+            "incident_destination",
+            _("Incidents by destination"),
+            [
+                ("incidents.cross_border", 0),
+                ("incidents.cross_border.share", 1),
+                *[(key, 1) for key in country_keys],
+                ("incidents.domestic", 0),
+                ("incidents.destination_none", 0),
+            ],
+            _(
+                "An incident is across the border when one of its victims was taken abroad. "
+                "An incident whose victims went to several countries counts in each of them."
+            ),
+        )
+    )
+
+    # Offenders by the furthest stage of the proceedings.
+    b.cell("offenders.arrested", _("Arrested"), offenders[Offender.Stage.ARRESTED])
+    b.cell("offenders.prosecuted", _("Prosecuted"), offenders[Offender.Stage.PROSECUTED])
+    b.cell("offenders.convicted", _("Convicted"), offenders[Offender.Stage.CONVICTED])
+    b.cell("offenders.at_large", _("Not arrested"), offenders["at_large"])
+    b.cell("offenders.stage_none", _("Not recorded"), offenders["unrecorded"])
+    b.relate("offenders", ["offenders.arrested", "offenders.at_large", "offenders.stage_none"])
+    b.remainder("offenders.arrested", ["offenders.prosecuted"], "offenders.arrested_only")
+    b.remainder("offenders.prosecuted", ["offenders.convicted"], "offenders.prosecuted_only")
+    tables.append(
+        (
+            "offender_stage",
+            _("Offenders by stage of the proceedings"),
+            [
+                ("offenders", 0),
+                ("offenders.arrested", 1),
+                ("offenders.prosecuted", 1),
+                ("offenders.convicted", 1),
+                ("offenders.at_large", 1),
+                ("offenders.stage_none", 1),
+            ],
+            _("Each stage counts the offenders who reached it, including those who went further."),
+        )
+    )
+
     destinations = (
         victims.values("destination_country__alpha2", "destination_country__name", "destination_country__name_en")
         .annotate(n=Count("pk"))
@@ -349,6 +500,30 @@ def official_statistics(
         + [("return.none", _("Not recorded"), counts["return.none"], victims_base | {"return_mode": NOT_RECORDED})],
     )
 
+    # Everyone received, victims or not (DOMAIN.md §10: "3,090 victims and suspected victims;
+    # 2,571 returned home, 1,237 of them on their own").
+    came_back = [ReturnMode.SELF_RETURNED, ReturnMode.RESCUED, ReturnMode.HANDED_OVER]
+    return_labels = dict(ReturnMode.choices)
+    for mode in ReturnMode.values:
+        b.cell(f"return_all.{mode}", return_labels[mode], counts[f"return_all.{mode}"], {"return_mode": mode})
+    b.cell("return_all.none", _("Not recorded"), counts["return_all.none"], {"return_mode": NOT_RECORDED})
+    b.cell("return_all.returned", _("Returned from abroad"), sum(counts[f"return_all.{mode}"] for mode in came_back))
+    b.relate("return_all.returned", [f"return_all.{mode}" for mode in came_back])
+    b.relate("received", ["return_all.returned", f"return_all.{ReturnMode.NOT_APPLICABLE}", "return_all.none"])
+    tables.append(
+        (
+            "return_all",
+            _("People received by how they returned"),
+            [
+                ("return_all.returned", 0),
+                *[(f"return_all.{mode}", 1) for mode in came_back],
+                (f"return_all.{ReturnMode.NOT_APPLICABLE}", 0),
+                ("return_all.none", 0),
+            ],
+            _("Everyone received: victims, people in identification, people found not to be victims."),
+        )
+    )
+
     if by_province:
         rows = victims.values(
             "reception_province_id", "reception_province__name", "reception_province__name_en"
@@ -400,11 +575,24 @@ def official_statistics(
             "victims_without_incident",
         )
     ]
+
+    def share(key: str, indent: int) -> Figure:
+        label, part, whole, sources = shares[key]
+        value = None if hidden & set(sources) else _share(b.cells[part], b.cells[whole])
+        return Figure(key=key, label=label, value=value, indent=indent, unit="%")
+
     built = [
         Table(
             key=key,
             title=title,
-            figures=[b.figure(cell_key, hidden, with_links=with_links, indent=indent) for cell_key, indent in cells],
+            figures=[
+                share(cell_key, indent)
+                if cell_key in shares
+                else b.figure(cell_key, hidden, with_links=with_links, indent=indent)
+                for cell_key, indent in cells
+                # A share of nothing is left out, not hidden.
+                if cell_key not in shares or b.cells[shares[cell_key][2]]
+            ],
             note=note,
         )
         for key, title, cells, note in tables
@@ -414,9 +602,19 @@ def official_statistics(
     return statistics
 
 
-def must_suppress(scope: Scope, *, shared: bool = False) -> bool:
-    """Figures leave the owning agency unless the scope is the agency's own cases."""
-    return shared or not scope.own_cases_only
+def must_suppress(scope: Scope, *, role: str | None = None, shared: bool = False) -> bool:
+    """Whether small cells are hidden (decision 91).
+
+    True figures are for those with a statistics mandate over them: the agency's own cases for
+    anyone who may see the dashboards, the province or the country of the agency's statistics
+    scope for its supervisors. Whatever leaves the agency (a shared export) and anyone without
+    the mandate (an agency administrator looking beyond her own cases, a caller naming no role)
+    get suppressed figures."""
+    if shared:
+        return True
+    if scope.own_cases_only:
+        return False
+    return role not in MANDATED_ROLES
 
 
 def statistics_for(scope: Scope, filters: Filters, *, suppress: bool, with_links: bool = False) -> Statistics:
@@ -431,9 +629,10 @@ def statistics_for(scope: Scope, filters: Filters, *, suppress: bool, with_links
 
 
 def statistics_table_rows(scope: Scope, filters: Filters, *, suppress: bool) -> list[list]:
-    """The statistics as spreadsheet rows (first row: the header), the same figures as the page."""
+    """The statistics as spreadsheet rows (first row: the title saying whether the file may be
+    shared, then the header), the same figures as the page."""
     stats = statistics_for(scope, filters, suppress=suppress)
-    rows: list[list] = [[_("Table"), _("Figure"), _("Value")]]
+    rows: list[list] = [[export_title(suppress=suppress), "", ""], [_("Table"), _("Figure"), _("Value")]]
 
     def value(figure: Figure):
         return HIDDEN_MARK if figure.hidden else figure.value
@@ -454,10 +653,14 @@ def statistics_table_rows(scope: Scope, filters: Filters, *, suppress: bool) -> 
 
 
 def hidden_note() -> str:
-    return _(
-        "Hidden: a figure of 1 to 10 people, or one from which such a figure could be worked out "
-        "(QUALITY S6 small-cell suppression)."
-    )
+    return _("Figures of 1 to 10, and figures from which one of them could be worked out, are hidden.")
+
+
+def export_title(*, suppress: bool) -> str:
+    """The first line of a statistics file: whether it may leave the agency."""
+    if suppress:
+        return _("Official statistics – for sharing: figures of 1 to 10 are hidden")
+    return _("Official statistics – internal, true figures: not to be shared outside the agency")
 
 
 def period_of(date_from: datetime.date | None, date_to: datetime.date | None) -> str:

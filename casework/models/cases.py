@@ -203,6 +203,15 @@ class Offender(models.Model):
         OTHER = "Other", _("other")
         UNKNOWN = "Unknown", _("unknown")
 
+    class Stage(models.TextChoices):
+        """How far the criminal proceedings against the offender went, as the police report
+        them (arrested, prosecuted, convicted); each stage counts in the earlier ones too."""
+
+        AT_LARGE = "at_large", _("not arrested")
+        ARRESTED = "arrested", _("arrested")
+        PROSECUTED = "prosecuted", _("prosecuted")
+        CONVICTED = "convicted", _("convicted")
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offenders")
     full_name = models.CharField(_("name or alias"), max_length=200, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -216,6 +225,8 @@ class Offender(models.Model):
     relation_to_victim = models.CharField(
         _("relation to the victim"), max_length=20, choices=Relation.choices, default=Relation.UNKNOWN
     )
+    # Blank: not recorded.
+    stage = models.CharField(_("furthest stage of the proceedings"), max_length=20, choices=Stage.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

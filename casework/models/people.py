@@ -7,6 +7,7 @@ of `view_case_identity` on one of the person's cases.
 import datetime
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -102,5 +103,18 @@ class Person(models.Model):
             before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
             return day.year - self.birth_date.year - before_birthday
         if self.birth_year:
-            return day.year - self.birth_year
+            return age_from_birth_year(self.birth_year, day)
         return None
+
+
+def age_from_birth_year(year: int, day: datetime.date) -> int:
+    """Age in whole years on `day` of someone of whom only the year of birth is known.
+
+    By default (CAUNOI_AGE_FROM_BIRTH_YEAR = "conservative") she is counted as born at the
+    end of that year: a child until 31 December of the year she turns 18, never an adult
+    before she can be one. In the year of birth itself she is 0. Negative when `day` is
+    before the year of birth (the callers refuse that)."""
+    age = day.year - year
+    if settings.CAUNOI_AGE_FROM_BIRTH_YEAR == "conservative" and age > 0:
+        age -= 1
+    return age

@@ -119,7 +119,8 @@ def specs() -> dict[str, tuple[type, list[str]]]:
         "incident": (Incident, "id public_id agency_id criminal_case_number stage summary created_at"),
         "offender": (
             Offender,
-            "incident_id full_name sex birth_year nationality_id role_in_process relation_to_victim notes created_at",
+            "incident_id full_name sex birth_year nationality_id role_in_process relation_to_victim stage notes "
+            "created_at",
         ),
         "consent": (
             Consent,

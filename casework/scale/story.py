@@ -24,6 +24,7 @@ from casework.actions import ADULT_AGE, ALL_CLASSES, ROLE_ACCESS, legal_regime_f
 from casework.lib.dates import add_months
 from casework.lib.text import normalize_name
 from casework.models import CHANGE_PERMISSION, CLASS_PERMISSIONS, Role
+from casework.models.people import age_from_birth_year
 from casework.scale import names, places
 from casework.scale.places import PROVINCES
 from casework.scale.world import PARTIAL_INTAKE, PERSONA_FACILITY, TOP_AGENCY, AgencyInfo, FacilityInfo, World
@@ -429,7 +430,10 @@ class Stories:
             before_birthday = (received_on.month, received_on.day) < (birth_date.month, birth_date.day)
             age = received_on.year - birth_date.year - before_birthday
         elif known < 0.97:
+            # The year that the app's rule (decision 90) turns back into this age.
             birth_year = received_on.year - age
+            if age_from_birth_year(birth_year, received_on) != age:
+                birth_year -= 1
         else:
             age = None
         document_type, document_number = "", ""
@@ -1575,6 +1579,7 @@ class Stories:
                     ref.countries[group.destination if foreign else "VN"],
                     weighted(rng, OFFENDER_ROLES),
                     weighted(rng, OFFENDER_RELATIONS),
+                    OFFENDER_STAGE[stage],
                     "",
                     at,
                 )
@@ -1611,6 +1616,8 @@ CLAIM_DOCUMENTS = [
     "Đơn đề nghị; giấy xác nhận nạn nhân; giấy chứng nhận hộ nghèo",
     "Mẫu số 07; giấy xác nhận nạn nhân",
 ]
+# The offenders' furthest stage follows their incident's (no draw: the stream stays the same).
+OFFENDER_STAGE = {"reported": "", "investigating": "arrested", "prosecuted": "prosecuted", "tried": "convicted"}
 OFFENDER_ROLES = [("Recruiter", 40), ("Transporter", 20), ("Exploiter", 20), ("Facilitator", 10), ("Unknown", 10)]
 OFFENDER_RELATIONS = [("Friend", 35), ("Stranger", 25), ("IntimatePartner", 15), ("Family", 10), ("Unknown", 15)]
 SIGNED = json.dumps(["sender", "receiver", "person"])

@@ -19,6 +19,7 @@ from casework.forms import (
     IncidentForm,
     NoteForm,
     OffenderForm,
+    OffenderStageForm,
     ProposalForm,
     ReasonForm,
     ReturnForm,
@@ -287,12 +288,24 @@ def link_incident(request, case, held):
 
 @case_action(Capability.RECORD_INVESTIGATION, anchor="investigation")
 def add_offender(request, case, held):
+    if "offender" in request.POST:  # the stage of an offender already recorded
+        return _set_offender_stage(request, case)
     form = OffenderForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return None
     actions.do_add_offender(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Offender recorded."))
+    return None
+
+
+def _set_offender_stage(request, case):
+    form = OffenderStageForm(request.POST, incident_id=case.incident_id)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return None
+    actions.do_set_offender_stage(case, form.cleaned_data["offender"], form.cleaned_data["stage"], actor=request.user)
+    messages.success(request, _("Stage of the proceedings recorded."))
     return None
 
 

@@ -52,6 +52,7 @@ from casework.models import (
     CaseStatus,
     Consent,
     Membership,
+    Offender,
     Person,
     Role,
     SensitivityClass,
@@ -224,6 +225,8 @@ def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
         forms["offender_form"] = OffenderForm()
         if case.incident_id:
             forms["unlink_form"] = ReasonForm()
+        # The stage of an offender already recorded, chosen from the offenders on the page.
+        forms["offender_stages"] = [("", _("not recorded")), *Offender.Stage.choices]
     if Capability.RECORD_RETURN in caps and case.abroad:
         forms["return_form"] = ReturnForm(initial={"returned_on": timezone.localdate()})
     if Capability.DO_TASK in caps:

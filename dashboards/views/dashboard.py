@@ -12,11 +12,13 @@ from dashboards.forms import PeriodFilterForm
 from dashboards.scope import Scope
 
 
-def _scope_or_404(request) -> Scope:
-    scope = Scope.for_membership(active_membership(request.user))
+def _scope_or_404(request) -> tuple[Scope, str]:
+    """The scope of the viewer's dashboards and the role she acts in (her mandate)."""
+    membership = active_membership(request.user)
+    scope = Scope.for_membership(membership)
     if scope is None:
         deny(request.user, {"page": request.resolver_match.url_name})
-    return scope
+    return scope, membership.role
 
 
 def _audit(request, page: str, scope: Scope, filters) -> None:
@@ -31,13 +33,14 @@ def _page(request, page: str, *, initial: dict | None = None, default_period=(No
     """Filter, compute and render one of the two pages. A bad filter answers 400 with the
     form and what was typed; otherwise `figures(scope, filters, suppress)` gives the page's
     own context, and the view is audited."""
-    scope = _scope_or_404(request)
+    scope, role = _scope_or_404(request)
     template = f"dashboards/{page}.html"
     form = PeriodFilterForm(request.GET or None, scope=scope, initial=initial)
     if request.GET and not form.is_valid():
         return render(request, template, {"form": form, "scope": scope, "invalid": True}, status=400)
     filters = form.filters(*default_period)
-    context = figures(scope, filters, stats.must_suppress(scope))
+    suppress = stats.must_suppress(scope, role=role)
+    context = figures(scope, filters, suppress)
     _audit(request, page, scope, filters)
     return render(
         request,
@@ -48,6 +51,8 @@ def _page(request, page: str, *, initial: dict | None = None, default_period=(No
             "filters": filters,
             "period": stats.period_of(filters.date_from, filters.date_to),
             "hidden_note": stats.hidden_note(),
+            # True figures beyond the agency's own cases: say they are not for sharing.
+            "internal_note": not suppress and not scope.own_cases_only,
             **context,
         },
     )

@@ -1,10 +1,14 @@
 """The supervisor dashboard and the statistics page: who sees them, what they show, cost."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from casework.models import AuditEvent, Role, StatisticsScope
+from dashboards.scope import Filters, Scope
+from dashboards.stats import statistics_for
 from tests.fixtures.personas import acting, make_case, make_user, sign_in
 from tests.fixtures.queries import page_queries
 from tests.fixtures.statistics import EXPECTED, build_statistics_world, overdue_referral
@@ -53,15 +57,44 @@ def test_statistics_page_shows_the_known_figures_with_links_to_the_lists(stats_w
     assert len(client.get(reverse("casework:case-list") + "?" + received.link).context["cases"]) == 7
 
 
-def test_outside_the_owning_agency_small_figures_are_hidden_and_unlinked(stats_world):
+def test_a_national_supervisor_sees_the_true_figures_of_her_mandate_unlinked(stats_world):
+    """Decision 91: the national mandate covers every agency's cases; they are not hers to
+    open, so no figure links to a list, and the page says the figures are not for sharing."""
     client = sign_in(stats_world.national)
     response = client.get(STATISTICS, MARCH)
     figures = response.context["stats"].figures()
+    assert not response.context["stats"].suppressed
+    national = Scope(level=StatisticsScope.NATIONAL, agency=stats_world.social)
+    march = Filters(date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 31))
+    assert figures == statistics_for(national, march, suppress=False).figures()
+    assert figures["child_victims"] == EXPECTED["child_victims"]
+    page = response.content.decode()
+    assert 'data-testid="figure-link"' not in page
+    assert 'data-testid="suppression-note"' not in page and 'data-testid="internal-note"' in page
+    dashboard = client.get(DASHBOARD, MARCH).context["data"]
+    assert not dashboard.suppressed and dashboard.received == figures["received"] >= 7
+
+
+def test_without_the_mandate_small_figures_are_hidden_and_unlinked(stats_world):
+    """An agency administrator of the national agency has no statistics mandate."""
+    client = sign_in(make_user("st.national.admin", stats_world.social, Role.AGENCY_ADMIN))
+    response = client.get(STATISTICS, MARCH)
+    figures = response.context["stats"].figures()
     assert all(value is None or value == 0 or value > 10 for value in figures.values())
-    assert 'data-testid="figure-link"' not in response.content.decode()
-    assert 'data-testid="suppression-note"' in response.content.decode()
+    page = response.content.decode()
+    assert 'data-testid="figure-link"' not in page and 'data-testid="internal-note"' not in page
+    assert 'data-testid="suppression-note"' in page
+    assert "QUALITY" not in page and "S6" not in page
     dashboard = client.get(DASHBOARD, MARCH).context["data"]
     assert dashboard.suppressed and dashboard.received is None
+
+
+def test_no_internal_document_is_named_to_users(stats_world):
+    client = sign_in(make_user("st.national.admin", stats_world.social, Role.AGENCY_ADMIN))
+    for url in (STATISTICS, DASHBOARD):
+        page = client.get(url, MARCH).content.decode()
+        assert "QUALITY" not in page and "DOMAIN" not in page and "DESIGN" not in page
+        assert "từ 1 đến 10" in page and "được che" in page
 
 
 def test_dashboard_flags_an_overdue_referral_step(stats_world):
@@ -102,8 +135,10 @@ def test_dashboard_figures_for_the_provincial_supervisor(stats_world):
     stats_world.police.statistics_scope = StatisticsScope.PROVINCE
     stats_world.police.save()
     data = sign_in(stats_world.supervisor).get(DASHBOARD, MARCH).context["data"]
-    # Lào Cai in March: 7 received (the 2025 case and the Hà Nội one are outside).
-    assert data.received is None  # a provincial view leaves the agency: 7 is a small cell
+    # Lào Cai in March: 7 received (the 2025 case and the Hà Nội one are outside). Her own
+    # province is her mandate: true figures, however small (decision 91).
+    assert not data.suppressed
+    assert (data.received, data.identified, data.child_victims, data.child_share) == (7, 5, 2, 40.0)
     stats_world.police.statistics_scope = StatisticsScope.AGENCY
     stats_world.police.save()
     data = sign_in(stats_world.supervisor).get(DASHBOARD, MARCH).context["data"]

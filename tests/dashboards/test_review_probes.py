@@ -200,6 +200,8 @@ def test_dashboard_handovers_do_not_give_away_those_not_handed_over(province_wor
 def test_a_hidden_handover_count_shows_a_star_not_a_dash(province_world):
     w = province_world
     received_cases(w.police, w.worker, 12)
+    # Without the statistics mandate: the supervisor herself sees true figures.
+    w.supervisor = make_user("rv.admin", w.social, Role.AGENCY_ADMIN)
     page = sign_in(w.supervisor).get(DASHBOARD, MARCH)
     assert page.context["data"].handovers == 0
     assert 'data-testid="median-handover">—' in page.content.decode()
@@ -322,18 +324,50 @@ def run_export(django_capture_on_commit_callbacks):
     return run
 
 
-def test_a_statistics_export_at_province_scope_is_suppressed_even_when_not_for_sharing(
+def _small_values(text: str) -> list[str]:
+    values = [line.rsplit(",", 1)[-1].strip() for line in text.splitlines()[2:] if line.count(",") >= 2]
+    return [value for value in values if value.isdigit() and suppression.is_small(int(value))]
+
+
+def test_a_statistics_export_at_province_scope_is_true_internally_and_suppressed_for_sharing(
+    province_world, run_export, settings, tmp_path
+):
+    """Decision 91-92: the provincial supervisor's own export holds her province's true
+    figures and says it is internal; the one for sharing hides small cells and says so."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.MEDIA_ROOT = tmp_path
+    w = province_world
+    received_cases(w.police, w.worker, 7)
+    client = sign_in(w.supervisor)
+    internal = run_export(client, kind="statistics", **MARCH)
+    assert internal.status == ExportJob.Status.DONE and not internal.shared and not internal.suppressed
+    text = (tmp_path / internal.file_name).read_text(encoding="utf-8-sig")
+    assert _small_values(text)  # 7 received: shown
+    assert text.splitlines()[0].lstrip('"').startswith("Thống kê chính thức – nội bộ")
+    assert internal.download_name().startswith("caunoi-thong-ke-noi-bo-")
+    shared = run_export(client, kind="statistics", shared="on", **MARCH)
+    assert shared.shared and shared.suppressed
+    text = (tmp_path / shared.file_name).read_text(encoding="utf-8-sig")
+    assert not _small_values(text)
+    assert text.splitlines()[0].lstrip('"').startswith("Thống kê chính thức – để chia sẻ")
+    assert shared.download_name().startswith("caunoi-thong-ke-de-chia-se-")
+    response = client.get(reverse("dashboards:export-download", args=[shared.public_id]))
+    assert "caunoi-thong-ke-de-chia-se-" in response["Content-Disposition"]
+
+
+def test_a_statistics_export_without_the_mandate_is_suppressed_even_when_not_for_sharing(
     province_world, run_export, settings, tmp_path
 ):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.MEDIA_ROOT = tmp_path
     w = province_world
     received_cases(w.police, w.worker, 7)
-    job = run_export(sign_in(w.supervisor), kind="statistics", **MARCH)
-    assert job.status == ExportJob.Status.DONE and not job.shared
+    admin = make_user("probe.admin", w.social, Role.AGENCY_ADMIN)
+    job = run_export(sign_in(admin), kind="statistics", **MARCH)
+    assert job.status == ExportJob.Status.DONE and not job.shared and job.suppressed
     text = (tmp_path / job.file_name).read_text(encoding="utf-8-sig")
-    values = [line.rsplit(",", 1)[-1].strip() for line in text.splitlines()[1:] if line.count(",") >= 2]
-    assert not [value for value in values if value.isdigit() and suppression.is_small(int(value))]
+    assert not _small_values(text)
+    assert job.download_name().startswith("caunoi-thong-ke-de-chia-se-")
 
 
 def test_a_cases_export_never_holds_cases_outside_the_list(world, run_export, settings, tmp_path):

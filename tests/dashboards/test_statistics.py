@@ -84,7 +84,9 @@ def test_export_rows_match_the_page_and_mark_hidden_cells(stats_world):
     with translation.override("en"):
         rows = statistics_table_rows(scope, _march(stats_world), suppress=True)
         open_rows = statistics_table_rows(scope, _march(stats_world), suppress=False)
-    assert rows[0] == ["Table", "Figure", "Value"]
+    assert rows[0] == ["Official statistics – for sharing: figures of 1 to 10 are hidden", "", ""]
+    assert open_rows[0][0] == "Official statistics – internal, true figures: not to be shared outside the agency"
+    assert rows[1] == ["Table", "Figure", "Value"]
     assert ["Summary", "Victims identified", HIDDEN_MARK] in rows
     assert ["Summary", "Victims identified", 5] in open_rows
     assert ["Summary", "Incidents with child victims", 1] in open_rows
