@@ -58,7 +58,9 @@ def test_registration_flags_the_child_by_the_rule(reference_data, day, child, ag
 
 @AFTER
 def test_an_import_marking_a_child_born_in_2008_is_not_refused_in_2026(reference_data):
-    from dashboards.htcds.reading import Lookups, check_rows
+    from django.utils import timezone
+
+    from dashboards.htcds.reading import Defaults, Lookups, check_rows
 
     header = [
         "cnx_ExternalId",
@@ -78,7 +80,7 @@ def test_an_import_marking_a_child_born_in_2008_is_not_refused_in_2026(reference
         ["AGE-1", *common, "2026-12-31T10:00:00+07:00", "LCA", "08", "TRUE"],
         ["AGE-2", *common, "2027-01-01T10:00:00+07:00", "LCA", "08", "FALSE"],
     ]
-    rows, problems = check_rows(table, Lookups.load())
+    rows, problems = check_rows(table, Lookups.load(), Defaults(reception_province=None, now=timezone.now()))
     messages = [str(problem) for problem in problems]
     assert not [message for message in messages if "cnx_IsChild" in message or "cnx_BirthYear" in message]
     by_id = {row.external_id: row for row in rows}

@@ -21,6 +21,7 @@ from casework.models import (
     Role,
     SensitivityClass,
 )
+from casework.models.people import age_from_birth_year
 from casework.support import entitlements
 from tests.fixtures.personas import make_user, sign_in
 from tests.fixtures.queries import page_queries
@@ -206,14 +207,19 @@ def test_a_foreign_case_is_a_404_with_a_denied_row(world, route):
 
 def test_correcting_the_birth_year_makes_her_a_child_and_the_core_line_says_so(world):
     case = _fresh(world.case)
-    assert (case.is_child, case.age_at_reception) == (False, timezone.localdate(case.received_at).year - 1999)
+    assert (case.is_child, case.age_at_reception) == (
+        False,
+        age_from_birth_year(1999, timezone.localdate(case.received_at)),
+    )
     year = timezone.localdate(case.received_at).year - 16
     response = sign_in(world.owner).post(
         reverse("casework:person-edit", args=[case.public_id]), _person_form(case, birth_year=year)
     )
     assert response.status_code == 302
     case = _fresh(case)
-    assert case.is_child is True and case.age_at_reception == 16
+    assert case.is_child is True and case.age_at_reception == age_from_birth_year(
+        year, timezone.localdate(case.received_at)
+    )
     assert Case.objects.filter(is_child=True, pk=case.pk).exists()  # the statistics' column
     core_line = case.events.get(kind=CaseEvent.Kind.IDENTITY_UPDATED)
     assert "Dưới 18 tuổi khi tiếp nhận: không → có" in core_line.reason
@@ -233,7 +239,9 @@ def test_correcting_the_reception_time_recomputes_the_age(world):
     )
     assert response.status_code == 302
     case = _fresh(case)
-    assert case.age_at_reception == received.year - 1999 and case.is_child is True
+    # Only the birth year (1999) is known: the age follows the birth-year rule (decision 90).
+    expected = age_from_birth_year(1999, timezone.localtime(received).date())
+    assert case.age_at_reception == expected < 18 and case.is_child is True
     assert "age_at_reception" in AuditEvent.objects.get(case=case, action="update", object_type="case").detail["fields"]
 
 
