@@ -23,7 +23,7 @@ TOP_LEVEL = sorted(
 
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
-FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1", re.MULTILINE | re.DOTALL)
 PATH = re.compile(r"^(?:\.\./|\./)?[\w.-]+(?:/[\w.*-]+)+/?$")
 # `file.py::name` or `file.py:123` name a function or a line in a file: the file must exist.
 SUFFIX = re.compile(r"(::[\w.\[\]-]+|:\d+(?:-\d+)?)$")
@@ -110,5 +110,7 @@ def test_the_checks_see_links_and_paths_and_skip_the_rest():
     assert _exists(ROOT, "referrals/migrations/0008*")
     assert not _exists(ROOT, "../shared/DESIGN.md")
     assert not _exists(ROOT, "casework/no_such_module.py")
+    fenced = "1. step\n\n   ```python\n   x = `casework/no_such_module.py`\n   ```\n"
+    assert backticked_paths(FENCE.sub("", fenced)) == []
     assert _names_python("tests/fixtures/queries.page_queries")
     assert not _names_python("docs/no_such_page.md")
