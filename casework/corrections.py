@@ -241,7 +241,7 @@ def _child_line(case: Case, was_child: bool) -> str:
 
 
 def _locked_case(case: Case) -> Case:
-    return Case.objects.select_for_update(no_key=True).select_related("person").get(pk=case.pk)
+    return Case.objects.select_for_update(no_key=True, of=("self",)).select_related("person").get(pk=case.pk)
 
 
 def do_edit_case(case: Case, changes: dict, *, seen: dict[str, str], actor: User) -> list[str]:
@@ -437,7 +437,7 @@ def do_unlink_incident(case: Case, *, reason: str, actor: User) -> None:
     if not reason:
         raise CaseworkError(_("Give the reason the case is not part of this incident."))
     with transaction.atomic():
-        locked = Case.objects.select_for_update(no_key=True).select_related("incident").get(pk=case.pk)
+        locked = Case.objects.select_for_update(no_key=True, of=("self",)).select_related("incident").get(pk=case.pk)
         if locked.incident_id is None:
             raise CaseworkError(_("The case is not linked to an incident."))
         incident = locked.incident

@@ -142,10 +142,11 @@ def test_cached_statistics_follow_language_suppression_and_filters(cached_world)
     assert vietnamese.headline[0].label != english.headline[0].label
     del client.cookies["django_language"]
     translation.deactivate()
-    # Own cases: unsuppressed and with links; the province's supervisor: suppressed, no links.
+    # Own cases: unsuppressed and with links; beyond its own cases an agency administrator has
+    # no statistics mandate (decision 91): suppressed, no links, from the same cache.
     cached_world.social.statistics_scope = StatisticsScope.PROVINCE
     cached_world.social.save()
-    provincial = sign_in(make_user("probe.provincial", cached_world.social, Role.SUPERVISOR))
+    provincial = sign_in(make_user("probe.provincial", cached_world.social, Role.AGENCY_ADMIN))
     shown = provincial.get(STATISTICS).context["stats"]
     assert shown.suppressed and not vietnamese.suppressed
     assert all(figure.link is None for figure in shown.headline)

@@ -2,8 +2,9 @@
 period, sees an overdue referral step flagged for the agency that has to act, opens the
 official statistics and downloads them as an XLSX built by a background export job.
 
-The provincial view counts cases owned by other agencies, so the statistics are small-cell
-suppressed; the downloaded file must say so and contain no figure of 1 to 10.
+The supervisor has the province as statistics scope, so its pages show the true figures
+(decision 91) and say they are for use within the agency; the file it exports "for sharing"
+is small-cell suppressed, says so in its name, and contains no figure of 1 to 10.
 """
 
 import io
@@ -51,8 +52,8 @@ def test_provincial_supervisor_filters_sees_overdue_and_downloads_statistics(
         page.click("[data-testid=apply-filters]")
     expect(page).to_have_url(re.compile(r"date_from=2026-03-01"))
     expect(page.locator("[data-testid=period]")).to_contain_text("01/03/2026 – 31/03/2026")
-    # Seven people in Lào Cai in March: a small figure outside the agency, so hidden.
-    expect(page.locator("[data-testid=received]")).to_have_text(HIDDEN_MARK)
+    # Seven people in Lào Cai in March: the supervisor's own scope, so the true figure.
+    expect(page.locator("[data-testid=received]")).to_have_text("7")
 
     overdue = page.locator("[data-testid=overdue-row]")
     expect(overdue).to_have_count(1)
@@ -63,9 +64,11 @@ def test_provincial_supervisor_filters_sees_overdue_and_downloads_statistics(
     # The statistics for the same period, exported as XLSX in the background.
     with page.expect_navigation():
         page.click("a[href^='/dashboards/statistics/']")
-    expect(page.locator("[data-testid=figure-victims]")).to_have_text(HIDDEN_MARK)
+    expect(page.locator("[data-testid=internal-note]")).to_be_visible()
+    expect(page.locator("[data-testid=figure-victims]")).not_to_have_text(HIDDEN_MARK)
     export = page.locator("[data-testid=export-statistics]")
     export.locator("[name=format]").select_option("xlsx")
+    export.locator("[name=shared]").check()
     with page.expect_navigation():
         export.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/dashboards/exports/"))
@@ -75,11 +78,14 @@ def test_provincial_supervisor_filters_sees_overdue_and_downloads_statistics(
         job.locator("[data-testid=export-download]").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
+    assert "de-chia-se" in download.suggested_filename
     # openpyxl goes by the file name's extension; the download's temporary file has none.
     content = io.BytesIO(pathlib.Path(download.path()).read_bytes())
     rows = list(load_workbook(content).active.iter_rows(values_only=True))
-    assert rows[0][:3] == tuple(vietnamese(_(label)) for label in ("Table", "Figure", "Value"))
-    values = [row[2] for row in rows[1:] if row and len(row) > 2]
+    # The first row says what the file is; then the table's header.
+    assert "để chia sẻ" in rows[0][0]
+    assert rows[1][:3] == tuple(vietnamese(_(label)) for label in ("Table", "Figure", "Value"))
+    values = [row[2] for row in rows[2:] if row and len(row) > 2]
     assert HIDDEN_MARK in values
     assert all(not isinstance(value, int) or value == 0 or value > 10 for value in values)
 
