@@ -8,14 +8,16 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from casework.models import Case, CaseTask, Role
-from referrals import actions, notify
+from casework.models import Case, CaseTask, Role, User
+from casework.models.cases import CameToNotice
+from referrals import actions, notify, routing
 from referrals.models import Notification, ReferralPurpose
 from shelters.actions import do_admit_from_placement, do_discharge
 from shelters.models import FollowUpVisit, Stay
 from tests.casework.test_claims import a_case, deciders, file  # noqa: F401 - a fixture
+from tests.fixtures.chain import new_person_case
 from tests.fixtures.personas import PASSWORD, acting, make_case, make_user, sign_in
 from tests.fixtures.queries import page_queries
 from tests.fixtures.shelters import new_case, place, shelter_world  # noqa: F401 - a fixture
@@ -249,3 +251,78 @@ def test_the_query_count_is_the_same_for_1_and_30_items(world):
     assert len(rows(client)) == 90
     assert response.content.decode().count('data-testid="notification-link"') == 30
     assert many == few
+
+
+# Caseworkers and shelter staff are told what they must act on ---------------------------------
+
+
+def notices(user, kind) -> list[Notification]:
+    return list(Notification.objects.filter(recipient=user, kind=kind))
+
+
+def assert_opens_without_identity(user, notification: Notification, name: str):
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert name not in notify.notification_text(notification)
+    client = sign_in(user)
+    response = client.get(f"/referrals/notifications/{notification.pk}/")
+    assert response.status_code == 302 and response["Location"] == notification.url
+    assert client.get(notification.url).status_code == 200
+
+
+def test_a_placement_sent_to_a_shelter_tells_its_staff_who_decide(shelter_world):  # noqa: F811
+    w = shelter_world
+    case = new_case(w.social, w.social_worker, name=PERSON)
+    actions.do_send_referral(
+        case,
+        purpose=ReferralPurpose.objects.get(code="shelter_placement"),
+        to_agency=w.facility.agency,
+        from_agency=w.social,
+        actor=acting(w.social_worker),
+    )
+    [told] = notices(w.shelter_worker, Notification.Kind.REFERRAL_RECEIVED)
+    assert notices(w.shelter_supervisor, Notification.Kind.REFERRAL_RECEIVED)
+    assert not Notification.objects.filter(recipient=w.other_shelter_worker).exists()
+    assert_opens_without_identity(w.shelter_worker, told, PERSON)
+
+
+def test_an_accepted_referral_tells_the_caseworker_it_was_given_to(net):
+    referral = send(net)
+    actions.do_assign_referral(referral, worker=net.social_worker, actor=acting(net.social_supervisor))
+    actions.do_acknowledge_referral(referral, actor=acting(net.social_supervisor))
+    actions.do_accept_referral(referral, actor=acting(net.social_supervisor))
+    [told] = notices(net.social_worker, Notification.Kind.REFERRAL_MOVED)
+    assert told.agency == net.social and told.params["step"] == "accepted"
+    assert_opens_without_identity(net.social_worker, told, PERSON)
+    assert not notices(net.social_supervisor, Notification.Kind.REFERRAL_MOVED)  # she accepted it herself
+
+
+def test_an_overdue_step_tells_the_receiving_caseworker_it_was_given_to(net):
+    referral = send(net)
+    actions.do_assign_referral(referral, worker=net.social_worker, actor=acting(net.social_supervisor))
+    actions.do_flag_overdue_referrals(now=referral.due_at + datetime.timedelta(minutes=1))
+    [told] = notices(net.social_worker, Notification.Kind.REFERRAL_OVERDUE)
+    assert_opens_without_identity(net.social_worker, told, PERSON)
+    assert not notices(net.owner, Notification.Kind.REFERRAL_OVERDUE)
+
+
+def test_a_task_the_law_gives_the_lead_tells_the_assigned_caseworker(chain, mailoutbox):
+    case = new_person_case(
+        chain.border, chain.border_worker, notice=CameToNotice.BORDER_HANDOVER, birth_year=2014, home="HN"
+    )
+    assert Case.objects.get(pk=case.pk).assigned_to == chain.border_worker
+    routing.route_case(case.pk)
+    routing.route_case(case.pk)  # once only
+    [told] = notices(chain.border_worker, Notification.Kind.TASK_CREATED)
+    assert told.url == f"/cases/{case.public_id}/#tasks"
+    with translation.override("en"):
+        assert case.reference in notify.notification_text(told)
+        assert "notify the child's relatives" in notify.notification_text(told)
+    assert_opens_without_identity(chain.border_worker, told, "Lò Thị Hoa")
+    User.objects.filter(pk=chain.border_worker.pk).update(email="border@example.test")
+    told.recipient.refresh_from_db()
+    notify.email_notification(told)
+    assert "Lò Thị Hoa" not in mailoutbox[-1].body + mailoutbox[-1].subject
+    assert case.reference in mailoutbox[-1].subject
+    assert Notification.objects.filter(kind=Notification.Kind.TASK_CREATED).count() == 1
+    assert "task" in kinds(chain.border_worker)
