@@ -65,6 +65,8 @@ class Waiting:
     due: datetime.datetime | None
     overdue: bool
     url: str
+    # Due on a day (a follow-up visit, a claim), not at a time: shown without the hour.
+    all_day: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -237,6 +239,7 @@ def _followups(user, membership, now) -> list[Waiting]:
                 due=_start_of(visit.due_on),
                 overdue=visit.due_on < today,
                 url=url + "#followups",
+                all_day=True,
             )
         )
     return items
@@ -264,6 +267,7 @@ def _claims(user, membership, now) -> list[Waiting]:
             due=_start_of(claim.due_on) if claim.due_on else None,
             overdue=claim.due_on is not None and claim.due_on < today,
             url=reverse("casework:case-support", args=[claim.case_public_id]),
+            all_day=True,
         )
         for claim in rows[:LIMIT]
     ]

@@ -144,9 +144,12 @@ def test_a_follow_up_waits_for_the_facility_only_once_it_is_due_soon(discharged)
     for user in (w.other_shelter_worker, w.outsider, w.other_supervisor):
         assert kinds(user) == []
     assert_links_open(w.shelter_worker)
+    assert_links_open(w.shelter_supervisor)
     body = sign_in(w.shelter_worker).get(TODAY).content.decode()
     assert f"/shelters/stays/{discharged.visit.stay.public_id}/#followups" in body
     assert 'data-testid="today-overdue"' in body
+    yesterday = (w.today - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    assert yesterday in body and f"{yesterday} 00:00" not in body  # a day, not a time
 
 
 def test_a_claim_waits_for_its_deciding_role_only(deciders):  # noqa: F811
