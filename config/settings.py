@@ -125,7 +125,7 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "casework:login"
-LOGIN_REDIRECT_URL = "casework:case-list"
+LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "casework:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.views import admin_login, favicon, healthz
+from referrals.views.today import today
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -10,6 +11,8 @@ urlpatterns = [
     # The admin has no lockout or audit of its own: every sign-in goes through casework's.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    # The landing page after sign-in; `/` stays the case list.
+    path("today/", today, name="today"),
     path("referrals/", include("referrals.urls")),
     path("shelters/", include("shelters.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -215,9 +215,11 @@ def do_send_referral(
         # A shelter's own staff decide on what is sent to their shelter (DESIGN.md §8).
         deciding = DECIDING_ROLES + ((Role.SHELTER_STAFF,) if hasattr(to_agency, "facility") else ())
         _grant_receiver(referral, {CORE}, deciding, actor=actor, accepted=False)
+        # Those who decide on it are told: the supervisors, and a shelter's own staff.
+        told = (Role.SUPERVISOR, Role.SHELTER_STAFF) if hasattr(to_agency, "facility") else (Role.SUPERVISOR,)
         notify.notify_referral(
             referral,
-            users=notify.supervisors(to_agency),
+            users=notify.members(to_agency, *told),
             agency=to_agency,
             kind=notify.Kind.REFERRAL_RECEIVED,
             key=f"received:{referral.pk}",
@@ -289,6 +291,15 @@ def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
             _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, accepted=True)
             # The receiver now holds the case: rules that follow an acceptance may apply.
             outbox.enqueue("referrals.tasks.route_case", accepted.case_id)
+        if accepted.assigned_to_id and accepted.assigned_to_id != actor.pk:
+            # The caseworker it was given to works on it from now (and hands it over).
+            notify.notify_referral(
+                accepted,
+                users=[accepted.assigned_to],
+                agency=accepted.to_agency,
+                kind=notify.Kind.REFERRAL_MOVED,
+                key=notify.step_key("moved", accepted),
+            )
     return accepted
 
 
@@ -493,9 +504,11 @@ def _notify_overdue(referral: Referral) -> None:
     so a second beat process that got this far still adds nothing (QUALITY R3)."""
     key = notify.step_key("overdue", referral)
     for agency in (referral.from_agency, referral.to_agency):
-        notify.notify_referral(
-            referral, users=notify.supervisors(agency), agency=agency, kind=notify.Kind.REFERRAL_OVERDUE, key=key
-        )
+        users = list(notify.supervisors(agency))
+        if agency == referral.to_agency and referral.assigned_to_id:
+            # The receiving caseworker it was given to must act on it too.
+            users += notify.members(agency, Role.CASEWORKER).filter(pk=referral.assigned_to_id)
+        notify.notify_referral(referral, users=users, agency=agency, kind=notify.Kind.REFERRAL_OVERDUE, key=key)
 
 
 def coordinating_agency(referral: Referral) -> Agency | None:

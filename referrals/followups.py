@@ -42,6 +42,10 @@ def _people(cache: dict, agency: Agency, *roles: str) -> list[User]:
     return cache[agency.pk, roles]
 
 
+def _with(users: list[User], more: list[User]) -> list[User]:
+    return users + [user for user in more if user not in users]
+
+
 def _claim(visit: FollowUpVisit, column: str, now: datetime.datetime, **also) -> bool:
     """Of two beat processes reaching the same visit, only the one whose UPDATE matched wins."""
     still_open = FollowUpVisit.objects.filter(pk=visit.pk, outcome="", **{f"{column}__isnull": True})
@@ -50,8 +54,11 @@ def _claim(visit: FollowUpVisit, column: str, now: datetime.datetime, **also) ->
 
 def _tell(visit: FollowUpVisit, kind: str, key: str, cache: dict, *, owners: bool) -> None:
     params = followup_params(visit)
+    # The responsible agency's staff and supervisors, and the caseworker the case is assigned
+    # to when she works there (a home commune the plan was handed to has no shelter staff).
+    responsible = _people(cache, visit.agency, Role.SHELTER_STAFF, Role.SUPERVISOR)
     notify.notify(
-        users=_people(cache, visit.agency, Role.SHELTER_STAFF, Role.SUPERVISOR),
+        users=_with(responsible, notify.assigned_worker(visit.case, visit.agency)),
         agency=visit.agency,
         kind=kind,
         params=params,
@@ -61,7 +68,9 @@ def _tell(visit: FollowUpVisit, kind: str, key: str, cache: dict, *, owners: boo
     if owners:
         owning_agency = visit.case.owning_agency
         notify.notify(
-            users=_people(cache, owning_agency, Role.SUPERVISOR),
+            users=_with(
+                _people(cache, owning_agency, Role.SUPERVISOR), notify.assigned_worker(visit.case, owning_agency)
+            ),
             agency=owning_agency,
             kind=kind,
             params=params,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Agency, Role, User
+from casework.models import Agency, Case, CaseTask, Role, User
 from referrals import outbox
 from referrals.models import Notification, Referral, ReferralStatus
 from shelters.models import FollowUpOutcome
@@ -37,12 +37,16 @@ MESSAGES = {
     Kind.FOLLOWUP_OUTCOME: _(
         "The %(months)s-month follow-up visit of case %(case)s, discharged from %(facility)s, found: %(outcome)s."
     ),
+    Kind.TASK_CREATED: _("Case %(case)s has a new task for your agency, due %(due)s: %(task)s."),
 }
 FOLLOWUP_KINDS = {Kind.FOLLOWUP_DUE, Kind.FOLLOWUP_OVERDUE, Kind.FOLLOWUP_OUTCOME}
 EMAIL_SUBJECT = _("Cầu Nối: %(kind)s, referral %(referral)s")
 EMAIL_FOOTER = _("Open Cầu Nối to see the referral: %(url)s")
 EMAIL_SUBJECT_FOLLOWUP = _("Cầu Nối: %(kind)s, case %(case)s")
 EMAIL_FOOTER_FOLLOWUP = _("Open Cầu Nối to see the follow-up: %(url)s")
+EMAIL_FOOTER_CASE = _("Open Cầu Nối to see the case: %(url)s")
+# Notices about a case rather than a referral: the subject names the case.
+CASE_KINDS = FOLLOWUP_KINDS | {Kind.TASK_CREATED}
 # The User has no language field; staff read Vietnamese first (LANGUAGE_CODE).
 EMAIL_LANGUAGE = "vi"
 
@@ -78,6 +82,10 @@ def notification_text(notification: Notification) -> str:
         values["step"] = str(ReferralStatus(notification.params["step"]).label)
     if notification.params.get("outcome") in FollowUpOutcome.values:
         values["outcome"] = str(FollowUpOutcome(notification.params["outcome"]).label)
+    if notification.params.get("task") in CaseTask.Kind.values:
+        values["task"] = str(CaseTask.Kind(notification.params["task"]).label)
+    if notification.kind == Kind.TASK_CREATED and not values.get("due"):
+        values["due"] = "—"
     template = MESSAGES.get(notification.kind)
     if template is None:
         return str(notification.get_kind_display())
@@ -102,6 +110,15 @@ def members(agency: Agency | None, *roles: str) -> QuerySet[User]:
 def supervisors(agency: Agency | None) -> QuerySet[User]:
     """The active supervisors of an agency: whoever acts for it receives its notices."""
     return members(agency, Role.SUPERVISOR)
+
+
+def assigned_worker(case: Case, agency: Agency) -> list[User]:
+    """The caseworker the case is assigned to, while she is an active caseworker of `agency`:
+    she is the one who must act on what happens to her case (an assignment belongs to the
+    caseworker role of the agency that made it, docs/decisions.md)."""
+    if case.assigned_to_id is None:
+        return []
+    return list(members(agency, Role.CASEWORKER).filter(pk=case.assigned_to_id))
 
 
 def my_notifications(user) -> QuerySet[Notification]:
@@ -144,6 +161,22 @@ def notify_referral(referral: Referral, *, users: Iterable[User], agency: Agency
     )
 
 
+def notify_task(task: CaseTask) -> list[Notification]:
+    """A task the law gives the lead goes to the caseworker the case is assigned to, else to
+    the lead's supervisors, who assign it. Case number, task and due time only."""
+    case = task.case
+    agency = case.owning_agency
+    due = timezone.localtime(task.due_at).strftime("%d/%m/%Y %H:%M") if task.due_at else ""
+    return notify(
+        users=assigned_worker(case, agency) or supervisors(agency),
+        agency=agency,
+        kind=Kind.TASK_CREATED,
+        params={"case": case.reference, "task": task.kind, "due": due},
+        url=reverse("casework:case-detail", args=[case.public_id]) + "#tasks",
+        key=f"task:{task.pk}",
+    )
+
+
 def step_key(prefix: str, referral: Referral) -> str:
     """A key per referral and step: the same step notified twice is one notification."""
     return f"{prefix}:{referral.pk}:{referral.status}:{referral.status_changed_at.isoformat()}"
@@ -152,14 +185,15 @@ def step_key(prefix: str, referral: Referral) -> str:
 def email_notification(notification: Notification) -> None:
     """Send the e-mail of one notification in the recipient's language. Raises on failure."""
     followup = notification.kind in FOLLOWUP_KINDS
+    about_case = notification.kind in CASE_KINDS
     with translation.override(EMAIL_LANGUAGE):
-        subject = str(EMAIL_SUBJECT_FOLLOWUP if followup else EMAIL_SUBJECT) % {
+        subject = str(EMAIL_SUBJECT_FOLLOWUP if about_case else EMAIL_SUBJECT) % {
             "kind": notification.get_kind_display(),
             "referral": notification.params.get("referral", ""),
             "case": notification.params.get("case", ""),
         }
         body = notification_text(notification)
         if notification.url:
-            footer = EMAIL_FOOTER_FOLLOWUP if followup else EMAIL_FOOTER
+            footer = EMAIL_FOOTER_FOLLOWUP if followup else EMAIL_FOOTER_CASE if about_case else EMAIL_FOOTER
             body += "\n\n" + str(footer) % {"url": notification.url}
     send_mail(subject, body, None, [notification.recipient.email])

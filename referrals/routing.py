@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from casework.models import Agency, Case, CaseStatus, Sex
 from casework.models import SensitivityClass as Classes
 from casework.responsibility import do_create_task
+from referrals import notify
 from referrals.actions import ReferralError, consented_classes, do_send_referral
 from referrals.models import Referral, ReferralStatus, RoutingDecision, RoutingRule
 from shelters.models import Facility
@@ -104,7 +105,11 @@ def apply_rule(rule: RoutingRule, case: Case) -> tuple[str, Agency, Referral | N
     if sender_kinds and sender.kind_id not in sender_kinds:
         return None
     if rule.target == RoutingRule.Target.TASK:
-        do_create_task(case, kind=rule.task_kind, hours=rule.task_hours, legal_basis=rule.legal_basis, actor=None)
+        task = do_create_task(
+            case, kind=rule.task_kind, hours=rule.task_hours, legal_basis=rule.legal_basis, actor=None
+        )
+        if task is not None:
+            notify.notify_task(task)
         return Outcome.TASK_CREATED, sender, None
     if already_doing_the_work(rule, case):
         return None

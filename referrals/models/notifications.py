@@ -19,6 +19,7 @@ class Notification(models.Model):
         FOLLOWUP_DUE = "followup_due", _("follow-up visit due")
         FOLLOWUP_OVERDUE = "followup_overdue", _("follow-up visit overdue")
         FOLLOWUP_OUTCOME = "followup_outcome", _("follow-up outcome needs attention")
+        TASK_CREATED = "task_created", _("new task on a case")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")

@@ -22,16 +22,30 @@ def notification_list(request):
     return render(request, "referrals/notifications.html", {"page": page})
 
 
-@membership_required
-@require_POST
-def mark_read(request, pk: int):
+def _read_and_follow(request, pk: int):
     notification = get_object_or_404(my_notifications(request.user), pk=pk)
     my_notifications(request.user).filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
     # Only a path on this site: a stored URL must never send the reader elsewhere.
-    local = notification.url.startswith("/") and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts=None, require_https=request.is_secure()
+    local = (
+        notification.url.startswith("/")
+        and not notification.url.startswith("//")
+        and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None, require_https=request.is_secure())
     )
     return redirect(notification.url if local else "referrals:notifications")
+
+
+@membership_required
+@require_POST
+def mark_read(request, pk: int):
+    return _read_and_follow(request, pk)
+
+
+@membership_required
+@require_GET
+def open_notification(request, pk: int):
+    """A notification is a link: following it marks it read and opens its referral, case or
+    stay. Only the recipient's own notification of the active agency; any other is a 404."""
+    return _read_and_follow(request, pk)
 
 
 @membership_required

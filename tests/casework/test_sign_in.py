@@ -17,7 +17,7 @@ def attempt(client, username, password, ip="10.0.0.1"):
 def test_signing_in_with_one_membership_activates_it_and_is_audited(world):
     client = Client()
     response = attempt(client, "owner", PASSWORD)
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302 and response["Location"] == "/today/"
     assert client.session[SESSION_MEMBERSHIP_KEY] == world.owner.memberships.get().pk
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, actor=world.owner).count() == 1
 
@@ -53,7 +53,7 @@ def test_the_next_parameter_cannot_redirect_off_site(world):
     response = Client().post(
         "/sign-in/?next=https://evil.example/", {"username": "owner", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
     )
-    assert response["Location"] == "/"
+    assert response["Location"] == "/today/"
 
 
 def test_session_expires_after_twelve_hours_even_when_active(world):

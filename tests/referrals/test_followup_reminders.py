@@ -158,7 +158,7 @@ def test_a_recorded_visit_is_neither_reminded_nor_overdue(plan, time_machine):
 # Overdue ----------------------------------------------------------------------------------------
 
 
-def test_a_day_after_the_due_date_the_facility_and_the_owning_supervisors_are_told(plan, time_machine):
+def test_a_day_after_the_due_date_the_facility_the_owning_supervisors_and_caseworker_are_told(plan, time_machine):
     w = plan.world
     time_machine.move_to(local(plan.visit.due_on - days(7)), tick=False)
     do_remind_followups()
@@ -169,7 +169,13 @@ def test_a_day_after_the_due_date_the_facility_and_the_owning_supervisors_are_to
     time_machine.move_to(local(plan.visit.due_on + days(1), 0, 30), tick=False)
     assert timezone.now().astimezone(datetime.UTC).date() == plan.visit.due_on
     assert do_remind_followups() == 1
-    assert recipients(Kind.FOLLOWUP_OVERDUE) == ["s.peace.supervisor", "s.peace.worker", "s.social.supervisor"]
+    # The owning caseworker the case is assigned to must act too (docs/decisions.md 102).
+    assert recipients(Kind.FOLLOWUP_OVERDUE) == [
+        "s.peace.supervisor",
+        "s.peace.worker",
+        "s.social.supervisor",
+        "s.social.worker",
+    ]
     owning = followup_notices(kind=Kind.FOLLOWUP_OVERDUE, recipient=w.social_supervisor).get()
     assert owning.agency == w.social
     assert owning.url == f"/cases/{plan.case.public_id}/"
@@ -177,16 +183,18 @@ def test_a_day_after_the_due_date_the_facility_and_the_owning_supervisors_are_to
     facility = followup_notices(kind=Kind.FOLLOWUP_OVERDUE, recipient=w.shelter_worker).get()
     assert facility.agency == w.facility.agency
     assert facility.url == f"/shelters/stays/{plan.stay.public_id}/"
-    assert not followup_notices(recipient__in=[w.social_worker, w.other_shelter_worker]).exists()
+    assert followup_notices(kind=Kind.FOLLOWUP_OVERDUE, recipient=w.social_worker).get().agency == w.social
+    assert not followup_notices(recipient=w.other_shelter_worker).exists()
+    assert not followup_notices(kind=Kind.FOLLOWUP_DUE, recipient=w.social_worker).exists()
     assert do_remind_followups() == 0
-    assert followup_notices(kind=Kind.FOLLOWUP_OVERDUE).count() == 3
+    assert followup_notices(kind=Kind.FOLLOWUP_OVERDUE).count() == 4
 
 
 def test_a_visit_first_seen_overdue_gets_only_the_overdue_notice(plan, time_machine):
     time_machine.move_to(local(plan.visit.due_on + days(5)), tick=False)
     assert do_remind_followups() == 1
     assert not followup_notices(kind=Kind.FOLLOWUP_DUE).exists()
-    assert followup_notices(kind=Kind.FOLLOWUP_OVERDUE).count() == 3
+    assert followup_notices(kind=Kind.FOLLOWUP_OVERDUE).count() == 4
     plan.visit.refresh_from_db()
     assert plan.visit.reminded_at == plan.visit.overdue_notified_at == timezone.now()
     assert do_remind_followups() == 0

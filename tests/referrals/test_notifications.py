@@ -383,3 +383,41 @@ def test_another_users_notification_is_404_and_stays_unread(net):
         assert str(notification.params["referral"]) not in client.get(LIST).content.decode()
     notification.refresh_from_db()
     assert notification.read_at is None
+
+
+# Notifications are links ---------------------------------------------------------------------------
+
+
+def test_each_notification_is_a_link_that_opens_its_referral_and_marks_it_read(net):
+    referral = send(net)
+    notification = Notification.objects.get(recipient=net.social_supervisor)
+    client = sign_in(net.social_supervisor)
+    link = f"/referrals/notifications/{notification.pk}/"
+    html = client.get(LIST).content.decode()
+    assert f'href="{link}" data-testid="notification-link"' in html
+    assert "<button" not in html.split('data-testid="notifications"')[1].split("</ul>")[0]
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"] == f"/referrals/{referral.public_id}/"
+    assert client.get(response["Location"]).status_code == 200
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+@pytest.mark.parametrize("stored", ["https://evil.example/x", "//evil.example/x", "javascript:alert(1)", ""])
+def test_following_a_link_never_leaves_the_site(net, stored):
+    send(net)
+    notification = Notification.objects.get(recipient=net.social_supervisor)
+    Notification.objects.filter(pk=notification.pk).update(url=stored)
+    response = sign_in(net.social_supervisor).get(f"/referrals/notifications/{notification.pk}/")
+    assert response["Location"] == LIST
+
+
+def test_another_users_notification_link_is_404_and_stays_unread(net):
+    send(net)
+    notification = Notification.objects.get(recipient=net.social_supervisor)
+    for user in (net.social_worker, net.outsider, net.other_supervisor):
+        assert sign_in(user).get(f"/referrals/notifications/{notification.pk}/").status_code == 404
+    assert sign_in(net.social_supervisor).post(f"/referrals/notifications/{notification.pk}/").status_code == 405
+    assert sign_in(net.social_supervisor).get("/referrals/notifications/99999999/").status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
