@@ -82,3 +82,23 @@ def test_production_warns_when_trusted_proxies_is_unset():
         assert check_trusted_proxies() == []
     with override_settings(PRODUCTION=False, TRUSTED_PROXIES=[]):
         assert check_trusted_proxies() == []
+
+
+def test_a_proxy_header_without_trusted_proxies_is_logged_once_in_production(settings, caplog, monkeypatch):
+    from django.test import RequestFactory
+
+    from casework import middleware
+
+    monkeypatch.setattr(middleware, "_forwarded_for_warned", False)
+    settings.TRUSTED_PROXIES = []
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    settings.PRODUCTION = False
+    with caplog.at_level("WARNING", logger="caunoi.security"):
+        assert middleware.client_ip(request) == "10.0.0.2"
+    assert not caplog.records  # development and tests: silent
+    settings.PRODUCTION = True
+    with caplog.at_level("WARNING", logger="caunoi.security"):
+        for _ in range(3):
+            assert middleware.client_ip(request) == "10.0.0.2"  # the header is still not believed
+    warnings = [record for record in caplog.records if "TRUSTED_PROXIES is unset" in record.getMessage()]
+    assert len(warnings) == 1 and "10.0.0.2" in warnings[0].getMessage()
