@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework.forms import CaseFactsForm, PersonForm
 from casework.models import (
@@ -150,6 +150,7 @@ def test_a_nul_byte_in_the_wizard_is_refused_and_not_kept(world):
     assert client.get("/cases/new/review/").status_code == 302  # step 1 was not accepted
 
 
+@translation.override("en")
 def test_the_guard_covers_every_field_of_a_form():
     """Every field of the wizard's forms refuses a NUL byte, whatever its type."""
     for form_class in (PersonForm, CaseFactsForm):
