@@ -98,7 +98,7 @@ def refuse_unsafe_input(field: forms.Field, value) -> None:
     as an invalid choice, instead of a server error."""
     if contains_nul(value):
         raise ValidationError(NUL_REFUSED, code="null_characters_not_allowed")
-    if not isinstance(field, forms.ModelChoiceField) or field.to_field_name:
+    if not isinstance(field, forms.ModelChoiceField) or field.to_field_name or field.queryset is None:
         return
     if not isinstance(field.queryset.model._meta.pk, INTEGER_KEYS):
         return
