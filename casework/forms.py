@@ -5,6 +5,8 @@ import functools
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +78,43 @@ class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.label
 
 
+NUL_REFUSED = _("The text contains a null character, which is not allowed. Remove it and try again.")
+# The widest integer id any table here has (a 64-bit signed primary key).
+LARGEST_ID = 2**63 - 1
+INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField)
+
+
+def contains_nul(value) -> bool:
+    """A NUL byte anywhere in a submitted value (a list for multiple choices)."""
+    if isinstance(value, (list, tuple)):
+        return any(contains_nul(part) for part in value)
+    return isinstance(value, str) and "\x00" in value
+
+
+def refuse_unsafe_input(field: forms.Field, value) -> None:
+    """The guard every StyledForm runs before a field's own cleaning (docs/decisions.md 110): a NUL
+    byte in any field is refused (PostgreSQL cannot store it in text or JSON), and a model choice
+    keyed by an integer id refuses a number no id can have (SQLite and PostgreSQL fail on it)
+    as an invalid choice, instead of a server error."""
+    if contains_nul(value):
+        raise ValidationError(NUL_REFUSED, code="null_characters_not_allowed")
+    if not isinstance(field, forms.ModelChoiceField) or field.to_field_name or field.queryset is None:
+        return
+    if not isinstance(field.queryset.model._meta.pk, INTEGER_KEYS):
+        return
+    for part in value if isinstance(value, (list, tuple)) else [value]:
+        try:
+            number = int(str(part).strip())
+        except ValueError:
+            continue  # not a number: the field's own cleaning refuses it
+        if abs(number) > LARGEST_ID:
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                raise ValidationError(
+                    field.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(part)[:20]}
+                )
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+
+
 class StyledForm:
     """Bootstrap classes on every widget, and invalid fields marked for screen readers."""
 
@@ -92,6 +131,20 @@ class StyledForm:
             else:
                 css = "form-control"
             widget.attrs["class"] = css
+
+    def _clean_fields(self):
+        """Django's field loop, with `refuse_unsafe_input` first: what it refuses never reaches a
+        field's clean (which may query the database with it) nor the database itself."""
+        for name, bf in self._bound_items():
+            field = bf.field
+            try:
+                if not field.disabled:
+                    refuse_unsafe_input(field, bf.data)
+                self.cleaned_data[name] = field._clean_bound_field(bf)
+                if hasattr(self, f"clean_{name}"):
+                    self.cleaned_data[name] = getattr(self, f"clean_{name}")()
+            except ValidationError as error:
+                self.add_error(name, error)
 
     def full_clean(self):
         super().full_clean()

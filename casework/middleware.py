@@ -129,12 +129,31 @@ def client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR") or None
     trusted = settings.TRUSTED_PROXIES
     if remote not in trusted:
+        if not trusted and "HTTP_X_FORWARDED_FOR" in request.META:
+            _warn_forwarded_for_ignored(remote)
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     for address in reversed(forwarded):
         if address not in trusted:
             return address if _is_ip(address) else remote
     return remote
+
+
+_forwarded_for_warned = False
+
+
+def _warn_forwarded_for_ignored(remote: str | None) -> None:
+    """In production, once per process: a proxy header arrived while TRUSTED_PROXIES is unset
+    (system check caunoi.W001 says so at start-up; this says a proxy is really there)."""
+    global _forwarded_for_warned
+    if _forwarded_for_warned or not settings.PRODUCTION:
+        return
+    _forwarded_for_warned = True
+    logging.getLogger("caunoi.security").warning(
+        "X-Forwarded-For received from %s but TRUSTED_PROXIES is unset: the header is ignored and every "
+        "client behind that proxy shares its address (sign-in lockout, audit log). See docs/deploy.md.",
+        remote,
+    )
 
 
 def _is_ip(value: str) -> bool:

@@ -141,6 +141,10 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
+# The key of the HMAC kept instead of an identifier used only for matching (casework.lib.identifiers);
+# unset: a key derived from SECRET_KEY. Changing either makes earlier digests unmatchable.
+CAUNOI_IDENTIFIER_KEY = env_str("CAUNOI_IDENTIFIER_KEY", "")
+
 # Addresses of the reverse proxies whose X-Forwarded-For is believed (audit IPs, lockout).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 

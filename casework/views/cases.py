@@ -1,6 +1,5 @@
 """Case list, case page, new-case wizard and document download."""
 
-import hashlib
 import logging
 
 from django.http import FileResponse, Http404, QueryDict
@@ -43,6 +42,7 @@ from casework.forms import (
     TransitionForm,
     VerificationForm,
 )
+from casework.lib.identifiers import identifier_digest
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
@@ -321,7 +321,7 @@ def _audit_duplicate_check(user, person_data: dict, visible: list, others: list)
             "name": normalize_name(person_data.get("full_name", "")),
             "birth_year": person_data.get("birth_year"),
             "province": province.code if province else None,
-            "document_sha256": hashlib.sha256(number.encode()).hexdigest() if number else None,
+            "document_hmac": identifier_digest(number) if number else None,
             "visible": len(visible),
             "elsewhere": len(others),
         },

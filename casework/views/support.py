@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from casework import audit
 from casework.access import Capability, access_case, deny, may_decide_claim
 from casework.claims import SupportError, do_decide_claim, do_extend_cap, do_file_claim
-from casework.forms import CapExtensionForm, ClaimForm, DecisionForm, PaymentForm
+from casework.forms import NUL_REFUSED, CapExtensionForm, ClaimForm, DecisionForm, PaymentForm, contains_nul
 from casework.ledger import LedgerError, do_record_payment
 from casework.models import Agency, AmountKind, AuditEvent, ClaimStatus, SensitivityClass, SupportItem
 from casework.support import plan
@@ -26,7 +26,7 @@ def _claimable(item: SupportItem) -> bool:
     return bool(item.claim_form or item.claim_within_months)
 
 
-def _context(request, case, held, *, bound=None, bound_for=None, notice=None) -> dict:
+def _context(request, case, held, *, bound=None, bound_for=None, notice=None, refusal=None) -> dict:
     """The plan rows with the forms this user may use on each; `bound` replaces the blank form
     of the row or claim it was posted for, so a refusal shows what was typed."""
     membership = request.user.active_membership
@@ -84,7 +84,7 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None) ->
                     if bound_for == ("pay", item.code)
                     else PaymentForm(initial=initial, auto_id=f"pay-{item.code}-%s")
                 )
-    return {"case": case, "rows": rows, "held": held, "notice": notice}
+    return {"case": case, "rows": rows, "held": held, "notice": notice, "refusal": refusal}
 
 
 def _answer(request, case, held, *, status=200, **context):
@@ -107,6 +107,11 @@ def support_plan(request, code):
     return _answer(request, case, held)
 
 
+def _unreadable(request, case, held):
+    """A form whose item code is refused by the input guard: the plan again, with the reason."""
+    return _answer(request, case, held, status=400, refusal=str(NUL_REFUSED))
+
+
 def _done(request, case, held, message: str):
     if is_htmx(request):
         return _answer(request, case, held, notice=message)
@@ -114,7 +119,11 @@ def _done(request, case, held, message: str):
     return redirect(reverse("casework:case-detail", args=[case.public_id]) + "#support")
 
 
-def _item(request, case, code: str) -> SupportItem:
+def _item(request, case, code: str) -> SupportItem | None:
+    """The item a form was posted for; None when its code carries a NUL byte, which the form's
+    guard refuses (it is neither looked up nor written to the audit log)."""
+    if contains_nul(code):
+        return None
     item = SupportItem.objects.filter(code=code, is_active=True).first()
     if item is None:
         deny(request.user, case=case, detail={"support_item": code[:40]})
@@ -126,6 +135,8 @@ def _item(request, case, code: str) -> SupportItem:
 def file_claim(request, code):
     case, held = access_case(request.user, code, need=Capability.FILE_CLAIM)
     item = _item(request, case, request.POST.get("item", ""))
+    if item is None:
+        return _unreadable(request, case, held)
     form = ClaimForm(request.POST, auto_id=f"claim-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -176,6 +187,8 @@ def record_payment(request, code):
     user = request.user
     case, held = access_case(user, code, need=Capability.RECORD_PAYMENT)
     item = _item(request, case, request.POST.get("item", ""))
+    if item is None:
+        return _unreadable(request, case, held)
     form = PaymentForm(request.POST, auto_id=f"pay-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -204,6 +217,8 @@ def record_payment(request, code):
 def extend_cap(request, code):
     case, held = access_case(request.user, code, need=Capability.EXTEND_CAP)
     item = _item(request, case, request.POST.get("item", ""))
+    if item is None:
+        return _unreadable(request, case, held)
     form = CapExtensionForm(request.POST, auto_id=f"extend-{item.code}-%s")
     if form.is_valid():
         data = form.cleaned_data

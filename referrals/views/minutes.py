@@ -74,23 +74,52 @@ def _day_month(moment) -> tuple[str, str]:
     return f"{moment.day:02d}", f"{moment.month:02d}" if moment.month < 3 else str(moment.month)
 
 
+# The class each free-text field of the minutes needs (docs/decisions.md 114). What is typed there
+# about the person (a passport or ID number among her documents, an ID card among her belongings,
+# where her family lives in her wishes) is as identifying as her name. The place and the officers
+# (the staff who signed) are facts of the handover, shown to both sides on the referral page too.
+MINUTES_FIELD_CLASSES = {
+    "place": SensitivityClass.CORE,
+    "documents": SensitivityClass.IDENTITY,
+    "belongings": SensitivityClass.IDENTITY,
+    "person_wishes": SensitivityClass.IDENTITY,
+    "sender_officers": SensitivityClass.CORE,
+    "receiver_officers": SensitivityClass.CORE,
+}
+HIDDEN_TEXT = gettext_lazy("[hidden]")
+
+
+def readable_minutes(minutes: HandoverMinutes, classes) -> dict[str, str]:
+    """The minutes' free-text fields as a reader holding `classes` may see them: each field whose
+    class is not held is replaced by a neutral marker (an empty field stays empty, so the
+    template's "None." shows; an empty field reveals nothing)."""
+    return {
+        name: getattr(minutes, name) if needed in classes or not getattr(minutes, name) else str(HIDDEN_TEXT)
+        for name, needed in MINUTES_FIELD_CLASSES.items()
+    }
+
+
 def minutes_html(referral: Referral, minutes: HandoverMinutes, *, identity: bool) -> str:
     """The minutes as HTML, always in Vietnamese whatever the reader's language: they are an
-    official record both agencies file."""
+    official record both agencies file. Without `identity`, the person's details and every
+    free-text field that can carry them are left out (MINUTES_FIELD_CLASSES)."""
+    classes = {SensitivityClass.CORE, SensitivityClass.IDENTITY} if identity else {SensitivityClass.CORE}
     with translation.override("vi"), timezone.override(timezone.get_default_timezone()):
+        text = readable_minutes(minutes, classes)
         at = timezone.localtime(minutes.handed_over_at)
         day, month = _day_month(at)
         province = referral.to_agency.province
         context = {
             "referral": referral,
             "minutes": minutes,
+            "text": text,
             "person": referral.case.person if identity else None,
             # A victim only once a competent body had decided by the day of the handover (the
             # minutes record that moment); an accompanying child is not "a victim".
             "identified": referral.case.person_status == PersonStatus.VICTIM
             and referral.case.identified_on is not None
             and referral.case.identified_on <= at.date(),
-            "place_name": province.label if province else minutes.place,
+            "place_name": province.label if province else text["place"],
             "at": at,
             "day": day,
             "month": month,

@@ -1,8 +1,10 @@
 import hashlib
+import hmac
 
 import pytest
 from django.utils import timezone
 
+from casework.lib.identifiers import identifier_digest
 from casework.models import AuditEvent, Case, CaseEvent, CaseStatus, PicklistValue, Province
 from tests.fixtures.personas import make_case, sign_in
 
@@ -101,8 +103,34 @@ def test_the_duplicate_check_records_what_was_searched(world):
     client = sign_in(world.colleague)
     run_wizard(client, person=person_step(document_type="cccd", document_number="001 2345"))
     check = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH, actor=world.colleague)
-    assert check.detail["document_sha256"] == hashlib.sha256(b"0012345").hexdigest()
+    assert check.detail["document_hmac"] == identifier_digest("0012345")
+    assert "document_sha256" not in check.detail
     assert check.detail["province"] == "LCA"
+
+
+def test_the_duplicate_check_keeps_a_keyed_digest_not_a_bare_hash(world, settings):
+    """Issue 17: a bare SHA-256 of a 12-digit CCCD is reversed by brute force in under a second.
+    The audit row holds an HMAC that needs the server's key, stable for matching."""
+    number = "001203004567"
+    client = sign_in(world.colleague)
+    for _ in range(2):
+        run_wizard(client, person=person_step(document_type="cccd", document_number=number))
+    checks = AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH, actor=world.colleague).order_by("pk")
+    digests = [event.detail["document_hmac"] for event in checks]
+    assert len(digests) == 2 and digests[0] == digests[1]  # the same number matches itself
+    stored = digests[0]
+    assert len(stored) == 64
+    assert stored != hashlib.sha256(number.encode()).hexdigest()
+    assert number not in str(checks[0].detail)
+    # Derived from SECRET_KEY with a salt of its own: neither a plain HMAC under SECRET_KEY...
+    assert stored != hmac.new(settings.SECRET_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+    # ...nor the same under another secret key.
+    settings.SECRET_KEY = settings.SECRET_KEY + "-rotated"
+    assert identifier_digest(number) != stored
+    # A key of its own wins over the derived one, and is used as an HMAC key.
+    settings.CAUNOI_IDENTIFIER_KEY = "a-separate-identifier-key-0123456789-abcdefghijkl"
+    expected = hmac.new(settings.CAUNOI_IDENTIFIER_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+    assert identifier_digest(number) == expected
 
 
 def test_a_reception_date_before_1990_is_refused(world):

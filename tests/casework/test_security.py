@@ -22,6 +22,7 @@ def production_env(**extra) -> dict:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "caunoi.example.vn",
+            "TRUSTED_PROXIES": "127.0.0.1",  # gunicorn behind a local proxy (docs/deploy.md)
             **extra,
         }
     )

@@ -304,3 +304,64 @@ def test_the_referral_page_shows_the_minutes_and_the_download_link_to_both_sides
         assert 'data-testid="handover-minutes"' in html
         assert "Cửa khẩu quốc tế Lào Cai" in html and "Bà Lê Thị Mai" in html
         assert f'href="/referrals/{referral.public_id}/minutes.pdf"' in html
+
+
+# Issue 17: free text that can carry identity is blanked without `identity` ----------------------
+
+PLANTED_ID = "001203004567"
+
+
+def test_an_agency_admin_without_identity_gets_no_identity_from_the_minutes_free_text(net, monkeypatch):
+    """The handover-minutes PDF printed an ID number and the woman's wishes from free text to an
+    agency admin without `identity`; every field of MINUTES_FIELD_CLASSES needing `identity` is
+    now replaced by "[ẩn]", while the handover facts stay."""
+    from casework.models import Role
+    from tests.fixtures.personas import make_user
+
+    minutes = make_minutes(
+        documents=f"CCCD số {PLANTED_ID}, hộ chiếu C1234567",
+        belongings=f"Thẻ căn cước {PLANTED_ID}",
+        person_wishes="Muốn về với mẹ ở thôn Lao Chải, Sa Pa",
+    )
+    referral = actions.do_record_handover(accepted(net), minutes=minutes, actor=net.social_worker)
+    admin = make_user("social.admin", net.social, Role.AGENCY_ADMIN)
+    rendered = []
+    real_pdf = minutes_views.minutes_pdf_bytes
+    monkeypatch.setattr(minutes_views, "minutes_pdf_bytes", lambda html: rendered.append(html) or real_pdf(html))
+
+    url = f"/referrals/{referral.public_id}/minutes.pdf"
+    response = sign_in(admin).get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    html = rendered[-1]
+    for secret in (PLANTED_ID, "C1234567", "Lao Chải", "Muốn về", NAME, "ba lô"):
+        assert secret not in html
+    for field in ("documents", "belongings", "person_wishes"):
+        assert f'data-field="{field}">[ẩn]</p>' in html
+    assert "Cửa khẩu quốc tế Lào Cai" in html and "Đại úy Trần Văn Hùng" in html  # the handover facts
+    assert referral.case.reference in html
+    download = AuditEvent.objects.filter(actor=admin, action=AuditEvent.Action.DOWNLOAD).get()
+    assert download.classes == ["core"]
+
+    # A caseworker holding `identity` on the case still gets the full minutes.
+    assert sign_in(net.social_worker).get(url).status_code == 200
+    assert PLANTED_ID in rendered[-1] and "Lao Chải" in rendered[-1]
+
+
+def test_empty_free_text_is_not_marked_hidden(net):
+    minutes = make_minutes(documents="", belongings="", person_wishes="")
+    referral = actions.do_record_handover(accepted(net), minutes=minutes, actor=net.social_worker)
+    html = minutes_views.minutes_html(referral, referral.minutes, identity=False)
+    assert "[ẩn]" not in html
+    assert html.count("Không có.") == 2 and "Không nêu nguyện vọng." in html  # nothing typed, said so
+
+
+def test_every_free_text_field_of_the_minutes_has_a_class():
+    """A new text field on the minutes must be classed before it can be printed."""
+    from django.db import models
+
+    text_fields = {
+        field.name
+        for field in HandoverMinutes._meta.get_fields()
+        if isinstance(field, (models.CharField, models.TextField)) and not field.choices
+    }
+    assert text_fields == set(minutes_views.MINUTES_FIELD_CLASSES)
