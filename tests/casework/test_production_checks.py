@@ -25,6 +25,8 @@ STRONG = secrets.token_urlsafe(64)
         ("django-insecure-" + secrets.token_urlsafe(48), "published"),
         ("dev-only-insecure-key-never-use-in-production-0123456789", "published"),
     ],
+    # Stable ids: the random key would make each xdist worker collect a different test.
+    ids=["one-character", "two-characters", "short", "django-insecure", "dev-default"],
 )
 def test_a_weak_secret_key_is_an_error_in_production(key, reason):
     with override_settings(PRODUCTION=True, SECRET_KEY=key, SECRET_KEY_FALLBACKS=[]):
@@ -40,7 +42,9 @@ def test_a_weak_fallback_key_is_an_error_too():
     assert "SECRET_KEY_FALLBACKS[0]" in errors[0].msg
 
 
-@pytest.mark.parametrize("key", [STRONG, get_random_secret_key(), secrets.token_hex(32)])
+@pytest.mark.parametrize(
+    "key", [STRONG, get_random_secret_key(), secrets.token_hex(32)], ids=["urlsafe", "django", "hex"]
+)
 def test_generated_keys_pass(key):
     with override_settings(PRODUCTION=True, SECRET_KEY=key, SECRET_KEY_FALLBACKS=[]):
         assert check_secret_key() == []
