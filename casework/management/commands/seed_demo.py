@@ -131,7 +131,7 @@ PERSONAS = [
         "giamsat.quocgia",
         "Đinh Thị Hương",
         [("cuc-btxh", Role.SUPERVISOR)],
-        "supervisor, national social protection (national statistics, small figures hidden)",
+        "supervisor, national social protection (true national statistics; exports for sharing hide small figures)",
     ),
 ]
 
