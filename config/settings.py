@@ -151,6 +151,16 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # Sign-in limits (QUALITY S5).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# One address: failed sign-ins for any usernames within LOGIN_LOCKOUT_MINUTES before it is locked out.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+# One account, from any address (casework.views.auth.account_cooldown): after this many failures
+# within the window, a cool-down from the last failure that doubles per failure, capped.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_WINDOW_MINUTES = env_int("LOGIN_ACCOUNT_WINDOW_MINUTES", 60)
+LOGIN_ACCOUNT_COOLDOWN_SECONDS = env_int("LOGIN_ACCOUNT_COOLDOWN_SECONDS", 60)
+LOGIN_ACCOUNT_COOLDOWN_MAX_MINUTES = env_int("LOGIN_ACCOUNT_COOLDOWN_MAX_MINUTES", 15)
+# Addresses the account signed in from within this many days are not held up by the cool-down.
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 30)
 # Minutes without a user action before the session ends; background polling does not count
 # (casework.middleware.SessionLimitMiddleware, static/js/idle.js).
 CAUNOI_IDLE_MINUTES = env_int("CAUNOI_IDLE_MINUTES", 30)
