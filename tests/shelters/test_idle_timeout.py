@@ -115,3 +115,20 @@ def test_the_idle_script_is_served_from_our_own_static_files(shelter_world):
     assert 'src="/static/js/idle.js"' in html
     assert "<script>" not in html and "script-src 'self'" in page["Content-Security-Policy"]
     assert 'hx-headers=\'{"X-CauNoi-Background": "1"}\'' in html
+
+
+def test_polling_after_the_absolute_limit_stops_too_and_is_audited(shelter_world):
+    w = shelter_world
+    beds = reverse("shelters:beds", args=[w.facility.code])
+    with time_machine.travel("2026-03-02 08:00 +0700", tick=False) as traveller:
+        client = sign_in(w.shelter_worker)
+        # Active all day: a user action every 20 minutes, polls in between.
+        for _ in range(settings.SESSION_ABSOLUTE_SECONDS // (20 * 60)):
+            traveller.shift(20 * 60)
+            assert client.get(beds, HTTP_HX_REQUEST="true").status_code == 200
+        traveller.shift(30)
+        response = client.get(beds, **POLL)
+        assert response.status_code == 286 and response.content == b""
+        assert AuditEvent.objects.filter(
+            action=AuditEvent.Action.LOGOUT, actor=w.shelter_worker, detail__reason="absolute"
+        ).exists()
