@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from casework.access import may_register_cases
@@ -13,6 +14,7 @@ def active_membership(request):
     context = {
         "active_membership": membership,
         "has_several_memberships": request.session.get(SESSION_MEMBERSHIP_COUNT_KEY, 0) > 1,
+        "idle_seconds": settings.SESSION_IDLE_SECONDS,
     }
     if membership is not None:
         # Imported here: referrals and dashboards sit above casework (DESIGN.md §2) and casework

@@ -9,18 +9,21 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from casework import audit
-from casework.models import Membership
+from casework.models import AuditEvent, Membership
 
 log = logging.getLogger(__name__)
 
 SESSION_MEMBERSHIP_KEY = "active_membership_id"
 SESSION_AUTH_AT_KEY = "authenticated_at"
 SESSION_MEMBERSHIP_COUNT_KEY = "membership_count"
+SESSION_LAST_ACTION_KEY = "last_action_at"
+# Sent by every element that polls (hx-headers); see SessionLimitMiddleware and static/js/idle.js.
+BACKGROUND_HEADER = "X-CauNoi-Background"
 
 
 class VietnameseFirstMiddleware:
@@ -80,20 +83,60 @@ class ServiceUnavailableMiddleware:
 
 
 class SessionLimitMiddleware:
-    """Idle expiry is the session cookie age (30 min, renewed per request); this adds the
-    absolute limit of 12 hours from sign-in (QUALITY S5)."""
+    """Ends a session 12 hours after sign-in (QUALITY S5) or after CAUNOI_IDLE_MINUTES without a
+    user action. Background polling (htmx `every` triggers, which send BACKGROUND_HEADER) neither
+    counts as an action nor renews the stored session, so an unattended page cannot keep itself
+    signed in. An ended session is audited and flushed; htmx gets 286 (stop polling) and
+    HX-Redirect to the sign-in page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        background = is_background(request)
         if request.user.is_authenticated:
+            now = time.time()
             started = request.session.get(SESSION_AUTH_AT_KEY)
-            if started is None or time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
-                logout(request)
-                messages.info(request, _("Your session has ended. Please sign in again."))
-                return redirect(settings.LOGIN_URL)
+            last_action = request.session.get(SESSION_LAST_ACTION_KEY, started)
+            if started is None or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                return _end_session(request, "absolute")
+            if last_action is None or now - last_action > settings.SESSION_IDLE_SECONDS:
+                return _end_session(request, "idle")
+            if not background:
+                # Modifies the session, so it is saved and its stored expiry renewed; a background
+                # request leaves both alone (SESSION_SAVE_EVERY_REQUEST is off).
+                request.session[SESSION_LAST_ACTION_KEY] = now
+        elif background:
+            # The stored session has already expired: stop the polling without a sign-in page.
+            return _signed_out_response(request)
         return self.get_response(request)
+
+
+def is_background(request) -> bool:
+    """A request the page made by itself (polling), not one the user asked for."""
+    return request.headers.get(BACKGROUND_HEADER) == "1"
+
+
+def _end_session(request, reason: str):
+    token = audit.current_request.set(audit.RequestMeta(ip=client_ip(request), agency_id=None))
+    try:
+        audit.record(AuditEvent.Action.LOGOUT, actor=request.user, detail={"reason": reason})
+    finally:
+        audit.current_request.reset(token)
+    logout(request)
+    if request.headers.get("HX-Request") != "true":
+        messages.info(request, _("Your session has ended. Please sign in again."))
+    return _signed_out_response(request)
+
+
+def _signed_out_response(request):
+    if request.headers.get("HX-Request") == "true":
+        # htmx 2 stops polling on 286; the empty body blanks the polled part; HX-Redirect takes the
+        # whole page to the sign-in form, so nothing signed-in stays on screen.
+        response = HttpResponse(status=286)
+        response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+        return response
+    return redirect(settings.LOGIN_URL)
 
 
 class ActiveMembershipMiddleware:

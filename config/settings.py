@@ -151,10 +151,25 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # Sign-in limits (QUALITY S5).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
-SESSION_IDLE_SECONDS = 30 * 60
+# One address: failed sign-ins for any usernames within LOGIN_LOCKOUT_MINUTES before it is locked out.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+# One account, from any address (casework.views.auth.account_cooldown): after this many failures
+# within the window, a cool-down from the last failure that doubles per failure, capped.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_WINDOW_MINUTES = env_int("LOGIN_ACCOUNT_WINDOW_MINUTES", 60)
+LOGIN_ACCOUNT_COOLDOWN_SECONDS = env_int("LOGIN_ACCOUNT_COOLDOWN_SECONDS", 60)
+LOGIN_ACCOUNT_COOLDOWN_MAX_MINUTES = env_int("LOGIN_ACCOUNT_COOLDOWN_MAX_MINUTES", 15)
+# Addresses the account signed in from within this many days are not held up by the cool-down.
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 30)
+# Minutes without a user action before the session ends; background polling does not count
+# (casework.middleware.SessionLimitMiddleware, static/js/idle.js).
+CAUNOI_IDLE_MINUTES = env_int("CAUNOI_IDLE_MINUTES", 30)
+SESSION_IDLE_SECONDS = CAUNOI_IDLE_MINUTES * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
-SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# The stored session outlives the idle limit by five minutes, so the middleware (which audits the
+# sign-out) ends an idle session rather than the session store; only user actions save it.
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 5 * 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,6 +1,7 @@
 """Sign-in with lockout, sign-out, and the agency switcher."""
 
 import datetime
+import math
 import time
 
 from django.conf import settings
@@ -8,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,17 +23,66 @@ from casework.lib.text import parse_pk
 from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_COUNT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
 from casework.models import AuditEvent, Membership
 
+# detail["throttle"] of an attempt refused by the per-account throttle (its password was not
+# checked); detail["locked"] marks every refused attempt.
+ACCOUNT_LOCK = "account"
+
 
 def recent_failures(username: str, ip: str | None) -> int:
     """Failed sign-ins for this username from this IP within the lockout window, since the
-    last successful one (QUALITY S5: keyed on both, expiring)."""
+    last successful one (QUALITY S5: keyed on both, expiring). Attempts refused by the
+    account throttle do not count: they were never checked."""
     since = timezone.now() - datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
     attempts = AuditEvent.objects.filter(username=username, ip=ip, at__gte=since)
     last_success = attempts.filter(action=AuditEvent.Action.LOGIN).values_list("at", flat=True).first()
-    failures = attempts.filter(action=AuditEvent.Action.LOGIN_FAILED)
+    failures = attempts.filter(action=AuditEvent.Action.LOGIN_FAILED).exclude(detail__has_key="throttle")
     if last_success:
         failures = failures.filter(at__gt=last_success)
     return failures.count()
+
+
+def address_failures(ip: str | None) -> int:
+    """Passwords checked and refused from this IP for any username within the lockout window:
+    one address guessing many accounts is locked out too."""
+    since = timezone.now() - datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    return _checked_failures().filter(ip=ip, at__gte=since).count()
+
+
+def account_cooldown(username: str, ip: str | None) -> int:
+    """Seconds this account still refuses sign-in from this IP, whatever the IP (0: none).
+
+    After LOGIN_ACCOUNT_FAILURE_LIMIT passwords checked and refused for the account within
+    LOGIN_ACCOUNT_WINDOW_MINUTES (since its last successful sign-in), each attempt waits for a
+    cool-down after the last of them: LOGIN_ACCOUNT_COOLDOWN_SECONDS, doubled per further
+    failure, at most LOGIN_ACCOUNT_COOLDOWN_MAX_MINUTES. Refused attempts are not checked and
+    do not count, so a guesser gets one guess per cool-down and cannot lengthen it beyond the
+    cap; an address the account signed in from within LOGIN_KNOWN_ADDRESS_DAYS is not held up,
+    so guesses from elsewhere cannot keep the user out."""
+    now = timezone.now()
+    since = now - datetime.timedelta(minutes=settings.LOGIN_ACCOUNT_WINDOW_MINUTES)
+    successes = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, username=username)
+    known_since = now - datetime.timedelta(days=settings.LOGIN_KNOWN_ADDRESS_DAYS)
+    if ip is not None and successes.filter(ip=ip, at__gte=known_since).exists():
+        return 0
+    failures = _checked_failures().filter(username=username, at__gte=since)
+    last_success = successes.filter(at__gte=since).aggregate(last=Max("at"))["last"]
+    if last_success:
+        failures = failures.filter(at__gt=last_success)
+    stats = failures.aggregate(count=Count("pk"), last=Max("at"))
+    beyond = stats["count"] - settings.LOGIN_ACCOUNT_FAILURE_LIMIT
+    if beyond < 0:
+        return 0
+    cooldown = min(
+        settings.LOGIN_ACCOUNT_COOLDOWN_SECONDS * 2 ** min(beyond, 32),
+        settings.LOGIN_ACCOUNT_COOLDOWN_MAX_MINUTES * 60,
+    )
+    remaining = (stats["last"] + datetime.timedelta(seconds=cooldown) - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+def _checked_failures():
+    """Failed sign-ins whose password was checked (not refused by a lockout)."""
+    return AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).exclude(detail__has_key="locked")
 
 
 def _safe_next(request) -> str | None:
@@ -45,15 +97,32 @@ def sign_in(request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignInForm(request.POST or None)
     status = 200
+    cooldown = 0
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].lower()
         ip = client_ip(request)
-        if recent_failures(username, ip) >= settings.LOGIN_FAILURE_LIMIT:
+        if (
+            recent_failures(username, ip) >= settings.LOGIN_FAILURE_LIMIT
+            or address_failures(ip) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        ):
             audit.record(AuditEvent.Action.LOGIN_FAILED, username=username, detail={"locked": True})
             form.add_error(
                 None,
                 _("Too many failed attempts. Try again in %(minutes)s minutes.")
                 % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
+            status = 429
+        elif cooldown := account_cooldown(username, ip):
+            audit.record(
+                AuditEvent.Action.LOGIN_FAILED, username=username, detail={"locked": True, "throttle": ACCOUNT_LOCK}
+            )
+            form.add_error(
+                None,
+                _(
+                    "Too many failed attempts for this account. Until %(time)s its password is not "
+                    "checked, even a correct one. Try again then."
+                )
+                % {"time": time_format(timezone.localtime() + datetime.timedelta(seconds=cooldown), "H:i")},
             )
             status = 429
         else:
@@ -64,7 +133,10 @@ def sign_in(request):
                 status = 401
             else:
                 return _complete_sign_in(request, user, username)
-    return render(request, "casework/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status)
+    response = render(request, "casework/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status)
+    if cooldown:
+        response["Retry-After"] = str(cooldown)
+    return response
 
 
 def _complete_sign_in(request, user, username: str):
