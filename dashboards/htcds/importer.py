@@ -1,5 +1,6 @@
 """Writing checked HTCDS rows through the casework actions, all or nothing."""
 
+import datetime
 import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
@@ -156,6 +157,15 @@ class Importer:
     file_name: str
     report: ImportReport
     progress: Progress
+    # True: every new case is historic; False: none; None: those received before the cut-off.
+    historic: bool | None = None
+
+    def is_historic(self, row: ImportRow) -> bool:
+        """Whether the row's new case is a historic record (decision 120)."""
+        if self.historic is not None:
+            return self.historic
+        days = settings.CAUNOI_HISTORIC_BEFORE_DAYS
+        return bool(days) and row.received_at < timezone.now() - datetime.timedelta(days=days)
 
     def reason(self) -> str:
         return _system_text(IMPORTED_FROM, file=self.file_name or "—")
@@ -170,7 +180,7 @@ class Importer:
 
     def create(self, row: ImportRow) -> Case:
         person = Person(**_person_fields(row))
-        case = Case(**_case_fields(row), external_id=row.external_id)
+        case = Case(**_case_fields(row), external_id=row.external_id, historic=self.is_historic(row))
         case = actions.do_create_case(
             person=person,
             case=case,
@@ -190,6 +200,7 @@ class Importer:
         self.settle(case, row)
         keep_statement(case, row, new=True)
         self.report.created += 1
+        self.report.historic += case.historic
         return case
 
     def update(self, case: Case, row: ImportRow) -> Case:
@@ -464,7 +475,9 @@ def import_user():
     return user
 
 
-def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | None = None) -> ImportReport:
+def import_htcds(
+    source, *, agency: Agency, actor, on_progress: OnProgress | None = None, historic: bool | None = None
+) -> ImportReport:
     """Import an HTCDS file (a path or a binary file object) into cases owned by `agency`.
 
     1. Read the file (.xlsx or UTF-8 CSV, by content) and check the header.
@@ -473,6 +486,9 @@ def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | Non
 
     `on_progress(done, total)` is called with 0 rows done once the file is read and again once
     it is checked, then while the rows are written (inside the import's transaction).
+
+    `historic` registers new cases as historic records (decision 120): True all, False none,
+    None (the default) those received more than CAUNOI_HISTORIC_BEFORE_DAYS before now.
     """
     content, file_name = read_bytes(source)
     report = ImportReport(file_name=file_name)
@@ -490,7 +506,7 @@ def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | Non
         report.problems.sort(key=_problem_order)
         return report
     progress.start(len(rows))
-    _write(rows, existing, agency=agency, actor=actor, report=report, progress=progress)
+    _write(rows, existing, agency=agency, actor=actor, report=report, progress=progress, historic=historic)
     return report
 
 
@@ -506,15 +522,21 @@ def _write(
     actor,
     report: ImportReport,
     progress: Progress,
+    historic: bool | None = None,
 ) -> None:
     token = None
     if audit.current_request.get() is None:
         token = audit.current_request.set(audit.RequestMeta(ip=None, agency_id=agency.pk))
     try:
         with transaction.atomic():
-            Importer(agency=agency, actor=actor, file_name=report.file_name, report=report, progress=progress).run(
-                rows, existing
-            )
+            Importer(
+                agency=agency,
+                actor=actor,
+                file_name=report.file_name,
+                report=report,
+                progress=progress,
+                historic=historic,
+            ).run(rows, existing)
             audit.record(
                 AuditEvent.Action.CREATE,
                 actor=actor,
@@ -525,12 +547,13 @@ def _write(
                     "updated": report.updated,
                     "unchanged": report.unchanged,
                     "possible_duplicates": report.possible_duplicates,
+                    "historic": report.historic,
                 },
             )
     except (actions.CaseworkError, IntegrityError) as error:
         # A rule the checks above did not foresee, or the same file imported at the same
         # moment: the transaction is undone, nothing was written.
-        report.created = report.updated = report.unchanged = report.possible_duplicates = 0
+        report.created = report.updated = report.unchanged = report.possible_duplicates = report.historic = 0
         report.problems.append(Problem(None, "", _("Nothing was imported: %(error)s") % {"error": error}))
     finally:
         if token is not None:

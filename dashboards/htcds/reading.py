@@ -100,6 +100,8 @@ class ImportReport:
     unchanged: int = 0
     # New cases whose person looks already registered (the owners' timelines say so).
     possible_duplicates: int = 0
+    # New cases registered as historic records (decision 120).
+    historic: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
