@@ -55,6 +55,8 @@ from dashboards.htcds.reading import (
     read_table,
 )
 from dashboards.models import HtcdsStatement
+from shelters.actions import do_record_past_stay
+from shelters.models import Facility
 
 
 def _outcome(row: ImportRow) -> bool | None:
@@ -159,6 +161,8 @@ class Importer:
     progress: Progress
     # True: every new case is historic; False: none; None: those received before the cut-off.
     historic: bool | None = None
+    # The importing agency's facilities by code, for the rows with a past stay.
+    facilities: dict[str, Facility] | None = None
 
     def is_historic(self, row: ImportRow) -> bool:
         """Whether the row's new case is a historic record (decision 120)."""
@@ -175,6 +179,14 @@ class Importer:
         for done, row in enumerate(rows, start=1):
             case = existing.get(row.external_id)
             cases[row.external_id] = self.update(case, row) if case else self.create(row)
+            if row.facility_code:
+                do_record_past_stay(
+                    cases[row.external_id],
+                    facility=self.facilities[row.facility_code],
+                    admitted_on=row.admitted_on,
+                    discharged_on=row.discharged_on,
+                    actor=self.actor,
+                )
             self.progress.rows_done(done)
         self.link_incidents(rows, cases)
 
@@ -461,6 +473,38 @@ def _check_moves(rows: list[ImportRow], existing: dict[str, Case], problems: lis
             )
 
 
+def _facilities(rows: list[ImportRow], agency: Agency, problems: list[Problem]) -> dict[str, Facility]:
+    """The agency's own facilities the rows' past stays name; a problem for any other code."""
+    codes = {row.facility_code for row in rows if row.facility_code}
+    if not codes:
+        return {}
+    found = {facility.code: facility for facility in Facility.objects.filter(agency=agency, code__in=codes)}
+    with_beds = set(
+        Facility.objects.filter(pk__in=[f.pk for f in found.values()], beds__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
+    for row in rows:
+        if row.facility_code and row.facility_code not in found:
+            problems.append(
+                Problem(
+                    row.number,
+                    "cnx_Facility",
+                    _("“%(value)s” is not the code of a facility of the importing agency.")
+                    % {"value": row.facility_code},
+                )
+            )
+        elif row.facility_code and row.facility_code not in with_beds:
+            problems.append(
+                Problem(
+                    row.number,
+                    "cnx_Facility",
+                    _("%(facility)s has no bed to record the stay on.") % {"facility": found[row.facility_code].label},
+                )
+            )
+    return found
+
+
 IMPORT_USERNAME = "htcds-import"
 
 
@@ -502,11 +546,21 @@ def import_htcds(
     rows, report.problems = check_rows(table, Lookups.load(), Defaults.of(agency))
     existing = _existing_cases(rows, agency) if not report.problems else {}
     _check_moves(rows, existing, report.problems)
+    facilities = _facilities(rows, agency, report.problems)
     if report.problems:
         report.problems.sort(key=_problem_order)
         return report
     progress.start(len(rows))
-    _write(rows, existing, agency=agency, actor=actor, report=report, progress=progress, historic=historic)
+    _write(
+        rows,
+        existing,
+        agency=agency,
+        actor=actor,
+        report=report,
+        progress=progress,
+        historic=historic,
+        facilities=facilities,
+    )
     return report
 
 
@@ -523,6 +577,7 @@ def _write(
     report: ImportReport,
     progress: Progress,
     historic: bool | None = None,
+    facilities: dict[str, Facility] | None = None,
 ) -> None:
     token = None
     if audit.current_request.get() is None:
@@ -536,6 +591,7 @@ def _write(
                 report=report,
                 progress=progress,
                 historic=historic,
+                facilities=facilities or {},
             ).run(rows, existing)
             audit.record(
                 AuditEvent.Action.CREATE,
