@@ -7,15 +7,17 @@ import datetime
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from casework.actions import do_flag_overdue_cases
-from casework.models import Case, CaseStatus, StatusDeadline
+from casework.models import Case, CaseStatus, Province, Role, StatusDeadline
 from casework.responsibility import do_flag_overdue_tasks, do_flag_overdue_verifications
 from dashboards import htcds
 from referrals import routing
 from referrals.models import Referral, RoutingDecision
-from tests.fixtures.personas import make_agency
+from shelters.models import Bed, Facility, FacilityKind, FollowUpVisit, Stay
+from tests.fixtures.personas import make_agency, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +33,14 @@ HEADER = [
     "cnx_ReceptionProvince",
     "cnx_CaseStatus",
     "cnx_IdentifiedOn",
+    "cnx_Facility",
+    "cnx_AdmittedOn",
+    "cnx_DischargedOn",
 ]
 FIRST_NAMES = ["Hoa", "Mai", "Lan", "Huệ", "Thảo", "Nga", "Páo", "Dung"]
 YEARS = range(2007, 2026)
+# Ages in the year of reception, far from 18 either way: a year of birth alone decides.
+AGES = [13, 14, 15, 21, 22, 23, 24, 25, 30]
 
 
 @pytest.fixture(autouse=True)
@@ -42,14 +49,14 @@ def _deadlines(reference_data):
     StatusDeadline.objects.update_or_create(status=CaseStatus.REPORTED, defaults={"hours": 48})
 
 
-def peace_house_rows(count: int = 40) -> list[dict]:
+def peace_house_rows(count: int = 40, facility: str = "") -> list[dict]:
     """Fictional women and girls received by a Peace House from 2007 to 2025: most cases closed,
     some left open in the old record (which a live import would find long overdue)."""
     rows = []
     for number in range(count):
         year = YEARS[number * len(YEARS) // count]
         received = datetime.date(year, 1 + number % 12, 1 + number % 27)
-        age = 14 + number % 9  # 14–22: children and adults
+        age = AGES[number % len(AGES)]
         closed = number % 4 != 3
         rows.append(
             {
@@ -57,7 +64,7 @@ def peace_house_rows(count: int = 40) -> list[dict]:
                 "prs_FirstName": FIRST_NAMES[number % len(FIRST_NAMES)],
                 "prs_SecondName": "Hư Cấu Thị",
                 "prs_Gender": "Feminine",
-                "cnx_BirthYear": str(received.year - age - 1),
+                "cnx_BirthYear": str(received.year - age),
                 "vic_TraffickingStatus": "ActualVictimOfTrafficking" if closed else "PossibleVictimOfTrafficking",
                 "vic_TypeOfExploitation": "ForcedLabour",
                 "cnx_ReceivedAt": f"{received.isoformat()}T09:00:00+07:00",
@@ -66,6 +73,13 @@ def peace_house_rows(count: int = 40) -> list[dict]:
                 "cnx_IdentifiedOn": (received + datetime.timedelta(days=20)).isoformat() if closed else "",
             }
         )
+        if facility:
+            admitted = received + datetime.timedelta(days=number % 5)
+            rows[-1] |= {
+                "cnx_Facility": facility,
+                "cnx_AdmittedOn": admitted.isoformat(),
+                "cnx_DischargedOn": (admitted + datetime.timedelta(days=30 + number * 3)).isoformat(),
+            }
     return rows
 
 
@@ -142,3 +156,64 @@ def test_the_cut_off_decides_by_the_date_of_reception(reference_data, settings):
     settings.CAUNOI_HISTORIC_BEFORE_DAYS = 0  # the default turned off: every row is live
     other = make_agency("ph-cutoff-off", "commune", "LCA")
     assert run_import([old], other).historic == 0
+
+
+def test_the_peace_house_stays_keep_their_dates_and_its_supervisor_sees_the_since_figures(reference_data):
+    agency = make_agency("ph-house", "womens_union", "LCA")
+    facility = Facility.objects.create(
+        code="ph-house-lca",
+        name="Ngôi nhà Bình yên (hư cấu)",
+        kind=FacilityKind.PEACE_HOUSE,
+        agency=agency,
+        province=Province.objects.get(code="LCA"),
+        takes_women=True,
+        takes_children=True,
+    )
+    beds = [Bed.objects.create(facility=facility, room="A", label=str(number)) for number in (1, 2)]
+    rows = peace_house_rows(facility=facility.code)
+    report = run_import(rows, agency)
+    assert (report.created, report.historic) == (40, 40)
+    stays = Stay.objects.filter(facility=facility).select_related("case")
+    assert stays.count() == 40
+    for stay in stays:
+        row = next(row for row in rows if row["cnx_ExternalId"] == stay.case.external_id)
+        assert timezone.localdate(stay.admitted_at).isoformat() == row["cnx_AdmittedOn"]
+        assert timezone.localdate(stay.discharged_at).isoformat() == row["cnx_DischargedOn"]
+        assert stay.admission_recorded_at > stay.discharged_at  # entered today, not then
+    assert not Bed.objects.filter(pk__in=[bed.pk for bed in beds], occupied_by__isnull=False).exists()
+    assert not FollowUpVisit.objects.filter(stay__facility=facility).exists()
+    assert route_and_flag(agency) == (0, 0)
+    # Imported again: nothing doubles.
+    assert run_import(rows, agency).created == 0 and Stay.objects.filter(facility=facility).count() == 40
+
+    children = sum(1 for number in range(40) if AGES[number % len(AGES)] < 18)
+    assert (children, 40 - children) == (15, 25)  # both kinds are in the data
+    supervisor = make_user("ph.supervisor", agency, Role.SUPERVISOR)
+    page = sign_in(supervisor).get(reverse("shelters:facility", args=[facility.code])).content.decode()
+    assert f"Từ 01/01/2007: đã hỗ trợ lưu trú 40 người, trong đó {children} trẻ em." in page
+    worker = make_user("ph.worker", agency, Role.SHELTER_STAFF)
+    page = sign_in(worker).get(reverse("shelters:facility", args=[facility.code])).content.decode()
+    assert 'data-testid="since"' not in page
+
+
+def test_a_stay_at_another_agencys_facility_or_half_a_stay_is_refused(reference_data):
+    agency = make_agency("ph-a", "womens_union", "LCA")
+    other = make_agency("ph-b", "womens_union", "LCA")
+    Facility.objects.create(
+        code="ph-b-house",
+        name="Nhà B",
+        kind=FacilityKind.PEACE_HOUSE,
+        agency=other,
+        province=Province.objects.get(code="LCA"),
+        takes_women=True,
+    )
+    rows = peace_house_rows(2, facility="ph-b-house")
+    rows[1]["cnx_DischargedOn"] = ""
+    upload = io.BytesIO(csv_bytes(rows))
+    upload.name = "peace-house.csv"
+    report = htcds.import_htcds(upload, agency=agency, actor=htcds.import_user())
+    assert [(problem.row, problem.column) for problem in report.problems] == [
+        (2, "cnx_Facility"),
+        (3, "cnx_DischargedOn"),
+    ]
+    assert not Case.objects.filter(owning_agency=agency).exists()
