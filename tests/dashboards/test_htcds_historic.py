@@ -5,15 +5,18 @@ still routes as before. Every person here is fictional."""
 import csv
 import datetime
 import io
+from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from casework.actions import do_flag_overdue_cases
 from casework.models import Case, CaseStatus, Province, Role, StatusDeadline
 from casework.responsibility import do_flag_overdue_tasks, do_flag_overdue_verifications
-from dashboards import htcds
+from dashboards import htcds, tasks
+from dashboards.models import ImportJob
 from referrals import routing
 from referrals.models import Referral, RoutingDecision
 from shelters.models import Bed, Facility, FacilityKind, FollowUpVisit, Stay
@@ -217,3 +220,21 @@ def test_a_stay_at_another_agencys_facility_or_half_a_stay_is_refused(reference_
         (3, "cnx_DischargedOn"),
     ]
     assert not Case.objects.filter(owning_agency=agency).exists()
+
+
+@pytest.mark.parametrize(("mode", "historic"), [("", 40), ("historic", 40), ("live", 0)])
+def test_the_import_page_chooses_the_mode_the_worker_applies(
+    reference_data, django_capture_on_commit_callbacks, mode, historic
+):
+    agency = make_agency("ph-web", "womens_union", "LCA")
+    admin = make_user("ph.admin", agency, Role.AGENCY_ADMIN)
+    client = sign_in(admin)
+    assert 'name="mode"' in client.get("/dashboards/imports/").content.decode()
+    upload = SimpleUploadedFile("peace-house.csv", csv_bytes(peace_house_rows()))
+    with mock.patch.object(tasks.run_import, "delay"), django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/dashboards/imports/new/", {"file": upload, "mode": mode})
+    assert response.status_code == 302
+    job = ImportJob.objects.get(agency=agency)
+    assert job.mode == (mode or ImportJob.Mode.AUTO)
+    tasks.run_import(job.pk)
+    assert Case.objects.filter(owning_agency=agency, historic=True).count() == historic
