@@ -238,3 +238,12 @@ def test_the_import_page_chooses_the_mode_the_worker_applies(
     assert job.mode == (mode or ImportJob.Mode.AUTO)
     tasks.run_import(job.pk)
     assert Case.objects.filter(owning_agency=agency, historic=True).count() == historic
+
+
+def test_the_case_page_says_the_case_is_a_historic_record(reference_data):
+    agency = make_agency("ph-page", "womens_union", "LCA")
+    run_import(peace_house_rows(2), agency, historic=True)
+    old = Case.objects.get(owning_agency=agency, external_id="PH-001")
+    caseworker = make_user("ph.caseworker", agency, Role.CASEWORKER)
+    page = sign_in(caseworker).get(reverse("casework:case-detail", args=[old.public_id])).content.decode()
+    assert 'data-testid="case-historic">hồ sơ lịch sử<' in page
