@@ -331,7 +331,9 @@ REGISTERED = "registered"
 
 def start_verification_clock(case: Case, agency: Agency, at: datetime.datetime) -> None:
     """Set (not save) the verification clock from the social agency's reception at `at`; a
-    verification already concluded, or a person already identified, keeps its record."""
+    verification already concluded, a person already identified, or a historic record keeps its record."""
+    if case.historic:
+        return
     if case.verification_concluded_at is not None or case.person_status != PersonStatus.IN_IDENTIFICATION:
         return
     case.verification_agency = agency
@@ -379,7 +381,8 @@ def do_create_case(
         if case.accompanies_id:
             case.person_status = PersonStatus.ACCOMPANYING_CHILD
         case.reference = allocate_reference(case.reception_province, timezone.localdate(case.received_at).year)
-        case.due_at = due_after(CaseStatus.REPORTED, case.received_at)
+        # A historic record has no step to be late for (decision 120).
+        case.due_at = None if case.historic else due_after(CaseStatus.REPORTED, case.received_at)
         if agency.kind.code == SOCIAL_AGENCY_KIND:
             # The social agency received the person itself: the 3 days run from now (art. 27(3)).
             start_verification_clock(case, agency, case.received_at)
@@ -453,7 +456,7 @@ def _move(case: Case, new_status: str, *, reason: str, actor: User, kind=CaseEve
     now = timezone.now()
     locked.status = new_status
     locked.status_changed_at = now
-    locked.due_at = due_after(new_status, now)
+    locked.due_at = None if locked.historic else due_after(new_status, now)
     locked.overdue_flagged_at = None
     locked.save(update_fields=["status", "status_changed_at", "due_at", "overdue_flagged_at", "updated_at"])
     _event(locked, kind, actor=actor, old=old, new=new_status, reason=reason)
@@ -792,13 +795,14 @@ def do_flag_overdue_cases(now: datetime.datetime | None = None) -> int:
     """Flag every case past its due time once; a second run finds nothing left to flag."""
     now = now or timezone.now()
     flagged = 0
-    candidates = Case.objects.filter(due_at__lte=now, overdue_flagged_at__isnull=True).values_list("pk", flat=True)
+    candidates = Case.objects.filter(due_at__lte=now, overdue_flagged_at__isnull=True, historic=False)
+    candidates = candidates.values_list("pk", flat=True)
     for case_id in candidates.iterator():
         with transaction.atomic():
             # Compare-and-set: a concurrent run that got here first leaves 0 rows to update.
-            claimed = Case.objects.filter(pk=case_id, overdue_flagged_at__isnull=True, due_at__lte=now).update(
-                overdue_flagged_at=now
-            )
+            claimed = Case.objects.filter(
+                pk=case_id, overdue_flagged_at__isnull=True, due_at__lte=now, historic=False
+            ).update(overdue_flagged_at=now)
             if claimed:
                 case = Case.objects.get(pk=case_id)
                 _event(case, CaseEvent.Kind.OVERDUE, actor=None, reason=case.get_status_display())

@@ -398,7 +398,10 @@ def do_flag_overdue_verifications(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
     late = Case.objects.filter(
-        verification_due_at__lte=now, verification_concluded_at__isnull=True, verification_flagged_at__isnull=True
+        verification_due_at__lte=now,
+        verification_concluded_at__isnull=True,
+        verification_flagged_at__isnull=True,
+        historic=False,
     )
     for case_id in late.values_list("pk", flat=True).iterator():
         with transaction.atomic():
@@ -416,7 +419,9 @@ def do_flag_overdue_verifications(now: datetime.datetime | None = None) -> int:
 def do_flag_overdue_tasks(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
-    late = CaseTask.objects.filter(due_at__lte=now, done_at__isnull=True, overdue_flagged_at__isnull=True)
+    late = CaseTask.objects.filter(
+        due_at__lte=now, done_at__isnull=True, overdue_flagged_at__isnull=True, case__historic=False
+    )
     for task_id in late.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             if CaseTask.objects.filter(pk=task_id, overdue_flagged_at__isnull=True).update(overdue_flagged_at=now):

@@ -262,6 +262,9 @@ CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if 
 CAUNOI_EXPORT_STALE_SECONDS = env_int("CAUNOI_EXPORT_STALE_SECONDS", 600)
 # A finished export's file is deleted this many hours after it was made.
 CAUNOI_EXPORT_KEEP_HOURS = env_int("CAUNOI_EXPORT_KEEP_HOURS", 72)
+# An HTCDS row received more than this many days before its import is registered as a historic
+# record by default (no routing, deadlines or overdue flags; decision 120); 0 turns the default off.
+CAUNOI_HISTORIC_BEFORE_DAYS = env_int("CAUNOI_HISTORIC_BEFORE_DAYS", 365)
 # The largest HTCDS file an administrator may upload for one import (DESIGN.md §10);
 # an import job with no sign of life for CAUNOI_EXPORT_STALE_SECONDS is published again too.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)

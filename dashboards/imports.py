@@ -57,6 +57,25 @@ class ImportUploadForm(forms.Form):
         label=_("HTCDS file (.xlsx or .csv)"),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
     )
+    # Optional: a form without it imports by the cut-off (decision 120).
+    mode = forms.ChoiceField(
+        label=_("Historic records"),
+        choices=ImportJob.Mode.choices,
+        initial=ImportJob.Mode.AUTO,
+        required=False,
+        help_text=_(
+            "A historic record keeps its real dates but sends no referral, sets no deadline and is "
+            "never overdue. By default, cases received more than %(days)s days ago are historic."
+        ),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].help_text = self.fields["mode"].help_text % {"days": settings.CAUNOI_HISTORIC_BEFORE_DAYS}
+
+    def clean_mode(self) -> str:
+        return self.cleaned_data.get("mode") or ImportJob.Mode.AUTO
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
@@ -97,7 +116,7 @@ def is_table_file(upload: UploadedFile) -> bool:
     return detect_encoding(head, partial=True) is not None
 
 
-def do_request_import(upload: UploadedFile, *, actor: User) -> ImportJob:
+def do_request_import(upload: UploadedFile, *, actor: User, mode: str = ImportJob.Mode.AUTO) -> ImportJob:
     """Keep the file under a random name, record the job and its audit row together; the task
     is queued once both are committed."""
     from dashboards import tasks  # the task module imports this one
@@ -113,6 +132,7 @@ def do_request_import(upload: UploadedFile, *, actor: User) -> ImportJob:
                 file_name=_display_name(upload.name),
                 size=upload.size,
                 sha256=digest,
+                mode=mode,
                 stored_name=stored_name,
                 language=get_language() or settings.LANGUAGE_CODE,
                 heartbeat_at=timezone.now(),
@@ -175,7 +195,10 @@ def _import(job: ImportJob, token: uuid.UUID) -> dict:
         raise ImportFailed(FILE_GONE)
     # The importer writes this name into the cases' timeline and audit rows.
     source.name = job.file_name
-    report = htcds.import_htcds(source, agency=job.agency, actor=user, on_progress=_Progress(job.pk, token))
+    historic = {ImportJob.Mode.HISTORIC: True, ImportJob.Mode.LIVE: False}.get(job.mode)
+    report = htcds.import_htcds(
+        source, agency=job.agency, actor=user, on_progress=_Progress(job.pk, token), historic=historic
+    )
     return _outcome(report)
 
 

@@ -134,6 +134,13 @@ class ImportJob(BackgroundJob):
 
     FINISHED = (Status.DONE, Status.REFUSED, Status.FAILED)
 
+    class Mode(models.TextChoices):
+        """Which new cases are historic records (decision 120)."""
+
+        AUTO = "auto", _("historic when received before the cut-off")
+        HISTORIC = "historic", _("all historic records")
+        LIVE = "live", _("all live cases")
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
@@ -141,6 +148,7 @@ class ImportJob(BackgroundJob):
     file_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.AUTO)
     # Emptied once the run is over: the file holds personal data.
     stored_name = models.CharField(_("file in private storage"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)

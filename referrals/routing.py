@@ -60,7 +60,8 @@ def route_case(case_id: int) -> list[Referral]:
             .filter(pk=case_id)
             .first()
         )
-        if case is None or case.status == CaseStatus.CLOSED:
+        # A historic record (decision 120) is the past: nobody is to be sent anything for it.
+        if case is None or case.status == CaseStatus.CLOSED or case.historic:
             return []
         decisions = {decision.rule_id: decision for decision in case.routing_decisions.all()}
         sent = []

@@ -44,6 +44,25 @@ def access_facility(user, code: str, *, act: bool = False) -> Facility:
     return facility
 
 
+def may_see_since(user, facility: Facility) -> bool:
+    """The facility's "since" figures are for its own agency's supervisor (decision 122)."""
+    membership = active_membership(user)
+    return membership is not None and membership.agency_id == facility.agency_id and membership.role == Role.SUPERVISOR
+
+
+def since_figures(facility: Facility) -> dict | None:
+    """People the facility has sheltered since its first recorded stay, and how many of them
+    were children when received; true figures, never suppressed (decision 122). None before
+    any stay."""
+    stays = Stay.objects.filter(facility=facility)
+    first = stays.order_by("admitted_at").values_list("admitted_at", flat=True).first()
+    if first is None:
+        return None
+    people = stays.values("case__person").distinct().count()
+    children = stays.filter(case__is_child=True).values("case__person").distinct().count()
+    return {"since": timezone.localdate(first), "people": people, "children": children}
+
+
 def _visible(user, prefix: str = "case") -> Q:
     """Rows whose case the user holds `shelter` class on (one EXISTS, no id lists)."""
     return Q(Exists(visible_cases(user, SHELTER).filter(pk=OuterRef(f"{prefix}_id"))))

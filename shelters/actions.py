@@ -350,6 +350,78 @@ def do_admit_walk_in(
         )
 
 
+def do_record_past_stay(
+    case: Case,
+    *,
+    facility: Facility,
+    admitted_on: datetime.date,
+    discharged_on: datetime.date,
+    actor: User,
+) -> Stay:
+    """Enter a stay that is over, from the facility's own record (historic import, decision
+    121): its real admission and discharge days, recorded now. It occupies no bed now, opens no
+    follow-up plan and moves the case nowhere; the same stay entered again is found, not
+    doubled."""
+    if case.owning_agency_id != facility.agency_id:
+        raise ShelterError(_("A past stay is entered on a case the facility's own agency registered."))
+    if discharged_on < admitted_on:
+        raise ShelterError(_("The discharge cannot be before the admission."))
+    today = timezone.localdate()
+    if discharged_on > today:
+        raise ShelterError(_("The discharge cannot be in the future."))
+    if admitted_on < timezone.localdate(case.received_at):
+        raise ShelterError(_("That time is before the person was received."))
+    with transaction.atomic():
+        # The stay names a bed (the model requires one); the bed itself is left as it is.
+        bed = facility.beds.order_by("room", "label", "pk").first()
+        if bed is None:
+            raise ShelterError(_("%(facility)s has no bed to record the stay on.") % {"facility": facility.label})
+        admitted_at = max(_start_of(admitted_on), case.received_at)
+        discharged_at = max(_start_of(discharged_on), admitted_at)
+        existing = Stay.objects.filter(case=case, facility=facility, admitted_at=admitted_at).first()
+        if existing is not None:
+            return existing
+        now = timezone.now()
+        stay = Stay.objects.create(
+            case=case,
+            facility=facility,
+            bed=bed,
+            source=Stay.Source.WALK_IN,
+            admitted_at=admitted_at,
+            admitted_by=actor,
+            admission_recorded_at=now,
+            planned_end=discharged_on,
+            discharged_at=discharged_at,
+            discharged_by=actor,
+            discharge_recorded_at=now,
+        )
+        Intake.objects.create(stay=stay)
+        _timeline(
+            case,
+            _("Stayed at %(facility)s from %(start)s to %(end)s (entered from its record).")
+            % {
+                "facility": facility.label,
+                "start": date_format(admitted_on, "d/m/Y"),
+                "end": date_format(discharged_on, "d/m/Y"),
+            },
+            actor=actor,
+            happened_at=admitted_at,
+        )
+        audit.record(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            case=case,
+            obj=stay,
+            classes=[SHELTER],
+            detail={"stay": str(stay.public_id), "facility": facility.code, "past": True},
+        )
+    return stay
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 # During the stay --------------------------------------------------------------------------
 
 

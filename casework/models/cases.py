@@ -343,6 +343,9 @@ class Case(models.Model):
     # The id the case has in another system it was imported from (HTCDS exchange); re-importing
     # the same file updates the case instead of registering the person again.
     external_id = models.CharField(_("id in the source system"), max_length=100, blank=True, editable=False)
+    # Registered from the record of the past (historic HTCDS import, decision 120): no routing,
+    # no deadlines, no verification clock and no overdue flags, ever.
+    historic = models.BooleanField(_("historic record"), default=False, editable=False)
     due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
     closure_reason = models.TextField(_("closure reason"), blank=True)

@@ -1,5 +1,6 @@
 """Writing checked HTCDS rows through the casework actions, all or nothing."""
 
+import datetime
 import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
@@ -54,6 +55,8 @@ from dashboards.htcds.reading import (
     read_table,
 )
 from dashboards.models import HtcdsStatement
+from shelters.actions import do_record_past_stay
+from shelters.models import Facility
 
 
 def _outcome(row: ImportRow) -> bool | None:
@@ -156,6 +159,17 @@ class Importer:
     file_name: str
     report: ImportReport
     progress: Progress
+    # True: every new case is historic; False: none; None: those received before the cut-off.
+    historic: bool | None = None
+    # The importing agency's facilities by code, for the rows with a past stay.
+    facilities: dict[str, Facility] | None = None
+
+    def is_historic(self, row: ImportRow) -> bool:
+        """Whether the row's new case is a historic record (decision 120)."""
+        if self.historic is not None:
+            return self.historic
+        days = settings.CAUNOI_HISTORIC_BEFORE_DAYS
+        return bool(days) and row.received_at < timezone.now() - datetime.timedelta(days=days)
 
     def reason(self) -> str:
         return _system_text(IMPORTED_FROM, file=self.file_name or "—")
@@ -165,12 +179,20 @@ class Importer:
         for done, row in enumerate(rows, start=1):
             case = existing.get(row.external_id)
             cases[row.external_id] = self.update(case, row) if case else self.create(row)
+            if row.facility_code:
+                do_record_past_stay(
+                    cases[row.external_id],
+                    facility=self.facilities[row.facility_code],
+                    admitted_on=row.admitted_on,
+                    discharged_on=row.discharged_on,
+                    actor=self.actor,
+                )
             self.progress.rows_done(done)
         self.link_incidents(rows, cases)
 
     def create(self, row: ImportRow) -> Case:
         person = Person(**_person_fields(row))
-        case = Case(**_case_fields(row), external_id=row.external_id)
+        case = Case(**_case_fields(row), external_id=row.external_id, historic=self.is_historic(row))
         case = actions.do_create_case(
             person=person,
             case=case,
@@ -190,6 +212,7 @@ class Importer:
         self.settle(case, row)
         keep_statement(case, row, new=True)
         self.report.created += 1
+        self.report.historic += case.historic
         return case
 
     def update(self, case: Case, row: ImportRow) -> Case:
@@ -450,6 +473,38 @@ def _check_moves(rows: list[ImportRow], existing: dict[str, Case], problems: lis
             )
 
 
+def _facilities(rows: list[ImportRow], agency: Agency, problems: list[Problem]) -> dict[str, Facility]:
+    """The agency's own facilities the rows' past stays name; a problem for any other code."""
+    codes = {row.facility_code for row in rows if row.facility_code}
+    if not codes:
+        return {}
+    found = {facility.code: facility for facility in Facility.objects.filter(agency=agency, code__in=codes)}
+    with_beds = set(
+        Facility.objects.filter(pk__in=[f.pk for f in found.values()], beds__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
+    for row in rows:
+        if row.facility_code and row.facility_code not in found:
+            problems.append(
+                Problem(
+                    row.number,
+                    "cnx_Facility",
+                    _("“%(value)s” is not the code of a facility of the importing agency.")
+                    % {"value": row.facility_code},
+                )
+            )
+        elif row.facility_code and row.facility_code not in with_beds:
+            problems.append(
+                Problem(
+                    row.number,
+                    "cnx_Facility",
+                    _("%(facility)s has no bed to record the stay on.") % {"facility": found[row.facility_code].label},
+                )
+            )
+    return found
+
+
 IMPORT_USERNAME = "htcds-import"
 
 
@@ -464,7 +519,9 @@ def import_user():
     return user
 
 
-def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | None = None) -> ImportReport:
+def import_htcds(
+    source, *, agency: Agency, actor, on_progress: OnProgress | None = None, historic: bool | None = None
+) -> ImportReport:
     """Import an HTCDS file (a path or a binary file object) into cases owned by `agency`.
 
     1. Read the file (.xlsx or UTF-8 CSV, by content) and check the header.
@@ -473,6 +530,9 @@ def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | Non
 
     `on_progress(done, total)` is called with 0 rows done once the file is read and again once
     it is checked, then while the rows are written (inside the import's transaction).
+
+    `historic` registers new cases as historic records (decision 120): True all, False none,
+    None (the default) those received more than CAUNOI_HISTORIC_BEFORE_DAYS before now.
     """
     content, file_name = read_bytes(source)
     report = ImportReport(file_name=file_name)
@@ -486,11 +546,21 @@ def import_htcds(source, *, agency: Agency, actor, on_progress: OnProgress | Non
     rows, report.problems = check_rows(table, Lookups.load(), Defaults.of(agency))
     existing = _existing_cases(rows, agency) if not report.problems else {}
     _check_moves(rows, existing, report.problems)
+    facilities = _facilities(rows, agency, report.problems)
     if report.problems:
         report.problems.sort(key=_problem_order)
         return report
     progress.start(len(rows))
-    _write(rows, existing, agency=agency, actor=actor, report=report, progress=progress)
+    _write(
+        rows,
+        existing,
+        agency=agency,
+        actor=actor,
+        report=report,
+        progress=progress,
+        historic=historic,
+        facilities=facilities,
+    )
     return report
 
 
@@ -506,15 +576,23 @@ def _write(
     actor,
     report: ImportReport,
     progress: Progress,
+    historic: bool | None = None,
+    facilities: dict[str, Facility] | None = None,
 ) -> None:
     token = None
     if audit.current_request.get() is None:
         token = audit.current_request.set(audit.RequestMeta(ip=None, agency_id=agency.pk))
     try:
         with transaction.atomic():
-            Importer(agency=agency, actor=actor, file_name=report.file_name, report=report, progress=progress).run(
-                rows, existing
-            )
+            Importer(
+                agency=agency,
+                actor=actor,
+                file_name=report.file_name,
+                report=report,
+                progress=progress,
+                historic=historic,
+                facilities=facilities or {},
+            ).run(rows, existing)
             audit.record(
                 AuditEvent.Action.CREATE,
                 actor=actor,
@@ -525,12 +603,13 @@ def _write(
                     "updated": report.updated,
                     "unchanged": report.unchanged,
                     "possible_duplicates": report.possible_duplicates,
+                    "historic": report.historic,
                 },
             )
     except (actions.CaseworkError, IntegrityError) as error:
         # A rule the checks above did not foresee, or the same file imported at the same
         # moment: the transaction is undone, nothing was written.
-        report.created = report.updated = report.unchanged = report.possible_duplicates = 0
+        report.created = report.updated = report.unchanged = report.possible_duplicates = report.historic = 0
         report.problems.append(Problem(None, "", _("Nothing was imported: %(error)s") % {"error": error}))
     finally:
         if token is not None:

@@ -60,7 +60,9 @@ REQUIRED_COLUMNS = [
 ]
 # The field standard spells this one correctly; files made from it are accepted too.
 COLUMN_ALIASES = {"vic_TraffickingStatusDecisionMakingOrg": "vic_TraffickinStatusDecisionMakingOrg"}
-KNOWN_COLUMNS = set(COLUMNS)
+# Read, never written (decision 121): a past stay at one of the importing agency's facilities.
+STAY_COLUMNS = ["cnx_Facility", "cnx_AdmittedOn", "cnx_DischargedOn"]
+KNOWN_COLUMNS = set(COLUMNS) | set(STAY_COLUMNS)
 # Row 2 of IOM's template holds the labels; a file still carrying it skips it.
 LABELS_TO_SKIP = {"prs_Gender": "Gender", "vic_TraffickingStatus": "Trafficking Status"}
 # The first label of the template's row 2 (column B).
@@ -100,6 +102,8 @@ class ImportReport:
     unchanged: int = 0
     # New cases whose person looks already registered (the owners' timelines say so).
     possible_duplicates: int = 0
+    # New cases registered as historic records (decision 120).
+    historic: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -430,6 +434,10 @@ class ImportRow:
     offender_roles: list[str]
     consent: bool | None
     external_id_stated: bool = True
+    # A past stay (decision 121): the facility's code and the real days.
+    facility_code: str = ""
+    admitted_on: datetime.date | None = None
+    discharged_on: datetime.date | None = None
 
     def age_at_reception(self) -> int | None:
         person = Person(birth_date=self.birth_date, birth_year=self.birth_year)
@@ -613,11 +621,27 @@ def read_row(
         row.external_id, row.external_id_stated = derived_key(cells, row), False
     _read_country(reader, "prs_MailingCountry")
     reader.date("cas_OutgoingReferralDate")
+    _read_stay(reader, row)
     for column in ("cas_ReasonForIncomingReferral", "cas_ReasonForOutgoingReferral"):
         reader.choice(column, REFERRAL_REASONS)
     row.case_status = _read_case_status(reader, row)
     _check_row(reader, row)
     return row if len(problems) == before else None
+
+
+def _read_stay(reader: RowReader, row: ImportRow) -> None:
+    """The three stay columns go together, in order, after the reception."""
+    row.facility_code = reader.text("cnx_Facility", 40)
+    row.admitted_on = reader.date("cnx_AdmittedOn")
+    row.discharged_on = reader.date("cnx_DischargedOn")
+    given = [bool(row.facility_code), row.admitted_on is not None, row.discharged_on is not None]
+    if any(given) and not all(given):
+        column = STAY_COLUMNS[given.index(False)]
+        reader.problem(column, _("A past stay needs the facility, the admission day and the discharge day."))
+    elif row.admitted_on and row.discharged_on and row.discharged_on < row.admitted_on:
+        reader.problem("cnx_DischargedOn", _("The discharge cannot be before the admission."))
+    elif row.admitted_on and row.received_at and row.admitted_on < timezone.localdate(row.received_at):
+        reader.problem("cnx_AdmittedOn", _("The admission is before the person was received."))
 
 
 def derived_key(cells: dict[str, str], row: ImportRow) -> str:

@@ -128,7 +128,7 @@ def import_create(request):
     form = imports.ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _jobs_page(request, membership, form, status=400)
-    job = imports.do_request_import(form.cleaned_data["file"], actor=request.user)
+    job = imports.do_request_import(form.cleaned_data["file"], actor=request.user, mode=form.cleaned_data["mode"])
     if is_htmx(request):
         return render(request, "dashboards/_import_job.html", {"job": job})
     messages.success(request, _("The file has been uploaded. Its import is shown here."))

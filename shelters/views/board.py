@@ -39,6 +39,7 @@ def facility(request, facility):
     awaiting = list(access.awaiting_admission(user, facility)[:LIST_LIMIT])
     followups = list(access.followups_due(user, facility)[:LIST_LIMIT])
     names_shown = any(row.shows_identity for row in residents + awaiting + followups)
+    since = access.since_figures(facility) if access.may_see_since(user, facility) else None
     audit.record(
         AuditEvent.Action.LIST,
         actor=user,
@@ -50,6 +51,7 @@ def facility(request, facility):
             "residents": len(residents),
             "awaiting": len(awaiting),
             "followups": len(followups),
+            "since_figures": since is not None,
         },
     )
     counts = access.board().filter(pk=facility.pk).first()
@@ -63,6 +65,7 @@ def facility(request, facility):
             "residents": residents,
             "awaiting": awaiting,
             "followups": followups,
+            "since": since,
         },
     )
 

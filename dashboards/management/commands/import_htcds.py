@@ -19,8 +19,23 @@ class Command(BaseCommand):
         parser.add_argument("file", help="an .xlsx or UTF-8 .csv file")
         parser.add_argument("--agency", required=True, help="code of the agency that will own the cases")
         parser.add_argument("--actor", help="username recorded as having imported (default: htcds-import)")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--historic",
+            action="store_const",
+            const=True,
+            dest="historic",
+            help="register every new case as a historic record: no routing, deadlines or overdue flags",
+        )
+        mode.add_argument(
+            "--live",
+            action="store_const",
+            const=False,
+            dest="historic",
+            help="register every new case as live (default: historic when received before the cut-off)",
+        )
 
-    def handle(self, *args, file, agency, actor=None, **options):
+    def handle(self, *args, file, agency, actor=None, historic=None, **options):
         owner = Agency.objects.filter(code=agency).first()
         if owner is None:
             raise CommandError(f"No agency with code {agency!r}.")
@@ -30,7 +45,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No user {actor!r}.")
         try:
-            report = import_htcds(file, agency=owner, actor=user)
+            report = import_htcds(file, agency=owner, actor=user, historic=historic)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}")
         if not report.ok:
