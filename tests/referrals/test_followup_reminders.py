@@ -246,9 +246,11 @@ def test_two_beat_processes_at_once_notify_each_recipient_once(plan, time_machin
     assert errors == []
     assert sum(sent) == 4
     overdue = followup_notices(kind=Kind.FOLLOWUP_OVERDUE)
-    assert overdue.count() == 12  # three recipients × four visits
-    assert overdue.values("recipient", "key").distinct().count() == 12
-    assert OutboxMessage.objects.filter(task="referrals.tasks.send_notification_email").count() >= 12
+    # Four recipients (the facility's staff and supervisor, the owner's supervisor and its
+    # assigned caseworker, decision 102) × four visits, each once however many beats ran.
+    assert overdue.count() == 16
+    assert overdue.values("recipient", "key").distinct().count() == 16
+    assert OutboxMessage.objects.filter(task="referrals.tasks.send_notification_email").count() >= 16
 
 
 # Outcomes ----------------------------------------------------------------------------------------
