@@ -100,7 +100,7 @@ def specs() -> dict[str, tuple[type, list[str]]]:
             "external_id due_at overdue_flagged_at closure_reason created_at updated_at reception_commune_id "
             "returned_on identification_agency_id identification_grounds verification_agency_id "
             "verification_started_at "
-            "verification_due_at verification_concluded_at verification_outcome verification_flagged_at",
+            "verification_due_at verification_concluded_at verification_outcome verification_flagged_at historic",
         ),
         "case_exploitation_forms": (Case.exploitation_forms.through, "case_id picklistvalue_id"),
         "case_means_of_control": (Case.means_of_control.through, "case_id picklistvalue_id"),

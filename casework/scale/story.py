@@ -776,6 +776,7 @@ class Stories:
                 None,
                 "",
                 None,
+                False,  # historic: the stories are the live system's own records
             )
         )
         person_row = self.rows["person"][person["row"]]
