@@ -410,23 +410,7 @@ def do_link_existing_incident(case: Case, incident: Incident, *, actor: User) ->
             raise CaseworkError(_("The case is already linked to this incident."))
         if locked.incident_id is not None:
             raise CaseworkError(_("The case is linked to another incident; remove it from that one first."))
-        locked.incident = incident
-        locked.save(update_fields=["incident", "updated_at"])
-        _event(
-            locked,
-            CaseEvent.Kind.INCIDENT,
-            actor=actor,
-            reason=str(incident),
-            sensitivity=SensitivityClass.INVESTIGATION,
-        )
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            actor=actor,
-            case=locked,
-            obj=incident,
-            classes=[SensitivityClass.INVESTIGATION],
-            detail={"linked": True},
-        )
+        _set_incident(locked, incident, kind=CaseEvent.Kind.INCIDENT, line=str(incident), actor=actor)
     case.incident = incident
     return incident
 
@@ -441,21 +425,21 @@ def do_unlink_incident(case: Case, *, reason: str, actor: User) -> None:
         if locked.incident_id is None:
             raise CaseworkError(_("The case is not linked to an incident."))
         incident = locked.incident
-        locked.incident = None
-        locked.save(update_fields=["incident", "updated_at"])
-        _event(
-            locked,
-            CaseEvent.Kind.INCIDENT_UNLINKED,
-            actor=actor,
-            reason=f"{incident} — {reason}",
-            sensitivity=SensitivityClass.INVESTIGATION,
-        )
-        audit.record(
-            AuditEvent.Action.UPDATE,
-            actor=actor,
-            case=locked,
-            obj=incident,
-            classes=[SensitivityClass.INVESTIGATION],
-            detail={"unlinked": True},
-        )
+        line = f"{incident} — {reason}"
+        _set_incident(locked, None, kind=CaseEvent.Kind.INCIDENT_UNLINKED, line=line, actor=actor, was=incident)
     case.incident = None
+
+
+def _set_incident(locked: Case, incident, *, kind: str, line: str, actor: User, was=None) -> None:
+    """Link (`incident`) or unlink (`was`) a locked case: the row, its timeline line, its audit row."""
+    locked.incident = incident
+    locked.save(update_fields=["incident", "updated_at"])
+    _event(locked, kind, actor=actor, reason=line, sensitivity=SensitivityClass.INVESTIGATION)
+    audit.record(
+        AuditEvent.Action.UPDATE,
+        actor=actor,
+        case=locked,
+        obj=incident or was,
+        classes=[SensitivityClass.INVESTIGATION],
+        detail={"linked": True} if incident is not None else {"unlinked": True},
+    )
