@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -20,8 +20,6 @@ from django.utils.translation import gettext as _
 from casework import audit
 from casework.lib.text import megabytes
 from casework.models import (
-    CHANGE_PERMISSION,
-    CLASS_PERMISSIONS,
     IDENTIFICATION_OUTCOMES,
     TRANSITIONS,
     Agency,
@@ -30,10 +28,8 @@ from casework.models import (
     Case,
     CaseEvent,
     CaseGrant,
-    CaseGroupObjectPermission,
     CaseLead,
     CaseStatus,
-    CaseUserObjectPermission,
     Consent,
     Document,
     IdentificationGround,
@@ -51,6 +47,7 @@ from casework.models import (
     StatusDeadline,
     User,
 )
+from casework.object_permissions import sync_holder_permissions
 from casework.signals import case_changed
 
 ALL_CLASSES = frozenset(SensitivityClass.values)
@@ -169,29 +166,6 @@ def do_end_membership(membership: Membership, *, actor: User | None) -> None:
 # Grants -----------------------------------------------------------------------------------
 
 
-def _codenames(classes: Iterable[str], can_change: bool) -> set[str]:
-    names = {CLASS_PERMISSIONS[cls] for cls in classes}
-    if can_change:
-        names.add(CHANGE_PERMISSION)
-    return names
-
-
-def _sync_holder_permissions(case: Case, *, group_id: int | None = None, user_id: int | None = None) -> None:
-    """Make the guardian rows of one holder on one case equal the union of its active grants."""
-    if group_id is not None:
-        model, holder = CaseGroupObjectPermission, {"group_id": group_id}
-    else:
-        model, holder = CaseUserObjectPermission, {"user_id": user_id}
-    wanted = set()
-    for grant in case.grants.filter(revoked_at__isnull=True, **holder):
-        wanted |= _codenames(grant.classes, grant.can_change)
-    rows = model.objects.filter(content_object=case, **holder)
-    rows.exclude(permission__codename__in=wanted).delete()
-    have = set(rows.values_list("permission__codename", flat=True))
-    missing = Permission.objects.filter(content_type__app_label="casework", codename__in=wanted - have)
-    model.objects.bulk_create([model(content_object=case, permission=permission, **holder) for permission in missing])
-
-
 def _grant_description(grant: CaseGrant) -> str:
     """The timeline's words for a grant, in the system language: "Agency — role: classes"."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -236,9 +210,9 @@ def grant_case(
             purpose=purpose,
             granted_by=actor,
         )
-        _sync_holder_permissions(case, group_id=group.pk if group else None, user_id=user.pk if user else None)
+        sync_holder_permissions(case, group_id=group.pk if group else None, user_id=user.pk if user else None)
         holder = group.name if group else user.get_username()
-        _event(case, CaseEvent.Kind.GRANT, actor=actor, reason=_grant_description(grant))
+        record_event(case, CaseEvent.Kind.GRANT, actor=actor, reason=_grant_description(grant))
         audit.record(
             AuditEvent.Action.GRANT,
             actor=actor,
@@ -258,9 +232,9 @@ def revoke_case(grant: CaseGrant, *, actor: User | None) -> None:
         )
         if not updated:
             return
-        _sync_holder_permissions(grant.case, group_id=grant.group_id, user_id=grant.user_id)
+        sync_holder_permissions(grant.case, group_id=grant.group_id, user_id=grant.user_id)
         holder = grant.group.name if grant.group_id else grant.user.get_username()
-        _event(grant.case, CaseEvent.Kind.REVOKE, actor=actor, reason=_grant_description(grant))
+        record_event(grant.case, CaseEvent.Kind.REVOKE, actor=actor, reason=_grant_description(grant))
         audit.record(
             AuditEvent.Action.REVOKE,
             actor=actor,
@@ -274,7 +248,7 @@ def revoke_case(grant: CaseGrant, *, actor: User | None) -> None:
 # Cases ------------------------------------------------------------------------------------
 
 
-def _event(
+def record_event(
     case: Case,
     kind: str,
     *,
@@ -393,7 +367,7 @@ def do_create_case(
         case.exploitation_forms.set(exploitation_forms)
         case.means_of_control.set(means_of_control)
         case.recruitment_methods.set(recruitment_methods)
-        _event(case, CaseEvent.Kind.CREATED, actor=actor, new=CaseStatus.REPORTED)
+        record_event(case, CaseEvent.Kind.CREATED, actor=actor, new=CaseStatus.REPORTED)
         audit.record(
             AuditEvent.Action.CREATE,
             actor=actor,
@@ -430,7 +404,7 @@ def do_flag_possible_duplicates(case: Case, others: list[Case], *, actor: User) 
     """
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for other in others:
-            _event(
+            record_event(
                 other,
                 CaseEvent.Kind.POSSIBLE_DUPLICATE,
                 actor=actor,
@@ -459,7 +433,7 @@ def _move(case: Case, new_status: str, *, reason: str, actor: User, kind=CaseEve
     locked.due_at = None if locked.historic else due_after(new_status, now)
     locked.overdue_flagged_at = None
     locked.save(update_fields=["status", "status_changed_at", "due_at", "overdue_flagged_at", "updated_at"])
-    _event(locked, kind, actor=actor, old=old, new=new_status, reason=reason)
+    record_event(locked, kind, actor=actor, old=old, new=new_status, reason=reason)
     audit.record(
         AuditEvent.Action.TRANSITION,
         actor=actor,
@@ -623,7 +597,7 @@ def _assign(case: Case, user: User, *, actor: User) -> None:
         source_ref=user.get_username(),
         actor=actor,
     )
-    _event(case, CaseEvent.Kind.ASSIGNED, actor=actor, reason=str(user))
+    record_event(case, CaseEvent.Kind.ASSIGNED, actor=actor, reason=str(user))
 
 
 def do_assign_case(case: Case, user: User, *, actor: User) -> Case:
@@ -646,7 +620,7 @@ def do_add_note(case: Case, *, body: str, sensitivity: str, actor: User, agency:
         raise CaseworkError(_("The note is empty."))
     with transaction.atomic():
         note = Note.objects.create(case=case, body=body, sensitivity=sensitivity, author=actor, agency=agency)
-        _event(case, CaseEvent.Kind.NOTE, actor=actor, sensitivity=sensitivity)
+        record_event(case, CaseEvent.Kind.NOTE, actor=actor, sensitivity=sensitivity)
         audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=note, classes=[sensitivity])
     return note
 
@@ -700,7 +674,9 @@ def do_upload_document(
         )
         document.file.save("upload", upload, save=False)
         document.save()
-        _event(case, CaseEvent.Kind.DOCUMENT, actor=actor, sensitivity=sensitivity, reason=document.get_kind_display())
+        record_event(
+            case, CaseEvent.Kind.DOCUMENT, actor=actor, sensitivity=sensitivity, reason=document.get_kind_display()
+        )
         audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=document, classes=[sensitivity])
     return document
 
@@ -716,7 +692,7 @@ def do_record_consent(case: Case, consent: Consent, *, actor: User) -> Consent:
         consent.case = case
         consent.recorded_by = actor
         consent.save()
-        _event(case, CaseEvent.Kind.CONSENT, actor=actor, reason=consent.purpose)
+        record_event(case, CaseEvent.Kind.CONSENT, actor=actor, reason=consent.purpose)
         audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=consent, classes=consent.classes)
         case_changed.send(sender=Case, case_id=case.pk, cause="consent")
     return consent
@@ -733,7 +709,7 @@ def do_withdraw_consent(consent: Consent, *, reason: str, actor: User) -> Consen
         if not updated:
             raise CaseworkError(_("This consent was already withdrawn."))
         consent.refresh_from_db()
-        _event(consent.case, CaseEvent.Kind.CONSENT_WITHDRAWN, actor=actor, reason=reason)
+        record_event(consent.case, CaseEvent.Kind.CONSENT_WITHDRAWN, actor=actor, reason=reason)
         audit.record(AuditEvent.Action.UPDATE, actor=actor, case=consent.case, obj=consent, classes=consent.classes)
     return consent
 
@@ -745,7 +721,7 @@ def do_link_incident(case: Case, incident: Incident | None, *, actor: User, agen
             incident = Incident.objects.create(agency=agency, **fields)
         case.incident = incident
         case.save(update_fields=["incident"])
-        _event(case, CaseEvent.Kind.INCIDENT, actor=actor, sensitivity=SensitivityClass.INVESTIGATION)
+        record_event(case, CaseEvent.Kind.INCIDENT, actor=actor, sensitivity=SensitivityClass.INVESTIGATION)
         audit.record(
             AuditEvent.Action.UPDATE, actor=actor, case=case, obj=incident, classes=[SensitivityClass.INVESTIGATION]
         )
@@ -758,7 +734,7 @@ def do_add_offender(case: Case, offender: Offender, *, actor: User) -> Offender:
     with transaction.atomic():
         offender.incident_id = case.incident_id
         offender.save()
-        _event(case, CaseEvent.Kind.OFFENDER, actor=actor, sensitivity=SensitivityClass.INVESTIGATION)
+        record_event(case, CaseEvent.Kind.OFFENDER, actor=actor, sensitivity=SensitivityClass.INVESTIGATION)
         audit.record(
             AuditEvent.Action.CREATE, actor=actor, case=case, obj=offender, classes=[SensitivityClass.INVESTIGATION]
         )
@@ -779,7 +755,9 @@ def do_set_offender_stage(case: Case, offender: Offender, stage: str, *, actor: 
         offender.stage = stage
         offender.save(update_fields=["stage"])
         label = str(Offender.Stage(stage).label) if stage else ""
-        _event(case, CaseEvent.Kind.OFFENDER, actor=actor, reason=label, sensitivity=SensitivityClass.INVESTIGATION)
+        record_event(
+            case, CaseEvent.Kind.OFFENDER, actor=actor, reason=label, sensitivity=SensitivityClass.INVESTIGATION
+        )
         audit.record(
             AuditEvent.Action.UPDATE,
             actor=actor,
@@ -805,7 +783,7 @@ def do_flag_overdue_cases(now: datetime.datetime | None = None) -> int:
             ).update(overdue_flagged_at=now)
             if claimed:
                 case = Case.objects.get(pk=case_id)
-                _event(case, CaseEvent.Kind.OVERDUE, actor=None, reason=case.get_status_display())
+                record_event(case, CaseEvent.Kind.OVERDUE, actor=None, reason=case.get_status_display())
                 audit.record(AuditEvent.Action.UPDATE, case=case, obj=case, detail={"overdue": case.status})
                 flagged += 1
     return flagged

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework import audit
-from casework.actions import CaseworkError, _event, audited_refusals, do_ensure_agency_groups, grant_case, revoke_case
+from casework.actions import (
+    CaseworkError,
+    audited_refusals,
+    do_ensure_agency_groups,
+    grant_case,
+    record_event,
+    revoke_case,
+)
 from casework.lib.dates import add_months
 from casework.models import (
     Agency,
@@ -149,7 +156,7 @@ def do_file_claim(
             amount_requested_vnd=amount_requested_vnd,
             due_on=due_on,
         )
-        _event(
+        record_event(
             locked,
             CaseEvent.Kind.SUPPORT,
             actor=actor,
@@ -268,7 +275,7 @@ def do_decide_claim(
                 case=locked.case, source=CaseGrant.Source.CLAIM, source_ref=claim_ref(locked), revoked_at__isnull=True
             ):
                 revoke_case(grant, actor=actor)
-        _event(
+        record_event(
             locked.case,
             CaseEvent.Kind.SUPPORT,
             actor=actor,
@@ -319,7 +326,7 @@ def do_flag_overdue_claims(now: datetime.datetime | None = None) -> int:
             if not claimed:
                 continue
             claim = Claim.objects.select_related("case", "item").get(pk=claim_id)
-            _event(
+            record_event(
                 claim.case,
                 CaseEvent.Kind.OVERDUE,
                 actor=None,
@@ -400,7 +407,7 @@ def do_extend_cap(
             recorded_by=actor,
             recorded_at=timezone.now(),
         )
-        _event(
+        record_event(
             locked,
             CaseEvent.Kind.SUPPORT,
             actor=actor,

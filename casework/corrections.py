@@ -26,7 +26,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from casework import audit
-from casework.actions import CaseworkError, _event, age_facts
+from casework.actions import CaseworkError, age_facts, record_event
 from casework.models import AuditEvent, Case, CaseEvent, Incident, Offender, Person, SensitivityClass, User
 from casework.signals import case_changed
 
@@ -263,7 +263,7 @@ def do_edit_case(case: Case, changes: dict, *, seen: dict[str, str], actor: User
             locked.save(update_fields=[*plain, "updated_at"])
         for name, values in many.items():
             getattr(locked, name).set(values)
-        _event(locked, CaseEvent.Kind.UPDATED, actor=actor, reason="; ".join(parts))
+        record_event(locked, CaseEvent.Kind.UPDATED, actor=actor, reason="; ".join(parts))
         audit.record(
             AuditEvent.Action.UPDATE,
             actor=actor,
@@ -304,8 +304,10 @@ def _record_person_change(case: Case, person: Person, changed: list[str], parts:
     if derived:
         case.save(update_fields=[*derived, "updated_at"])
     core_line = _child_line(case, was_child) if "is_child" in derived else ""
-    _event(case, CaseEvent.Kind.UPDATED, actor=actor, reason="; ".join(parts), sensitivity=SensitivityClass.IDENTITY)
-    _event(case, CaseEvent.Kind.IDENTITY_UPDATED, actor=actor, reason=core_line)
+    record_event(
+        case, CaseEvent.Kind.UPDATED, actor=actor, reason="; ".join(parts), sensitivity=SensitivityClass.IDENTITY
+    )
+    record_event(case, CaseEvent.Kind.IDENTITY_UPDATED, actor=actor, reason=core_line)
     audit.record(
         AuditEvent.Action.UPDATE,
         actor=actor,
@@ -329,7 +331,7 @@ def _refresh(case: Case, fresh: Case) -> None:
 def _incident_event(incident: Incident, kind: str, *, actor: User, reason: str) -> None:
     """The line goes on the timeline of every case of the incident: it is their shared record."""
     for case in incident.cases.all():
-        _event(case, kind, actor=actor, reason=reason, sensitivity=SensitivityClass.INVESTIGATION)
+        record_event(case, kind, actor=actor, reason=reason, sensitivity=SensitivityClass.INVESTIGATION)
 
 
 def do_edit_incident(incident: Incident, changes: dict, *, seen: dict[str, str], case: Case, actor: User) -> list[str]:
@@ -434,7 +436,7 @@ def _set_incident(locked: Case, incident, *, kind: str, line: str, actor: User, 
     """Link (`incident`) or unlink (`was`) a locked case: the row, its timeline line, its audit row."""
     locked.incident = incident
     locked.save(update_fields=["incident", "updated_at"])
-    _event(locked, kind, actor=actor, reason=line, sensitivity=SensitivityClass.INVESTIGATION)
+    record_event(locked, kind, actor=actor, reason=line, sensitivity=SensitivityClass.INVESTIGATION)
     audit.record(
         AuditEvent.Action.UPDATE,
         actor=actor,

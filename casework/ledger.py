@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casework import audit
-from casework.actions import CaseworkError, _event, audited_refusals
+from casework.actions import CaseworkError, audited_refusals, record_event
 from casework.models import (
     Agency,
     AmountKind,
@@ -127,7 +127,7 @@ def _check_within_decided(claim: Claim, amount: int) -> None:
 
 
 def _record(payment: Payment, *, actor: User, reason: str, detail: dict) -> None:
-    _event(payment.case, TIMELINE_KIND, actor=actor, reason=reason, sensitivity=SensitivityClass.SUPPORT)
+    record_event(payment.case, TIMELINE_KIND, actor=actor, reason=reason, sensitivity=SensitivityClass.SUPPORT)
     audit.record(
         AuditEvent.Action.CREATE,
         actor=actor,

@@ -22,11 +22,11 @@ from casework.actions import (
     SOCIAL_AGENCY_KIND,
     CaseworkError,
     _assign,
-    _event,
     _locked,
     _move,
     do_ensure_agency_groups,
     grant_case,
+    record_event,
     revoke_case,
     start_verification_clock,
 )
@@ -166,7 +166,9 @@ def do_transfer_lead(
             start_verification_clock(locked, to_agency, at)
             locked.save(update_fields=_VERIFICATION_FIELDS)
         line = _("%(old)s → %(new)s: %(reason)s") % {"old": former.label, "new": to_agency.label, "reason": reason}
-        _event(locked, CaseEvent.Kind.LEAD, actor=actor, reason=f"{line} ({legal_basis})" if legal_basis else line)
+        record_event(
+            locked, CaseEvent.Kind.LEAD, actor=actor, reason=f"{line} ({legal_basis})" if legal_basis else line
+        )
         audit.record(
             AuditEvent.Action.UPDATE,
             actor=actor,
@@ -252,7 +254,7 @@ def do_propose_identification(
             document=document,
         )
         outcome = _("a victim") if is_victim else _("not a victim")
-        _event(
+        record_event(
             locked,
             CaseEvent.Kind.PROPOSAL,
             actor=actor,
@@ -296,7 +298,7 @@ def do_record_verification(
         locked.verification_outcome = outcome
         locked.verification_concluded_at = max(concluded_at, locked.verification_started_at)
         locked.save(update_fields=["verification_outcome", "verification_concluded_at"])
-        _event(
+        record_event(
             locked,
             CaseEvent.Kind.VERIFICATION,
             actor=actor,
@@ -339,7 +341,7 @@ def do_record_return(case: Case, *, returned_on: datetime.date | None, actor: Us
         locked.abroad = False
         locked.returned_on = returned_on
         locked.save(update_fields=["abroad", "returned_on", "updated_at"])
-        _event(locked, CaseEvent.Kind.RETURNED, actor=actor, reason=date_format(returned_on, "d/m/Y"))
+        record_event(locked, CaseEvent.Kind.RETURNED, actor=actor, reason=date_format(returned_on, "d/m/Y"))
         audit.record(
             AuditEvent.Action.UPDATE,
             actor=actor,
@@ -367,7 +369,7 @@ def do_create_task(
         legal_basis=legal_basis,
         due_at=now + datetime.timedelta(hours=hours) if hours else None,
     )
-    _event(case, CaseEvent.Kind.TASK, actor=actor, reason=f"{CaseTask.Kind(kind).label} ({legal_basis})")
+    record_event(case, CaseEvent.Kind.TASK, actor=actor, reason=f"{CaseTask.Kind(kind).label} ({legal_basis})")
     audit.record(AuditEvent.Action.CREATE, actor=actor, case=case, obj=task, classes=[CORE], detail={"task": kind})
     return task
 
@@ -383,7 +385,7 @@ def do_complete_task(task: CaseTask, *, outcome: str, actor: User) -> CaseTask:
         if not done:
             raise CaseworkError(_("This task is already done."))
         task.refresh_from_db()
-        _event(task.case, CaseEvent.Kind.TASK, actor=actor, reason=f"{task.get_kind_display()}: {outcome}")
+        record_event(task.case, CaseEvent.Kind.TASK, actor=actor, reason=f"{task.get_kind_display()}: {outcome}")
         audit.record(
             AuditEvent.Action.UPDATE, actor=actor, case=task.case, obj=task, classes=[CORE], detail={"done": task.kind}
         )
@@ -410,7 +412,7 @@ def do_flag_overdue_verifications(now: datetime.datetime | None = None) -> int:
             ).update(verification_flagged_at=now)
             if claimed:
                 case = Case.objects.get(pk=case_id)
-                _event(case, CaseEvent.Kind.OVERDUE, actor=None, reason=_("Initial verification (3 days)"))
+                record_event(case, CaseEvent.Kind.OVERDUE, actor=None, reason=_("Initial verification (3 days)"))
                 audit.record(AuditEvent.Action.UPDATE, case=case, obj=case, detail={"overdue": "verification"})
                 flagged += 1
     return flagged
@@ -426,7 +428,7 @@ def do_flag_overdue_tasks(now: datetime.datetime | None = None) -> int:
         with transaction.atomic():
             if CaseTask.objects.filter(pk=task_id, overdue_flagged_at__isnull=True).update(overdue_flagged_at=now):
                 task = CaseTask.objects.select_related("case").get(pk=task_id)
-                _event(task.case, CaseEvent.Kind.OVERDUE, actor=None, reason=task.get_kind_display())
+                record_event(task.case, CaseEvent.Kind.OVERDUE, actor=None, reason=task.get_kind_display())
                 audit.record(AuditEvent.Action.UPDATE, case=task.case, obj=task, detail={"overdue": task.kind})
                 flagged += 1
     return flagged

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from casework import audit
 from casework.actions import ROLE_ACCESS, CaseworkError, audited_refusals, grant_case, revoke_case
-from casework.actions import _event as case_event
+from casework.actions import record_event as case_event
 from casework.models import (
     Agency,
     AuditEvent,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from casework import audit
 from casework.actions import CaseworkError, audited_refusals, do_record_consent, do_transition_case
-from casework.actions import _event as case_event
+from casework.actions import record_event as case_event
 from casework.lib.dates import add_months  # noqa: F401 — also used by the shelter views
 from casework.models import Agency, AuditEvent, Case, CaseEvent, CaseStatus, Consent, SensitivityClass, User
 from casework.models.people import Sex

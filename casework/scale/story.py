@@ -7,7 +7,7 @@ deciding roles `core`; acceptance grants the purpose's classes that the consent 
 cancellation and completion revoke them), sheltered (hold, admission, intake, services,
 discharge and follow-up), linked to an incident with offenders, and supported (claims,
 decisions, payments). Every grant is kept as a `CaseGrant` and the guardian rows of each holder
-are the union of its active grants, which is what `_sync_holder_permissions` computes.
+are the union of its active grants, which is what `sync_holder_permissions` computes.
 
 Times come from a plan drawn per case; a step whose time is after "now" has not happened yet,
 so recent cases are early in the workflow and old ones mostly closed.

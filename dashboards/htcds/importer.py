@@ -219,7 +219,7 @@ class Importer:
         changed = _apply_changes(case, row)
         moves = plan_moves(case.status, row)
         if changed:
-            actions._event(
+            actions.record_event(
                 case,
                 CaseEvent.Kind.UPDATED,
                 actor=self.actor,
@@ -297,7 +297,7 @@ class Importer:
         if row.criminal_case_number and incident.criminal_case_number != row.criminal_case_number:
             Incident.objects.filter(pk=incident.pk).update(criminal_case_number=row.criminal_case_number)
             incident.criminal_case_number = row.criminal_case_number
-            actions._event(
+            actions.record_event(
                 members[0],
                 CaseEvent.Kind.UPDATED,
                 actor=self.actor,

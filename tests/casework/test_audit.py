@@ -316,7 +316,7 @@ def _failing_timeline(monkeypatch):
     def event(*args, **kwargs):
         raise RuntimeError("timeline unavailable")
 
-    monkeypatch.setattr(actions, "_event", event)
+    monkeypatch.setattr(actions, "record_event", event)
 
 
 @pytest.mark.parametrize("failing", [_failing_audit, _failing_timeline], ids=["audit-fails", "timeline-fails"])

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Min
 from django.test import Client
 from django.utils import timezone
 
-from casework import actions
+from casework import actions, object_permissions
 from casework.access import changeable_cases, visible_cases
 from casework.lib.text import normalize_name
 from casework.models import (
@@ -141,7 +141,7 @@ def test_cases_hold_what_the_app_computes(scale_data):
 
 
 def test_guardian_rows_are_what_the_grants_give(scale_data):
-    """For a sample of cases, the app's own `_sync_holder_permissions` finds nothing to change."""
+    """For a sample of cases, the app's own `sync_holder_permissions` finds nothing to change."""
     sample = list(Case.objects.order_by("pk")[::12])
     sample += list(Case.objects.filter(grants__revoked_at__isnull=False).distinct()[:12])
     sample += list(Case.objects.filter(grants__source=CaseGrant.Source.CLAIM).distinct()[:6])
@@ -156,7 +156,7 @@ def test_guardian_rows_are_what_the_grants_give(scale_data):
         assert before == (expected_groups, expected_users)
         holders = set(case.grants.values_list("group_id", "user_id"))
         for group_id, user_id in holders:
-            actions._sync_holder_permissions(case, group_id=group_id, user_id=user_id)
+            object_permissions.sync_holder_permissions(case, group_id=group_id, user_id=user_id)
         assert guardian_rows(case) == before
 
 
