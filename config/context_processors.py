@@ -1,9 +1,18 @@
+"""The page header's context: the active membership and what the header shows for it.
+
+It lives in `config` because the header composes every app (case registration from casework,
+the inbox count from referrals, the dashboard link from dashboards); no app may import the
+apps above it (docs/architecture.md, "Direction of imports").
+"""
+
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from casework.access import may_register_cases
 from casework.middleware import SESSION_MEMBERSHIP_COUNT_KEY
 from casework.models import Role
+from dashboards.scope import DASHBOARD_ROLES
+from referrals.access import header_counts
 
 
 def active_membership(request):
@@ -17,11 +26,6 @@ def active_membership(request):
         "idle_seconds": settings.SESSION_IDLE_SECONDS,
     }
     if membership is not None:
-        # Imported here: referrals and dashboards sit above casework (DESIGN.md §2) and casework
-        # must load without them.
-        from dashboards.scope import DASHBOARD_ROLES
-        from referrals.access import header_counts
-
         context["has_dashboards"] = membership.role in DASHBOARD_ROLES
         context["has_imports"] = membership.role == Role.AGENCY_ADMIN
         context["may_register"] = may_register_cases(user)
