@@ -17,9 +17,11 @@ from config.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
+    postgres_options,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,6 +99,11 @@ TEMPLATES = [
 
 # Database: SQLite for zero-setup use, PostgreSQL when DATABASE_URL is given.
 DATABASE_URL = env_str("DATABASE_URL", "")
+# A query running longer than this is cancelled and the page answers 503 ("try again") instead
+# of hanging until the web server gives up. Workers (exports, imports, recomputes) get their own,
+# longer limit (config/celery_app.py); 0 means no limit.
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 20)
+DATABASE_WORKER_STATEMENT_TIMEOUT = env_int("DATABASE_WORKER_STATEMENT_TIMEOUT", 900)
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
     # Persistent connections in production; none in tests, where the live server's request
@@ -105,9 +112,7 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
-        # JIT compiling a dashboard aggregate costs more (~200 ms measured at 200,000 cases)
-        # than it saves on queries that run in well under a second.
-        "options": "-c jit=off",
+        "options": postgres_options(DATABASE_STATEMENT_TIMEOUT),
     }
 else:
     DATABASES = {
@@ -210,14 +215,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
+# No result backend: nothing reads a task's return value (every task's effect is a database
+# row), and a result backend on Redis made a save wait ~19 s for a Redis that refused.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A publish never holds a request long: one attempt, a short connect and a short send. A publish
+# that fails leaves its outbox row for the relay (beat), so nothing is lost by giving up.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT", 1.0),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 1.5),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECT_TIMEOUT", 1.0)
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # An outbox row published this long ago and still not done is published again (QUALITY R1);
 # longer than any task takes, far shorter than the broker's visibility timeout.

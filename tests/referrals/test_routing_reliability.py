@@ -9,17 +9,11 @@ written to var/measurements/routing_latency.json (reported, never asserted: timi
 shared machines are noisy)."""
 
 import json
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
 from django.db import transaction
 from django.db.models import Count
@@ -29,7 +23,7 @@ from referrals import outbox
 from referrals.models import OutboxMessage, Referral, RoutingDecision
 from tests.fixtures.personas import make_agency, make_user
 from tests.referrals.test_routing import new_case
-from tests.services import worker_env
+from tests.services import OwnRedis, Worker
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "referrals.tasks.route_case"
@@ -39,90 +33,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class OwnRedis:
-    """A redis-server on a port of its own, without persistence."""
-
-    def __init__(self):
-        self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        for _attempt in range(100):
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-class Worker:
-    def __init__(self, broker_url: str):
-        self.env = worker_env(CELERY_BROKER_URL=broker_url, CELERY_RESULT_BACKEND="")
-        self.process = None
-        self.kills = 0
-        log_dir = ROOT / "var" / "log"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self.log = open(log_dir / "test-worker.log", "a")  # noqa: SIM115 - closed in stop()
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-P",
-                "solo",
-                "-l",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.kills += 1
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
 
 
 @pytest.fixture
@@ -139,7 +49,7 @@ def services(world, monkeypatch):
         publisher.send_task(task, args=args, kwargs=kwargs, retry=False)
 
     monkeypatch.setattr(outbox, "dispatch", dispatch)
-    worker = Worker(broker.url)
+    worker = Worker(broker.url, "-P", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat")
     worker.start()
     world.commune = make_agency("r1-commune", "commune", "LCA")
     world.commune_worker = make_user("r1.commune", world.commune, Role.CASEWORKER)
