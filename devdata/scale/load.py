@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection
 
@@ -30,6 +31,8 @@ from casework.models import (
     Person,
     User,
 )
+from referrals.models import HandoverMinutes, Referral, ReferralEvent
+from shelters.models import Bed, Facility, FollowUpVisit, Intake, Placement, ServiceRecord, Stay
 
 # The reference data `--reset` keeps (loaded by migrations or entered by an administrator).
 REFERENCE_MODELS = {
@@ -58,12 +61,6 @@ OPERATIONAL_APPS = ("auth", "casework", "shelters", "referrals", "dashboards", "
 
 def specs() -> dict[str, tuple[type, list[str]]]:
     """Table key → (model, columns in the order the generator writes them)."""
-    # Imported here: casework never imports shelters or referrals at module level (DESIGN.md §2).
-    from django.contrib.auth.models import Group
-
-    from referrals.models import HandoverMinutes, Referral, ReferralEvent
-    from shelters.models import Bed, Facility, FollowUpVisit, Intake, Placement, ServiceRecord, Stay
-
     return {
         "agency": (
             Agency,

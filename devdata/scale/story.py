@@ -25,10 +25,10 @@ from casework.lib.dates import add_months
 from casework.lib.text import normalize_name
 from casework.models import CHANGE_PERMISSION, CLASS_PERMISSIONS, Role
 from casework.models.people import age_from_birth_year
-from casework.scale import names, places
-from casework.scale.places import PROVINCES
-from casework.scale.world import PARTIAL_INTAKE, PERSONA_FACILITY, TOP_AGENCY, AgencyInfo, FacilityInfo, World
 from casework.workdays import is_working_day
+from devdata.scale import names, places
+from devdata.scale.places import PROVINCES
+from devdata.scale.world import PARTIAL_INTAKE, PERSONA_FACILITY, TOP_AGENCY, AgencyInfo, FacilityInfo, World
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
