@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "referrals",
     "dashboards",
 ]
+# Fictional data (`seed_demo`, `seed_scale` and its `--reset` that empties the operational
+# tables) for development, tests and benchmarks only: never installed in production (decision 140).
+if not PRODUCTION:
+    INSTALLED_APPS.append("devdata")
 
 MIDDLEWARE = [
     "casework.middleware.SecurityHeadersMiddleware",

@@ -48,6 +48,7 @@ import random
 import time
 from collections.abc import Callable
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -55,10 +56,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from casework.models import Agency, Province, ReferenceCounter, User
-from casework.scale import load
-from casework.scale.reference import Reference
-from casework.scale.story import Stories
-from casework.scale.world import CODE_PREFIX, PERSONAS, USER_PREFIX, WorldBuilder
+from casework.reference_data import load_reference_data
+from casework.support_catalogue import load_support_catalogue
+from dashboards import cache
+from devdata.scale import load
+from devdata.scale.reference import Reference
+from devdata.scale.story import Stories
+from devdata.scale.world import CODE_PREFIX, PERSONAS, USER_PREFIX, WorldBuilder
+from referrals.models import ReferralPurpose
+from referrals.seed import load_purposes, load_rules
 
 SCALE_PASSWORD = "caunoi-demo-2026"
 DEFAULT_SEED = 2026
@@ -103,15 +109,6 @@ def _check_allowed(reset: bool) -> None:
 
 def _ensure_reference_data() -> None:
     """Reference rows come with the migrations; a flushed test database needs them again."""
-    from django.apps import apps
-
-    from casework.reference_data import load_reference_data
-    from casework.support_catalogue import load_support_catalogue
-
-    # Imported here: casework never imports referrals at module level (DESIGN.md §2).
-    from referrals.models import ReferralPurpose
-    from referrals.seed import load_purposes, load_rules
-
     if not Province.objects.exists():
         load_reference_data()
         load_support_catalogue()
@@ -211,13 +208,6 @@ def _save_counters(counters: dict[tuple[str, int], int], ref: Reference) -> None
 
 def _invalidate_dashboards() -> None:
     """Cached dashboard figures of an earlier dataset must not be served for this one."""
-    from django.apps import apps
-
-    if not apps.is_installed("dashboards"):
-        return
-    # Imported here: casework never imports dashboards at module level (DESIGN.md §2).
-    from dashboards import cache
-
     topics = {cache.NATIONAL}
     topics |= {f"province:{pk}" for pk in Province.objects.values_list("pk", flat=True)}
     topics |= {

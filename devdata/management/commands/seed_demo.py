@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import actions
+from casework.claims import do_file_claim
 from casework.models import (
     Agency,
     AgencyKind,
@@ -25,11 +26,18 @@ from casework.models import (
     Role,
     Sex,
     StatisticsScope,
+    SupportItem,
     User,
     VerificationOutcome,
 )
 from casework.reference_data import load_reference_data
+from casework.responsibility import do_record_verification
 from casework.support_catalogue import load_support_catalogue
+from referrals import actions as referral_actions
+from referrals import routing
+from referrals.models import HandoverMinutes, ReferralPurpose
+from shelters import actions as shelter_actions
+from shelters.models import Bed, Facility
 
 DEMO_PASSWORD = "caunoi-demo-2026"
 
@@ -180,9 +188,6 @@ class Command(BaseCommand):
         return agencies
 
     def _facilities(self, agencies) -> None:
-        # Imported here: casework never imports shelters at module level (DESIGN.md §2).
-        from shelters.models import Bed, Facility
-
         for code, kind, women, men, children, mothers, (rooms, beds), max_stay, followup in FACILITIES:
             agency = agencies[code]
             facility, _created = Facility.objects.update_or_create(
@@ -242,11 +247,6 @@ class DemoStory:
     victim, and a closed case."""
 
     def __init__(self, agencies, users):
-        # Imported here: casework never imports referrals or shelters at module level (DESIGN.md §2).
-        from referrals import actions as referral_actions
-        from referrals import routing
-        from shelters import actions as shelter_actions
-
         self.agencies, self.users = agencies, users
         self.referral_actions, self.routing, self.shelter_actions = referral_actions, routing, shelter_actions
         self.now = timezone.now()
@@ -296,8 +296,6 @@ class DemoStory:
 
     def accept(self, case: Case, purpose: str, to: str, username: str, *, handed_over_hours_after=None):
         """The receiver acknowledges and accepts; with minutes at a real, earlier time if asked."""
-        from referrals.models import HandoverMinutes
-
         actor = self.users[username]
         referral = self.referral(case, purpose, to)
         self.referral_actions.do_acknowledge_referral(referral, actor=actor)
@@ -318,8 +316,6 @@ class DemoStory:
         return referral
 
     def verify(self, case: Case, outcome: str, username: str = "canbo.baotro") -> Case:
-        from casework.responsibility import do_record_verification
-
         return do_record_verification(
             Case.objects.get(pk=case.pk),
             outcome=outcome,
@@ -365,9 +361,6 @@ class DemoStory:
         actions.do_transition_case(case, CaseStatus.SUPPORTING, reason=reason, actor=self.users["canbo.baotro"])
 
     def shelter(self, case: Case, *, discharge: bool):
-        from referrals.models import ReferralPurpose
-        from shelters.models import Facility
-
         staff = self.users["nhanvien.binhyen"]
         house = self.agencies["binhyen-hanoi"]
         self.consent(case, "binhyen-hanoi", ["core", "identity", "health", "shelter"], "Bố trí nơi tạm lánh (minh họa)")
@@ -409,9 +402,6 @@ class DemoStory:
             self.routing.route_case(case.pk)
 
     def claim(self, case: Case) -> None:
-        from casework.claims import do_file_claim
-        from casework.models import SupportItem
-
         do_file_claim(
             case,
             item=SupportItem.objects.get(code="l53-k"),

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection
 
@@ -30,40 +31,37 @@ from casework.models import (
     Person,
     User,
 )
+from referrals.models import HandoverMinutes, Referral, ReferralEvent
+from shelters.models import Bed, Facility, FollowUpVisit, Intake, Placement, ServiceRecord, Stay
 
-# The reference data `--reset` keeps (loaded by migrations or entered by an administrator).
+# The reference data `--reset` keeps (loaded by migrations or entered by an administrator), by
+# model name: a model moved to another app is still reference data (the names are unique).
 REFERENCE_MODELS = {
-    "contenttypes.contenttype",
-    "auth.permission",
-    "casework.province",
-    "casework.formerprovince",
-    "casework.ethnicgroup",
-    "casework.country",
-    "casework.picklistvalue",
-    "casework.agencykind",
-    "casework.statusdeadline",
-    "casework.supportitem",
-    "casework.eligibilityrule",
-    "casework.standardlevel",
-    "casework.itemrate",
-    "casework.calendarday",
-    "referrals.referralpurpose",
-    "referrals.referralpurpose_sender_kinds",
-    "referrals.referralpurpose_receiver_kinds",
-    "referrals.routingrule",
-    "referrals.routingrule_sender_kinds",
+    "contenttype",
+    "permission",
+    "province",
+    "formerprovince",
+    "ethnicgroup",
+    "country",
+    "picklistvalue",
+    "agencykind",
+    "statusdeadline",
+    "supportitem",
+    "eligibilityrule",
+    "standardlevel",
+    "itemrate",
+    "calendarday",
+    "referralpurpose",
+    "referralpurpose_sender_kinds",
+    "referralpurpose_receiver_kinds",
+    "referralpurpose_lead_receiver_kinds",
+    "routingrule",
+    "routingrule_sender_kinds",
 }
-OPERATIONAL_APPS = ("auth", "casework", "shelters", "referrals", "dashboards", "guardian", "sessions", "admin")
 
 
 def specs() -> dict[str, tuple[type, list[str]]]:
     """Table key → (model, columns in the order the generator writes them)."""
-    # Imported here: casework never imports shelters or referrals at module level (DESIGN.md §2).
-    from django.contrib.auth.models import Group
-
-    from referrals.models import HandoverMinutes, Referral, ReferralEvent
-    from shelters.models import Bed, Facility, FollowUpVisit, Intake, Placement, ServiceRecord, Stay
-
     return {
         "agency": (
             Agency,
@@ -315,15 +313,12 @@ def first_leads() -> int:
 
 
 def operational_tables() -> list[str]:
-    """Every table except the reference data (and the migrations' own catalogue)."""
+    """Every table of every installed app except the reference data (and the migrations' own
+    catalogue): an app added later is emptied too."""
     tables = []
-    for label in OPERATIONAL_APPS:
-        if not apps.is_installed(apps.get_app_config(label).name):
-            continue
-        for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            name = f"{model._meta.app_label}.{model._meta.model_name}"
-            if name not in REFERENCE_MODELS and not model._meta.proxy and model._meta.managed:
-                tables.append(model._meta.db_table)
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.model_name not in REFERENCE_MODELS and not model._meta.proxy and model._meta.managed:
+            tables.append(model._meta.db_table)
     return sorted(set(tables))
 
 

@@ -1,13 +1,13 @@
 """`manage.py seed_scale --victims N`: fictional national-scale data for benchmarks.
 
-What it builds, the persona contract and what `--reset` empties: `casework/scale/__init__.py`.
+What it builds, the persona contract and what `--reset` empties: `devdata/scale/__init__.py`.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from casework import scale
 from casework.access import visible_cases
 from casework.models import Membership, User
+from devdata import scale
 
 
 class Command(BaseCommand):

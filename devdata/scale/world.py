@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 
 from casework.models import Role, StatisticsScope
-from casework.scale import names, places
-from casework.scale.places import PROVINCES
+from devdata.scale import names, places
+from devdata.scale.places import PROVINCES
 
 CODE_PREFIX = "sc-"
 USER_PREFIX = "scale."

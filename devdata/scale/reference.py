@@ -24,6 +24,8 @@ from casework.models import (
     StatusDeadline,
     SupportItem,
 )
+from referrals.models import ReferralPurpose, ReferralStatus
+from shelters.models import FollowUpOutcome, ServiceKind, Stay
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,6 @@ class Labels:
     for lines written once: `translation.override(settings.LANGUAGE_CODE)`)."""
 
     def __init__(self):
-        # Imported here: casework never imports shelters or referrals at module level (DESIGN.md §2).
-        from referrals.models import ReferralStatus
-        from shelters.models import FollowUpOutcome, ServiceKind, Stay
-
         with translation.override(settings.LANGUAGE_CODE):
             self.classes = {value: str(SensitivityClass(value).label) for value in SensitivityClass.values}
             self.roles = {value: str(Role(value).label) for value in Role.values}
@@ -91,9 +89,6 @@ class Labels:
 
 class Reference:
     def __init__(self):
-        # Imported here: casework never imports referrals at module level (DESIGN.md §2).
-        from referrals.models import ReferralPurpose
-
         self.provinces = {province.code: province for province in Province.objects.all()}
         self.former: dict[str, list[int]] = {}
         for former in FormerProvince.objects.select_related("successor"):

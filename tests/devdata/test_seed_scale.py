@@ -40,7 +40,7 @@ from casework.models import (
     User,
 )
 from referrals.access import inbox_referrals
-from referrals.models import HandoverMinutes, Referral, ReferralStatus
+from referrals.models import HandoverMinutes, Referral, ReferralPurpose, ReferralStatus
 from shelters.models import Stay
 from tests.fixtures.personas import acting
 
@@ -200,10 +200,20 @@ def test_refuses_to_seed_twice_or_in_production_and_reset_builds_again(reference
     with pytest.raises(CommandError, match="--reset"):
         call_command("seed_scale", victims=50, stdout=StringIO())
     first = set(Case.objects.values_list("reference", flat=True))
+    lead_kinds = _lead_kinds()
+    assert lead_kinds
     call_command("seed_scale", victims=60, reset=True, stdout=StringIO())
     assert Case.objects.count() == 60
+    # The reset keeps the reference data, the purposes' lead receivers among it.
+    assert _lead_kinds() == lead_kinds
     assert User.objects.filter(username="scale.canbo").count() == 1
     assert set(Case.objects.values_list("reference", flat=True)) != first
     settings.ENVIRONMENT = "production"
     with pytest.raises(CommandError, match="production"):
         call_command("seed_scale", victims=50, reset=True, stdout=StringIO())
+
+
+def _lead_kinds() -> set[tuple[str, str]]:
+    return set(
+        ReferralPurpose.lead_receiver_kinds.through.objects.values_list("referralpurpose__code", "agencykind__code")
+    )

@@ -1,0 +1,28 @@
+"""`FastSelect`, the select rendered in Python, escapes like Django's `Select`."""
+
+import pytest
+from django import forms
+
+from casework.widgets import FastSelect
+
+HOSTILE = '"><script>alert(1)</script>'
+
+
+class Hostile(forms.Form):
+    pick = forms.ChoiceField(
+        choices=[(HOSTILE, [(HOSTILE, HOSTILE), ("b", "B & 'b'")]), ("c", "<img src=x onerror=alert(1)>")]
+    )
+
+
+@pytest.mark.parametrize("data", [None, {"pick": HOSTILE}, {"pick": "c"}])
+def test_fast_select_escapes_group_labels_values_labels_and_attributes(data):
+    def markup(widget_class):
+        form = Hostile(data)
+        form.fields["pick"].widget = widget_class(
+            choices=form.fields["pick"].choices, attrs={"class": "form-select", "data-x": HOSTILE, "hidden": True}
+        )
+        return str(form["pick"]).replace("\n", "").replace("  ", "")
+
+    fast = markup(FastSelect)
+    assert "<script>" not in fast and "<img" not in fast and "&quot;&gt;&lt;script&gt;" in fast
+    assert fast == markup(forms.Select)
