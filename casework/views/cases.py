@@ -59,6 +59,7 @@ from casework.models import (
     User,
 )
 from casework.pagination import newest_first
+from casework.review import review_rows
 from casework.views.common import is_htmx, membership_required
 
 log = logging.getLogger(__name__)
@@ -385,8 +386,8 @@ def _wizard_review(request, stored: dict):
     context = {
         "step": "review",
         "steps": WIZARD_STEPS,
-        "person_form": person_form,
-        "facts_form": facts_form,
+        "person_rows": review_rows(person_form),
+        "facts_rows": review_rows(facts_form),
         "duplicates": visible,
         "confirm_form": confirm,
     }

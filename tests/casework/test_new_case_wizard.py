@@ -172,3 +172,38 @@ def test_the_wizard_records_a_stateless_resident_still_abroad(world):
     client.post("/cases/new/review/", {"create": "1"})
     case = Case.objects.exclude(pk=world.case.pk).get()
     assert case.abroad is True and case.person.stateless_resident is True
+
+
+def _review_lists(content: str) -> dict[str, str]:
+    """The review step's person and facts lists as {label: text}."""
+    import re
+
+    return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", content))
+
+
+def test_the_review_shows_what_was_chosen_in_words_not_codes_or_substring_matches(world):
+    from casework.models import Country
+
+    china = Country.objects.get(alpha2="CN")
+    client = sign_in(world.owner)
+    review = run_wizard(
+        client,
+        person=person_step(nationality=str(china.pk), birth_date="2004-03-09", birth_year=""),
+        facts=facts_step(
+            destination_country=str(china.pk),
+            received_at="2026-11-21T09:30",
+            absent_from="2026-01-05",
+        ),
+    )
+    shown = _review_lists(review.content.decode())
+    # One country, by its label: not every country whose code contains "C" or "N".
+    assert shown["Quốc tịch"] == china.label
+    assert shown["Nước đến"] == china.label
+    assert shown["Ngày sinh"] == "09/03/2004"
+    assert shown["Thời điểm tiếp nhận"] == "21/11/2026 09:30"
+    assert shown["Vắng mặt tại nơi cư trú từ ngày"] == "05/01/2026"
+    assert shown["Hình thức bóc lột"] == PicklistValue.objects.get(code="ForcedMarriage").label
+    assert shown["Giới tính"] == "nữ"
+    # "unknown" (poor household) is not a fact: it is left out rather than shown as a code.
+    assert "unknown" not in review.content.decode()
+    assert not any(label.startswith("Hộ nghèo") for label in shown)
