@@ -214,3 +214,19 @@ def test_vietnamese_browser_gets_vietnamese(client):
     html = _html(client.get("/sign-in/", HTTP_ACCEPT_LANGUAGE="vi-VN,vi;q=0.9,en;q=0.5"))
     assert '<html lang="vi">' in html
     assert "Đăng nhập" in html
+
+
+@pytest.mark.django_db
+def test_django_form_messages_read_as_the_project_vietnamese(world):
+    """Django's own Vietnamese catalogue says "Nhập một số tổng thể." for a bad whole number;
+    the project's catalogue takes precedence with plain wording."""
+    from tests.fixtures.personas import sign_in
+
+    client = sign_in(world.owner)
+    response = client.post("/cases/new/person/", {"full_name": "Lò Thị Sua", "sex": "female", "birth_year": "hai"})
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "Nhập một số nguyên." in content
+    assert "tổng thể" not in content
+    response = client.post("/cases/new/person/", {"full_name": "", "sex": "female"})
+    assert "Vui lòng điền mục này." in response.content.decode()
