@@ -4,7 +4,6 @@ action → redirect. Who may do what is decided only by `casework.access.can`.""
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,14 +34,7 @@ from casework.responsibility import (
     do_record_return,
     do_record_verification,
 )
-from casework.views.common import form_errors_to_messages, membership_required
-
-
-def _back(case, anchor: str = ""):
-    response = redirect("casework:case-detail", code=case.public_id)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
+from casework.views.common import IN_SECTION, back_to_case_section, form_errors_to_messages, membership_required
 
 
 def case_action(need: str, anchor: str = ""):
@@ -64,9 +56,9 @@ def case_action(need: str, anchor: str = ""):
                     case=case,
                     detail={"action": handler.__name__, "reason": str(error)},
                 )
-                messages.error(request, str(error))
-                return _back(case, anchor)
-            return result or _back(case, anchor)
+                messages.error(request, str(error), extra_tags=IN_SECTION)
+                return back_to_case_section(case, anchor)
+            return result or back_to_case_section(case, anchor)
 
         view.__name__ = handler.__name__
         return view

@@ -60,7 +60,7 @@ from casework.models import (
 )
 from casework.pagination import newest_first
 from casework.review import review_rows
-from casework.views.common import is_htmx, membership_required
+from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -174,6 +174,9 @@ def case_detail(request, code):
         "leads": list(case.leads.select_related("agency")),
         "tasks": list(case.tasks.all()),
         "proposals": list(case.identification_proposals.filter(status="open").select_related("agency")),
+        # The section whose form was just used shows this request's messages (base.html then
+        # shows none at the top).
+        "message_section": request.GET.get("section") if request.GET.get("section") in CASE_SECTIONS else None,
     }
     if SensitivityClass.INVESTIGATION in held and case.incident_id:
         context["offenders"] = list(case.incident.offenders.select_related("nationality"))

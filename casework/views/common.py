@@ -20,13 +20,34 @@ def membership_required(view):
     return wrapper
 
 
+# Tag of a refusal that belongs beside the form that was used (templates/_messages.html).
+IN_SECTION = "in-section"
+
+
 def form_errors_to_messages(request, form) -> None:
-    """Errors of a form posted from a page section, as messages shown after the redirect."""
+    """Errors of a form posted from a page section, as messages shown after the redirect
+    inside that section when the page names it (see `back_to_case_section`)."""
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(request, f"{label}: {error}" if label else error, extra_tags=IN_SECTION)
 
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+# The case page's sections an action may return to (their element ids in case_detail.html).
+CASE_SECTIONS = frozenset(
+    {"summary", "person", "investigation", "consent", "notes", "documents", "status", "tasks", "assign"}
+)
+
+
+def back_to_case_section(case, section: str):
+    """Redirect to the case page at the section whose form was used. The page shows that
+    action's refusals inside the section (`?section=`, messages tagged IN_SECTION), not at the
+    top of the page the browser has scrolled away from; other messages stay at the top."""
+    response = redirect("casework:case-detail", code=case.public_id)
+    if section in CASE_SECTIONS:
+        response["Location"] += f"?section={section}#{section}"
+    return response

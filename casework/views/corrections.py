@@ -25,7 +25,7 @@ from casework.forms import (
 )
 from casework.lib.text import parse_pk
 from casework.models import AuditEvent, Case, SensitivityClass
-from casework.views.common import form_errors_to_messages, membership_required
+from casework.views.common import back_to_case_section, form_errors_to_messages, membership_required
 
 CONFLICT = 409
 # The newest incidents offered for linking a case.
@@ -121,7 +121,7 @@ def case_edit(request, code):
         initial=initial,
         template_context={"title": _("Correct the facts of the case"), "anchor": "summary"},
     )
-    return response or _back(case, "summary")
+    return response or back_to_case_section(case, "summary")
 
 
 @membership_required
@@ -153,13 +153,7 @@ def person_edit(request, code):
         initial=initial,
         template_context={"title": _("Correct the person's details"), "anchor": "person"},
     )
-    return response or _back(case, "person")
-
-
-def _back(case, anchor: str):
-    response = redirect("casework:case-detail", code=case.public_id)
-    response["Location"] += f"#{anchor}"
-    return response
+    return response or back_to_case_section(case, "person")
 
 
 # Incidents ------------------------------------------------------------------------------------
@@ -175,7 +169,7 @@ def incident_edit(request, code):
     incident = case.incident
     if incident is None:
         messages.error(request, _("The case is not linked to an incident."))
-        return _back(case, "investigation")
+        return back_to_case_section(case, "investigation")
     audit.record(
         AuditEvent.Action.VIEW,
         actor=request.user,
@@ -198,7 +192,7 @@ def incident_edit(request, code):
         initial=_initial(incident, corrections.INCIDENT_FIELDS),
         template_context=_offenders_context(incident),
     )
-    return response or _back(case, "investigation")
+    return response or back_to_case_section(case, "investigation")
 
 
 def _offenders_context(incident, typed=None) -> dict:
@@ -228,7 +222,7 @@ def _offenders_context(incident, typed=None) -> dict:
 def _to_incident_page(case):
     if case.incident_id:
         return redirect("casework:case-incident-edit", code=case.public_id)
-    return _back(case, "investigation")
+    return back_to_case_section(case, "investigation")
 
 
 def _offender_of(case, offender_pk: int):
@@ -325,9 +319,9 @@ def incident_link(request, code):
             except CaseworkError as error:
                 _refused(request, case, "incident_link", error)
                 messages.error(request, str(error))
-                return _back(case, "investigation")
+                return back_to_case_section(case, "investigation")
             messages.success(request, _("The case is linked to the incident."))
-            return _back(case, "investigation")
+            return back_to_case_section(case, "investigation")
         status = 400
     else:
         listed = list(known.select_related("agency").order_by("-created_at")[:LINKABLE_INCIDENTS])
