@@ -6,7 +6,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test worker beat lint format messages vendor clean bench
 
-$(VENV)/.installed: requirements.txt scripts/bootstrap.sh
+$(VENV)/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
 
 ## run: SQLite, Celery eager, demo data, server on http://127.0.0.1:8000
