@@ -16,7 +16,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## test: lint, migrations check, the whole pytest suite (CI=true: real services, no skips)
+## test: lint, types (mypy), migrations check, the whole pytest suite (CI=true: real services, no skips)
 test: $(VENV)/.installed
 	bash scripts/test.sh
 
@@ -49,4 +49,4 @@ vendor:
 	bash scripts/vendor_assets.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
