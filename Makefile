@@ -6,7 +6,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test worker beat lint format messages vendor clean bench
 
-$(VENV)/.installed: requirements.txt scripts/bootstrap.sh
+$(VENV)/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
 
 ## run: SQLite, Celery eager, demo data, server on http://127.0.0.1:8000
@@ -16,7 +16,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## test: lint, migrations check, the whole pytest suite (CI=true: real services, no skips)
+## test: lint, types (mypy), migrations check, the whole pytest suite (CI=true: real services, no skips)
 test: $(VENV)/.installed
 	bash scripts/test.sh
 
@@ -30,6 +30,7 @@ beat: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
@@ -49,4 +50,4 @@ vendor:
 	bash scripts/vendor_assets.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -12,9 +12,12 @@ holder) and the agency's kind. Views, templates and the support plan all ask `ca
 is restated elsewhere. Seeing a case without the capability gives a 403 and a `refused` row.
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NoReturn, TypeAlias
+from uuid import UUID
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.http import Http404
@@ -35,9 +38,16 @@ from casework.models import (
     Membership,
     Role,
     SensitivityClass,
+    User,
 )
 
 Source = CaseGrant.Source
+# Who asks: `request.user` in a view (an anonymous visitor too), a staff user in a task or a test.
+# The active membership is not a field: ActiveMembershipMiddleware (or the caller) sets it on
+# the instance, so it is read through `active_membership()`.
+Actor: TypeAlias = User | AnonymousUser
+# A case's public id as a URL converter gives it (UUID) or as a form or a test does (str).
+PublicId: TypeAlias = UUID | str
 # Referral purposes that carry the work named here (referrals/seed.py codes).
 VERIFICATION_PURPOSE = "verification"
 
@@ -83,15 +93,15 @@ class Standing:
     pending: frozenset[str] = frozenset()
     # The purposes' classes include `support` (the agency provides support under it).
     purposes_support: bool = False
-    grants: tuple = field(default=(), compare=False)
+    grants: tuple[CaseGrant, ...] = field(default=(), compare=False)
 
     def __contains__(self, cls: object) -> bool:
         return cls in self.classes
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(sorted(self.classes))
 
-    def __and__(self, other) -> set[str]:
+    def __and__(self, other: Iterable[str]) -> set[str]:
         """The classes held among `other` (a standing reads like the set of its classes)."""
         return set(self.classes) & set(other)
 
@@ -164,19 +174,19 @@ def capabilities(standing: Standing) -> frozenset[str]:
     return frozenset(value for value in Capability.values if can(standing, value))
 
 
-def may_register_cases(user) -> bool:
+def may_register_cases(user: Actor) -> bool:
     """Caseworkers and shelter staff register the people they receive; supervisors and agency
     administrators read and decide (DESIGN.md §3)."""
     membership = active_membership(user)
     return membership is not None and membership.role in (Role.CASEWORKER, Role.SHELTER_STAFF)
 
 
-def refuse_registration(user) -> NoReturn:
+def refuse_registration(user: Actor) -> NoReturn:
     audit.record(AuditEvent.Action.REFUSED, actor=user, detail={"capability": "register_case", "reason": "authority"})
     raise PermissionDenied(str(_("Supervisors and agency administrators do not register cases.")))
 
 
-def may_decide_claim(user, claim: Claim) -> bool:
+def may_decide_claim(user: Actor, claim: Claim) -> bool:
     """Someone acting now as the item's deciding role of the claim's deciding agency."""
     membership = active_membership(user)
     return (
@@ -186,13 +196,13 @@ def may_decide_claim(user, claim: Claim) -> bool:
     )
 
 
-def deny(user, detail: dict, *, case: Case | None = None) -> NoReturn:
+def deny(user: Actor, detail: dict[str, object], *, case: Case | None = None) -> NoReturn:
     """Refuse as "not found": write the denied audit row and raise 404."""
     audit.record(AuditEvent.Action.DENIED, actor=user, case=case, detail=detail)
     raise Http404
 
 
-def refuse(user, case: Case, capability: str) -> NoReturn:
+def refuse(user: Actor, case: Case, capability: str) -> NoReturn:
     """Refuse an action on a case the user can see: a `refused` audit row and a 403."""
     audit.record(
         AuditEvent.Action.REFUSED, actor=user, case=case, detail={"capability": str(capability), "reason": "authority"}
@@ -200,19 +210,14 @@ def refuse(user, case: Case, capability: str) -> NoReturn:
     raise PermissionDenied(str(Capability(capability).label))
 
 
-def active_membership(user) -> Membership | None:
+def active_membership(user: Actor) -> Membership | None:
     return getattr(user, "active_membership", None)
 
 
-def _permission_q(user, codename: str) -> Q:
+def _permission_q(user: Actor, codename: str) -> Q:
     """One EXISTS per holder kind over the direct-FK tables; no id lists in Python."""
-    by_user = Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
-        )
-    )
     membership = active_membership(user)
-    if membership is None:
+    if membership is None or not user.is_authenticated:
         return Q(pk__in=[])
     by_group = Exists(
         CaseGroupObjectPermission.objects.filter(
@@ -221,24 +226,29 @@ def _permission_q(user, codename: str) -> Q:
     )
     if membership.role != Role.CASEWORKER:
         return Q(by_group)
+    by_user = Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+        )
+    )
     # An assignment belongs to the caseworker role in the agency that made it: it counts only
     # while the user acts as a caseworker of the owning agency.
     return Q(by_group) | (Q(by_user) & Q(owning_agency_id=membership.agency_id))
 
 
-def holds_class(user, cls: str, case_ref: str = "pk") -> Exists:
+def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> Exists:
     """An annotation for a list: does the user hold `cls` on the case at `case_ref` of each row?
     Lets a list show a name only where identity is held, in the list's own query."""
     return Exists(Case.objects.filter(pk=OuterRef(case_ref)).filter(_permission_q(user, CLASS_PERMISSIONS[cls])))
 
 
-def visible_cases(user, cls: str = SensitivityClass.CORE) -> QuerySet[Case]:
+def visible_cases(user: Actor, cls: SensitivityClass = SensitivityClass.CORE) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()
     return Case.objects.filter(_permission_q(user, CLASS_PERMISSIONS[cls]))
 
 
-def changeable_cases(user) -> QuerySet[Case]:
+def changeable_cases(user: Actor) -> QuerySet[Case]:
     """Cases the user works on (the lead's caseworkers and shelter staff, an assignment, an
     accepted referral), in one statement — what `can` then narrows per action."""
     if not user.is_authenticated:
@@ -246,14 +256,14 @@ def changeable_cases(user) -> QuerySet[Case]:
     return Case.objects.filter(_permission_q(user, CHANGE_PERMISSION))
 
 
-def _holder_q(user, membership: Membership, case: Case) -> Q:
+def _holder_q(user: Actor, membership: Membership, case: Case) -> Q:
     holder = Q(group_id=membership.group_id)
     if membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER:
         holder |= Q(user_id=user.pk)
     return holder
 
 
-def standing(user, case: Case) -> Standing:
+def standing(user: Actor, case: Case) -> Standing:
     """The user's standing on the case, from the active grants of the active membership (and
     the assignment, while acting as a caseworker of the lead), in one query."""
     membership = active_membership(user)
@@ -281,12 +291,12 @@ def standing(user, case: Case) -> Standing:
     )
 
 
-def case_classes(user, case: Case) -> set[str]:
+def case_classes(user: Actor, case: Case) -> set[str]:
     """The sensitivity classes the user holds on one case, in one query."""
     return set(standing(user, case).classes)
 
 
-def access_case(user, public_id, *, need: str = SensitivityClass.CORE) -> tuple[Case, Standing]:
+def access_case(user: Actor, public_id: PublicId, *, need: str = SensitivityClass.CORE) -> tuple[Case, Standing]:
     """The case and the user's standing on it. `need` is a sensitivity class (not held: 404,
     as if missing) or a Capability (the case is visible but the capability is not: 403)."""
     case = (
@@ -317,7 +327,7 @@ def access_case(user, public_id, *, need: str = SensitivityClass.CORE) -> tuple[
     return case, held
 
 
-def access_document(user, case_public_id, document_public_id) -> tuple[Document, Case]:
+def access_document(user: Actor, case_public_id: PublicId, document_public_id: PublicId) -> tuple[Document, Case]:
     case, held = access_case(user, case_public_id)
     document = case.documents.filter(public_id=document_public_id).first()
     if document is None or document.sensitivity not in held:
@@ -325,7 +335,7 @@ def access_document(user, case_public_id, document_public_id) -> tuple[Document,
     return document, case
 
 
-def incidents_known_to(user) -> QuerySet[Incident]:
+def incidents_known_to(user: Actor) -> QuerySet[Incident]:
     """Incidents the user may open and link a case to: those of cases whose investigation the
     user holds, and those the active agency recorded (for its caseworkers and supervisors, who
     hold the investigation of their own cases)."""
@@ -338,7 +348,7 @@ def incidents_known_to(user) -> QuerySet[Incident]:
     return Incident.objects.filter(through_cases)
 
 
-def access_incident(user, public_id) -> Incident:
+def access_incident(user: Actor, public_id: PublicId) -> Incident:
     """An incident the user may see (404 and a `denied` row otherwise)."""
     incident = incidents_known_to(user).filter(public_id=public_id).select_related("agency").first()
     if incident is None:
@@ -346,7 +356,7 @@ def access_incident(user, public_id) -> Incident:
     return incident
 
 
-def why_visible(user, case: Case, held: Standing | None = None) -> list[CaseGrant]:
+def why_visible(user: Actor, case: Case, held: Standing | None = None) -> list[CaseGrant]:
     """The active grants through which this user sees the case (the "why" line), one per source."""
     grants_held = held.grants if held is not None else standing(user, case).grants
     grants: dict[tuple[str, str], CaseGrant] = {}

@@ -166,13 +166,23 @@ def do_end_membership(membership: Membership, *, actor: User | None) -> None:
 # Grants -----------------------------------------------------------------------------------
 
 
+def _holder_name(grant: CaseGrant) -> str:
+    """The grant's holder as its audit row names it: the group, or the user's username (the
+    table's check constraint gives a grant exactly one of them)."""
+    if grant.group is not None:
+        return grant.group.name
+    return grant.user.get_username() if grant.user is not None else ""
+
+
 def _grant_description(grant: CaseGrant) -> str:
     """The timeline's words for a grant, in the system language: "Agency — role: classes"."""
     with translation.override(settings.LANGUAGE_CODE):
         if grant.group_id:
             agency_group = AgencyGroup.objects.select_related("agency").filter(group_id=grant.group_id).first()
             holder = (
-                f"{agency_group.agency.name} — {agency_group.get_role_display()}" if agency_group else grant.group.name
+                f"{agency_group.agency.name} — {agency_group.get_role_display()}"
+                if agency_group
+                else _holder_name(grant)
             )
         else:
             holder = str(grant.user)
@@ -198,6 +208,12 @@ def grant_case(
     unknown = set(classes) - ALL_CLASSES
     if unknown:
         raise ValueError(f"unknown sensitivity classes: {unknown}")
+    if group is not None and user is None:
+        holder = group.name
+    elif user is not None and group is None:
+        holder = user.get_username()
+    else:
+        raise ValueError("a grant has one holder: a group or a user")
     with transaction.atomic():
         grant = CaseGrant.objects.create(
             case=case,
@@ -211,7 +227,6 @@ def grant_case(
             granted_by=actor,
         )
         sync_holder_permissions(case, group_id=group.pk if group else None, user_id=user.pk if user else None)
-        holder = group.name if group else user.get_username()
         record_event(case, CaseEvent.Kind.GRANT, actor=actor, reason=_grant_description(grant))
         audit.record(
             AuditEvent.Action.GRANT,
@@ -233,7 +248,7 @@ def revoke_case(grant: CaseGrant, *, actor: User | None) -> None:
         if not updated:
             return
         sync_holder_permissions(grant.case, group_id=grant.group_id, user_id=grant.user_id)
-        holder = grant.group.name if grant.group_id else grant.user.get_username()
+        holder = _holder_name(grant)
         record_event(grant.case, CaseEvent.Kind.REVOKE, actor=actor, reason=_grant_description(grant))
         audit.record(
             AuditEvent.Action.REVOKE,
@@ -664,7 +679,7 @@ def do_upload_document(
             case=case,
             kind=kind,
             sensitivity=sensitivity,
-            title=title.strip() or Document.Kind(kind).label,
+            title=title.strip() or str(Document.Kind(kind).label),
             original_name=(upload.name or "")[:255],
             content_type=content_type,
             size=upload.size,
@@ -774,8 +789,7 @@ def do_flag_overdue_cases(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
     candidates = Case.objects.filter(due_at__lte=now, overdue_flagged_at__isnull=True, historic=False)
-    candidates = candidates.values_list("pk", flat=True)
-    for case_id in candidates.iterator():
+    for case_id in candidates.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             # Compare-and-set: a concurrent run that got here first leaves 0 rows to update.
             claimed = Case.objects.filter(

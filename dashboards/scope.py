@@ -8,7 +8,9 @@ lead to the permission-filtered case list, so a figure never opens a case.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -57,8 +59,14 @@ class Scope:
         if self.level == StatisticsScope.AGENCY:
             return Q(**{f"{prefix}owning_agency_id": self.agency.pk})
         if self.level == StatisticsScope.PROVINCE:
-            return Q(**{f"{prefix}reception_province_id": self.province.pk})
+            return Q(**{f"{prefix}reception_province_id": self._own_province().pk})
         return Q()
+
+    def _own_province(self) -> Province:
+        """The province of a provincial scope; one without is a programming error, never "all"."""
+        if self.province is None:
+            raise ValueError("a provincial scope names its province")
+        return self.province
 
     def cases(self) -> QuerySet[Case]:
         return Case.objects.filter(self.q())
@@ -80,7 +88,7 @@ class Scope:
         if self.level == StatisticsScope.NATIONAL:
             return _("whole country")
         if self.level == StatisticsScope.PROVINCE:
-            return self.province.label
+            return self._own_province().label
         return self.agency.label
 
 
@@ -101,7 +109,7 @@ class Filters:
             condition &= Q(**{f"{prefix}owning_agency_id": self.agency_id})
         return condition
 
-    def to_params(self) -> dict:
+    def to_params(self) -> dict[str, str | int]:
         """JSON-safe (stored on export jobs, passed to the case list)."""
         return {
             key: (value.isoformat() if isinstance(value, datetime.date) else value)
@@ -110,8 +118,8 @@ class Filters:
         }
 
     @classmethod
-    def from_params(cls, params: dict) -> "Filters":
-        def day(value):
+    def from_params(cls, params: Mapping[str, Any]) -> "Filters":
+        def day(value: str | None) -> datetime.date | None:
             return datetime.date.fromisoformat(value) if value else None
 
         return cls(

@@ -6,13 +6,26 @@ attempt leaves an audit row.
 """
 
 import uuid
+from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as SqlCase
 from django.http import Http404
 
 from casework import audit
-from casework.access import active_membership, holds_class
+from casework.access import Actor, active_membership, holds_class
 from casework.models import Agency, AuditEvent, Membership, Role, SensitivityClass
 from referrals.models import Notification, Referral, ReferralStatus
 from shelters.models import Facility
@@ -32,9 +45,12 @@ COORDINATOR = "coordinator"
 ACTING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
 
 
-def referral_side(user, referral: Referral) -> str:
+def referral_side(user: Actor, referral: Referral) -> str:
     """Which end of the referral the active agency is: receiver, sender, coordinator or none."""
-    agency_id = user.active_membership.agency_id
+    membership = active_membership(user)
+    if membership is None:
+        return ""
+    agency_id = membership.agency_id
     if agency_id == referral.to_agency_id:
         return RECEIVER
     if agency_id == referral.from_agency_id:
@@ -42,11 +58,14 @@ def referral_side(user, referral: Referral) -> str:
     return COORDINATOR if agency_id == referral.escalated_to_id else ""
 
 
-def may_act_on_referral(user, referral: Referral, side: str) -> bool:
+def may_act_on_referral(user: Actor, referral: Referral, side: str) -> bool:
     """Caseworkers and supervisors act for their agency on its own referrals; a shelter's own
     staff also act on what is sent to their shelter (DESIGN.md §8). What a receiver may then do
     on the case itself is `casework.access.can`."""
-    role = user.active_membership.role
+    membership = active_membership(user)
+    if membership is None:
+        return False
+    role = membership.role
     if role in ACTING_ROLES:
         return True
     return (
@@ -65,7 +84,7 @@ def _may_see(membership: Membership | None, referral: Referral) -> bool:
     return membership.agency_id == referral.escalated_to_id and membership.role == Role.SUPERVISOR
 
 
-def access_referral(user, public_id: uuid.UUID) -> Referral:
+def access_referral(user: Actor, public_id: uuid.UUID | str) -> Referral:
     """The referral if the active agency sends or receives it, or coordinates it while it is
     escalated; 404 (and an audit row) otherwise."""
     membership = active_membership(user)
@@ -87,7 +106,7 @@ def access_referral(user, public_id: uuid.UUID) -> Referral:
     return referral
 
 
-def _with_person_name(referrals: QuerySet[Referral], user) -> QuerySet[Referral]:
+def _with_person_name(referrals: QuerySet[Referral], user: Actor) -> QuerySet[Referral]:
     """`person_name` is filled in the same query only where the user holds `identity` on the
     case, so a name the user may not see never leaves the database."""
     return referrals.annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id")).annotate(
@@ -95,14 +114,14 @@ def _with_person_name(referrals: QuerySet[Referral], user) -> QuerySet[Referral]
     )
 
 
-def _inbox(user) -> QuerySet[Referral]:
+def _inbox(user: Actor) -> QuerySet[Referral]:
     membership = active_membership(user)
     if membership is None:
         return Referral.objects.none()
     return Referral.objects.filter(to_agency_id=membership.agency_id, status__in=INBOX_STATUSES)
 
 
-def inbox_referrals(user) -> QuerySet[Referral]:
+def inbox_referrals(user: Actor) -> QuerySet[Referral]:
     """Referrals to the active agency still needing its work: overdue first, then by due time."""
     overdue = ExpressionWrapper(Q(overdue_flagged_at__isnull=False), output_field=BooleanField())
     return (
@@ -113,7 +132,7 @@ def inbox_referrals(user) -> QuerySet[Referral]:
     )
 
 
-def escalated_referrals(user) -> QuerySet[Referral]:
+def escalated_referrals(user: Actor) -> QuerySet[Referral]:
     """Open referrals escalated to the active agency, for its supervisors: no person's name,
     the coordinator never holds the case."""
     membership = active_membership(user)
@@ -126,21 +145,21 @@ def escalated_referrals(user) -> QuerySet[Referral]:
     )
 
 
-def inbox_count(user) -> int:
+def inbox_count(user: Actor) -> int:
     return _inbox(user).count()
 
 
-def _count(referrals_or_notifications: QuerySet):
+def _count(referrals_or_notifications: QuerySet[Model, Any]) -> Subquery:
     # COUNT as a plain function, not an aggregate, so the subquery has no GROUP BY.
     counted = referrals_or_notifications.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Subquery(counted, output_field=IntegerField())
 
 
-def header_counts(user) -> dict[str, int]:
+def header_counts(user: Actor) -> dict[str, int]:
     """The inbox badge and the unread notifications of the bell, in one query: the header is
     on every page and must not weigh on their query budgets (QUALITY P1)."""
     membership = active_membership(user)
-    if membership is None:
+    if membership is None or not user.is_authenticated:
         return {"inbox": 0, "unread": 0}
     unread = Notification.objects.filter(recipient=user, agency_id=membership.agency_id, read_at__isnull=True)
     counts = (
@@ -152,7 +171,7 @@ def header_counts(user) -> dict[str, int]:
     return counts or {"inbox": 0, "unread": 0}
 
 
-def sent_referrals(user) -> QuerySet[Referral]:
+def sent_referrals(user: Actor) -> QuerySet[Referral]:
     """Open referrals the active agency sent, soonest due first."""
     membership = active_membership(user)
     if membership is None:

@@ -291,11 +291,12 @@ def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
             _grant_receiver(accepted, shared_classes(accepted), list(Role), actor=actor, accepted=True)
             # The receiver now holds the case: rules that follow an acceptance may apply.
             outbox.enqueue("referrals.tasks.route_case", accepted.case_id)
-        if accepted.assigned_to_id and accepted.assigned_to_id != actor.pk:
-            # The caseworker it was given to works on it from now (and hands it over).
+        # The caseworker it was given to works on it from now (and hands it over).
+        assignee = accepted.assigned_to if accepted.assigned_to_id != actor.pk else None
+        if assignee is not None:
             notify.notify_referral(
                 accepted,
-                users=[accepted.assigned_to],
+                users=[assignee],
                 agency=accepted.to_agency,
                 kind=notify.Kind.REFERRAL_MOVED,
                 key=notify.step_key("moved", accepted),
@@ -534,6 +535,8 @@ def do_escalate_overdue_referrals(now: datetime.datetime | None = None) -> int:
     for purpose_id, hours in ReferralPurpose.objects.filter(escalate_after_hours__isnull=False).values_list(
         "pk", "escalate_after_hours"
     ):
+        if hours is None:  # the query asks for purposes that escalate; this tells the type checker
+            continue
         late |= Q(purpose_id=purpose_id, due_at__lte=now - datetime.timedelta(hours=hours))
     due = Referral.objects.filter(
         late, status__in=OPEN_STATUSES, overdue_flagged_at__isnull=False, escalated_at__isnull=True

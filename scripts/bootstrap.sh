@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv and install the pinned requirements: uv when it is available, pip otherwise.
+# Create .venv and install requirements-dev.txt: the runtime pins of requirements.txt plus the
+# test and tooling packages. uv when it is available, pip otherwise. Production installs
+# requirements.txt alone (docs/deploy.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
@@ -11,9 +13,9 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 if command -v uv >/dev/null 2>&1; then
-  uv pip install --quiet --python .venv/bin/python -r requirements.txt
+  uv pip install --quiet --python .venv/bin/python -r requirements-dev.txt
 else
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
 fi
 touch .venv/.installed

@@ -6,13 +6,25 @@ and a stay of another facility, gets the same 404 as a missing one, with a denie
 Referring agencies see the occupancy board as counts only (`board`).
 """
 
+import datetime
+from typing import TypedDict
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import audit
-from casework.access import access_case, active_membership, deny, holds_class, visible_cases
+from casework.access import (
+    Actor,
+    PublicId,
+    Standing,
+    access_case,
+    active_membership,
+    deny,
+    holds_class,
+    visible_cases,
+)
 from casework.models import AuditEvent, CaseGrant, Role, SensitivityClass
 from shelters.models import Bed, Facility, FollowUpVisit, Placement, Stay
 
@@ -22,12 +34,12 @@ SHELTER = SensitivityClass.SHELTER
 ACTING_ROLES = {Role.SHELTER_STAFF, Role.CASEWORKER}
 
 
-def may_act(user) -> bool:
+def may_act(user: Actor) -> bool:
     membership = active_membership(user)
     return membership is not None and membership.role in ACTING_ROLES
 
 
-def own_facility(user) -> Facility | None:
+def own_facility(user: Actor) -> Facility | None:
     """The facility run by the agency the user acts for, if any."""
     membership = active_membership(user)
     if membership is None:
@@ -35,7 +47,7 @@ def own_facility(user) -> Facility | None:
     return Facility.objects.filter(agency_id=membership.agency_id, is_active=True).select_related("province").first()
 
 
-def access_facility(user, code: str, *, act: bool = False) -> Facility:
+def access_facility(user: Actor, code: str, *, act: bool = False) -> Facility:
     """The user's own facility by its code; any other is a 404. With `act`, only for the roles
     that do the facility's work."""
     facility = own_facility(user)
@@ -44,13 +56,19 @@ def access_facility(user, code: str, *, act: bool = False) -> Facility:
     return facility
 
 
-def may_see_since(user, facility: Facility) -> bool:
+def may_see_since(user: Actor, facility: Facility) -> bool:
     """The facility's "since" figures are for its own agency's supervisor (decision 122)."""
     membership = active_membership(user)
     return membership is not None and membership.agency_id == facility.agency_id and membership.role == Role.SUPERVISOR
 
 
-def since_figures(facility: Facility) -> dict | None:
+class SinceFigures(TypedDict):
+    since: datetime.date
+    people: int
+    children: int
+
+
+def since_figures(facility: Facility) -> SinceFigures | None:
     """People the facility has sheltered since its first recorded stay, and how many of them
     were children when received; true figures, never suppressed (decision 122). None before
     any stay."""
@@ -63,13 +81,13 @@ def since_figures(facility: Facility) -> dict | None:
     return {"since": timezone.localdate(first), "people": people, "children": children}
 
 
-def _visible(user, prefix: str = "case") -> Q:
+def _visible(user: Actor, prefix: str = "case") -> Q:
     """Rows whose case the user holds `shelter` class on (one EXISTS, no id lists)."""
     return Q(Exists(visible_cases(user, SHELTER).filter(pk=OuterRef(f"{prefix}_id"))))
 
 
-def access_stay(user, public_id, *, need: str = SHELTER, act: bool = False) -> tuple[Stay, set[str]]:
-    """A stay at the user's facility, and the classes held on its case; else 404."""
+def access_stay(user: Actor, public_id: PublicId, *, need: str = SHELTER, act: bool = False) -> tuple[Stay, Standing]:
+    """A stay at the user's facility, and the user's standing on its case; else 404."""
     stay = (
         Stay.objects.select_related("facility", "bed", "case", "placement", "admitted_by", "discharged_by")
         .filter(public_id=public_id)
@@ -92,7 +110,7 @@ def access_stay(user, public_id, *, need: str = SHELTER, act: bool = False) -> t
     return stay, held
 
 
-def access_followup(user, pk: int) -> FollowUpVisit:
+def access_followup(user: Actor, pk: int) -> FollowUpVisit:
     """A follow-up visit the user's agency is responsible for, on a case it may see, for the
     roles that do the work. A facility records it with `shelter` class; a home commune the
     plan was handed to sees the case without it, and the visit itself is `core`."""
@@ -104,7 +122,7 @@ def access_followup(user, pk: int) -> FollowUpVisit:
     return visit
 
 
-def residents(user, facility: Facility) -> QuerySet[Stay]:
+def residents(user: Actor, facility: Facility) -> QuerySet[Stay]:
     """Current stays at the facility that the user may see, with `shows_identity` per row."""
     return (
         Stay.objects.filter(facility=facility, discharged_at__isnull=True)
@@ -115,7 +133,7 @@ def residents(user, facility: Facility) -> QuerySet[Stay]:
     )
 
 
-def awaiting_admission(user, facility: Facility) -> QuerySet[Placement]:
+def awaiting_admission(user: Actor, facility: Facility) -> QuerySet[Placement]:
     """Accepted placements to the facility not yet admitted."""
     return (
         Placement.objects.filter(facility=facility, stay__isnull=True)
@@ -126,7 +144,7 @@ def awaiting_admission(user, facility: Facility) -> QuerySet[Placement]:
     )
 
 
-def followups_due(user, facility: Facility) -> QuerySet[FollowUpVisit]:
+def followups_due(user: Actor, facility: Facility) -> QuerySet[FollowUpVisit]:
     """Follow-up visits still to make by the facility's agency, soonest first."""
     return (
         FollowUpVisit.objects.filter(agency_id=facility.agency_id, outcome="")
@@ -137,7 +155,7 @@ def followups_due(user, facility: Facility) -> QuerySet[FollowUpVisit]:
     )
 
 
-def board(now=None) -> QuerySet[Facility]:
+def board(now: datetime.datetime | None = None) -> QuerySet[Facility]:
     """Every active facility with its bed counts, in one query: what referring agencies see."""
     now = now or timezone.now()
     active = Q(beds__is_active=True)
@@ -156,7 +174,7 @@ def board(now=None) -> QuerySet[Facility]:
     )
 
 
-def beds(facility: Facility, now=None) -> QuerySet[Bed]:
+def beds(facility: Facility, now: datetime.datetime | None = None) -> QuerySet[Bed]:
     """The facility's beds for its own staff's board, each with its `state`. Names are not shown
     here: the grid says free, held or occupied, and links to the stay."""
     now = now or timezone.now()

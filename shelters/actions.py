@@ -142,15 +142,18 @@ def do_release_expired_holds(now: datetime.datetime | None = None) -> int:
     released = 0
     expired = Bed.objects.filter(held_until__lte=now, held_for__isnull=False).select_related("facility")
     for bed in expired:
+        case_id = bed.held_for_id
+        if case_id is None:  # the query asks for held beds; this tells the type checker
+            continue
         with transaction.atomic():
-            if not Bed.objects.filter(pk=bed.pk, held_for=bed.held_for_id, held_until=bed.held_until).update(
+            if not Bed.objects.filter(pk=bed.pk, held_for=case_id, held_until=bed.held_until).update(
                 held_for=None, held_until=None
             ):
                 continue
-            Placement.objects.filter(bed=bed, case_id=bed.held_for_id, hold_released_at__isnull=True).update(
+            Placement.objects.filter(bed=bed, case_id=case_id, hold_released_at__isnull=True).update(
                 hold_released_at=now
             )
-            case = Case.objects.get(pk=bed.held_for_id)
+            case = Case.objects.get(pk=case_id)
             _timeline(
                 case,
                 _("The hold on bed %(bed)s at %(facility)s expired.") % {"bed": bed, "facility": bed.facility.label},
@@ -171,7 +174,10 @@ def do_release_expired_holds(now: datetime.datetime | None = None) -> int:
 # Admission --------------------------------------------------------------------------------
 
 
-def _check_planned_end(facility: Facility, admitted_on: datetime.date, planned_end: datetime.date | None) -> None:
+def _check_planned_end(
+    facility: Facility, admitted_on: datetime.date, planned_end: datetime.date | None
+) -> datetime.date:
+    """The planned end, given and within the facility's limit; ShelterError otherwise."""
     if planned_end is None:
         raise ShelterError(_("Give the planned end of the stay."))
     if planned_end < admitted_on:
@@ -185,6 +191,7 @@ def _check_planned_end(facility: Facility, admitted_on: datetime.date, planned_e
             )
             % {"facility": facility.label, "months": facility.max_stay_months, "limit": date_format(limit, "d/m/Y")}
         )
+    return planned_end
 
 
 def _admit(
@@ -205,7 +212,7 @@ def _admit(
     _check_takes(facility, locked)
     now = timezone.now()
     arrived = _check_real_time(admitted_at or now, locked, now)
-    _check_planned_end(facility, timezone.localdate(arrived), planned_end)
+    planned_end = _check_planned_end(facility, timezone.localdate(arrived), planned_end)
     if bed is not None:
         candidates = [bed]
     else:
@@ -520,11 +527,11 @@ def do_record_service(
             days=days if kind == ServiceKind.ESSENTIAL_NEEDS else None,
             provider=provider.strip(),
             notes=notes.strip(),
-            sensitivity=SERVICE_SENSITIVITY[kind],
+            sensitivity=SERVICE_SENSITIVITY[ServiceKind(kind)],
             recorded_by=actor,
             recorded_at=timezone.now(),
         )
-        _timeline(stay.case, ServiceKind(kind).label, actor=actor, sensitivity=record.sensitivity)
+        _timeline(stay.case, str(ServiceKind(kind).label), actor=actor, sensitivity=record.sensitivity)
         audit.record(
             AuditEvent.Action.CREATE,
             actor=actor,

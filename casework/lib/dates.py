@@ -2,6 +2,10 @@
 
 import calendar
 import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation; at run time the functions import Django where they use it
+    from django.db.models import Q
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -19,7 +23,7 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def day_range_q(field: str, date_from: datetime.date | None = None, date_to: datetime.date | None = None):
+def day_range_q(field: str, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> "Q":
     """`field` (a date-time) falls on a local day from `date_from` to `date_to`, both included.
 
     The same rows as `field__date__gte` / `__date__lte`, written as bounds on the stored

@@ -24,7 +24,7 @@ def megabytes(size: int) -> str:
     return f"{round(size / 1_048_576, 1):g}"
 
 
-def parse_pk(value) -> int | None:
+def parse_pk(value: object) -> int | None:
     """A positive integer id from user input, or None ("²" and "١" are not ids)."""
     text = str(value or "")
     if not (text.isascii() and text.isdigit()) or len(text) > 18:

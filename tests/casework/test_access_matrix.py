@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from casework import actions
+from casework.access import case_classes
 from casework.models import (
     AuditEvent,
     CaseEvent,
@@ -682,3 +683,15 @@ def test_closing_keeps_the_owning_agency_but_the_closed_case_stays_read_only_for
     assert re.search(r'action="[^"]*/reopen/"', page) is None
     page = client_for(scene.world.owner).get(url_for("detail", closed)).content.decode()
     assert re.search(r'action="[^"]*/reopen/"', page) is not None
+
+
+def test_an_assignment_does_not_follow_the_user_into_another_role(world):
+    actions.do_add_membership(world.owner, world.police, Role.AGENCY_ADMIN, actor=None)
+    as_admin = acting(world.owner)
+    as_admin.active_membership = Membership.objects.get(user=world.owner, role=Role.AGENCY_ADMIN)
+    assert case_classes(as_admin, world.case) == {"core"}
+    client = sign_in(world.owner, role=Role.AGENCY_ADMIN)
+    moved = client.post(f"/cases/{world.case.public_id}/transition/", {"status": "verifying", "reason": "x"})
+    assert moved.status_code == 403  # the admin sees core, and may not move the case (decision 62)
+    world.case.refresh_from_db()
+    assert world.case.status == CaseStatus.REPORTED

@@ -449,3 +449,10 @@ def test_viewers_panel_is_absent_for_others(world, persona):
     assert world.case.reference in html
     assert 'data-testid="viewers"' not in html
     assert viewers_panel(html) is None
+
+
+def test_rule_refusals_are_audited_as_refused(world):
+    client = sign_in(world.owner)
+    client.post(f"/cases/{world.case.public_id}/transition/", {"status": "supporting", "reason": "skip"})
+    refusal = AuditEvent.objects.get(action=AuditEvent.Action.REFUSED, case=world.case)
+    assert refusal.detail["action"] == "transition"

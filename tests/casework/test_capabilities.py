@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from casework import actions
 from casework.access import NOBODY, Capability, Standing, can, capabilities
-from casework.models import AuditEvent, Case, CaseEvent, CaseGrant, CaseStatus, IdentificationProposal, Role
+from casework.models import (
+    AuditEvent,
+    Case,
+    CaseEvent,
+    CaseGrant,
+    CaseStatus,
+    Consent,
+    IdentificationProposal,
+    Role,
+)
 from casework.models.cases import CameToNotice
 from referrals import routing
 from tests.fixtures.chain import accept, consent, fresh, new_person_case, referral_to
@@ -335,3 +344,17 @@ def test_the_why_line_names_the_earlier_responsibility(chain):
     assert 'data-testid="why-line"' in html
     why = html[html.index('data-testid="why-line"') :][:600]
     assert "chỉ được đọc" in why  # "read-only: what your agency recorded"
+
+
+def test_a_receiving_agency_cannot_record_consent_for_itself(world):
+    group = world.shelter_agency.role_groups.get(role=Role.SHELTER_STAFF).group
+    actions.grant_case(world.case, group=group, classes=["core"], can_change=True, source="referral", actor=world.owner)
+    client = sign_in(world.shelter)
+    response = client.post(
+        f"/cases/{world.case.public_id}/consents/",
+        {"given_by": "person", "classes": ["core", "investigation"], "purpose": "x", "given_on": "2026-01-02"},
+    )
+    # Visible but not its action: 403 and a refused row (decision 62).
+    assert response.status_code == 403
+    assert not Consent.objects.exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, actor=world.shelter).exists()

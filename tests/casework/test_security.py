@@ -7,8 +7,9 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from casework.middleware import client_ip
 from tests.fixtures.personas import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +126,20 @@ def test_dev_settings_refuse_public_host_names():
     )
     assert result.returncode != 0
     assert "CAUNOI_ENV=production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("10.0.0.5", "", "10.0.0.5"),  # no proxy configured for this address
+        ("192.0.2.1", "198.51.100.7", "198.51.100.7"),
+        ("192.0.2.1", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a forged leftmost entry is ignored
+        ("192.0.2.1", "198.51.100.7, 192.0.2.2", "198.51.100.7"),  # two proxies in a row
+        ("192.0.2.1", "not-an-ip", "192.0.2.1"),
+        ("10.0.0.5", "198.51.100.7", "10.0.0.5"),  # untrusted sender: header ignored
+    ],
+)
+def test_client_ip_believes_forwarded_for_only_from_trusted_proxies(settings, remote, forwarded, expected):
+    settings.TRUSTED_PROXIES = ["192.0.2.1", "192.0.2.2"]
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

@@ -5,8 +5,9 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 
+from casework import actions
 from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_KEY
-from casework.models import AuditEvent, Role
+from casework.models import AuditEvent, Role, User
 from tests.fixtures.personas import PASSWORD, make_user, sign_in
 
 
@@ -107,3 +108,22 @@ def test_sign_out_is_a_post_and_is_audited(world):
     assert client.post("/sign-out/").status_code == 302
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGOUT, actor=world.owner).exists()
     assert client.get("/").status_code == 302
+
+
+def test_the_admin_sign_in_is_the_throttled_one(world):
+    staff = User.objects.create_user("staffer", password="correct-horse-battery", is_staff=True)
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/?next=%2Fadmin%2F"
+    client = Client()
+    for _ in range(6):
+        client.post("/sign-in/", {"username": "staffer", "password": "wrong"}, REMOTE_ADDR="10.1.1.1")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, username="staffer").count() == 6
+    assert staff.is_staff
+
+
+def test_the_agency_switch_is_audited(world):
+    actions.do_add_membership(world.owner, world.union, Role.SHELTER_STAFF, actor=None)
+    client = sign_in(world.owner, agency=world.police)
+    client.post("/agency/", {"membership": world.owner.memberships.get(agency=world.union).pk})
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, actor=world.owner, agency=world.union).exists()
