@@ -117,3 +117,16 @@ def test_a_message_queued_under_the_old_name_sends_the_mail_once(world, mailoutb
     message.refresh_from_db()
     assert message.done_at is not None
     assert app.tasks["referrals.tasks.relay_outbox"].apply().get() >= 0
+
+
+@pytest.mark.celery_worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_both_names_of_the_relay():
+    """A worker started from this code knows the tasks by their new and their old names, so a
+    message queued before the move is not lost as an unknown task."""
+    from tests.services import celery_worker
+
+    with celery_worker() as queue:
+        for name in ("messaging.tasks.relay_outbox", "referrals.tasks.relay_outbox"):
+            assert app.send_task(name, queue=queue).get(timeout=60) == 0
