@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The landing page after sign-in; `/` stays the case list.
     path("today/", today, name="today"),
+    # Notifications kept their paths under /referrals/ when they moved to messaging.
+    path("referrals/notifications/", include("messaging.urls")),
     path("referrals/", include("referrals.urls")),
     path("shelters/", include("shelters.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -27,7 +27,8 @@ from django.http import Http404
 from casework import audit
 from casework.access import Actor, active_membership, holds_class
 from casework.models import Agency, AuditEvent, Membership, Role, SensitivityClass
-from referrals.models import Notification, Referral, ReferralStatus
+from messaging.notify import notifications_of
+from referrals.models import Referral, ReferralStatus
 from shelters.models import Facility
 
 INBOX_STATUSES = (
@@ -161,7 +162,7 @@ def header_counts(user: Actor) -> dict[str, int]:
     membership = active_membership(user)
     if membership is None or not user.is_authenticated:
         return {"inbox": 0, "unread": 0}
-    unread = Notification.objects.filter(recipient=user, agency_id=membership.agency_id, read_at__isnull=True)
+    unread = notifications_of(user, membership.agency_id).filter(read_at__isnull=True)
     counts = (
         Agency.objects.filter(pk=membership.agency_id)
         .annotate(inbox=_count(_inbox(user)), unread=_count(unread))

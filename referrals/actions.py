@@ -24,7 +24,9 @@ from casework.models import (
     User,
 )
 from casework.responsibility import do_record_social_reception, do_transfer_lead, grant_former
-from referrals import notify, outbox
+from messaging import outbox
+from messaging.notify import Kind, members, supervisors
+from referrals import notify
 from referrals.models import (
     OPEN_STATUSES,
     REFERRAL_TRANSITIONS,
@@ -219,9 +221,9 @@ def do_send_referral(
         told = (Role.SUPERVISOR, Role.SHELTER_STAFF) if hasattr(to_agency, "facility") else (Role.SUPERVISOR,)
         notify.notify_referral(
             referral,
-            users=notify.members(to_agency, *told),
+            users=members(to_agency, *told),
             agency=to_agency,
-            kind=notify.Kind.REFERRAL_RECEIVED,
+            kind=Kind.REFERRAL_RECEIVED,
             key=f"received:{referral.pk}",
         )
     return referral
@@ -254,7 +256,7 @@ def do_assign_referral(referral: Referral, *, worker: User, actor: User) -> Refe
             locked,
             users=[worker],
             agency=locked.to_agency,
-            kind=notify.Kind.REFERRAL_ASSIGNED,
+            kind=Kind.REFERRAL_ASSIGNED,
             key=f"assigned:{locked.pk}:{worker.pk}",
         )
     return locked
@@ -298,7 +300,7 @@ def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
                 accepted,
                 users=[assignee],
                 agency=accepted.to_agency,
-                kind=notify.Kind.REFERRAL_MOVED,
+                kind=Kind.REFERRAL_MOVED,
                 key=notify.step_key("moved", accepted),
             )
     return accepted
@@ -505,11 +507,11 @@ def _notify_overdue(referral: Referral) -> None:
     so a second beat process that got this far still adds nothing (QUALITY R3)."""
     key = notify.step_key("overdue", referral)
     for agency in (referral.from_agency, referral.to_agency):
-        users = list(notify.supervisors(agency))
+        users = list(supervisors(agency))
         if agency == referral.to_agency and referral.assigned_to_id:
             # The receiving caseworker it was given to must act on it too.
-            users += notify.members(agency, Role.CASEWORKER).filter(pk=referral.assigned_to_id)
-        notify.notify_referral(referral, users=users, agency=agency, kind=notify.Kind.REFERRAL_OVERDUE, key=key)
+            users += members(agency, Role.CASEWORKER).filter(pk=referral.assigned_to_id)
+        notify.notify_referral(referral, users=users, agency=agency, kind=Kind.REFERRAL_OVERDUE, key=key)
 
 
 def coordinating_agency(referral: Referral) -> Agency | None:
@@ -578,9 +580,9 @@ def _escalate(referral: Referral, now: datetime.datetime) -> int:
     if coordinator is not None:
         notify.notify_referral(
             referral,
-            users=notify.supervisors(coordinator),
+            users=supervisors(coordinator),
             agency=coordinator,
-            kind=notify.Kind.REFERRAL_ESCALATED,
+            kind=Kind.REFERRAL_ESCALATED,
             key=notify.step_key("escalated", referral),
         )
     return 1

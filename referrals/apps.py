@@ -7,8 +7,14 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.signals import case_changed
+        from messaging.notify import register_param_choices
+        from referrals.models import ReferralStatus
         from referrals.signals import notify_on_followup_recorded, route_on_case_change
+        from shelters.models import FollowUpOutcome
         from shelters.signals import followup_recorded
 
         case_changed.connect(route_on_case_change, dispatch_uid="referrals.route_on_case_change")
         followup_recorded.connect(notify_on_followup_recorded, dispatch_uid="referrals.notify_on_followup_recorded")
+        # The notices referrals writes name a referral's step and a follow-up's outcome by code.
+        register_param_choices("step", ReferralStatus)
+        register_param_choices("outcome", FollowUpOutcome)

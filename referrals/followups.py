@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import Agency, Role, User
-from referrals import notify
+from messaging import notify
 from shelters.models import FollowUpOutcome, FollowUpVisit
 
 REMIND_DAYS_BEFORE = 7

@@ -1,6 +1,7 @@
 """Receivers of casework's and shelters' signals (decision 23)."""
 
-from referrals import followups, outbox
+from messaging import outbox
+from referrals import followups
 
 
 def route_on_case_change(sender, *, case_id: int, cause: str, **kwargs) -> None:

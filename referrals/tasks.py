@@ -1,16 +1,14 @@
 """Celery tasks of the referral workflow. Every task takes ids, is idempotent (its effect has
 a unique key in the database) and is acknowledged only after it finished (`acks_late`,
-`reject_on_worker_lost`); deadlines are rows, never broker ETAs (QUALITY R1, R2)."""
-
-from smtplib import SMTPException
+`reject_on_worker_lost`); deadlines are rows, never broker ETAs (QUALITY R1, R2). The outbox
+relay and the notification e-mail are messaging's tasks (`messaging/tasks.py`)."""
 
 from celery import shared_task
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 
-from referrals import followups, notify, outbox, routing
+from messaging import outbox
+from referrals import followups, routing
 from referrals.actions import do_escalate_overdue_referrals, do_flag_overdue_referrals
-from referrals.models import Notification
 
 RELIABLE = {
     "acks_late": True,
@@ -31,12 +29,6 @@ def route_case(case_id: int, outbox_id: int | None = None) -> list[int]:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def relay_outbox() -> int:
-    """Periodic: publish outbox rows the broker lost or never got."""
-    return outbox.relay()
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
 def flag_overdue_referrals() -> int:
     """Periodic: referral deadlines are rows in the database, not ETAs in the broker, so a
     restarted Redis or a killed worker loses none of them. Flags first, so a step flagged in
@@ -52,30 +44,3 @@ def remind_followups() -> int:
     so their due dates are rows that each hourly tick compares with the local date. Each notice
     is claimed by a compare-and-set on its visit, so a second tick or a redelivery sends none."""
     return followups.do_remind_followups()
-
-
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_notification_email(notification_id: int, outbox_id: int | None = None) -> bool:
-    """E-mail one notification. Asynchronous so that a slow or unreachable mail server never
-    holds up a page or the beat tick. At most once: the claim is a compare-and-set on
-    `emailed_at`, so a redelivered message sends nothing twice (QUALITY R2); a failed send
-    gives the claim back and retries, boundedly."""
-    claimed_at = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=claimed_at)
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if not claimed or notification is None or not notification.recipient.email:
-        outbox.mark_done(outbox_id)
-        return False
-    try:
-        notify.email_notification(notification)
-    except Exception:
-        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
-        raise
-    outbox.mark_done(outbox_id)
-    return True

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from casework.access import active_membership, holds_class, visible_cases
 from casework.claims import claims_to_decide
 from casework.models import CaseStatus, CaseTask, Role, SensitivityClass
+from messaging.notify import my_notifications, notification_text
 from referrals.access import inbox_referrals
 from referrals.followups import REMIND_DAYS_BEFORE
 from referrals.models import ReferralStatus
-from referrals.notify import my_notifications, notification_text
 from shelters.models import Facility, FollowUpVisit
 
 # Rows per kind: the page is a to-do list, not a register; the full lists are one link away.

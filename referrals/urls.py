@@ -2,7 +2,6 @@ from django.urls import path
 
 from referrals.views import minutes
 from referrals.views import workflow as views
-from referrals.views.notifications import mark_all_read, mark_read, notification_list, open_notification
 
 app_name = "referrals"
 
@@ -19,8 +18,4 @@ urlpatterns = [
     path("<uuid:code>/complete/", views.complete, name="complete"),
     path("<uuid:code>/cancel/", views.cancel, name="cancel"),
     path("<uuid:code>/redirect/", views.redirect_referral, name="redirect"),
-    path("notifications/", notification_list, name="notifications"),
-    path("notifications/<int:pk>/", open_notification, name="notification-open"),
-    path("notifications/<int:pk>/read/", mark_read, name="notification-read"),
-    path("notifications/read-all/", mark_all_read, name="notifications-read-all"),
 ]

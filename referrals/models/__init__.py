@@ -8,8 +8,6 @@ from .core import (
     ReferralStatus,
 )
 from .minutes import HandoverMinutes
-from .notifications import Notification
-from .outbox import OutboxMessage
 from .routing import RoutingDecision, RoutingRule
 
 __all__ = [
@@ -17,8 +15,6 @@ __all__ = [
     "REFERRAL_TRANSITIONS",
     "REVOKING_STATUSES",
     "HandoverMinutes",
-    "Notification",
-    "OutboxMessage",
     "Referral",
     "ReferralEvent",
     "ReferralPurpose",

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from casework.models import Agency, AuditEvent, Role
+from messaging.models import Notification
 from referrals import actions
-from referrals.models import Notification, Referral, ReferralEvent, ReferralPurpose, ReferralStatus
+from referrals.models import Referral, ReferralEvent, ReferralPurpose, ReferralStatus
 from referrals.tasks import flag_overdue_referrals
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
 from tests.fixtures.queries import page_queries

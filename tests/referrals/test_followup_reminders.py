@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone, translation
 
 from casework.models import Membership, Role, User
-from referrals import notify
+from messaging import notify
+from messaging.models import Notification, OutboxMessage
 from referrals.followups import do_remind_followups
-from referrals.models import Notification, OutboxMessage
 from referrals.tasks import remind_followups
 from shelters.actions import ShelterError, do_admit_from_placement, do_discharge, do_record_followup
 from shelters.models import FollowUpOutcome, FollowUpVisit, Stay
@@ -250,7 +250,7 @@ def test_two_beat_processes_at_once_notify_each_recipient_once(plan, time_machin
     # assigned caseworker, decision 102) × four visits, each once however many beats ran.
     assert overdue.count() == 16
     assert overdue.values("recipient", "key").distinct().count() == 16
-    assert OutboxMessage.objects.filter(task="referrals.tasks.send_notification_email").count() >= 16
+    assert OutboxMessage.objects.filter(task="messaging.tasks.send_notification_email").count() >= 16
 
 
 # Outcomes ----------------------------------------------------------------------------------------

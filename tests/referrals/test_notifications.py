@@ -1,9 +1,9 @@
-"""Notifications: who is told of what, once, by app and e-mail, without identity data; the
-bell, the list and marking read."""
+"""Notifications of referrals: who is told of what, once, by app and e-mail, without identity
+data; the bell; a notification opens its referral. The notifications themselves (once per
+key, the e-mail task, the list, marking read) are tested in tests/messaging/."""
 
 import datetime
 import threading
-from smtplib import SMTPException
 
 import pytest
 import time_machine
@@ -13,10 +13,12 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 
 from casework.models import User
-from referrals import actions, notify, outbox
+from messaging import outbox
+from messaging.models import Notification, OutboxMessage
+from messaging.notify import notification_text
+from referrals import actions
 from referrals.access import header_counts
-from referrals.models import Notification, OutboxMessage, Referral, ReferralEvent, ReferralPurpose
-from referrals.tasks import send_notification_email
+from referrals.models import Referral, ReferralEvent, ReferralPurpose
 from tests.fixtures.personas import acting, make_case, sign_in
 
 PERSON = "Nguyễn Thị Lan"
@@ -30,7 +32,7 @@ def eager_outbox(monkeypatch):
     tasks (routing) stay pending, so that they add no referrals of their own."""
 
     def run_here(task, args, kwargs):
-        if task == "referrals.tasks.send_notification_email":
+        if task == "messaging.tasks.send_notification_email":
             import_string(task).apply(args=args, kwargs=kwargs)
 
     monkeypatch.setattr(outbox, "dispatch", run_here)
@@ -59,7 +61,7 @@ def texts(notification: Notification) -> list[str]:
     rendered = []
     for language in ("vi", "en"):
         with translation.override(language):
-            rendered.append(notify.notification_text(notification))
+            rendered.append(notification_text(notification))
     return rendered
 
 
@@ -87,7 +89,7 @@ def test_sending_tells_the_receiving_supervisors_in_app_and_by_mail(
     assert notification.emailed_at is not None
     assert [message.to for message in mailoutbox] == [["social.supervisor@example.test"]]
     assert referral.reference in mailoutbox[0].subject and referral.reference in mailoutbox[0].body
-    message = OutboxMessage.objects.get(task="referrals.tasks.send_notification_email", args=[notification.pk])
+    message = OutboxMessage.objects.get(task="messaging.tasks.send_notification_email", args=[notification.pk])
     assert message.done_at is not None
     assert_no_identity(notification, [mailoutbox[0].subject, mailoutbox[0].body])
 
@@ -171,64 +173,6 @@ def test_the_next_step_overdue_is_a_new_notification(net):
         actions.do_flag_overdue_referrals()
     keys = Notification.objects.filter(recipient=net.supervisor, kind=Kind.REFERRAL_OVERDUE).values_list("key")
     assert len(set(keys)) == 2
-
-
-def test_notifying_twice_with_one_key_makes_one_row_and_one_mail(net):
-    referral = send(net)
-    for _ in range(2):
-        notify.notify_referral(
-            referral, users=[net.owner], agency=net.police, kind=Kind.REFERRAL_MOVED, key="moved:test"
-        )
-    notification = Notification.objects.get(recipient=net.owner)
-    mails = OutboxMessage.objects.filter(task="referrals.tasks.send_notification_email", args=[notification.pk])
-    assert mails.count() == 1
-
-
-# The e-mail task -------------------------------------------------------------------------------
-
-
-def notification_for(user, referral) -> Notification:
-    return notify.notify_referral(
-        referral, users=[user], agency=user.memberships.get().agency, kind=Kind.REFERRAL_MOVED, key="moved:1"
-    )[0]
-
-
-def test_the_mail_task_run_twice_sends_once(mailed, mailoutbox):
-    notification = notification_for(mailed.supervisor, send(mailed))
-    mailoutbox.clear()
-    assert send_notification_email(notification.pk) is True
-    assert send_notification_email(notification.pk) is False
-    assert len(mailoutbox) == 1
-
-
-def test_a_recipient_without_mail_is_done_without_sending(net, mailoutbox):
-    notification = notification_for(net.owner, send(net))
-    message = OutboxMessage.objects.create(task="referrals.tasks.send_notification_email", args=[notification.pk])
-    assert send_notification_email(notification.pk, outbox_id=message.pk) is False
-    message.refresh_from_db()
-    notification.refresh_from_db()
-    assert message.done_at is not None and notification.emailed_at is not None
-    assert mailoutbox == []
-
-
-def test_a_failed_send_gives_the_claim_back_for_a_retry(mailed, mailoutbox, monkeypatch):
-    notification = notification_for(mailed.supervisor, send(mailed))
-    message = OutboxMessage.objects.create(task="referrals.tasks.send_notification_email", args=[notification.pk])
-    mailoutbox.clear()
-
-    def refuse(*args, **kwargs):
-        raise SMTPException("mail server down")
-
-    monkeypatch.setattr(notify, "send_mail", refuse)
-    with pytest.raises(SMTPException):
-        send_notification_email(notification.pk, outbox_id=message.pk)
-    notification.refresh_from_db()
-    message.refresh_from_db()
-    assert notification.emailed_at is None and message.done_at is None
-    monkeypatch.undo()
-    assert send_notification_email(notification.pk, outbox_id=message.pk) is True
-    message.refresh_from_db()
-    assert message.done_at is not None and len(mailoutbox) == 1
 
 
 # R3: two beat processes at once -----------------------------------------------------------------
@@ -324,24 +268,6 @@ def test_the_list_shows_newest_first_unread_highlighted_and_no_identity(net):
     assert PERSON not in html
 
 
-def test_the_list_pages_with_a_flat_query_count(net):
-    referral = send(net)
-    client = sign_in(net.social_supervisor)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(LIST).status_code == 200
-        return len(queries)
-
-    few = count()
-    for index in range(30):
-        notify.notify_referral(
-            referral, users=[net.social_supervisor], agency=net.social, kind=Kind.REFERRAL_MOVED, key=f"k{index}"
-        )
-    assert count() == few
-    assert client.get(LIST + "?page=2").content.decode().count('data-testid="notification-unread"') == 6
-
-
 def test_marking_one_read_goes_to_the_referral(net):
     referral = send(net)
     notification = Notification.objects.get(recipient=net.social_supervisor)
@@ -353,36 +279,6 @@ def test_marking_one_read_goes_to_the_referral(net):
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert 'data-testid="unread-count"' not in client.get(LIST).content.decode()
-
-
-@pytest.mark.parametrize("stored", ["https://evil.example/x", "//evil.example/x", "javascript:alert(1)"])
-def test_marking_read_never_leaves_the_site(net, stored):
-    send(net)
-    notification = Notification.objects.get(recipient=net.social_supervisor)
-    Notification.objects.filter(pk=notification.pk).update(url=stored)
-    response = sign_in(net.social_supervisor).post(f"/referrals/notifications/{notification.pk}/read/")
-    assert response["Location"] == LIST
-
-
-def test_marking_all_read(net):
-    send(net)
-    send(net, case=make_case(net.police, acting(net.owner), name="Người Hai"))
-    client = sign_in(net.social_supervisor)
-    response = client.post("/referrals/notifications/read-all/")
-    assert response.status_code == 302 and response["Location"] == LIST
-    assert not Notification.objects.filter(recipient=net.social_supervisor, read_at__isnull=True).exists()
-
-
-def test_another_users_notification_is_404_and_stays_unread(net):
-    send(net)
-    notification = Notification.objects.get(recipient=net.social_supervisor)
-    for user in (net.social_worker, net.outsider):
-        client = sign_in(user)
-        assert client.post(f"/referrals/notifications/{notification.pk}/read/").status_code == 404
-        assert client.post("/referrals/notifications/read-all/").status_code == 302
-        assert str(notification.params["referral"]) not in client.get(LIST).content.decode()
-    notification.refresh_from_db()
-    assert notification.read_at is None
 
 
 # Notifications are links ---------------------------------------------------------------------------
@@ -401,23 +297,3 @@ def test_each_notification_is_a_link_that_opens_its_referral_and_marks_it_read(n
     assert client.get(response["Location"]).status_code == 200
     notification.refresh_from_db()
     assert notification.read_at is not None
-
-
-@pytest.mark.parametrize("stored", ["https://evil.example/x", "//evil.example/x", "javascript:alert(1)", ""])
-def test_following_a_link_never_leaves_the_site(net, stored):
-    send(net)
-    notification = Notification.objects.get(recipient=net.social_supervisor)
-    Notification.objects.filter(pk=notification.pk).update(url=stored)
-    response = sign_in(net.social_supervisor).get(f"/referrals/notifications/{notification.pk}/")
-    assert response["Location"] == LIST
-
-
-def test_another_users_notification_link_is_404_and_stays_unread(net):
-    send(net)
-    notification = Notification.objects.get(recipient=net.social_supervisor)
-    for user in (net.social_worker, net.outsider, net.other_supervisor):
-        assert sign_in(user).get(f"/referrals/notifications/{notification.pk}/").status_code == 404
-    assert sign_in(net.social_supervisor).post(f"/referrals/notifications/{notification.pk}/").status_code == 405
-    assert sign_in(net.social_supervisor).get("/referrals/notifications/99999999/").status_code == 404
-    notification.refresh_from_db()
-    assert notification.read_at is None

@@ -9,9 +9,11 @@ from django.utils import timezone
 from casework import actions as case_actions
 from casework.models import AuditEvent, Case, CaseEvent, CaseGrant, Consent, Person, Province, Role, Sex
 from casework.models.cases import CameToNotice
-from referrals import outbox, routing
+from messaging import outbox
+from messaging.models import OutboxMessage
+from referrals import routing
 from referrals.actions import do_accept_referral, do_acknowledge_referral, do_redirect_referral
-from referrals.models import OutboxMessage, Referral, ReferralStatus, RoutingDecision
+from referrals.models import Referral, ReferralStatus, RoutingDecision
 from shelters.models import Bed, Facility, FacilityKind
 from tests.fixtures.personas import acting, make_agency, make_user
 
@@ -265,8 +267,6 @@ def tasks_here(monkeypatch):
     it in these tests; the real worker is in test_routing_reliability.py)."""
     from django.utils.module_loading import import_string
 
-    from referrals import outbox
-
     monkeypatch.setattr(outbox, "dispatch", lambda task, args, kwargs: import_string(task).apply(args, kwargs))
 
 
@@ -288,8 +288,6 @@ def test_status_change_and_consent_enqueue_routing(grid, django_capture_on_commi
 
 
 def test_a_failed_publication_stays_pending_for_the_relay(grid, monkeypatch, tasks_here):
-    from referrals import outbox
-
     case = new_case(grid.commune, grid.commune_worker)
     message = OutboxMessage.objects.create(task="referrals.tasks.route_case", args=[case.pk])
     run_here = outbox.dispatch
@@ -311,8 +309,6 @@ def test_a_failed_publication_stays_pending_for_the_relay(grid, monkeypatch, tas
 
 
 def test_the_relay_gives_up_after_bounded_attempts(grid):
-    from referrals import outbox
-
     OutboxMessage.objects.all().delete()
     message = OutboxMessage.objects.create(task="referrals.tasks.route_case", args=[1], attempts=outbox.MAX_ATTEMPTS)
     assert outbox.relay(timezone.now() + datetime.timedelta(hours=1)) == 0

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import Count
 
 from casework.models import Role
-from referrals import outbox
-from referrals.models import OutboxMessage, Referral, RoutingDecision
+from messaging import outbox
+from messaging.models import OutboxMessage
+from referrals.models import Referral, RoutingDecision
 from tests.fixtures.personas import make_agency, make_user
 from tests.referrals.test_routing import new_case
 from tests.services import OwnRedis, Worker

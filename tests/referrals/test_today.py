@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 
 from casework.models import Case, CaseTask, Role, User
 from casework.models.cases import CameToNotice
-from referrals import actions, notify, routing
-from referrals.models import Notification, ReferralPurpose
+from messaging import notify
+from messaging.models import Notification
+from referrals import actions, routing
+from referrals.models import ReferralPurpose
 from shelters.actions import do_admit_from_placement, do_discharge
 from shelters.models import FollowUpVisit, Stay
 from tests.casework.test_claims import a_case, deciders, file  # noqa: F401 - a fixture

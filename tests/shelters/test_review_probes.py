@@ -22,10 +22,11 @@ from casework.actions import (
     revoke_case,
 )
 from casework.models import AuditEvent, CaseEvent, CaseGrant, CaseStatus, Role, SensitivityClass, User
-from referrals import notify
+from messaging import notify
+from messaging.models import Notification
 from referrals.actions import do_complete_referral, do_record_handover
 from referrals.followups import do_remind_followups, notify_followup_outcome
-from referrals.models import Notification, Referral
+from referrals.models import Referral
 from shelters import actions
 from shelters.models import Bed, FollowUpOutcome, FollowUpVisit, Intake, Placement, ServiceRecord, Stay
 from tests.fixtures.personas import acting, make_agency, make_user, sign_in

@@ -1,5 +1,6 @@
 """The user's notifications: the list, marking one read (and going to it), marking all read.
-A notification belongs to its recipient acting for its agency; any other is a 404."""
+A notification belongs to its recipient acting for its agency; any other is a 404. The paths
+stayed under /referrals/notifications/ when they moved to messaging (decision 144)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from casework.views.common import membership_required
-from referrals.notify import my_notifications, notification_text
+from messaging.notify import my_notifications, notification_text
 
 PAGE_SIZE = 25
 
@@ -19,7 +20,7 @@ def notification_list(request):
     page = Paginator(my_notifications(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for notification in page:
         notification.text = notification_text(notification)
-    return render(request, "referrals/notifications.html", {"page": page})
+    return render(request, "messaging/notifications.html", {"page": page})
 
 
 def _read_and_follow(request, pk: int):
@@ -31,7 +32,7 @@ def _read_and_follow(request, pk: int):
         and not notification.url.startswith("//")
         and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None, require_https=request.is_secure())
     )
-    return redirect(notification.url if local else "referrals:notifications")
+    return redirect(notification.url if local else "messaging:notifications")
 
 
 @membership_required
@@ -52,4 +53,4 @@ def open_notification(request, pk: int):
 @require_POST
 def mark_all_read(request):
     my_notifications(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
-    return redirect("referrals:notifications")
+    return redirect("messaging:notifications")

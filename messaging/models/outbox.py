@@ -1,7 +1,8 @@
 """The transactional outbox (QUALITY R1): a task to dispatch is a row written in the same
 transaction as the change that calls for it. After commit it is published at once; the relay
 republishes whatever was not published or not finished, so a Redis restart or a killed worker
-delays work but loses none. Tasks mark their row done in the transaction of their effect."""
+delays work but loses none. Tasks mark their row done in the transaction of their effect.
+The table kept its name when the model moved from referrals (decision 144)."""
 
 from django.db import models
 
@@ -17,6 +18,7 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        db_table = "referrals_outboxmessage"
         indexes = [
             models.Index(
                 fields=["created_at"],

@@ -1,4 +1,5 @@
-"""Dispatching tasks through the outbox (QUALITY R1; see models/outbox.py).
+"""Dispatching tasks through the outbox (QUALITY R1; see models/outbox.py). Any app dispatches
+its tasks here: `enqueue("app.tasks.name", *ids)`.
 
 `enqueue` writes the row inside the caller's transaction and publishes it after commit;
 `relay` republishes rows that were never published (broker down) or never finished (worker
@@ -15,13 +16,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from referrals.models import OutboxMessage
+from messaging.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 # After this many publications without the task finishing, a row is marked failed and
 # logged for an operator (bounded retries).
 MAX_ATTEMPTS = 10
+# Rows written before the tasks moved to messaging (decision 144) name them by their old
+# paths; they are dispatched to the same tasks under the new ones.
+MOVED_TASKS = {
+    "referrals.tasks.send_notification_email": "messaging.tasks.send_notification_email",
+    "referrals.tasks.relay_outbox": "messaging.tasks.relay_outbox",
+}
 
 
 def enqueue(task: str, *args) -> OutboxMessage:
@@ -49,7 +56,7 @@ def publish(message_id: int) -> bool:
 
 def dispatch(task: str, args: list, kwargs: dict) -> None:
     """Send to the broker, or run in-process when Celery is eager."""
-    import_string(task).apply_async(args=args, kwargs=kwargs)
+    import_string(MOVED_TASKS.get(task, task)).apply_async(args=args, kwargs=kwargs)
 
 
 def mark_done(message_id: int | None) -> None:

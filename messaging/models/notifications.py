@@ -1,6 +1,6 @@
 """In-app and e-mail notifications. The text is built from a kind and references (referral
 and case numbers, purposes, agencies), never from identity data, and is rendered in the
-reader's language."""
+reader's language. The table kept its name when the model moved from referrals (decision 144)."""
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +33,7 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "referrals_notification"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(

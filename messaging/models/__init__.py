@@ -1,0 +1,4 @@
+from .notifications import Notification
+from .outbox import OutboxMessage
+
+__all__ = ["Notification", "OutboxMessage"]
