@@ -125,9 +125,9 @@ def test_a_message_queued_under_the_old_name_sends_the_mail_once(world, mailoutb
 def test_a_real_worker_runs_both_names_of_the_relay():
     """A worker started from this code knows the tasks by their new and their old names, so a
     message queued before the move is not lost as an unknown task."""
-    from tests.services import celery_worker
-
     import time
+
+    from tests.services import celery_worker
 
     stranded = OutboxMessage.objects.create(task="casework.tasks.flag_overdue_cases", args=[])
     with celery_worker() as queue:
