@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from casework import account_tasks
 from casework.forms import StyledForm
 
 
@@ -57,11 +59,6 @@ class PasswordResetForm(StyledForm, auth_forms.PasswordResetForm):
     ):
         """Queued, not sent in the request: a slow mail server never holds up the page, and the
         answer takes as long whether or not the address belongs to an account."""
-        from django.db import transaction
-        from django.template import loader
-
-        from casework.account_tasks import send_account_email
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: send_account_email.delay(subject, body, to_email))
+        account_tasks.dispatch(account_tasks.send_account_email, subject, body, to_email)

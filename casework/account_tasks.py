@@ -8,6 +8,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -60,8 +61,10 @@ def send_account_notice(user_id: int, event: str) -> bool:
     return True
 
 
-def queue_notice(user, event: str) -> None:
-    """Send the notice once the current transaction commits."""
-    from django.db import transaction
+def dispatch(task, *args) -> None:
+    """Queue the task once the current transaction commits."""
+    transaction.on_commit(lambda: task.delay(*args))
 
-    transaction.on_commit(lambda: send_account_notice.delay(user.pk, event))
+
+def queue_notice(user, event: str) -> None:
+    dispatch(send_account_notice, user.pk, event)

@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from casework import audit, twofactor
@@ -70,6 +71,7 @@ def _code_failed(username: str, **detail) -> None:
     audit.record(AuditEvent.Action.LOGIN_FAILED, username=username, detail={"second_factor": True, **detail})
 
 
+@never_cache
 def sign_in_code(request):
     """Second step: a code from the authenticator, or one recovery code."""
     if request.user.is_authenticated:
@@ -115,6 +117,7 @@ def _qr_svg(uri: str) -> str:
     return mark_safe(svg)  # noqa: S308 — segno's own markup from our data, no user input
 
 
+@never_cache
 def sign_in_enrol(request):
     """First sign-in without an authenticator: scan or type the secret, confirm with a code,
     then see the recovery codes once."""
