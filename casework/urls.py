@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/confirm/", account.reauthenticate, name="reauthenticate"),
     path("account/password/", account.password_change, name="password-change"),
+    path("account/two-factor/", account.two_factor_setup, name="two-factor-setup"),
     path("account/recovery-codes/", account.new_recovery_codes, name="recovery-codes"),
     path("account/colleagues/", account.colleagues, name="colleagues"),
     path(

@@ -129,6 +129,26 @@ def sign_in_enrol(request):
     pending, user = found
     if twofactor.is_enrolled(user):
         return redirect("casework:sign-in-code")
+
+    def confirmed():
+        return complete_sign_in(request, user, pending["username"], pending.get("next"), {"second_factor": "enrolled"})
+
+    return _enrol(request, user, pending["username"], confirmed)
+
+
+@never_cache
+@login_required
+@recent_auth_required
+def two_factor_setup(request):
+    """Setting up an authenticator while signed in, before it is required."""
+    if twofactor.is_enrolled(request.user):
+        return redirect("casework:account")
+    return _enrol(request, request.user, request.user.get_username().lower(), lambda: reverse("casework:account"))
+
+
+def _enrol(request, user, username: str, confirmed):
+    """The enrolment page: QR code and key of the unconfirmed device, confirmed by a code;
+    `confirmed()` runs after the device is confirmed and returns where to continue."""
     device = twofactor.pending_device(user)
     secret = twofactor.unseal(device.sealed_secret)
     form = EnrolForm(request.POST or None)
@@ -136,10 +156,10 @@ def sign_in_enrol(request):
         "form": form,
         "qr": _qr_svg(totp.provisioning_uri(secret, account=user.get_username(), issuer=ISSUER)),
         "secret": totp.grouped(secret),
+        "signed_in": request.user.is_authenticated,
     }
     status = 200
     if request.method == "POST" and form.is_valid():
-        username = pending["username"]
         if refusal := refuse_if_locked(username, client_ip(request)):
             return _refused(request, "casework/account/enrol.html", context, *refusal)
         codes = twofactor.confirm_device(device, form.cleaned_data["code"], actor=user)
@@ -148,7 +168,7 @@ def sign_in_enrol(request):
             form.add_error(None, _("The code is not correct. Check the time on your phone and try the next code."))
             status = 401
         else:
-            target = complete_sign_in(request, user, username, pending.get("next"), {"second_factor": "enrolled"})
+            target = confirmed()
             return render(request, "casework/account/recovery_codes.html", {"codes": codes, "continue_url": target})
     return render(request, "casework/account/enrol.html", context, status=status)
 

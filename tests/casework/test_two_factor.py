@@ -13,7 +13,7 @@ from django.utils import timezone
 from casework import twofactor
 from casework.lib import totp
 from casework.models import AuditEvent, RecoveryCode, TwoFactorDevice
-from tests.fixtures.personas import PASSWORD
+from tests.fixtures.personas import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +219,30 @@ def test_first_sign_in_enrols_and_shows_the_recovery_codes_once(world, settings)
     other = Client()
     assert password_step(other)["Location"] == "/sign-in/code/"
     assert other.get("/sign-in/enrol/")["Location"] == "/sign-in/code/"
+
+
+def test_a_signed_in_user_sets_up_an_authenticator_from_the_account_page(world):
+    client = sign_in(world.owner)
+    page = client.get("/account/")
+    assert page.status_code == 200 and "/account/two-factor/" in page.content.decode()
+    with time_machine.travel(START, tick=False):
+        client = sign_in(world.owner)
+        setup = client.get("/account/two-factor/")
+        assert setup.status_code == 200 and "<svg" in setup.content.decode()
+        secret = twofactor.unseal(TwoFactorDevice.objects.get(user=world.owner).sealed_secret)
+        done = client.post("/account/two-factor/", {"code": current_code(secret)})
+        assert done.status_code == 200 and 'data-testid="recovery-codes"' in done.content.decode()
+        assert twofactor.is_enrolled(world.owner)
+        assert client.get("/account/two-factor/")["Location"] == "/account/"
+    # From now on the password alone does not sign in.
+    assert password_step(Client())["Location"] == "/sign-in/code/"
+
+
+def test_new_recovery_codes_replace_the_old_ones(world):
+    old = enrol(world.owner)
+    client = sign_in(world.owner)
+    response = client.post("/account/recovery-codes/")
+    assert response.status_code == 200
+    assert twofactor.remaining_recovery_codes(world.owner) == 10
+    assert not twofactor.use_recovery_code(world.owner, old[0])
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT, detail__event="recovery_codes_replaced").exists()
