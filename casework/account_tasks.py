@@ -35,6 +35,7 @@ def notice_text(event: str) -> tuple[str, str]:
         "password_changed": _("Your Cầu Nối password was changed"),
         "password_reset": _("Your Cầu Nối password was reset"),
         "two_factor_reset": _("The second sign-in step of your Cầu Nối account was reset"),
+        "two_factor_enrolled": _("An authenticator app was set up for your Cầu Nối account"),
     }
     bodies = {
         "password_changed": _("The password of your Cầu Nối account was changed on %(when)s."),
@@ -43,6 +44,7 @@ def notice_text(event: str) -> tuple[str, str]:
             "The authenticator of your Cầu Nối account was removed on %(when)s. "
             "You will set up a new one the next time you sign in."
         ),
+        "two_factor_enrolled": _("An authenticator app was set up for your Cầu Nối account on %(when)s."),
     }
     warning = _("If this was not you, tell your agency administrator at once.")
     return str(subjects[event]), f"{bodies[event] % {'when': when}}\n\n{warning}\n"

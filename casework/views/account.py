@@ -168,6 +168,7 @@ def _enrol(request, user, username: str, confirmed):
             form.add_error(None, _("The code is not correct. Check the time on your phone and try the next code."))
             status = 401
         else:
+            queue_notice(user, "two_factor_enrolled")
             target = confirmed()
             return render(request, "casework/account/recovery_codes.html", {"codes": codes, "continue_url": target})
     return render(request, "casework/account/enrol.html", context, status=status)

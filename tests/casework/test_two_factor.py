@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -221,7 +222,12 @@ def test_first_sign_in_enrols_and_shows_the_recovery_codes_once(world, settings)
     assert other.get("/sign-in/enrol/")["Location"] == "/sign-in/code/"
 
 
-def test_a_signed_in_user_sets_up_an_authenticator_from_the_account_page(world):
+def test_a_signed_in_user_sets_up_an_authenticator_from_the_account_page(world, monkeypatch):
+    from casework import account_tasks
+
+    monkeypatch.setattr(account_tasks, "dispatch", lambda task, *args: task.apply(args))
+    world.owner.email = "owner@example.org"
+    world.owner.save()
     client = sign_in(world.owner)
     page = client.get("/account/")
     assert page.status_code == 200 and "/account/two-factor/" in page.content.decode()
@@ -233,6 +239,8 @@ def test_a_signed_in_user_sets_up_an_authenticator_from_the_account_page(world):
         done = client.post("/account/two-factor/", {"code": current_code(secret)})
         assert done.status_code == 200 and 'data-testid="recovery-codes"' in done.content.decode()
         assert twofactor.is_enrolled(world.owner)
+        [notice] = mail.outbox
+        assert notice.to == ["owner@example.org"] and "ứng dụng xác thực" in notice.body.lower()
         assert client.get("/account/two-factor/")["Location"] == "/account/"
     # From now on the password alone does not sign in.
     assert password_step(Client())["Location"] == "/sign-in/code/"
