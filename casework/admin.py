@@ -4,9 +4,11 @@ look at a case must go through access.py and leave an audit row."""
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from casework import actions
+from casework import actions, twofactor
+from casework.account_tasks import queue_notice
 from casework.models import (
     Agency,
     AgencyKind,
@@ -124,7 +126,21 @@ class MembershipAdmin(admin.ModelAdmin):
             actions.do_end_membership(Membership.objects.get(pk=obj.pk), actor=request.user)
 
 
-admin.site.register(User, UserAdmin)
+@admin.register(User)
+class CauNoiUserAdmin(UserAdmin):
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset the second sign-in step (they set it up again at their next sign-in)"))
+    def reset_two_factor(self, request, queryset):
+        """For the platform superuser; agency administrators use their colleagues page."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        for user in queryset:
+            twofactor.reset_second_factor(user, actor=request.user)
+            queue_notice(user, "two_factor_reset")
+        self.message_user(request, _("Second sign-in step reset for %(count)d users.") % {"count": len(queryset)})
+
+
 admin.site.site_header = "Cầu Nối"
 
 

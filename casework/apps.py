@@ -9,7 +9,7 @@ class CaseworkConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from casework import checks, choices_cache  # noqa: F401 (checks: registers the system checks)
+        from casework import account_tasks, checks, choices_cache  # noqa: F401 (registers the checks and tasks)
         from casework.models import Agency, AgencyKind, Country, Membership, Province, User
 
         # Membership: the assignment form offers the owning agency's caseworkers from the cache.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import auth, case_actions, cases, corrections, support
+from casework.views import account, auth, case_actions, cases, corrections, support
 
 app_name = "casework"
 
@@ -8,7 +8,28 @@ urlpatterns = [
     path("", cases.case_list, name="case-list"),
     path("sign-in/", auth.sign_in, name="login"),
     path("sign-out/", auth.sign_out, name="logout"),
+    path("sign-in/code/", account.sign_in_code, name="sign-in-code"),
+    path("sign-in/enrol/", account.sign_in_enrol, name="sign-in-enrol"),
     path("agency/", auth.choose_agency, name="choose-agency"),
+    path("account/", account.account, name="account"),
+    path("account/confirm/", account.reauthenticate, name="reauthenticate"),
+    path("account/password/", account.password_change, name="password-change"),
+    path("account/two-factor/", account.two_factor_setup, name="two-factor-setup"),
+    path("account/recovery-codes/", account.new_recovery_codes, name="recovery-codes"),
+    path("account/colleagues/", account.colleagues, name="colleagues"),
+    path(
+        "account/colleagues/<str:user_id>/two-factor/reset/",
+        account.reset_colleague_two_factor,
+        name="colleague-two-factor-reset",
+    ),
+    path("password-reset/", account.PasswordResetView.as_view(), name="password-reset"),
+    path("password-reset/sent/", account.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        account.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("password-reset/done/", account.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
     path("cases/new/", cases.case_create, name="case-create-start"),
     path("cases/new/<slug:step>/", cases.case_create, name="case-create"),
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),

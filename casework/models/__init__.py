@@ -1,3 +1,4 @@
+from casework.models.accounts import RecoveryCode, TwoFactorDevice
 from casework.models.agencies import Agency, AgencyGroup, Membership, Role, StatisticsScope, User
 from casework.models.audit import AuditEvent
 from casework.models.cases import (
@@ -52,6 +53,8 @@ from casework.models.support import (
 )
 
 __all__ = [
+    "RecoveryCode",
+    "TwoFactorDevice",
     "AmountKind",
     "CalendarDay",
     "Claim",

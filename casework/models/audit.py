@@ -25,6 +25,8 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("signed out")
         DENIED = "denied", _("denied")
         REFUSED = "refused", _("refused by a rule")
+        # Second factor, password and re-authentication changes; detail["event"] says which.
+        ACCOUNT = "account", _("changed sign-in security")
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(

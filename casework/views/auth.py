@@ -10,22 +10,25 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Max
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework import audit
+from casework import audit, twofactor
 from casework.forms import SignInForm
 from casework.lib.text import parse_pk
 from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_COUNT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
-from casework.models import AuditEvent, Membership
+from casework.models import AuditEvent, Membership, User
 
 # detail["throttle"] of an attempt refused by the per-account throttle (its password was not
 # checked); detail["locked"] marks every refused attempt.
 ACCOUNT_LOCK = "account"
+# The user who gave the right password and still owes the second factor (never logged in yet).
+SESSION_PENDING_KEY = "pending_sign_in"
 
 
 def recent_failures(username: str, ip: str | None) -> int:
@@ -85,10 +88,39 @@ def _checked_failures():
     return AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).exclude(detail__has_key="locked")
 
 
-def _safe_next(request) -> str | None:
+def safe_next(request) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
+    return None
+
+
+def refuse_if_locked(username: str, ip: str | None) -> tuple[str, int] | None:
+    """The refusal (message, seconds to wait or 0) of an attempt for this username from this
+    address, audited, when a lockout or the account throttle holds; None when the attempt may
+    be checked. Password and second-factor steps share it, so both count the same failures."""
+    if (
+        recent_failures(username, ip) >= settings.LOGIN_FAILURE_LIMIT
+        or address_failures(ip) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    ):
+        audit.record(AuditEvent.Action.LOGIN_FAILED, username=username, detail={"locked": True})
+        return (
+            _("Too many failed attempts. Try again in %(minutes)s minutes.")
+            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            0,
+        )
+    if cooldown := account_cooldown(username, ip):
+        audit.record(
+            AuditEvent.Action.LOGIN_FAILED, username=username, detail={"locked": True, "throttle": ACCOUNT_LOCK}
+        )
+        return (
+            _(
+                "Too many failed attempts for this account. Until %(time)s its password is not "
+                "checked, even a correct one. Try again then."
+            )
+            % {"time": time_format(timezone.localtime() + datetime.timedelta(seconds=cooldown), "H:i")},
+            cooldown,
+        )
     return None
 
 
@@ -100,30 +132,9 @@ def sign_in(request):
     cooldown = 0
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].lower()
-        ip = client_ip(request)
-        if (
-            recent_failures(username, ip) >= settings.LOGIN_FAILURE_LIMIT
-            or address_failures(ip) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
-        ):
-            audit.record(AuditEvent.Action.LOGIN_FAILED, username=username, detail={"locked": True})
-            form.add_error(
-                None,
-                _("Too many failed attempts. Try again in %(minutes)s minutes.")
-                % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
-            )
-            status = 429
-        elif cooldown := account_cooldown(username, ip):
-            audit.record(
-                AuditEvent.Action.LOGIN_FAILED, username=username, detail={"locked": True, "throttle": ACCOUNT_LOCK}
-            )
-            form.add_error(
-                None,
-                _(
-                    "Too many failed attempts for this account. Until %(time)s its password is not "
-                    "checked, even a correct one. Try again then."
-                )
-                % {"time": time_format(timezone.localtime() + datetime.timedelta(seconds=cooldown), "H:i")},
-            )
+        if refusal := refuse_if_locked(username, client_ip(request)):
+            message, cooldown = refusal
+            form.add_error(None, message)
             status = 429
         else:
             user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
@@ -131,16 +142,53 @@ def sign_in(request):
                 audit.record(AuditEvent.Action.LOGIN_FAILED, username=username)
                 form.add_error(None, _("The username or password is not correct."))
                 status = 401
+            elif twofactor.is_enrolled(user) or twofactor.enrolment_needed(user):
+                return start_second_step(request, user, username, safe_next(request))
             else:
-                return _complete_sign_in(request, user, username)
-    response = render(request, "casework/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status)
+                return redirect(complete_sign_in(request, user, username, safe_next(request)))
+    response = render(request, "casework/sign_in.html", {"form": form, "next": safe_next(request)}, status=status)
     if cooldown:
         response["Retry-After"] = str(cooldown)
     return response
 
 
-def _complete_sign_in(request, user, username: str):
+def start_second_step(request, user, username: str, next_url: str | None):
+    """The password was right: remember who is half signed in (not `login()`), for a few
+    minutes, and ask for the second factor, or for enrolment when there is none yet."""
+    request.session.cycle_key()
+    request.session[SESSION_PENDING_KEY] = {
+        "user": user.pk,
+        "username": username,
+        "backend": user.backend,
+        "at": time.time(),
+        "next": next_url,
+    }
+    if twofactor.is_enrolled(user):
+        return redirect("casework:sign-in-code")
+    return redirect("casework:sign-in-enrol")
+
+
+def pending_sign_in(request) -> tuple[dict, object] | None:
+    """The half-finished sign-in of this session and its user, unless it is missing or older
+    than CAUNOI_TWO_FACTOR_PENDING_SECONDS."""
+    pending = request.session.get(SESSION_PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - pending.get("at", 0) > settings.CAUNOI_TWO_FACTOR_PENDING_SECONDS:
+        request.session.pop(SESSION_PENDING_KEY, None)
+        return None
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None:
+        request.session.pop(SESSION_PENDING_KEY, None)
+        return None
+    user.backend = pending["backend"]
+    return pending, user
+
+
+def complete_sign_in(request, user, username: str, next_url: str | None, detail: dict | None = None) -> str:
+    """Log the user in (the only place that does), audited; returns where to go next."""
     with transaction.atomic():
+        request.session.pop(SESSION_PENDING_KEY, None)
         login(request, user)
         request.session[SESSION_AUTH_AT_KEY] = time.time()
         memberships = list(Membership.objects.filter(user=user, is_active=True, agency__is_active=True)[:2])
@@ -152,12 +200,13 @@ def _complete_sign_in(request, user, username: str):
             actor=user,
             username=username,
             agency=memberships[0].agency if len(memberships) == 1 else None,
+            detail=detail,
         )
     if not memberships and user.is_staff:
-        return redirect("admin:index")
+        return reverse("admin:index")
     if len(memberships) != 1:
-        return redirect("casework:choose-agency")
-    return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+        return reverse("casework:choose-agency")
+    return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @require_POST

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import audit
+from casework.auth import recent_auth_required
 from casework.models import AuditEvent, Membership
 from casework.views.common import is_htmx, membership_required
 from dashboards import exports, jobs
@@ -42,11 +43,13 @@ def _jobs_page(request, membership: Membership, *, problems=(), status: int = 20
 
 
 @membership_required
+@recent_auth_required
 def export_list(request):
     return _jobs_page(request, _exporter(request))
 
 
 @membership_required
+@recent_auth_required
 @require_POST
 def export_create(request):
     membership = _exporter(request)
@@ -81,6 +84,7 @@ def export_status(request, job):
 
 
 @membership_required
+@recent_auth_required
 def export_download(request, job):
     job = access_export(request, job)
     if job.status != ExportJob.Status.DONE or not job.file_name:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casework.auth import recent_auth_required
 from casework.models import (
     CameToNotice,
     CaseStatus,
@@ -117,11 +118,13 @@ def _jobs_page(request, membership: Membership, form=None, *, status: int = 200)
 
 
 @membership_required
+@recent_auth_required
 def import_list(request):
     return _jobs_page(request, _importer(request))
 
 
 @membership_required
+@recent_auth_required
 @require_POST
 def import_create(request):
     membership = _importer(request)

@@ -1,0 +1,64 @@
+"""Forms of the sign-in's second step, re-authentication and the password pages."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from casework import account_tasks
+from casework.forms import StyledForm
+
+
+class SecondFactorForm(StyledForm, forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class EnrolForm(StyledForm, forms.Form):
+    code = forms.CharField(
+        label=_("The 6-digit code your app shows now"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class ReauthenticateForm(StyledForm, forms.Form):
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200)
+
+    def __init__(self, *args, with_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            return
+        self.fields["code"] = forms.CharField(
+            label=_("Code from your authenticator app, or a recovery code"),
+            max_length=20,
+            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "class": "form-control"}),
+        )
+
+
+class PasswordChangeForm(StyledForm, auth_forms.PasswordChangeForm):
+    pass
+
+
+class SetPasswordForm(StyledForm, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordResetForm(StyledForm, auth_forms.PasswordResetForm):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        """Queued, not sent in the request: a slow mail server never holds up the page, and the
+        answer takes as long whether or not the address belongs to an account."""
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        account_tasks.dispatch(account_tasks.send_account_email, subject, body, to_email)
