@@ -53,7 +53,17 @@ REFERENCE_MODELS = {
     "referrals.routingrule",
     "referrals.routingrule_sender_kinds",
 }
-OPERATIONAL_APPS = ("auth", "casework", "shelters", "referrals", "dashboards", "guardian", "sessions", "admin")
+OPERATIONAL_APPS = (
+    "auth",
+    "casework",
+    "shelters",
+    "referrals",
+    "dashboards",
+    "exchange",
+    "guardian",
+    "sessions",
+    "admin",
+)
 
 
 def specs() -> dict[str, tuple[type, list[str]]]:
