@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from casework import actions, audit
+from casework import actions, audit, corrections
 from casework.duplicates import cases_of_same_person
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
@@ -21,21 +21,17 @@ from casework.models import (
     Agency,
     AuditEvent,
     Case,
-    CaseEvent,
     CaseStatus,
     Incident,
     Offender,
     Person,
     PersonStatus,
     PicklistValue,
-    SensitivityClass,
 )
 from exchange.htcds.columns import (
     ADULT_AGE,
     COLUMNS,
-    CORE,
     EXPLOITATION_LISTS,
-    IDENTITY,
     LOOKUP_BATCH,
     NO_DECISION_ORG,
     ROLE_FROM_HTCDS,
@@ -112,7 +108,6 @@ def plan_moves(current: str, row: ImportRow) -> list[str] | None:
 
 
 IMPORTED_FROM = gettext_noop("Imported from the HTCDS file %(file)s")
-UPDATED_FIELDS = gettext_noop("%(reason)s: %(fields)s")
 
 
 def _system_text(message: str, **values) -> str:
@@ -216,25 +211,18 @@ class Importer:
         return case
 
     def update(self, case: Case, row: ImportRow) -> Case:
-        changed = _apply_changes(case, row)
         moves = plan_moves(case.status, row)
-        if changed:
-            actions.record_event(
-                case,
-                CaseEvent.Kind.UPDATED,
-                actor=self.actor,
-                reason=_system_text(UPDATED_FIELDS, reason=self.reason(), fields=", ".join(changed)),
-            )
-            identity_changed = any(name.startswith(("person.", "htcds.other_citizenships")) for name in changed)
-            audit.record(
-                AuditEvent.Action.UPDATE,
-                actor=self.actor,
-                case=case,
-                obj=case,
-                agency=self.agency,
-                classes=[CORE, IDENTITY] if identity_changed else [CORE],
-                detail={"htcds_import": self.file_name, "fields": changed, "source_reference": row.source_reference},
-            )
+        statement_changed = keep_statement(case, row)
+        changed = corrections.do_update_case_facts(
+            case,
+            **_stated_facts(case, row),
+            actor=self.actor,
+            reason=self.reason(),
+            agency=self.agency,
+            detail={"htcds_import": self.file_name, "source_reference": row.source_reference},
+            also_changed=statement_changed,
+            also_identity="htcds.other_citizenships" in statement_changed,
+        )
         if moves:
             case = self.move(case, row, moves)
             self.settle(case, row)
@@ -267,9 +255,7 @@ class Importer:
         facts = _decision_fields(row)
         if row.is_child is not None and row.age_at_reception() is None:
             facts["is_child"] = row.is_child
-        Case.objects.filter(pk=case.pk).update(**facts)
-        for name, value in facts.items():
-            setattr(case, name, value)
+        corrections.do_keep_stated_decision(case, facts)
 
     def link_incidents(self, rows: list[ImportRow], cases: dict[str, Case]) -> None:
         groups = defaultdict(list)
@@ -295,14 +281,8 @@ class Importer:
                 members[0], None, actor=self.actor, agency=self.agency, criminal_case_number=row.criminal_case_number
             )
         if row.criminal_case_number and incident.criminal_case_number != row.criminal_case_number:
-            Incident.objects.filter(pk=incident.pk).update(criminal_case_number=row.criminal_case_number)
-            incident.criminal_case_number = row.criminal_case_number
-            actions.record_event(
-                members[0],
-                CaseEvent.Kind.UPDATED,
-                actor=self.actor,
-                reason=_system_text(UPDATED_FIELDS, reason=self.reason(), fields="incident.criminal_case_number"),
-                sensitivity=SensitivityClass.INVESTIGATION,
+            corrections.do_state_criminal_case_number(
+                incident, row.criminal_case_number, case=members[0], actor=self.actor, reason=self.reason()
             )
         return incident
 
@@ -370,37 +350,20 @@ def _derived_fields(row: ImportRow) -> dict:
     return {"age_at_reception": age if age is not None and age >= 0 else None, "is_child": is_child}
 
 
-def _differences(instance, values: dict) -> list[str]:
-    """The fields whose values differ (foreign keys compared by id), set on the instance."""
-    changed = []
-    for name, value in values.items():
-        model_field = instance._meta.get_field(name)
-        current = getattr(instance, model_field.attname)
-        wanted = value.pk if model_field.is_relation and value is not None else value
-        if current != wanted:
-            changed.append(name)
-            setattr(instance, name, value)
-    return changed
-
-
-def _apply_changes(case: Case, row: ImportRow) -> list[str]:
-    """Write the row's facts to an existing case and its person; the names of what changed."""
-    person_changed = _differences(case.person, _person_fields(row))
-    if person_changed:
-        case.person.save()
-    case_values = {**_case_fields(row), **_derived_fields(row), **_decision_fields(row)}
+def _stated_facts(case: Case, row: ImportRow) -> dict:
+    """What the row states about an existing case and its person, as
+    `corrections.do_update_case_facts` takes it."""
+    fields = {**_case_fields(row), **_derived_fields(row), **_decision_fields(row)}
     if not row.received_at_stated:
-        case_values.pop("received_at")  # the file does not say: the case's own date stays
-    if case.status != CaseStatus.CLOSED or row.case_status != CaseStatus.CLOSED:
-        case_values.pop("closure_reason", None)
-    elif row.closure_reason:
-        case_values["closure_reason"] = row.closure_reason
-    case_changed = _differences(case, case_values)
-    if case_changed:
-        case.save(update_fields=[*case_changed, "updated_at"])
-    picklists_changed = _update_picklists(case, row)
-    statement_changed = keep_statement(case, row)
-    return [f"person.{name}" for name in person_changed] + case_changed + picklists_changed + statement_changed
+        fields.pop("received_at")  # the file does not say: the case's own date stays
+    if case.status == CaseStatus.CLOSED and row.case_status == CaseStatus.CLOSED and row.closure_reason:
+        fields["closure_reason"] = row.closure_reason
+    many = {
+        "exploitation_forms": _exploitation(row),
+        "means_of_control": row.picklists["vic_MethodsOfControl"],
+        "recruitment_methods": row.picklists["vic_MethodOfRecruitment"],
+    }
+    return {"person": _person_fields(row), "fields": fields, "many": many}
 
 
 def keep_statement(case: Case, row: ImportRow, *, new: bool = False) -> list[str]:
@@ -424,21 +387,6 @@ def keep_statement(case: Case, row: ImportRow, *, new: bool = False) -> list[str
             setattr(current, name, wanted[name])
         current.save()
     return [f"htcds.{name}" for name in changed]
-
-
-def _update_picklists(case: Case, row: ImportRow) -> list[str]:
-    wanted = {
-        "exploitation_forms": _exploitation(row),
-        "means_of_control": row.picklists["vic_MethodsOfControl"],
-        "recruitment_methods": row.picklists["vic_MethodOfRecruitment"],
-    }
-    changed = []
-    for name, values in wanted.items():
-        manager = getattr(case, name)
-        if {value.pk for value in manager.all()} != {value.pk for value in values}:
-            manager.set(values)
-            changed.append(name)
-    return changed
 
 
 def _existing_cases(rows: list[ImportRow], agency: Agency) -> dict[str, Case]:
