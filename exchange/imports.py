@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import audit
 from casework.models import AuditEvent, Role, User
 from exchange import htcds, jobs
-from exchange.htcds.reading import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, detect_encoding
+from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, detect_encoding
 from exchange.jobs import MAX_ATTEMPTS, JobFailed, LostClaim  # noqa: F401 — part of this module's API
 from exchange.models import ImportJob
 
@@ -100,7 +100,7 @@ def _is_old_excel(upload: UploadedFile) -> bool:
 
 def is_table_file(upload: UploadedFile) -> bool:
     """An .xlsx (a zip holding `[Content_Types].xml`) or text in an encoding the reader knows
-    (UTF-8, UTF-16, Windows-1258), as `htcds.reading.read_table` tells them apart; whether
+    (UTF-8, UTF-16, Windows-1258), as `htcds.files.read_table` tells them apart; whether
     the cells make sense is the worker's to check."""
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)

@@ -78,8 +78,8 @@ from exchange.htcds.export import (
     write_csv,
     write_xlsx,
 )
+from exchange.htcds.files import ImportReport, Problem
 from exchange.htcds.importer import import_htcds, import_user
-from exchange.htcds.reading import ImportReport, Problem
 
 __all__ = [
     "COLUMNS",

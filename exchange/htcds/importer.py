@@ -37,19 +37,8 @@ from exchange.htcds.columns import (
     ROLE_FROM_HTCDS,
     ROLE_TO_HTCDS,
 )
-from exchange.htcds.reading import (
-    DECIDED_STATUSES,
-    Defaults,
-    ImportRefused,
-    ImportReport,
-    ImportRow,
-    Lookups,
-    Problem,
-    check_rows,
-    data_row_count,
-    read_bytes,
-    read_table,
-)
+from exchange.htcds.files import ImportRefused, ImportReport, Problem, data_row_count, read_bytes, read_table
+from exchange.htcds.reading import DECIDED_STATUSES, Defaults, ImportRow, Lookups, check_rows
 from exchange.models import HtcdsStatement
 from shelters.actions import do_record_past_stay
 from shelters.models import Facility

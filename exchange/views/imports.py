@@ -35,7 +35,7 @@ from exchange.htcds.columns import (
     REFERRAL_REASONS,
     ROLE_FROM_HTCDS,
 )
-from exchange.htcds.reading import REQUIRED_COLUMNS
+from exchange.htcds.files import REQUIRED_COLUMNS
 from exchange.models import ImportJob
 
 LISTED = 20

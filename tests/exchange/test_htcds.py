@@ -36,7 +36,7 @@ from casework.models import (
     Sex,
 )
 from exchange import htcds
-from exchange.htcds.reading import NOT_A_TABLE
+from exchange.htcds.files import NOT_A_TABLE
 from referrals.actions import do_send_referral
 from referrals.models import ReferralPurpose
 from tests.fixtures.personas import acting, make_agency, make_user

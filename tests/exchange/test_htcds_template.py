@@ -23,7 +23,7 @@ from casework import actions
 from casework.models import Case, CaseStatus, Consent, Country, Person, PersonStatus, Province, Role
 from exchange import htcds, tasks
 from exchange.htcds.columns import HEADER_ROW, LABEL_ROW, TEMPLATE_COLUMNS, TEMPLATE_LABELS
-from exchange.htcds.reading import NOT_A_TABLE, _uncsv
+from exchange.htcds.files import NOT_A_TABLE, _uncsv
 from exchange.models import HtcdsStatement, ImportJob
 from tests.fixtures.personas import acting, make_agency, make_user, sign_in
 

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from casework import actions
 from casework.models import AuditEvent, Case, Membership, Person, Role, User
 from exchange import htcds, imports, tasks
-from exchange.htcds.reading import NOT_A_TABLE, OLD_EXCEL
+from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL
 from exchange.models import ImportJob
 from tests.fixtures.personas import make_agency, make_user, sign_in
 from tests.fixtures.statistics import build_statistics_world
@@ -382,7 +382,7 @@ def test_uploading_with_get_is_refused(import_world):
 def test_the_admin_finds_the_import_page_in_the_header(import_world):
     page = signed_in(import_world.admin).get("/dashboards/imports/").content.decode()
     assert 'data-testid="imports-link"' in page
-    for column in htcds.reading.REQUIRED_COLUMNS:
+    for column in htcds.files.REQUIRED_COLUMNS:
         assert f"<code>{column}</code>" in page
     assert 'accept=".xlsx,.csv"' in page
 
