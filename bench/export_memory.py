@@ -52,8 +52,8 @@ def _exporter_seeing(usernames: list[str], limit: int):
 
 
 def _run_job(user, export_format: str) -> int:
-    from dashboards import exports
-    from dashboards.models import ExportJob
+    from exchange import exports
+    from exchange.models import ExportJob
 
     job = exports.do_request_export(
         kind=ExportJob.Kind.HTCDS, format=export_format, params={}, shared=False, actor=user

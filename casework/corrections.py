@@ -1,5 +1,6 @@
 """Corrections after registration: the facts of a case, the person's details, an incident and
-its offenders, and which incident a case belongs to (issue 16).
+its offenders, and which incident a case belongs to (issue 16); and the facts another system
+states about a case it sends again (an HTCDS re-import, decision 147).
 
 Every correction is an action like the others in `casework.actions`: one transaction, the row
 locked, a timeline line listing `field: old → new` and an `update` audit row naming the fields
@@ -24,6 +25,7 @@ from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from casework import audit
 from casework.actions import CaseworkError, age_facts, record_event
@@ -445,3 +447,132 @@ def _set_incident(locked: Case, incident, *, kind: str, line: str, actor: User, 
         classes=[SensitivityClass.INVESTIGATION],
         detail={"linked": True} if incident is not None else {"unlinked": True},
     )
+
+
+# Facts stated by another system ---------------------------------------------------------------
+# An HTCDS file (`exchange.htcds`) states a case as the sender's record holds it. Its facts are
+# written as they come, without fingerprints: nobody looked at a form, and the file is the
+# record being loaded. What changed is still named on the timeline and in the audit.
+
+STATED_CHANGES = gettext_noop("%(reason)s: %(fields)s")
+# What the status actions derive from an identification decision, put back as stated.
+STATED_DECISION_FIELDS = ("person_status", "identified_on", "legal_regime", "is_child")
+STATED_CASE_FIELDS = (*CASE_FIELDS, *STATED_DECISION_FIELDS, "age_at_reception", "closure_reason")
+
+
+def _stated_line(reason: str, changed: Iterable[str]) -> str:
+    """`reason: field, field`, in the system language like every timeline line."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(STATED_CHANGES) % {"reason": reason, "fields": ", ".join(changed)}
+
+
+def _only(values: dict, allowed: Iterable[str]) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValueError(f"not a stated fact of a case: {', '.join(unknown)}")
+
+
+def _set_differences(instance: models.Model, values: dict) -> list[str]:
+    """Set the plain values that differ (foreign keys compared by id); their names."""
+    changed = []
+    for name, value in values.items():
+        model_field = instance._meta.get_field(name)
+        current = getattr(instance, model_field.attname)
+        wanted = value.pk if model_field.is_relation and value is not None else value
+        if current != wanted:
+            changed.append(name)
+            setattr(instance, name, value)
+    return changed
+
+
+def _set_many(case: Case, values: dict) -> list[str]:
+    changed = []
+    for name, wanted in values.items():
+        manager = getattr(case, name)
+        if {value.pk for value in manager.all()} != {value.pk for value in wanted}:
+            manager.set(wanted)
+            changed.append(name)
+    return changed
+
+
+def do_update_case_facts(
+    case: Case,
+    *,
+    person: dict,
+    fields: dict,
+    many: dict,
+    actor: User,
+    reason: str,
+    agency=None,
+    detail: dict | None = None,
+    also_changed: Iterable[str] = (),
+    also_identity: bool = False,
+) -> list[str]:
+    """Write what another system states about an existing case: `person` (PERSON_FIELDS),
+    `fields` (the case's facts, its derived and decision facts, its closure reason) and `many`
+    (its picklists). `also_changed` names what the caller changed in records of its own about
+    the case (`htcds.*`), `also_identity` whether that was identity data.
+
+    When anything changed: one `updated` timeline line `reason: names` (system language) and
+    one `update` audit row naming the fields (never the values), `identity` class too when the
+    person's details changed. Returns the names: `person.*` first, then the case's, the
+    picklists' and `also_changed`."""
+    _only(person, PERSON_FIELDS)
+    _only(fields, STATED_CASE_FIELDS)
+    _only(many, CASE_FIELDS)
+    with transaction.atomic():
+        person_changed = _set_differences(case.person, person)
+        if person_changed:
+            case.person.save()
+        case_changed_names = _set_differences(case, fields)
+        if case_changed_names:
+            case.save(update_fields=[*case_changed_names, "updated_at"])
+        changed = [f"person.{name}" for name in person_changed] + case_changed_names
+        changed += _set_many(case, many) + list(also_changed)
+        if not changed:
+            return []
+        record_event(case, CaseEvent.Kind.UPDATED, actor=actor, reason=_stated_line(reason, changed))
+        identity = bool(person_changed) or also_identity
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=case,
+            obj=case,
+            agency=agency,
+            classes=[SensitivityClass.CORE, SensitivityClass.IDENTITY] if identity else [SensitivityClass.CORE],
+            detail={**(detail or {}), "fields": changed},
+        )
+    return changed
+
+
+def do_keep_stated_decision(case: Case, facts: dict) -> Case:
+    """Put back the decision facts another system states (`STATED_DECISION_FIELDS`) where the
+    status actions that moved the case to its stated status derived their own (today's date,
+    the regime of that date, a child whose age is unknown). Part of the change its caller
+    records: the creation's line and audit row, or `do_update_case_facts`'s, which names these
+    fields; so no line of its own."""
+    _only(facts, STATED_DECISION_FIELDS)
+    Case.objects.filter(pk=case.pk).update(**facts)
+    for name, value in facts.items():
+        setattr(case, name, value)
+    return case
+
+
+def do_state_criminal_case_number(incident: Incident, number: str, *, case: Case, actor: User, reason: str) -> Incident:
+    """Write the criminal case number another system states for an incident: a line on the
+    timeline of the case that stated it (`investigation` class) and an `update` audit row."""
+    with transaction.atomic():
+        Incident.objects.filter(pk=incident.pk).update(criminal_case_number=number)
+        incident.criminal_case_number = number
+        changed = ["incident.criminal_case_number"]
+        line = _stated_line(reason, changed)
+        record_event(case, CaseEvent.Kind.UPDATED, actor=actor, reason=line, sensitivity=SensitivityClass.INVESTIGATION)
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=case,
+            obj=incident,
+            classes=[SensitivityClass.INVESTIGATION],
+            detail={"fields": changed},
+        )
+    return incident

@@ -18,6 +18,8 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("shelters/", include("shelters.urls")),
     path("dashboards/", include("dashboards.urls")),
+    # Exports and imports keep the addresses they had under the dashboards (decision 146).
+    path("dashboards/", include("exchange.urls")),
     path("", include("casework.urls")),
 ]
 

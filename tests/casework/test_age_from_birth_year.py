@@ -60,7 +60,7 @@ def test_registration_flags_the_child_by_the_rule(reference_data, day, child, ag
 def test_an_import_marking_a_child_born_in_2008_is_not_refused_in_2026(reference_data):
     from django.utils import timezone
 
-    from dashboards.htcds.reading import Defaults, Lookups, check_rows
+    from exchange.htcds.reading import Defaults, Lookups, check_rows
 
     header = [
         "cnx_ExternalId",

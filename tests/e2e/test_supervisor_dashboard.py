@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from casework.models import AuditEvent, Role, StatisticsScope
-from dashboards.models import ExportJob
+from exchange.models import ExportJob
 from tests.e2e.conftest import assert_clean
 from tests.e2e.test_case_registration import sign_in, vietnamese
 from tests.fixtures.personas import make_user
