@@ -8,7 +8,6 @@ when the move is not allowed (nothing is changed then).
 import datetime
 import hashlib
 from collections.abc import Iterable
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -48,6 +47,10 @@ from casework.models import (
     User,
 )
 from casework.object_permissions import sync_holder_permissions
+
+# Re-exported: every app imports its refusal tools from casework.actions.
+from casework.refusals import CaseworkError as CaseworkError
+from casework.refusals import audited_refusals as audited_refusals
 from casework.signals import case_changed
 
 ALL_CLASSES = frozenset(SensitivityClass.values)
@@ -69,35 +72,6 @@ ROLE_ACCESS: dict[str, tuple[frozenset[str], bool]] = {
 # 2011 regimes (Law 53 art. 63, DOMAIN.md §0).
 LAW_2024_FROM = datetime.date(2025, 7, 1)
 ADULT_AGE = 18
-
-
-class CaseworkError(Exception):
-    """A refused action; the message is shown to the user as it is."""
-
-
-def audited_refusals(error_class: type[CaseworkError]):
-    """A decorator for actions whose first argument is a case or has `.case`: when the action
-    refuses (raises `error_class`), write the `refused` audit row after its transaction has
-    rolled back, then re-raise."""
-
-    def decorator(action):
-        @wraps(action)
-        def wrapper(subject, *args, actor: User, **kwargs):
-            try:
-                return action(subject, *args, actor=actor, **kwargs)
-            except error_class as error:
-                case = subject if isinstance(subject, Case) else subject.case
-                audit.record(
-                    AuditEvent.Action.REFUSED,
-                    actor=actor,
-                    case=case,
-                    detail={"action": action.__name__, "reason": str(error)},
-                )
-                raise
-
-        return wrapper
-
-    return decorator
 
 
 def legal_regime_for(identified_on: datetime.date) -> str:
