@@ -16,6 +16,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("shelters/", include("shelters.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("", include("support.urls")),
     path("", include("casework.urls")),
 ]
 

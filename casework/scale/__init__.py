@@ -106,11 +106,11 @@ def _ensure_reference_data() -> None:
     from django.apps import apps
 
     from casework.reference_data import load_reference_data
-    from casework.support_catalogue import load_support_catalogue
 
     # Imported here: casework never imports referrals at module level (DESIGN.md §2).
     from referrals.models import ReferralPurpose
     from referrals.seed import load_purposes, load_rules
+    from support.catalogue import load_support_catalogue
 
     if not Province.objects.exists():
         load_reference_data()

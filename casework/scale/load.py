@@ -21,15 +21,14 @@ from casework.models import (
     CaseGrant,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
-    Claim,
     Consent,
     Incident,
     Membership,
     Offender,
-    Payment,
     Person,
     User,
 )
+from support.models import Claim, Payment
 
 # The reference data `--reset` keeps (loaded by migrations or entered by an administrator).
 REFERENCE_MODELS = {
@@ -42,18 +41,28 @@ REFERENCE_MODELS = {
     "casework.picklistvalue",
     "casework.agencykind",
     "casework.statusdeadline",
-    "casework.supportitem",
-    "casework.eligibilityrule",
-    "casework.standardlevel",
-    "casework.itemrate",
-    "casework.calendarday",
+    "support.supportitem",
+    "support.eligibilityrule",
+    "support.standardlevel",
+    "support.itemrate",
+    "support.calendarday",
     "referrals.referralpurpose",
     "referrals.referralpurpose_sender_kinds",
     "referrals.referralpurpose_receiver_kinds",
     "referrals.routingrule",
     "referrals.routingrule_sender_kinds",
 }
-OPERATIONAL_APPS = ("auth", "casework", "shelters", "referrals", "dashboards", "guardian", "sessions", "admin")
+OPERATIONAL_APPS = (
+    "auth",
+    "casework",
+    "shelters",
+    "support",
+    "referrals",
+    "dashboards",
+    "guardian",
+    "sessions",
+    "admin",
+)
 
 
 def specs() -> dict[str, tuple[type, list[str]]]:

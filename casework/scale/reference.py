@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from casework.models import (
     AgencyKind,
-    CalendarDay,
     CaseStatus,
     Country,
     EthnicGroup,
@@ -22,8 +21,8 @@ from casework.models import (
     Role,
     SensitivityClass,
     StatusDeadline,
-    SupportItem,
 )
+from support.models import CalendarDay, SupportItem
 
 
 @dataclass(frozen=True)

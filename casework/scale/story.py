@@ -28,7 +28,7 @@ from casework.models.people import age_from_birth_year
 from casework.scale import names, places
 from casework.scale.places import PROVINCES
 from casework.scale.world import PARTIAL_INTAKE, PERSONA_FACILITY, TOP_AGENCY, AgencyInfo, FacilityInfo, World
-from casework.workdays import is_working_day
+from support.workdays import is_working_day
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -143,7 +143,7 @@ def weighted(rng: random.Random, pairs):
 
 
 def vnd(amount: int) -> str:
-    """`casework.ledger.vnd`."""
+    """`casework.lib.text.vnd`."""
     return f"{amount:,} ₫".replace(",", ".")
 
 
@@ -1531,7 +1531,7 @@ class Stories:
                 paid_on += datetime.timedelta(days=rng.randint(15, 60))
 
     def _working_days(self, start: datetime.date, days: int) -> datetime.date:
-        """`casework.workdays.add_working_days` with the calendar loaded once."""
+        """`support.workdays.add_working_days` with the calendar loaded once."""
         day, counted = start, 0
         while counted < days:
             day += DAY

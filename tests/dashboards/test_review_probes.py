@@ -19,13 +19,11 @@ from casework.models import (
     CaseGrant,
     Incident,
     Membership,
-    Payment,
     PersonStatus,
     PicklistValue,
     Role,
     SensitivityClass,
     StatisticsScope,
-    SupportItem,
 )
 from dashboards import overview, stats, suppression, tasks
 from dashboards.models import ExportJob
@@ -33,6 +31,7 @@ from dashboards.scope import Filters, Scope
 from dashboards.stats import statistics_for
 from referrals.actions import do_send_referral
 from referrals.models import HandoverMinutes, ReferralPurpose
+from support.models import Payment, SupportItem
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
 from tests.fixtures.queries import page_queries
 from tests.fixtures.statistics import build_statistics_world, victim

@@ -29,7 +29,7 @@ from casework.models import (
     VerificationOutcome,
 )
 from casework.reference_data import load_reference_data
-from casework.support_catalogue import load_support_catalogue
+from support.catalogue import load_support_catalogue
 
 DEMO_PASSWORD = "caunoi-demo-2026"
 
@@ -409,8 +409,8 @@ class DemoStory:
             self.routing.route_case(case.pk)
 
     def claim(self, case: Case) -> None:
-        from casework.claims import do_file_claim
-        from casework.models import SupportItem
+        from support.actions import do_file_claim
+        from support.models import SupportItem
 
         do_file_claim(
             case,

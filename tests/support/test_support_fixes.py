@@ -7,21 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from casework.claims import SupportError, do_decide_claim, do_file_claim
-from casework.ledger import LedgerError, do_record_payment
-from casework.models import (
-    AuditEvent,
-    Case,
-    Claim,
-    Country,
-    ItemRate,
-    LegalRegime,
-    Person,
-    PersonStatus,
-    Role,
-    SupportItem,
-)
-from casework.support import entitlements
+from casework.models import AuditEvent, Case, Country, LegalRegime, Person, PersonStatus, Role
+from support.actions import LedgerError, SupportError, do_decide_claim, do_file_claim, do_record_payment
+from support.entitlements import entitlements
+from support.models import Claim, ItemRate, SupportItem
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +112,7 @@ def test_every_claimable_item_names_who_decides(reference_data):
 
 
 def test_refusals_of_the_support_forms_are_audited(sp):
-    url = reverse("casework:case-claim", args=[sp.case.public_id])
+    url = reverse("support:case-claim", args=[sp.case.public_id])
     client = sign_in(sp.worker)
     denied = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).count()
     assert client.post(url, {"item": "no-such-item"}).status_code == 404

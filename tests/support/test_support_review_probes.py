@@ -11,20 +11,16 @@ from django.utils import timezone
 from casework import actions
 from casework.models import (
     AuditEvent,
-    CapExtension,
     Case,
     CaseGrant,
-    Claim,
-    ClaimStatus,
     Country,
     LegalRegime,
-    Payment,
     Person,
     PersonStatus,
     Role,
     SensitivityClass,
-    SupportItem,
 )
+from support.models import CapExtension, Claim, ClaimStatus, Payment, SupportItem
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +53,7 @@ def victim(world, **fields):
 
 def filed(world, case, agency=None) -> Claim:
     response = sign_in(world.owner).post(
-        reverse("casework:case-claim", args=[case.public_id]),
+        reverse("support:case-claim", args=[case.public_id]),
         {"item": "l53-k", "deciding_agency": (agency or world.social).pk, "documents": "Mẫu số 07"},
         **HTMX,
     )
@@ -68,7 +64,7 @@ def filed(world, case, agency=None) -> Claim:
 def approved(world, case, amount=2_000_000) -> Claim:
     claim = filed(world, case)
     response = sign_in(world.social_supervisor).post(
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]),
         {"approve": "1", "reason": "Đủ điều kiện", "amount_decided_vnd": str(amount)},
         **HTMX,
     )
@@ -109,7 +105,7 @@ def test_malformed_payments_are_refused_with_400(social, values):
     case = victim(social)
     claim = approved(social, case)
     response = sign_in(social.owner).post(
-        reverse("casework:case-payment", args=[case.public_id]), pay_form(claim, **values), **HTMX
+        reverse("support:case-payment", args=[case.public_id]), pay_form(claim, **values), **HTMX
     )
     assert response.status_code == 400
     assert not Payment.objects.exists()
@@ -119,7 +115,7 @@ def test_a_payment_at_the_largest_bigint_plus_one_is_refused(social):
     case = victim(social)
     claim = approved(social, case, amount=2**63 - 1)
     response = sign_in(social.owner).post(
-        reverse("casework:case-payment", args=[case.public_id]), pay_form(claim, amount_vnd=str(2**63)), **HTMX
+        reverse("support:case-payment", args=[case.public_id]), pay_form(claim, amount_vnd=str(2**63)), **HTMX
     )
     assert response.status_code == 400 and not Payment.objects.exists()
 
@@ -129,7 +125,7 @@ def test_an_unknown_or_missing_item_code_is_404(social):
     client = sign_in(social.owner)
     for name in ("case-payment", "case-claim", "case-cap-extension"):
         for code in ("no-such-item", "", "l53-k' OR 1=1 --"):
-            response = client.post(reverse(f"casework:{name}", args=[case.public_id]), {"item": code}, **HTMX)
+            response = client.post(reverse(f"support:{name}", args=[case.public_id]), {"item": code}, **HTMX)
             assert response.status_code == 404, (name, code)
     assert not Payment.objects.exists() and not Claim.objects.exists() and not CapExtension.objects.exists()
 
@@ -150,7 +146,7 @@ def test_an_unknown_or_missing_item_code_is_404(social):
 def test_malformed_claims_are_refused_with_400(social, values):
     case = victim(social)
     form = {"item": "l53-k", "deciding_agency": social.social.pk, "documents": "Mẫu số 07"} | values
-    response = sign_in(social.owner).post(reverse("casework:case-claim", args=[case.public_id]), form, **HTMX)
+    response = sign_in(social.owner).post(reverse("support:case-claim", args=[case.public_id]), form, **HTMX)
     assert response.status_code == 400
     assert not Claim.objects.exists()
 
@@ -172,7 +168,7 @@ def test_malformed_decisions_are_refused_with_400(social, values):
     case = victim(social)
     claim = filed(social, case)
     response = sign_in(social.social_supervisor).post(
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]), values, **HTMX
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]), values, **HTMX
     )
     assert response.status_code == 400
     claim.refresh_from_db()
@@ -199,7 +195,7 @@ def test_malformed_cap_extensions_are_refused_with_400(world, values):
         "decided_on": timezone.localdate().isoformat(),
         "reason": "x",
     } | values
-    response = sign_in(world.owner).post(reverse("casework:case-cap-extension", args=[case.public_id]), form, **HTMX)
+    response = sign_in(world.owner).post(reverse("support:case-cap-extension", args=[case.public_id]), form, **HTMX)
     assert response.status_code == 400 and not CapExtension.objects.exists()
 
 
@@ -214,7 +210,7 @@ def test_the_2011_meals_cap_cannot_be_extended_through_the_form(world):
         "decided_on": timezone.localdate().isoformat(),
         "reason": "x",
     }
-    response = sign_in(world.owner).post(reverse("casework:case-cap-extension", args=[case.public_id]), form, **HTMX)
+    response = sign_in(world.owner).post(reverse("support:case-cap-extension", args=[case.public_id]), form, **HTMX)
     assert response.status_code == 400 and not CapExtension.objects.exists()
 
 
@@ -226,7 +222,7 @@ def test_a_claim_of_case_a_cannot_be_decided_through_case_b(social):
     claim_a = filed(social, case_a)
     filed(social, case_b)  # the deciding supervisor holds support on case B too
     response = sign_in(social.social_supervisor).post(
-        reverse("casework:case-claim-decide", args=[case_b.public_id, claim_a.public_id]),
+        reverse("support:case-claim-decide", args=[case_b.public_id, claim_a.public_id]),
         {"approve": "1", "reason": "x", "amount_decided_vnd": "100"},
         **HTMX,
     )
@@ -240,7 +236,7 @@ def test_a_claim_of_case_a_cannot_be_paid_through_case_b(social):
     case_a, case_b = victim(social), victim(social, name="Trần Văn B")
     claim_a = approved(social, case_a)
     response = sign_in(social.owner).post(
-        reverse("casework:case-payment", args=[case_b.public_id]), pay_form(claim_a), **HTMX
+        reverse("support:case-payment", args=[case_b.public_id]), pay_form(claim_a), **HTMX
     )
     assert response.status_code == 400
     assert not Payment.objects.exists()
@@ -250,7 +246,7 @@ def test_paying_more_than_decided_in_two_steps_is_refused(social):
     case = victim(social)
     claim = approved(social, case, amount=1_000)
     client = sign_in(social.owner)
-    url = reverse("casework:case-payment", args=[case.public_id])
+    url = reverse("support:case-payment", args=[case.public_id])
     assert client.post(url, pay_form(claim, amount_vnd="600"), **HTMX).status_code == 200
     assert client.post(url, pay_form(claim, amount_vnd="600", receipt_ref="PC-2"), **HTMX).status_code == 400
     assert sum(Payment.objects.values_list("amount_vnd", flat=True)) == 600
@@ -263,18 +259,18 @@ def test_outsiders_cannot_decide_pay_file_or_extend(social):
     case = victim(social)
     claim = filed(social, case)
     posts = {
-        reverse("casework:case-claim", args=[case.public_id]): {
+        reverse("support:case-claim", args=[case.public_id]): {
             "item": "l53-i",
             "deciding_agency": social.social.pk,
             "documents": "x",
         },
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]): {
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]): {
             "approve": "1",
             "reason": "x",
             "amount_decided_vnd": "100",
         },
-        reverse("casework:case-payment", args=[case.public_id]): pay_form(None, item="l53-e"),
-        reverse("casework:case-cap-extension", args=[case.public_id]): {
+        reverse("support:case-payment", args=[case.public_id]): pay_form(None, item="l53-e"),
+        reverse("support:case-cap-extension", args=[case.public_id]): {
             "item": "l53-a",
             "extra_days": "30",
             "decision_number": "1",
@@ -297,7 +293,7 @@ def test_the_deciding_agencys_caseworker_cannot_decide_a_supervisors_claim(socia
     case = victim(social)
     claim = filed(social, case)
     response = sign_in(social.social_worker).post(
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]),
         {"approve": "1", "reason": "x", "amount_decided_vnd": "100"},
         **HTMX,
     )
@@ -310,7 +306,7 @@ def test_the_owning_supervisor_cannot_decide_a_claim_sent_to_another_agency(soci
     case = victim(social)
     claim = filed(social, case)
     response = sign_in(social.supervisor).post(
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]),
         {"approve": "1", "reason": "x", "amount_decided_vnd": "100"},
         **HTMX,
     )
@@ -324,10 +320,10 @@ def test_a_refusal_ends_the_deciding_agencys_sight_of_the_case(social):
     case = victim(social)
     claim = filed(social, case)
     boss = sign_in(social.social_supervisor)
-    plan_url = reverse("casework:case-support", args=[case.public_id])
+    plan_url = reverse("support:case-support", args=[case.public_id])
     assert boss.get(plan_url).status_code == 200
     response = boss.post(
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]),
         {"approve": "0", "reason": "Không đủ giấy tờ"},
         **HTMX,
     )
@@ -336,7 +332,7 @@ def test_a_refusal_ends_the_deciding_agencys_sight_of_the_case(social):
     assert claim.status == ClaimStatus.REFUSED
     assert sign_in(social.social_supervisor).get(plan_url).status_code == 404
     payment = sign_in(social.social_supervisor).post(
-        reverse("casework:case-payment", args=[case.public_id]), pay_form(None, item="l53-e"), **HTMX
+        reverse("support:case-payment", args=[case.public_id]), pay_form(None, item="l53-e"), **HTMX
     )
     assert payment.status_code == 404 and not Payment.objects.exists()
 
@@ -349,7 +345,7 @@ def test_shelter_staff_and_agency_admins_of_the_owner_cannot_pay(social):
     # not hold `support` at all (404).
     for persona, status in ((admin, 403), (social.shelter, 404)):
         response = sign_in(persona).post(
-            reverse("casework:case-payment", args=[case.public_id]), pay_form(None, item="l53-e"), **HTMX
+            reverse("support:case-payment", args=[case.public_id]), pay_form(None, item="l53-e"), **HTMX
         )
         assert response.status_code == status
     assert not Payment.objects.exists()
@@ -362,7 +358,7 @@ def test_shelter_staff_and_agency_admins_of_the_owner_cannot_pay(social):
 def test_the_inbox_claims_list_and_the_timeline_lines_carry_no_name(social):
     case = victim(social)
     claim = approved(social, case)
-    sign_in(social.owner).post(reverse("casework:case-payment", args=[case.public_id]), pay_form(claim), **HTMX)
+    sign_in(social.owner).post(reverse("support:case-payment", args=[case.public_id]), pay_form(claim), **HTMX)
     filed_again = victim(social, name="Lò Thị Mai")
     filed(social, filed_again)
     inbox = sign_in(social.social_supervisor).get("/referrals/")
@@ -391,7 +387,7 @@ def test_support_timeline_lines_are_hidden_from_holders_without_support(social):
     assert page.status_code == 200
     html = page.content.decode()
     assert "2.000.000" not in html and "Trợ cấp khó khăn ban đầu" not in html
-    assert reverse("casework:case-support", args=[case.public_id]) not in html
+    assert reverse("support:case-support", args=[case.public_id]) not in html
 
 
 def test_the_deciding_agency_sees_support_but_not_identity(social):
@@ -406,7 +402,7 @@ def test_the_plan_and_inbox_views_are_audited_with_the_support_class(social):
     case = victim(social)
     filed(social, case)
     before = AuditEvent.objects.count()
-    sign_in(social.social_supervisor).get(reverse("casework:case-support", args=[case.public_id]))
+    sign_in(social.social_supervisor).get(reverse("support:case-support", args=[case.public_id]))
     sign_in(social.social_supervisor).get("/referrals/")
     rows = list(AuditEvent.objects.order_by("id")[before:])
     assert any(r.action == AuditEvent.Action.VIEW and r.classes == ["support"] and r.case == case for r in rows)

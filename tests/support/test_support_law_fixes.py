@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from casework import actions
 from casework.actions import CaseworkError
-from casework.models import Case, CaseStatus, LegalRegime, Person, PersonStatus, SupportItem
+from casework.models import Case, CaseStatus, LegalRegime, Person, PersonStatus
 from casework.responsibility import do_record_return
-from casework.support import entitlements
-from casework.support_catalogue import load_support_catalogue
+from support.catalogue import load_support_catalogue
+from support.entitlements import entitlements
+from support.models import SupportItem
 from tests.fixtures.chain import fresh, new_person_case
 from tests.fixtures.personas import acting, sign_in
 
@@ -116,7 +117,7 @@ def test_the_lead_social_agency_files_claims_and_a_placement_receiver_does_not(c
     accept(referral_to(case, "protection_support", chain.syt), chain.syt_worker)
     identify(case, chain)
     data = {"item": "l53-k", "deciding_agency": chain.syt.pk, "documents": "Mẫu số 07"}
-    url = reverse("casework:case-claim", args=[case.public_id])
+    url = reverse("support:case-claim", args=[case.public_id])
     assert sign_in(chain.commune_worker).post(url, data).status_code in (403, 404)  # the former lead
     assert sign_in(chain.syt_worker).post(url, data).status_code in (200, 302)
     assert fresh(case).claims.get().filed_by == chain.syt_worker
