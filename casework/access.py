@@ -32,7 +32,6 @@ from casework.models import (
     CaseGrant,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
-    Claim,
     Document,
     Incident,
     Membership,
@@ -184,16 +183,6 @@ def may_register_cases(user: Actor) -> bool:
 def refuse_registration(user: Actor) -> NoReturn:
     audit.record(AuditEvent.Action.REFUSED, actor=user, detail={"capability": "register_case", "reason": "authority"})
     raise PermissionDenied(str(_("Supervisors and agency administrators do not register cases.")))
-
-
-def may_decide_claim(user: Actor, claim: Claim) -> bool:
-    """Someone acting now as the item's deciding role of the claim's deciding agency."""
-    membership = active_membership(user)
-    return (
-        membership is not None
-        and membership.agency_id == claim.deciding_agency_id
-        and membership.role == claim.item.deciding_role
-    )
 
 
 def deny(user: Actor, detail: dict[str, object], *, case: Case | None = None) -> NoReturn:

@@ -1,7 +1,6 @@
 from celery import shared_task
 
 from casework.actions import do_flag_overdue_cases
-from casework.claims import do_flag_overdue_claims
 from casework.responsibility import do_flag_overdue_tasks, do_flag_overdue_verifications
 
 
@@ -10,10 +9,3 @@ def flag_overdue_cases() -> int:
     """Periodic: deadlines live in the database, so a beat tick finds what is overdue — status
     limits, the 3 days of initial verification and the lead's tasks."""
     return do_flag_overdue_cases() + do_flag_overdue_verifications() + do_flag_overdue_tasks()
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def flag_overdue_claims() -> int:
-    """Periodic: claim decisions fall due on working days kept in the database, so an hourly
-    tick flags the ones left undecided past their day."""
-    return do_flag_overdue_claims()

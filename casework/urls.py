@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import account, auth, case_actions, cases, corrections, support
+from casework.views import account, auth, case_actions, cases, corrections
 
 app_name = "casework"
 
@@ -34,11 +34,6 @@ urlpatterns = [
     path("cases/new/<slug:step>/", cases.case_create, name="case-create"),
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),
     path("cases/<uuid:code>/access/", cases.case_access_list, name="case-access"),
-    path("cases/<uuid:code>/support/", support.support_plan, name="case-support"),
-    path("cases/<uuid:code>/support/claims/", support.file_claim, name="case-claim"),
-    path("cases/<uuid:code>/support/claims/<uuid:claim>/decide/", support.decide_claim, name="case-claim-decide"),
-    path("cases/<uuid:code>/support/payments/", support.record_payment, name="case-payment"),
-    path("cases/<uuid:code>/support/extensions/", support.extend_cap, name="case-cap-extension"),
     path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),
     path("cases/<uuid:code>/transition/", case_actions.transition, name="case-transition"),
     path("cases/<uuid:code>/identification/", case_actions.identification, name="case-identification"),

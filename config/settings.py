@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "casework",
     "messaging",
     "shelters",
+    "support",
     "referrals",
     "dashboards",
     "exchange",
@@ -269,7 +270,7 @@ CAUNOI_OUTBOX_REDELIVER_SECONDS = env_int("CAUNOI_OUTBOX_REDELIVER_SECONDS", 120
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue-cases": {"task": "casework.tasks.flag_overdue_cases", "schedule": 60.0},
     "flag-overdue-referrals": {"task": "referrals.tasks.flag_overdue_referrals", "schedule": 60.0},
-    "flag-overdue-claims": {"task": "casework.tasks.flag_overdue_claims", "schedule": 3600.0},
+    "flag-overdue-claims": {"task": "support.tasks.flag_overdue_claims", "schedule": 3600.0},
     "relay-outbox": {"task": "messaging.tasks.relay_outbox", "schedule": 15.0},
     "release-expired-holds": {"task": "shelters.tasks.release_expired_holds", "schedule": 300.0},
     "remind-followups": {"task": "referrals.tasks.remind_followups", "schedule": 3600.0},

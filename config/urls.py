@@ -20,6 +20,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     # Exports and imports keep the addresses they had under the dashboards (decision 146).
     path("dashboards/", include("exchange.urls")),
+    path("", include("support.urls")),
     path("", include("casework.urls")),
 ]
 

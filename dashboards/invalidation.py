@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
-from casework.models import Case, Claim, Incident, Offender, Payment, Person
+from casework.models import Case, Incident, Offender, Person
 from dashboards import cache
 from referrals.models import HandoverMinutes
+from support.models import Claim, Payment
 
 
 def _bump_cases(condition: Q) -> None:

@@ -16,13 +16,14 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
-from casework.models import Case, CaseStatus, Claim, ClaimStatus, Payment, PersonStatus, Sex, StatisticsScope
+from casework.models import Case, CaseStatus, PersonStatus, Sex, StatisticsScope
 from dashboards import cache, suppression
 from dashboards.scope import Filters, Scope
 from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, HOME_COUNTRY, VICTIM, label_of
 from referrals.models import HandoverMinutes, Referral
 from referrals.models.core import OPEN_STATUSES
 from shelters import access as shelter_access
+from support.models import Claim, ClaimStatus, Payment
 
 OPEN_CASE_STATUSES = [status for status in CaseStatus.values if status != CaseStatus.CLOSED]
 # Fewer handovers than this and a median says too much about single women.

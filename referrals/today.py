@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import active_membership, holds_class, visible_cases
-from casework.claims import claims_to_decide
 from casework.models import CaseStatus, CaseTask, Role, SensitivityClass
 from messaging.notify import my_notifications, notification_text
 from referrals.access import inbox_referrals
 from referrals.followups import REMIND_DAYS_BEFORE
 from referrals.models import ReferralStatus
 from shelters.models import Facility, FollowUpVisit
+from support.queries import claims_to_decide
 
 # Rows per kind: the page is a to-do list, not a register; the full lists are one link away.
 LIMIT = 50
@@ -266,7 +266,7 @@ def _claims(user, membership, now) -> list[Waiting]:
             what=str(claim.item.label),
             due=_start_of(claim.due_on) if claim.due_on else None,
             overdue=claim.due_on is not None and claim.due_on < today,
-            url=reverse("casework:case-support", args=[claim.case_public_id]),
+            url=reverse("support:case-support", args=[claim.case_public_id]),
             all_day=True,
         )
         for claim in rows[:LIMIT]

@@ -30,3 +30,10 @@ def parse_pk(value: object) -> int | None:
     if not (text.isascii() and text.isdigit()) or len(text) > 18:
         return None
     return int(text)
+
+
+def vnd(amount: int) -> str:
+    """`1.500.000 ₫`: dots between thousands, the đồng sign after a space, as Vietnamese
+    receipts write it."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,} ₫".replace(",", ".")

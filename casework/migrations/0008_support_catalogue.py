@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 
 def load(apps, schema_editor):
-    from casework.support_catalogue import load_support_catalogue
+    from support.catalogue import load_support_catalogue
 
-    load_support_catalogue(apps)
+    load_support_catalogue(apps, app_label="casework")
 
 
 

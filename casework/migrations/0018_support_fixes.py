@@ -5,9 +5,9 @@ from django.db import migrations
 
 
 def reload_catalogue(apps, schema_editor):
-    from casework.support_catalogue import load_support_catalogue
+    from support.catalogue import load_support_catalogue
 
-    load_support_catalogue(apps)
+    load_support_catalogue(apps, app_label="casework")
 
 
 class Migration(migrations.Migration):

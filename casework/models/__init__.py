@@ -37,37 +37,11 @@ from casework.models.reference import (
     Province,
 )
 from casework.models.responsibility import CaseLead, CaseTask, IdentificationGround, IdentificationProposal
-from casework.models.support import (
-    AmountKind,
-    CalendarDay,
-    CapExtension,
-    Claim,
-    ClaimStatus,
-    EligibilityRule,
-    ItemRate,
-    Nationality,
-    Payment,
-    StandardLevel,
-    SupportItem,
-    Whereabouts,
-)
 
 __all__ = [
     "RecoveryCode",
     "TwoFactorDevice",
-    "AmountKind",
-    "CalendarDay",
-    "Claim",
-    "ClaimStatus",
-    "Payment",
-    "CapExtension",
-    "EligibilityRule",
-    "ItemRate",
-    "Nationality",
-    "StandardLevel",
     "StatisticsScope",
-    "SupportItem",
-    "Whereabouts",
     "CHANGE_PERMISSION",
     "CLASS_PERMISSIONS",
     "IDENTIFICATION_OUTCOMES",

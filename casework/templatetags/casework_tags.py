@@ -1,5 +1,6 @@
 from django import template
 
+from casework.lib.text import vnd as format_vnd
 from casework.models import IdentificationGround, SensitivityClass
 
 register = template.Library()
@@ -14,8 +15,6 @@ def sensitivity_labels(classes) -> str:
 @register.filter
 def vnd(amount) -> str:
     """Whole VND as Vietnamese write it: 1.500.000 ₫."""
-    from casework.ledger import vnd as format_vnd
-
     return "" if amount is None else format_vnd(int(amount))
 
 

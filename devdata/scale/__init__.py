@@ -57,7 +57,6 @@ from django.utils import timezone
 
 from casework.models import Agency, Province, ReferenceCounter, User
 from casework.reference_data import load_reference_data
-from casework.support_catalogue import load_support_catalogue
 from dashboards import cache
 from devdata.scale import load
 from devdata.scale.reference import Reference
@@ -65,6 +64,7 @@ from devdata.scale.story import Stories
 from devdata.scale.world import CODE_PREFIX, PERSONAS, USER_PREFIX, WorldBuilder
 from referrals.models import ReferralPurpose
 from referrals.seed import load_purposes, load_rules
+from support.catalogue import load_support_catalogue
 
 SCALE_PASSWORD = "caunoi-demo-2026"
 DEFAULT_SEED = 2026

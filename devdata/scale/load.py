@@ -22,17 +22,16 @@ from casework.models import (
     CaseGrant,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
-    Claim,
     Consent,
     Incident,
     Membership,
     Offender,
-    Payment,
     Person,
     User,
 )
 from referrals.models import HandoverMinutes, Referral, ReferralEvent
 from shelters.models import Bed, Facility, FollowUpVisit, Intake, Placement, ServiceRecord, Stay
+from support.models import Claim, Payment
 
 # The reference data `--reset` keeps (loaded by migrations or entered by an administrator), by
 # model name: a model moved to another app is still reference data (the names are unique).

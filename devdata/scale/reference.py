@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from casework.models import (
     AgencyKind,
-    CalendarDay,
     CaseStatus,
     Country,
     EthnicGroup,
@@ -22,10 +21,10 @@ from casework.models import (
     Role,
     SensitivityClass,
     StatusDeadline,
-    SupportItem,
 )
 from referrals.models import ReferralPurpose, ReferralStatus
 from shelters.models import FollowUpOutcome, ServiceKind, Stay
+from support.models import CalendarDay, SupportItem
 
 
 @dataclass(frozen=True)

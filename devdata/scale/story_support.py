@@ -3,7 +3,6 @@
 import datetime
 
 from casework.lib.dates import add_months
-from casework.workdays import is_working_day
 from devdata.scale.story_base import (
     CASEWORKER,
     CORE,
@@ -15,6 +14,7 @@ from devdata.scale.story_base import (
     weighted,
 )
 from devdata.scale.world import AgencyInfo
+from support.workdays import is_working_day
 
 CLAIM_ITEMS = {
     # regime: [(item code, who: adult|child|any, weight)]
@@ -30,7 +30,7 @@ AMOUNTS = {
 
 
 def vnd(amount: int) -> str:
-    """`casework.ledger.vnd`."""
+    """`casework.lib.text.vnd`."""
     return f"{amount:,} ₫".replace(",", ".")
 
 
@@ -158,7 +158,7 @@ class SupportStory:
                 paid_on += datetime.timedelta(days=rng.randint(15, 60))
 
     def _working_days(self, start: datetime.date, days: int) -> datetime.date:
-        """`casework.workdays.add_working_days` with the calendar loaded once."""
+        """`support.workdays.add_working_days` with the calendar loaded once."""
         day, counted = start, 0
         while counted < days:
             day += DAY

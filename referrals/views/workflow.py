@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 
 from casework import audit
 from casework.access import Capability, access_case, deny
-from casework.claims import claims_to_decide
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
 from casework.views.common import form_errors_to_messages, membership_required
 from referrals import actions
@@ -30,6 +29,7 @@ from referrals.actions import ReferralError
 from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
 from referrals.models import HandoverMinutes, Referral, ReferralStatus
 from shelters.models import Placement
+from support.queries import claims_to_decide
 
 INBOX_LIMIT = 200
 CANCELLABLE = {ReferralStatus.SENT, ReferralStatus.RECEIVED}

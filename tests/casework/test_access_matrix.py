@@ -347,16 +347,21 @@ MATRIX = [pytest.param(situation, route, id=f"{situation}-{route}") for situatio
 
 
 def test_the_table_covers_every_case_url():
-    """A new case route in casework/urls.py must get a row here."""
+    """A new case route in casework/urls.py or support/urls.py must get a row here."""
     from casework.urls import urlpatterns
+    from support.urls import urlpatterns as support_urlpatterns
 
-    case_routes = {str(pattern.pattern) for pattern in urlpatterns if "<uuid:code>" in str(pattern.pattern)}
+    case_routes = {
+        str(pattern.pattern)
+        for pattern in [*urlpatterns, *support_urlpatterns]
+        if "<uuid:code>" in str(pattern.pattern)
+    }
     covered = {
         "cases/<uuid:code>/",
         "cases/<uuid:code>/access/",
         "cases/<uuid:code>/support/",
         "cases/<uuid:code>/documents/<uuid:document>/",
-        # The support plan's forms: their access is tested in tests/casework/test_support_plan.py.
+        # The support plan's forms: their access is tested in tests/support/test_support_plan.py.
         "cases/<uuid:code>/support/claims/",
         "cases/<uuid:code>/support/claims/<uuid:claim>/decide/",
         "cases/<uuid:code>/support/payments/",

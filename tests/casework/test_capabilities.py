@@ -176,7 +176,7 @@ def _changed(case: Case) -> tuple:
         ("casework:case-transition", {"status": "closed", "reason": "Đóng hồ sơ"}),
         ("casework:case-transition", {"status": "supporting", "reason": "Quay lại hỗ trợ"}),
         ("casework:case-assign", {"user": 0}),
-        ("casework:case-cap-extension", {"item": "l53-a", "extra_days": 30}),
+        ("support:case-cap-extension", {"item": "l53-a", "extra_days": 30}),
         ("casework:case-consent", {"given_by": "person", "classes": ["core"], "purpose": "x"}),
     ],
 )
@@ -200,7 +200,7 @@ def test_the_receivers_page_has_no_forms_of_the_lead(chain, reintegrating):
     for action in ("/transition/", "/assign/", "/consents/", "/reopen/"):
         assert action not in html, action
     assert "/notes/" in html and "/documents/" in html  # a receiver adds notes and documents
-    plan = sign_in(chain.union_worker).get(reverse("casework:case-support", args=[reintegrating.public_id]))
+    plan = sign_in(chain.union_worker).get(reverse("support:case-support", args=[reintegrating.public_id]))
     assert "/support/extensions/" not in plan.content.decode()
     # The lead's own page has them (the check above can fail).
     lead_page = sign_in(chain.syt_worker).get(reverse("casework:case-detail", args=[reintegrating.public_id]))

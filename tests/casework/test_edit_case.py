@@ -22,7 +22,7 @@ from casework.models import (
     SensitivityClass,
 )
 from casework.models.people import age_from_birth_year
-from casework.support import entitlements
+from support.entitlements import entitlements
 from tests.fixtures.personas import make_user, sign_in
 from tests.fixtures.queries import page_queries
 
@@ -261,7 +261,7 @@ def test_entitlements_follow_a_corrected_poor_household(world):
     assert after - before == {"d09-education", "d09-hardship"}
     line = _fresh(case).events.filter(kind=CaseEvent.Kind.UPDATED).first()
     assert "Hộ nghèo: không rõ → có" in line.reason
-    plan = sign_in(world.owner).get(reverse("casework:case-support", args=[case.public_id])).content.decode()
+    plan = sign_in(world.owner).get(reverse("support:case-support", args=[case.public_id])).content.decode()
     assert "Hỗ trợ học văn hóa (hộ nghèo)" in plan
 
 

@@ -9,18 +9,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from casework.forms import CaseFactsForm, PersonForm
-from casework.models import (
-    AuditEvent,
-    CapExtension,
-    Case,
-    Claim,
-    Country,
-    LegalRegime,
-    Payment,
-    Person,
-    PersonStatus,
-    SupportItem,
-)
+from casework.models import AuditEvent, Case, Country, LegalRegime, Person, PersonStatus
+from support.models import CapExtension, Claim, Payment, SupportItem
 from tests.fixtures.personas import acting, make_case, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -75,10 +65,10 @@ def extension_form(world, case):
 
 
 FORMS = [
-    ("casework:case-claim", claim_form, ["item", "deciding_agency", "documents"]),
-    ("casework:case-payment", payment_form, ["item", "amount_vnd", "paid_on", "receipt_ref", "note"]),
+    ("support:case-claim", claim_form, ["item", "deciding_agency", "documents"]),
+    ("support:case-payment", payment_form, ["item", "amount_vnd", "paid_on", "receipt_ref", "note"]),
     (
-        "casework:case-cap-extension",
+        "support:case-cap-extension",
         extension_form,
         ["item", "extra_days", "decision_number", "decided_by", "decided_on", "reason"],
     ),

@@ -9,16 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import (
-    Payment,
     PersonStatus,
     Role,
-    SupportItem,
 )
 from dashboards import overview
 from dashboards.scope import Filters
 from dashboards.stats import statistics_for
 from referrals.actions import do_send_referral
 from referrals.models import HandoverMinutes, ReferralPurpose
+from support.models import Payment, SupportItem
 from tests.fixtures.personas import acting, make_user, sign_in
 from tests.fixtures.probes import (
     MARCH,

@@ -26,10 +26,10 @@ def test_seed_demo_is_idempotent_and_covers_every_persona_and_status(reference_d
 
 def test_every_demo_agency_has_something_to_do(reference_data):
     """The demo tells the reception chain: each persona's agency has work waiting (issue 14)."""
-    from casework.claims import claims_to_decide
     from referrals.access import INBOX_STATUSES
     from referrals.models import Referral
     from shelters.models import FollowUpVisit, Stay
+    from support.queries import claims_to_decide
 
     call_command("seed_demo", stdout=StringIO())
     agencies = {agency.code: agency for agency in Agency.objects.all()}

@@ -27,12 +27,10 @@ from casework.models import (
     CaseLead,
     CaseStatus,
     CaseUserObjectPermission,
-    Claim,
     Consent,
     Incident,
     Membership,
     Offender,
-    Payment,
     Person,
     Province,
     ReferenceCounter,
@@ -42,6 +40,7 @@ from casework.models import (
 from referrals.access import inbox_referrals
 from referrals.models import HandoverMinutes, Referral, ReferralPurpose, ReferralStatus
 from shelters.models import Stay
+from support.models import Claim, Payment
 from tests.fixtures.personas import acting
 
 VICTIMS = 400

@@ -18,19 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from playwright.sync_api import expect
 
-from casework.ledger import vnd
-from casework.models import (
-    AuditEvent,
-    Claim,
-    ClaimStatus,
-    Country,
-    LegalRegime,
-    Payment,
-    Person,
-    PersonStatus,
-    Role,
-    SensitivityClass,
-)
+from casework.lib.text import vnd
+from casework.models import AuditEvent, Country, LegalRegime, Person, PersonStatus, Role, SensitivityClass
+from support.models import Claim, ClaimStatus, Payment
 from tests.e2e.conftest import RESULTS_DIR, assert_clean, save_screenshot
 from tests.e2e.test_case_registration import sign_in, vietnamese
 from tests.e2e.test_referral_to_peace_house import open_details

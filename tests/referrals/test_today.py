@@ -18,11 +18,11 @@ from referrals import actions, routing
 from referrals.models import ReferralPurpose
 from shelters.actions import do_admit_from_placement, do_discharge
 from shelters.models import FollowUpVisit, Stay
-from tests.casework.test_claims import a_case, deciders, file  # noqa: F401 - a fixture
 from tests.fixtures.chain import new_person_case
 from tests.fixtures.personas import PASSWORD, acting, make_case, make_user, sign_in
 from tests.fixtures.queries import page_queries
 from tests.fixtures.shelters import new_case, place, shelter_world  # noqa: F401 - a fixture
+from tests.support.test_claims import a_case, deciders, file  # noqa: F401 - a fixture
 
 TODAY = "/today/"
 PERSON = "Nguyễn Thị Lan"

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import actions
-from casework.claims import do_file_claim
 from casework.models import (
     Agency,
     AgencyKind,
@@ -26,18 +25,19 @@ from casework.models import (
     Role,
     Sex,
     StatisticsScope,
-    SupportItem,
     User,
     VerificationOutcome,
 )
 from casework.reference_data import load_reference_data
 from casework.responsibility import do_record_verification
-from casework.support_catalogue import load_support_catalogue
 from referrals import actions as referral_actions
 from referrals import routing
 from referrals.models import HandoverMinutes, ReferralPurpose
 from shelters import actions as shelter_actions
 from shelters.models import Bed, Facility
+from support.actions import do_file_claim
+from support.catalogue import load_support_catalogue
+from support.models import SupportItem
 
 DEMO_PASSWORD = "caunoi-demo-2026"
 

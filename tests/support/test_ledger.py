@@ -13,24 +13,22 @@ import time_machine
 from django.db import DatabaseError, ProgrammingError, connection, transaction
 from django.utils import translation
 
-from casework.ledger import LedgerError, do_record_payment, do_reverse_payment, paid, remaining, totals, vnd
+from casework.lib.text import vnd
 from casework.models import (
     AuditEvent,
     Case,
     CaseEvent,
-    Claim,
-    ClaimStatus,
     Country,
-    ItemRate,
     LegalRegime,
-    Payment,
     Person,
     PersonStatus,
     Province,
     Role,
     SensitivityClass,
-    SupportItem,
 )
+from support.actions import LedgerError, do_record_payment, do_reverse_payment
+from support.models import Claim, ClaimStatus, ItemRate, Payment, SupportItem
+from support.queries import paid, remaining, totals
 from tests.fixtures.personas import acting, make_agency, make_case, make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,18 +8,9 @@ import pytest
 from django.utils import timezone, translation
 
 from casework.actions import do_record_identification
-from casework.models import (
-    Case,
-    Country,
-    ItemRate,
-    LegalRegime,
-    Person,
-    PersonStatus,
-    Province,
-    StandardLevel,
-    SupportItem,
-)
-from casework.support import entitlements, rate, regime_of, standard_level
+from casework.models import Case, Country, LegalRegime, Person, PersonStatus, Province
+from support.entitlements import entitlements, rate, regime_of, standard_level
+from support.models import ItemRate, StandardLevel, SupportItem
 from tests.fixtures.personas import acting, make_case
 
 pytestmark = pytest.mark.django_db
@@ -207,9 +198,9 @@ def test_an_administrator_fills_a_rate_in_the_admin(reference_data):
     from tests.fixtures.personas import sign_in
 
     client = sign_in(User.objects.create_superuser("root", password="x-not-used-9"))
-    items = client.get(reverse("admin:casework_supportitem_changelist"))
+    items = client.get(reverse("admin:support_supportitem_changelist"))
     assert items.status_code == 200 and b"l53-k" in items.content
     item = SupportItem.objects.get(code="l53-k")
-    page = client.get(reverse("admin:casework_supportitem_change", args=[item.pk]))
+    page = client.get(reverse("admin:support_supportitem_change", args=[item.pk]))
     assert page.status_code == 200
-    assert client.get(reverse("admin:casework_standardlevel_changelist")).status_code == 200
+    assert client.get(reverse("admin:support_standardlevel_changelist")).status_code == 200

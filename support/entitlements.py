@@ -1,26 +1,28 @@
 """What a person is owed (DESIGN.md §9): one function evaluates the eligibility rules for a case
 and says why, in words; rates are looked up by date and province; capped items count the days
-used. All of it is data (casework/models/support.py) — no amount or rule lives in code."""
+used. All of it is data (support/models.py) — no amount or rule lives in code. Nothing here
+changes a row; the workflows are in support/actions.py."""
 
 import datetime
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from casework.models import (
+from casework.models import Case, LegalRegime, PersonStatus, Province
+from shelters.support import essential_need_days
+from support.models import (
     AmountKind,
     CapExtension,
-    Case,
+    Claim,
+    ClaimStatus,
     EligibilityRule,
     ItemRate,
-    LegalRegime,
     Nationality,
-    PersonStatus,
-    Province,
+    Payment,
     StandardLevel,
     SupportItem,
     Whereabouts,
@@ -179,23 +181,17 @@ def rate(item: SupportItem, province: Province | None, on: datetime.date) -> int
 
 # Days of capped items -------------------------------------------------------------------------
 
-# Apps above casework (shelters) register where days of support come from: a function taking a
-# case and returning (first day, last day) ranges. A registry, because casework may not import
-# shelters (DESIGN.md §2) and the days live there.
-_DAY_SOURCES: list[Callable[[Case, datetime.date], Iterable[tuple[datetime.date, datetime.date]]]] = []
-
-
-def register_day_source(source) -> None:
-    if source not in _DAY_SOURCES:
-        _DAY_SOURCES.append(source)
+# Where days of support come from: functions taking a case and today and returning (first day,
+# last day) ranges. Shelters keep the stays and essential-needs records.
+DAY_SOURCES = (essential_need_days,)
 
 
 def days_used(case: Case, today: datetime.date | None = None) -> int:
-    """Distinct days of support in the registered sources up to today (a day in a stay and in an
+    """Distinct days of support in the day sources up to today (a day in a stay and in an
     essential-needs record is one day)."""
     today = today or timezone.localdate()
     days: set[datetime.date] = set()
-    for source in _DAY_SOURCES:
+    for source in DAY_SOURCES:
         for first, last in source(case, today):
             last = min(last, today)
             days.update(first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
@@ -264,10 +260,6 @@ def _rates(items: list[SupportItem], province: Province | None, on: datetime.dat
 
 def plan(case: Case, today: datetime.date | None = None) -> list[PlanRow]:
     """The support plan in a fixed number of queries, whatever the number of items."""
-    from django.db.models import Sum
-
-    from casework.models import Claim, ClaimStatus, Payment
-
     today = today or timezone.localdate()
     found = entitlements(case, today)
     items = [entitlement.item for entitlement in found]

@@ -11,7 +11,7 @@ Government announces the swapped days anew every year.
 import datetime
 from collections.abc import Mapping
 
-from casework.models import CalendarDay
+from support.models import CalendarDay
 
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday
 # Calendar days fetched per working day asked for, plus a margin: enough for weekends and the

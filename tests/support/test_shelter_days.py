@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from casework.models import CapExtension, SupportItem
-from casework.support import days_allowed, days_used
 from shelters import actions
+from support.entitlements import days_allowed, days_used
+from support.models import CapExtension, SupportItem
 from tests.fixtures.personas import acting
 from tests.fixtures.shelters import new_case, place
 

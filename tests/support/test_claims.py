@@ -11,22 +11,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from casework.claims import SupportError, claims_to_decide, do_decide_claim, do_file_claim, do_flag_overdue_claims
 from casework.models import (
     AuditEvent,
-    CalendarDay,
     Case,
     CaseEvent,
-    Claim,
-    ClaimStatus,
     Country,
     LegalRegime,
     Person,
     PersonStatus,
     Role,
     SensitivityClass,
-    SupportItem,
 )
+from support.actions import SupportError, do_decide_claim, do_file_claim, do_flag_overdue_claims
+from support.models import CalendarDay, Claim, ClaimStatus, SupportItem
+from support.queries import claims_to_decide
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +269,7 @@ def test_a_decided_claim_is_never_flagged(filed, time_machine):
 
 
 def test_the_task_flags_overdue_claims(filed, time_machine):
-    from casework.tasks import flag_overdue_claims
+    from support.tasks import flag_overdue_claims
 
     time_machine.move_to(timezone.make_aware(datetime.datetime(2026, 3, 19, 8, 0)), tick=False)
     assert flag_overdue_claims.apply().get() == 1
@@ -334,7 +332,7 @@ def test_the_deciding_agency_sees_what_it_decides_until_it_refuses(deciders):
     client = sign_in(deciders.social_supervisor)
     page = client.get(reverse("casework:case-detail", args=[case.public_id]))
     assert page.status_code == 200 and NAME not in page.content.decode()  # core and support, not identity
-    assert client.get(reverse("casework:case-support", args=[case.public_id])).status_code == 200
+    assert client.get(reverse("support:case-support", args=[case.public_id])).status_code == 200
     assert (
         sign_in(deciders.social_worker).get(reverse("casework:case-detail", args=[case.public_id])).status_code == 404
     )

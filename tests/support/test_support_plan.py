@@ -5,17 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import (
-    AuditEvent,
-    Claim,
-    Country,
-    ItemRate,
-    LegalRegime,
-    Payment,
-    Person,
-    PersonStatus,
-    SupportItem,
-)
+from casework.models import AuditEvent, Country, LegalRegime, Person, PersonStatus
+from support.models import Claim, ItemRate, Payment, SupportItem
 from tests.fixtures.personas import acting, make_case, sign_in
 from tests.fixtures.queries import page_queries
 
@@ -42,7 +33,7 @@ def test_the_plan_lists_each_entitlement_with_its_reason_and_rate(world):
         case=case, item=hardship, claim=claim, amount_vnd=1_500_000, paid_on=timezone.localdate(),
         payer_agency=world.police, receipt_ref="PC-1", recorded_by=world.owner, recorded_at=timezone.now(),
     )  # fmt: skip
-    response = sign_in(world.owner).get(reverse("casework:case-support", args=[case.public_id]))
+    response = sign_in(world.owner).get(reverse("support:case-support", args=[case.public_id]))
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count("<tr data-item=") == 10
@@ -56,7 +47,7 @@ def test_the_plan_lists_each_entitlement_with_its_reason_and_rate(world):
 
 def test_the_plan_is_only_for_holders_of_support(world):
     case = victim(world)
-    url = reverse("casework:case-support", args=[case.public_id])
+    url = reverse("support:case-support", args=[case.public_id])
     assert sign_in(world.shelter).get(url).status_code == 404  # core, identity, health, shelter only
     assert sign_in(world.outsider).get(url).status_code == 404
     page = sign_in(world.owner).get(reverse("casework:case-detail", args=[case.public_id])).content.decode()
@@ -68,9 +59,9 @@ def test_the_plan_is_only_for_holders_of_support(world):
 def test_the_plan_queries_do_not_grow_with_items(world):
     client = sign_in(world.owner)
     child = victim(world, PersonStatus.ACCOMPANYING_CHILD)
-    few, _response = page_queries(client, reverse("casework:case-support", args=[child.public_id]))
+    few, _response = page_queries(client, reverse("support:case-support", args=[child.public_id]))
     adult = victim(world)
-    many, response = page_queries(client, reverse("casework:case-support", args=[adult.public_id]))
+    many, response = page_queries(client, reverse("support:case-support", args=[adult.public_id]))
     assert response.content.decode().count("<tr data-item=") == 10
     assert few == many <= 20
 
@@ -84,10 +75,10 @@ def test_the_support_forms_are_404_without_support_and_audited(world):
         filed_on=timezone.localdate(), filed_by=world.owner, documents="Đơn",
     )  # fmt: skip
     urls = [
-        reverse("casework:case-claim", args=[case.public_id]),
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
-        reverse("casework:case-claim-decide", args=[case.public_id, uuid.uuid4()]),
-        reverse("casework:case-payment", args=[case.public_id]),
+        reverse("support:case-claim", args=[case.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, uuid.uuid4()]),
+        reverse("support:case-payment", args=[case.public_id]),
     ]
     for persona in (world.shelter, world.outsider, world.other_supervisor):
         client = sign_in(persona)
@@ -110,11 +101,11 @@ def test_a_hardship_claim_filed_approved_and_paid_through_the_plan(world):
     boss = make_user("sp.boss", social, Role.SUPERVISOR)
     case = make_case(social, acting(worker), person_status=PersonStatus.VICTIM, legal_regime=LegalRegime.LAW_2024)
     Person.objects.filter(pk=case.person_id).update(nationality=Country.objects.get(alpha2="VN"))
-    plan_url = reverse("casework:case-support", args=[case.public_id])
+    plan_url = reverse("support:case-support", args=[case.public_id])
     htmx = {"HTTP_HX_REQUEST": "true"}
 
     filing = sign_in(worker).post(
-        reverse("casework:case-claim", args=[case.public_id]),
+        reverse("support:case-claim", args=[case.public_id]),
         {"item": "l53-k", "deciding_agency": social.pk, "documents": "Đơn theo Mẫu số 07; giấy xác nhận nạn nhân"},
         **htmx,
     )
@@ -125,14 +116,14 @@ def test_a_hardship_claim_filed_approved_and_paid_through_the_plan(world):
     boss_client = sign_in(boss)
     assert 'data-testid="decide-form"' in boss_client.get(plan_url, **htmx).content.decode()
     refused = boss_client.post(
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]),
         {"approve": "1", "reason": "Đủ điều kiện"},
         **htmx,
     )
     assert refused.status_code == 400  # approving money needs the amount; what was typed stays
     assert "Đủ điều kiện" in refused.content.decode()
     approved = boss_client.post(
-        reverse("casework:case-claim-decide", args=[case.public_id, claim.public_id]),
+        reverse("support:case-claim-decide", args=[case.public_id, claim.public_id]),
         {"approve": "1", "reason": "Đủ điều kiện", "amount_decided_vnd": "2000000"},
         **htmx,
     )
@@ -147,11 +138,11 @@ def test_a_hardship_claim_filed_approved_and_paid_through_the_plan(world):
         "receipt_ref": "PC-7",
     }
     too_much = sign_in(worker).post(
-        reverse("casework:case-payment", args=[case.public_id]), pay | {"amount_vnd": "2500000"}, **htmx
+        reverse("support:case-payment", args=[case.public_id]), pay | {"amount_vnd": "2500000"}, **htmx
     )  # noqa: E501
     assert too_much.status_code == 400 and not Payment.objects.exists()
     paid = sign_in(worker).post(
-        reverse("casework:case-payment", args=[case.public_id]), pay | {"amount_vnd": "2000000"}, **htmx
+        reverse("support:case-payment", args=[case.public_id]), pay | {"amount_vnd": "2000000"}, **htmx
     )  # noqa: E501
     assert paid.status_code == 200
     html = paid.content.decode()
@@ -160,11 +151,11 @@ def test_a_hardship_claim_filed_approved_and_paid_through_the_plan(world):
 
 
 def test_the_essential_needs_cap_is_extended_by_a_recorded_decision(world):
-    from casework.claims import SupportError, do_extend_cap
-    from casework.models import CapExtension
+    from support.actions import SupportError, do_extend_cap
+    from support.models import CapExtension
 
     case = victim(world)
-    url = reverse("casework:case-cap-extension", args=[case.public_id])
+    url = reverse("support:case-cap-extension", args=[case.public_id])
     client = sign_in(world.owner)
     htmx = {"HTTP_HX_REQUEST": "true"}
     form = {"item": "l53-a", "extra_days": "30", "decided_by": "Sở Y tế", "decided_on": "2099-01-01", "reason": "x"}
@@ -185,7 +176,7 @@ def test_the_essential_needs_cap_is_extended_by_a_recorded_decision(world):
 
 def test_a_per_day_item_without_a_rate_offers_no_payment(world):
     case = victim(world)
-    url = reverse("casework:case-support", args=[case.public_id])
+    url = reverse("support:case-support", args=[case.public_id])
     client = sign_in(world.owner)
     assert 'data-testid="payment-form-l53-a"' not in client.get(url).content.decode()
     ItemRate.objects.create(

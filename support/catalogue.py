@@ -393,15 +393,16 @@ STANDARD_LEVELS = [
 ]
 
 
-def load_support_catalogue(apps=None) -> None:
-    """Create or update the shipped items, rules and national standard levels."""
+def load_support_catalogue(apps=None, app_label: str = "support") -> None:
+    """Create or update the shipped items, rules and national standard levels. `app_label`:
+    casework's migrations, written before the models moved to `support`, load with "casework"."""
     if apps is None:
         from django.apps import apps as global_apps
 
         apps = global_apps
-    SupportItem = apps.get_model("casework", "SupportItem")
-    EligibilityRule = apps.get_model("casework", "EligibilityRule")
-    StandardLevel = apps.get_model("casework", "StandardLevel")
+    SupportItem = apps.get_model(app_label, "SupportItem")
+    EligibilityRule = apps.get_model(app_label, "EligibilityRule")
+    StandardLevel = apps.get_model(app_label, "StandardLevel")
     AgencyKind = apps.get_model("casework", "AgencyKind")
     # The 0008 migration loads with a model that predates the deciding agency kind.
     has_deciding = any(field.name == "deciding_kind" for field in SupportItem._meta.get_fields())

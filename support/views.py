@@ -11,13 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import audit
-from casework.access import Capability, access_case, deny, may_decide_claim
-from casework.claims import SupportError, do_decide_claim, do_extend_cap, do_file_claim
-from casework.forms import NUL_REFUSED, CapExtensionForm, ClaimForm, DecisionForm, PaymentForm, contains_nul
-from casework.ledger import LedgerError, do_record_payment
-from casework.models import Agency, AmountKind, AuditEvent, ClaimStatus, SensitivityClass, SupportItem
-from casework.support import plan
+from casework.access import Capability, access_case, deny
+from casework.forms import NUL_REFUSED, contains_nul
+from casework.models import Agency, AuditEvent, SensitivityClass
 from casework.views.common import is_htmx, membership_required
+from support.access import may_decide_claim
+from support.actions import LedgerError, SupportError, do_decide_claim, do_extend_cap, do_file_claim, do_record_payment
+from support.entitlements import plan
+from support.forms import CapExtensionForm, ClaimForm, DecisionForm, PaymentForm
+from support.models import AmountKind, ClaimStatus, SupportItem
 
 SUPPORT = SensitivityClass.SUPPORT
 
@@ -75,7 +77,7 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None, re
                 approved is not None and membership.agency_id == approved.deciding_agency_id
             )
             owed = approved is not None and (row.remaining_vnd or 0) > 0
-            # A per-day item without a rate cannot be paid yet (casework.ledger refuses it).
+            # A per-day item without a rate cannot be paid yet (support.actions refuses it).
             priced = item.amount_kind != AmountKind.PER_DAY or row.rate_vnd is not None
             if payer_ok and (owed or (not _claimable(item) and priced)):
                 initial = {"item": item.code, "paid_on": today, "claim": approved.public_id if approved else None}
@@ -96,7 +98,7 @@ def _answer(request, case, held, *, status=200, **context):
         classes=[SUPPORT],
         detail={"page": "support-plan", "status": status},
     )
-    template = "casework/_support_plan.html" if is_htmx(request) else "casework/support_page.html"
+    template = "support/_support_plan.html" if is_htmx(request) else "support/support_page.html"
     return render(request, template, _context(request, case, held, **context), status=status)
 
 

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from casework.models import CalendarDay
-from casework.workdays import add_working_days, is_working_day
+from support.models import CalendarDay
+from support.workdays import add_working_days, is_working_day
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Support entitlements as data (DESIGN.md §9, DOMAIN.md §4): the catalogue of what a person
 may be owed under each legal regime, who is eligible, and the date-effective, per-province rates
-that price it. The catalogue is seeded from `casework/support_catalogue.py`; an administrator
+that price it. The catalogue is seeded from `support/catalogue.py`; an administrator
 fills the amounts DOMAIN.md marks unverified. Nothing here is invented: an item without a rate
 says "rate not set"."""
 
@@ -58,6 +58,7 @@ class SupportItem(BilingualLabel):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        db_table = "casework_supportitem"
         ordering = ["regime", "sort_order", "code"]
         verbose_name = _("support item")
         verbose_name_plural = _("support items")
@@ -87,6 +88,7 @@ class EligibilityRule(models.Model):
     reason_en = models.CharField(_("reason (English)"), max_length=300)
 
     class Meta:
+        db_table = "casework_eligibilityrule"
         ordering = ["item", "id"]
         verbose_name = _("eligibility rule")
         verbose_name_plural = _("eligibility rules")
@@ -111,6 +113,7 @@ class StandardLevel(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=300)
 
     class Meta:
+        db_table = "casework_standardlevel"
         ordering = ["province", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
@@ -137,6 +140,7 @@ class ItemRate(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=300)
 
     class Meta:
+        db_table = "casework_itemrate"
         ordering = ["item", "province", "-effective_from"]
         constraints = [
             models.CheckConstraint(
@@ -167,6 +171,7 @@ class CapExtension(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
+        db_table = "casework_capextension"
         ordering = ["decided_on", "id"]
         verbose_name = _("extension of a cap")
         verbose_name_plural = _("extensions of a cap")
@@ -184,6 +189,7 @@ class CalendarDay(BilingualLabel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
 
     class Meta:
+        db_table = "casework_calendarday"
         ordering = ["date"]
         verbose_name = _("calendar day")
         verbose_name_plural = _("calendar days")
@@ -219,6 +225,7 @@ class Claim(models.Model):
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "casework_claim"
         ordering = ["-filed_on", "-id"]
         indexes = [models.Index(fields=["deciding_agency", "status", "due_on"], name="claim_agency_due")]
         verbose_name = _("claim")
@@ -242,6 +249,7 @@ class Payment(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
+        db_table = "casework_payment"
         ordering = ["paid_on", "id"]
         constraints = [
             models.CheckConstraint(
