@@ -52,7 +52,7 @@ VERIFICATION_PURPOSE = "verification"
 
 
 class Capability(TextChoices):
-    """What a user may do on a case (DESIGN.md §5, Law 53 ch. IV)."""
+    """What a user may do on a case (docs/architecture.md, Flow A, Law 53 ch. IV)."""
 
     MOVE_STATUS = "move_status", _("move the case to its next status")
     CLOSE = "close", _("close the case")
@@ -175,7 +175,7 @@ def capabilities(standing: Standing) -> frozenset[str]:
 
 def may_register_cases(user: Actor) -> bool:
     """Caseworkers and shelter staff register the people they receive; supervisors and agency
-    administrators read and decide (DESIGN.md §3)."""
+    administrators read and decide (docs/data-model.md)."""
     membership = active_membership(user)
     return membership is not None and membership.role in (Role.CASEWORKER, Role.SHELTER_STAFF)
 

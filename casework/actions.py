@@ -55,7 +55,7 @@ from casework.signals import case_changed
 
 ALL_CLASSES = frozenset(SensitivityClass.values)
 
-# What the owning agency's groups receive on a new case (DESIGN.md §5).
+# What the owning agency's groups receive on a new case (docs/architecture.md, Flow A).
 ROLE_ACCESS: dict[str, tuple[frozenset[str], bool]] = {
     Role.CASEWORKER: (ALL_CLASSES, True),
     Role.SHELTER_STAFF: (
@@ -69,7 +69,7 @@ ROLE_ACCESS: dict[str, tuple[frozenset[str], bool]] = {
 }
 
 # Law 53 applies to people identified from this day; earlier identifications keep the
-# 2011 regimes (Law 53 art. 63, DOMAIN.md §0).
+# 2011 regimes (Law 53 art. 63, docs/domain.md §1).
 LAW_2024_FROM = datetime.date(2025, 7, 1)
 ADULT_AGE = 18
 
@@ -478,7 +478,7 @@ def do_record_identification(
 ) -> Case:
     """Record the identification decision of a competent body (Law 53 art. 32); it fixes the
     legal regime. `agency` is the deciding agency; its kind must be one the law names
-    (`AgencyKind.may_identify`, DOMAIN.md §3) — anyone else proposes instead."""
+    (`AgencyKind.may_identify`, docs/domain.md §3) — anyone else proposes instead."""
     reason = (reason or "").strip()
     grounds = sorted(set(grounds))
     with transaction.atomic():

@@ -12,7 +12,7 @@ from casework.lib.dates import day_range_q
 from casework.lib.text import normalize_name
 from casework.models import Agency, Case, SensitivityClass, age_band_q
 
-# Facts about the person are identity-class data (DESIGN.md §5). Filtering by them reads them,
+# Facts about the person are identity-class data (docs/architecture.md, Flow A). Filtering by them reads them,
 # so they match only cases whose identity the user holds — like the name search (decision 4);
 # otherwise a holder of `core` could learn a woman's sex or ethnicity by filtering.
 IDENTITY_FILTERS = ("sex", "ethnicity", "minority", "age_band")

@@ -19,7 +19,7 @@ AGENCY_KINDS = [
     ("ngo", "Tổ chức phi chính phủ", "Non-governmental organisation"),
 ]
 
-# Kinds the law names as competent to decide that a person is a victim (DOMAIN.md §3): the
+# Kinds the law names as competent to decide that a person is a victim (docs/domain.md §3): the
 # police (MPS) and the border guard (MOD) receive, verify and issue the victim confirmation
 # (Law 53 art. 30). Others — the coast guard, missions abroad (art. 29 is unverified) — only
 # propose, until an administrator who has the text sets the flag.
@@ -28,7 +28,7 @@ COMPETENT_TO_IDENTIFY = {
     "border_guard": "Luật 53/2024 Điều 30, Điều 32",
 }
 
-# Status limits are data for an administrator (DOMAIN.md marks the later ones unverified). The
+# Status limits are data for an administrator (docs/domain.md marks the later ones unverified). The
 # statutory 3 days of initial verification are not a status limit: they run from the social
 # agency's reception to its verification result (Case.verification_due_at).
 STATUS_DEADLINES = {

@@ -235,7 +235,7 @@ def do_propose_identification(
     document: Document | None = None,
 ) -> IdentificationProposal:
     """An agency that may not decide proposes the decision, with its grounds, for the competent
-    body (police or border guard, DOMAIN.md §3) to confirm."""
+    body (police or border guard, docs/domain.md §3) to confirm."""
     grounds = sorted(set(grounds))
     _check_grounds(grounds, grounds_text)
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Signals for apps above casework (DESIGN.md §2: dependencies point one way).
+"""Signals for apps above casework (docs/architecture.md: dependencies point one way).
 
 `case_changed` is sent inside the transaction of a case's creation, status change or new
 consent, so a receiver can write its own rows (the referral outbox) atomically with the

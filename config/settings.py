@@ -311,17 +311,17 @@ CAUNOI_EXPORT_KEEP_HOURS = env_int("CAUNOI_EXPORT_KEEP_HOURS", 72)
 # An HTCDS row received more than this many days before its import is registered as a historic
 # record by default (no routing, deadlines or overdue flags; decision 120); 0 turns the default off.
 CAUNOI_HISTORIC_BEFORE_DAYS = env_int("CAUNOI_HISTORIC_BEFORE_DAYS", 365)
-# The largest HTCDS file an administrator may upload for one import (DESIGN.md §10);
+# The largest HTCDS file an administrator may upload for one import (docs/domain.md §7);
 # an import job with no sign of life for CAUNOI_EXPORT_STALE_SECONDS is published again too.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-# How old a person is when only the year of birth is known (DOMAIN.md has no rule):
+# How old a person is when only the year of birth is known (docs/domain.md has no rule):
 # "conservative" counts her as born at the very end of that year, so she is a child until
 # 31 December of the year she turns 18; "year_difference" counts her as born on 1 January
 # (this year less the year of birth), which makes children adults up to a year early.
 CAUNOI_AGE_FROM_BIRTH_YEAR = env_choice(
     "CAUNOI_AGE_FROM_BIRTH_YEAR", ("conservative", "year_difference"), "conservative"
 )
-# Follow-up visits after a shelter discharge, in months (DOMAIN.md §6: 24 months of follow-up);
+# Follow-up visits after a shelter discharge, in months (docs/domain.md §4: 24 months of follow-up);
 # a facility's own follow-up period cuts the list.
 CAUNOI_FOLLOWUP_MONTHS = (1, 3, 6, 12, 24)
 

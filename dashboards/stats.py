@@ -1,7 +1,7 @@
 """Official statistics: incidents, offenders and victims in the reporting dimensions.
 
 The police count incidents (vụ), offenders (đối tượng) and victims (nạn nhân) separately
-("50 cases involving 126 victims, of which 48 cases with 121 child victims", DOMAIN.md §10),
+("50 cases involving 126 victims, of which 48 cases with 121 child victims", docs/domain.md §7),
 so "incidents with child victims" and "child victims" are different figures. A victim here is
 a case whose person was identified as a victim (person_status = victim): one trafficking
 episode of one person, so a woman trafficked twice counts in both incidents.
@@ -55,7 +55,7 @@ CHILD_BANDS = [band for band, _low, high in AGE_BAND_LIMITS if high is not None 
 NOT_RECORDED = "none"
 HIDDEN_MARK = "*"
 HOME_COUNTRY = "VN"  # a destination here is a domestic case
-# An offender counts in every stage up to the furthest one recorded (DOMAIN.md §10: the police
+# An offender counts in every stage up to the furthest one recorded (docs/domain.md §7: the police
 # report offenders arrested, prosecuted and convicted).
 STAGES_REACHED = {
     Offender.Stage.ARRESTED: [Offender.Stage.ARRESTED, Offender.Stage.PROSECUTED, Offender.Stage.CONVICTED],
@@ -327,7 +327,7 @@ def official_statistics(
         )
     )
 
-    # Women and children (DOMAIN.md §10: "more than 90% of victims women and children").
+    # Women and children (docs/domain.md §7: "more than 90% of victims women and children").
     sex_labels = dict(Sex.choices)
     sex_child_keys = []
     for sex in Sex.values:
@@ -366,7 +366,7 @@ def official_statistics(
         )
     )
 
-    # Incidents by destination (DOMAIN.md §10: "95% of cases cross-border").
+    # Incidents by destination (docs/domain.md §7: "95% of cases cross-border").
     incidents_recorded = counts["incidents.with_destination"]
     b.cell("incidents.cross_border", _("Incidents across the border"), counts["incidents.cross_border"])
     b.cell("incidents.domestic", _("Incidents within Vietnam"), incidents_recorded - counts["incidents.cross_border"])
@@ -500,7 +500,7 @@ def official_statistics(
         + [("return.none", _("Not recorded"), counts["return.none"], victims_base | {"return_mode": NOT_RECORDED})],
     )
 
-    # Everyone received, victims or not (DOMAIN.md §10: "3,090 victims and suspected victims;
+    # Everyone received, victims or not (docs/domain.md §7: "3,090 victims and suspected victims;
     # 2,571 returned home, 1,237 of them on their own").
     came_back = [ReturnMode.SELF_RETURNED, ReturnMode.RESCUED, ReturnMode.HANDED_OVER]
     return_labels = dict(ReturnMode.choices)

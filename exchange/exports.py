@@ -2,7 +2,7 @@
 
 An export of a province's cases can run to tens of thousands of rows, too long for a request
 on a slow provincial link, so a Celery task builds the file while the exports page shows its
-progress (DESIGN.md §10, QUALITY P9). The task runs with the rights of the membership the
+progress (docs/domain.md §7, QUALITY P9). The task runs with the rights of the membership the
 export was asked under, rebuilt from the job, and writes exactly what that membership's case
 list shows: `casework.case_filters.filter_cases`, with identity columns only on rows whose
 identity it holds (QUALITY S3).

@@ -3,7 +3,7 @@
 A file of a few thousand cases takes minutes to check and write through the casework actions,
 too long for a request, so the upload only checks what is cheap (size, kind of file), keeps
 the file under a random name in private storage and queues a Celery task; the imports page
-polls its progress (DESIGN.md §10). The task runs `exchange.htcds.import_htcds` as the
+polls its progress (docs/domain.md §7). The task runs `exchange.htcds.import_htcds` as the
 uploader, while her membership is still that of an agency administrator, and stores either
 the counts or every problem with its row and column: the importer writes all rows or none.
 The stored file is deleted once the run is over (it holds personal data).

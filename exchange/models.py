@@ -129,7 +129,7 @@ class ExportJob(BackgroundJob):
 
 class ImportJob(BackgroundJob):
     """An HTCDS file an agency administrator uploaded, imported in the background into the
-    cases of her agency (DESIGN.md §10)."""
+    cases of her agency (docs/domain.md §7)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting")

@@ -1,5 +1,5 @@
 """Background exports. Building a spreadsheet of thousands of cases takes longer than a page
-may, so it runs here while the exports page polls its progress (DESIGN.md §10)."""
+may, so it runs here while the exports page polls its progress (docs/domain.md §7)."""
 
 from celery import shared_task
 from django.db import DatabaseError

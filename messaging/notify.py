@@ -1,4 +1,4 @@
-"""Notifications (DESIGN.md §7): one row per recipient and effect, plus an e-mail through the
+"""Notifications (docs/responsibility.md): one row per recipient and effect, plus an e-mail through the
 outbox. The text is built from the kind and references only — referral and case numbers,
 purpose, step, agency and facility names, follow-up months and dates — never the person's
 identity, and is rendered in the reader's language when it is shown or mailed.

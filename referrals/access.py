@@ -40,7 +40,7 @@ INBOX_STATUSES = (
 
 
 RECEIVER, SENDER = "receiver", "sender"
-# The provincial coordinating agency a step was escalated to (DESIGN.md §7).
+# The provincial coordinating agency a step was escalated to (docs/responsibility.md).
 COORDINATOR = "coordinator"
 # Deciding on a referral is for caseworkers and supervisors, not shelter staff or admins.
 ACTING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
@@ -61,7 +61,7 @@ def referral_side(user: Actor, referral: Referral) -> str:
 
 def may_act_on_referral(user: Actor, referral: Referral, side: str) -> bool:
     """Caseworkers and supervisors act for their agency on its own referrals; a shelter's own
-    staff also act on what is sent to their shelter (DESIGN.md §8). What a receiver may then do
+    staff also act on what is sent to their shelter (docs/data-model.md, Shelters). What a receiver may then do
     on the case itself is `casework.access.can`."""
     membership = active_membership(user)
     if membership is None:
@@ -81,7 +81,7 @@ def _may_see(membership: Membership | None, referral: Referral) -> bool:
         return False
     if membership.agency_id in (referral.from_agency_id, referral.to_agency_id):
         return True
-    # The provincial coordinating supervisor, while a step is escalated to the agency (DESIGN.md §7).
+    # The provincial coordinating supervisor, while a step is escalated to the agency (docs/responsibility.md).
     return membership.agency_id == referral.escalated_to_id and membership.role == Role.SUPERVISOR
 
 

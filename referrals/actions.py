@@ -1,4 +1,4 @@
-"""Every referral workflow (DESIGN.md §7). Each move locks the referral, checks the rules,
+"""Every referral workflow (docs/responsibility.md). Each move locks the referral, checks the rules,
 writes a ReferralEvent, a line on the case timeline and an audit row, and grants or revokes
 what the move shares. A refused move changes nothing and leaves a `refused` audit row."""
 
@@ -214,7 +214,7 @@ def do_send_referral(
             sent_by=actor,
         )
         _record(referral, ReferralStatus.DRAFT, ReferralStatus.SENT, actor=actor, reason=note.strip())
-        # A shelter's own staff decide on what is sent to their shelter (DESIGN.md §8).
+        # A shelter's own staff decide on what is sent to their shelter (docs/data-model.md, Shelters).
         deciding = DECIDING_ROLES + ((Role.SHELTER_STAFF,) if hasattr(to_agency, "facility") else ())
         _grant_receiver(referral, {CORE}, deciding, actor=actor, accepted=False)
         # Those who decide on it are told: the supervisors, and a shelter's own staff.
@@ -232,7 +232,7 @@ def do_send_referral(
 @refusals_audited
 def do_assign_referral(referral: Referral, *, worker: User, actor: User) -> Referral:
     """The receiving supervisor gives an open referral to one of the agency's caseworkers,
-    who is notified (DESIGN.md §7: referrals go to the agency, the supervisor assigns)."""
+    who is notified (docs/responsibility.md: referrals go to the agency, the supervisor assigns)."""
     with transaction.atomic():
         locked = (
             Referral.objects.select_for_update(no_key=True)
@@ -282,7 +282,7 @@ def do_accept_referral(referral: Referral, *, actor: User) -> Referral:
         accepted = _move(referral, ReferralStatus.ACCEPTED, actor=actor, due_step="handover_hours")
         facility = getattr(accepted.to_agency, "facility", None)
         if accepted.purpose.code == PLACEMENT_PURPOSE and facility is not None:
-            # No free bed, or a person the facility does not take: no acceptance (DESIGN.md §8).
+            # No free bed, or a person the facility does not take: no acceptance (docs/data-model.md, Shelters).
             try:
                 do_hold_bed(accepted.case, facility=facility, reference=accepted.reference, actor=actor)
             except ShelterError as error:

@@ -1,4 +1,4 @@
-"""Notices of the follow-up plan opened at discharge (DESIGN.md §7, §8): a reminder before a
+"""Notices of the follow-up plan opened at discharge (docs/responsibility.md, §8): a reminder before a
 visit is due, a notice once it is overdue, and a notice to the owning agency when a visit finds
 her at risk, re-trafficked or out of reach. Each is sent once: the reminders claim their visit
 by a compare-and-set on its own column, and every notification has a key per visit."""

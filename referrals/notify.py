@@ -1,4 +1,4 @@
-"""Who is told of what happens to a referral or a case's task (DESIGN.md §7). The notices are
+"""Who is told of what happens to a referral or a case's task (docs/responsibility.md). The notices are
 written through `messaging.notify`; what they may say is referral and case numbers, purpose,
 step and agencies — never the person's identity (decision 144)."""
 

@@ -1,4 +1,4 @@
-"""Applying the routing rules (DESIGN.md §7) to one case.
+"""Applying the routing rules (docs/responsibility.md) to one case.
 
 `route_case` locks the case, walks the active rules in order and, for each that applies and
 has not yet had its effect, picks the target and sends the referral. The effect and its

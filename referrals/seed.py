@@ -1,6 +1,6 @@
 """The referral purposes and routing rules of Law 53 and Regulation 2548/QCPH, as data.
 
-The law says "immediately" for most steps; DESIGN.md §7 makes that a number of hours per
+The law says "immediately" for most steps; docs/responsibility.md makes that a number of hours per
 purpose. The numbers below are project defaults for an administrator to adjust; only the
 3 days of initial verification (Law 53 art. 27(3)) are statutory.
 
@@ -173,14 +173,14 @@ def load_purposes(apps) -> None:
 
 
 # A step still open this many hours after its deadline is escalated to the provincial
-# coordinating supervisor (DESIGN.md §7). A project default, admin-editable.
+# coordinating supervisor (docs/responsibility.md). A project default, admin-editable.
 ESCALATE_AFTER_HOURS = 24
 
 EARLY = ["reported", "verifying", "identifying"]
 # How a person came to notice when a front-line agency met her in Vietnam (Law 53 art. 27(1)).
 MET_IN_VIETNAM = ["self_report", "rescue"]
 
-# The regulation's routing, as data (DESIGN.md §7, DOMAIN.md §3). Keys of a rule:
+# The regulation's routing, as data (docs/responsibility.md, docs/domain.md §3). Keys of a rule:
 #   purpose; sender ("owner" or "receiver" of an accepted `after` referral) and sender kinds
 #   (empty: any); statuses (empty: any before closure); notice (how she came to notice, empty:
 #   any); age ("any", "children", "adults"); nationality ("any", "vietnamese", "foreign");
@@ -316,7 +316,7 @@ RULES = {
         "target": "agency",
         "kind": "police",
         "province": "reception",
-        # DOMAIN.md §3: the content of art. 31 (foreign victims) is not verified.
+        # docs/domain.md §3: the content of art. 31 (foreign victims) is not verified.
         "basis": "Luật 53/2024 Điều 31 (nội dung chưa được xác minh; quản trị viên kiểm tra)",
     },
     "shelter-after-protection": {

@@ -47,7 +47,7 @@ KIND_LABELS = {
     FOLLOWUP: _("Follow-up visit due"),
     CLAIM: _("Support claim to decide"),
 }
-# Who works on what (DESIGN.md §5): caseworkers and supervisors on referrals, cases and tasks
+# Who works on what (docs/architecture.md, Flow A): caseworkers and supervisors on referrals, cases and tasks
 # (supervisors to watch and assign), those doing a facility's or commune's work on follow-ups.
 CASE_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
 FOLLOWUP_ROLES = {Role.CASEWORKER, Role.SHELTER_STAFF, Role.SUPERVISOR}
@@ -97,7 +97,7 @@ def _late(due: datetime.datetime | None, flagged, now: datetime.datetime) -> boo
 def _referrals(user, membership, now) -> list[Waiting]:
     role = membership.role
     if role == Role.SHELTER_STAFF:
-        # A shelter's own staff decide what is sent to it (DESIGN.md §8); other staff do not.
+        # A shelter's own staff decide what is sent to it (docs/data-model.md, Shelters); other staff do not.
         if not Facility.objects.filter(agency_id=membership.agency_id).exists():
             return []
     elif role not in CASE_ROLES:

@@ -30,7 +30,7 @@ from shelters.models import Bed, Facility, FollowUpVisit, Placement, Stay
 
 SHELTER = SensitivityClass.SHELTER
 # Who does a facility's work: its shelter staff and caseworkers. Its supervisors read
-# (DESIGN.md §5: a supervisor is read-only unless assigned).
+# (docs/architecture.md, Flow A: a supervisor is read-only unless assigned).
 ACTING_ROLES = {Role.SHELTER_STAFF, Role.CASEWORKER}
 
 

@@ -1,4 +1,4 @@
-"""Every shelter workflow (DESIGN.md §8): holds, admission, extension, discharge, services,
+"""Every shelter workflow (docs/data-model.md, Shelters): holds, admission, extension, discharge, services,
 intake and follow-up. Each checks its rules, writes a line on the case timeline (`shelter`
 class unless said otherwise) and an audit row; a refusal changes nothing, says why and leaves a
 `refused` audit row.

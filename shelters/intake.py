@@ -1,4 +1,4 @@
-"""The intake form's sections (DESIGN.md §8). Each section is a form whose fields are all
+"""The intake form's sections (docs/data-model.md, Shelters). Each section is a form whose fields are all
 optional while a draft is saved; `required` names what completion needs, so a worker can save
 what she has and finish in a later sitting without losing anything."""
 
@@ -17,7 +17,7 @@ class SectionForm(forms.Form):
     """All fields optional for a draft; `required` and `completion_errors` apply at the end."""
 
     required: tuple[str, ...] = ()
-    # Fields naming someone are `identity` class whatever the section's class (DESIGN.md §5):
+    # Fields naming someone are `identity` class whatever the section's class (docs/architecture.md, Flow A):
     # without `identity` they are neither shown, nor saved over, nor needed for completion.
     identity_fields: tuple[str, ...] = ()
 

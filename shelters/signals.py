@@ -1,4 +1,4 @@
-"""What shelters tell the apps above them (DESIGN.md §2: shelters never imports referrals).
+"""What shelters tell the apps above them (docs/architecture.md: shelters never imports referrals).
 
 `followup_recorded` is sent inside the transaction of a follow-up visit's outcome; the
 referrals app turns it into notifications to the agencies that must act on it."""

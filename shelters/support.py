@@ -1,4 +1,4 @@
-"""What shelters tell the support entitlements (DESIGN.md §9): the days of essential needs a
+"""What shelters tell the support entitlements (docs/domain.md §5): the days of essential needs a
 person received, from her stays and from essential-needs service records."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""What changes support rows (DESIGN.md §9): claims for support and the payment ledger.
+"""What changes support rows (docs/domain.md §5): claims for support and the payment ledger.
 
 Claims are filed by the caseworker with the person's documents, decided by the role the item
 names within its working-day deadline, flagged when overdue. Law 53 art. 37 points h, i, k are

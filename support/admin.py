@@ -13,7 +13,7 @@ class EligibilityRuleInline(admin.TabularInline):
 
 
 class ItemRateInline(admin.TabularInline):
-    """Amounts an administrator enters from the text in force; none are shipped where DOMAIN.md
+    """Amounts an administrator enters from the text in force; none are shipped where docs/domain.md
     marks them unverified."""
 
     model = ItemRate

@@ -1,10 +1,10 @@
-"""The support catalogue as shipped (DOMAIN.md §4). Loaded by a data migration and by
-`load_support_catalogue`; idempotent, so a later release can add rows. Amounts DOMAIN.md marks
+"""The support catalogue as shipped (docs/domain.md §5). Loaded by a data migration and by
+`load_support_catalogue`; idempotent, so a later release can add rows. Amounts docs/domain.md marks
 unverified are not here: an administrator enters them as rates."""
 
 L53 = "Luật 53/2024/QH15 Điều 37 khoản 1 điểm {point}"
 D162 = "Nghị định 162/2025/NĐ-CP"
-# DOMAIN.md sources Decree 09/2013 for the 2011 regime and no amendment of it (Decree 20/2021
+# docs/domain.md sources Decree 09/2013 for the 2011 regime and no amendment of it (Decree 20/2021
 # is the social assistance decree that sets the standard level, not an amendment of 09/2013).
 D09 = "Nghị định 09/2013/NĐ-CP"
 L66 = "Luật 66/2011/QH12 Điều 32"
@@ -301,8 +301,8 @@ ITEMS = {
 }
 
 # Who decides claims: the provincial social-protection agency (Department of Health since 2025,
-# DOMAIN.md §4: "executing body Sở Y tế") for Law 53's Form 07 items. The 2011 regime's claims
-# were decided at district level, abolished on 1/7/2025 (DOMAIN.md §0); its social-protection
+# docs/domain.md §5: "executing body Sở Y tế") for Law 53's Form 07 items. The 2011 regime's claims
+# were decided at district level, abolished on 1/7/2025 (docs/domain.md §1); its social-protection
 # duties passed to the province, so the same kind decides them.
 DECIDING_KIND = dict.fromkeys(
     ["l53-h", "l53-i", "l53-k", "d09-education", "d09-vocational", "d09-hardship"], "social_protection"
@@ -310,7 +310,7 @@ DECIDING_KIND = dict.fromkeys(
 
 VICTIM, CHILD, PENDING = "victim", "accompanying_child", "in_identification"
 
-# (items, person statuses, nationality, whereabouts, case by case, reason vi, reason en) — DOMAIN.md §4
+# (items, person statuses, nationality, whereabouts, case by case, reason vi, reason en) — docs/domain.md §5
 RULES = [
     (
         ["l53-a", "l53-b", "l53-c", "l53-d", "l53-dd", "l53-e", "l53-g", "l53-h", "l53-i", "l53-k"],
@@ -386,7 +386,7 @@ RULES = [
     ),
 ]
 
-# The standard social assistance level (DOMAIN.md §4): national amounts, VND a month.
+# The standard social assistance level (docs/domain.md §5): national amounts, VND a month.
 STANDARD_LEVELS = [
     ("2021-07-01", 360_000, "Nghị định 20/2021/NĐ-CP Điều 4"),
     ("2024-07-01", 500_000, "Nghị định 76/2024/NĐ-CP"),

@@ -1,4 +1,4 @@
-"""What a person is owed (DESIGN.md §9): one function evaluates the eligibility rules for a case
+"""What a person is owed (docs/domain.md §5): one function evaluates the eligibility rules for a case
 and says why, in words; rates are looked up by date and province; capped items count the days
 used. All of it is data (support/models.py) — no amount or rule lives in code. Nothing here
 changes a row; the workflows are in support/actions.py."""
@@ -68,7 +68,7 @@ def _nationality_of(stateless: bool, alpha2: str | None) -> str:
 
 def _facts_of_case(case: Case) -> tuple[str, str, str]:
     """Status, whereabouts and nationality that the rules read. A child accompanying someone
-    is owed according to that person (DOMAIN.md §4): a–h with a Vietnamese or stateless
+    is owed according to that person (docs/domain.md §5): a–h with a Vietnamese or stateless
     victim, what a person in identification is owed where that person is, and the foreign
     row's case-by-case items with a foreign victim."""
     person = case.person

@@ -1,7 +1,7 @@
-"""Support entitlements as data (DESIGN.md §9, DOMAIN.md §4): the catalogue of what a person
+"""Support entitlements as data (docs/domain.md §5, docs/domain.md §5): the catalogue of what a person
 may be owed under each legal regime, who is eligible, and the date-effective, per-province rates
 that price it. The catalogue is seeded from `support/catalogue.py`; an administrator
-fills the amounts DOMAIN.md marks unverified. Nothing here is invented: an item without a rate
+fills the amounts docs/domain.md marks unverified. Nothing here is invented: an item without a rate
 says "rate not set"."""
 
 import uuid
@@ -77,7 +77,7 @@ class Whereabouts(models.TextChoices):
 
 
 class EligibilityRule(models.Model):
-    """A row of DOMAIN.md §4's table: who, under which conditions, is owed an item."""
+    """A row of docs/domain.md §5's table: who, under which conditions, is owed an item."""
 
     item = models.ForeignKey(SupportItem, on_delete=models.CASCADE, related_name="rules")
     person_statuses = models.JSONField(_("person statuses"), default=list)

@@ -1,4 +1,4 @@
-"""Read-only questions about claims and payments (DESIGN.md §9): the claims an agency has to
+"""Read-only questions about claims and payments (docs/domain.md §5): the claims an agency has to
 decide, and what the append-only ledger adds up to. Totals net the reversals out."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""The support plan of a case (DESIGN.md §9), for holders of the `support` class only: what the
+"""The support plan of a case (docs/domain.md §5), for holders of the `support` class only: what the
 person is owed and why, claims and their decisions, and payments. It is loaded into the case
 page by htmx, so the case page keeps its query budget (QUALITY P1); without JavaScript it is a
 page of its own. Forms post back here and answer with the plan again (400 when refused)."""

@@ -1,7 +1,7 @@
 """Data of the chain of responsibility (issue 14):
 
 - every existing case gets its first lead period (its owning agency, from its registration);
-- the agency kinds the law names as competent to identify victims (DOMAIN.md §3);
+- the agency kinds the law names as competent to identify victims (docs/domain.md §3);
 - the 3-day verification limit leaves the `reported` status: it now runs from the social
   agency's reception (Case.verification_due_at), not from the first reception anywhere.
 """

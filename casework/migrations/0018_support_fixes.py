@@ -1,5 +1,5 @@
 """Support-law fixes (issue 14): the 2011 regime's legal aid and loans (Law 66/2011 art. 32), and
-Decree 09/2013's legal basis without an amendment DOMAIN.md does not source."""
+Decree 09/2013's legal basis without an amendment docs/domain.md does not source."""
 
 from django.db import migrations
 

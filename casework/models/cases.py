@@ -46,7 +46,7 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-# Allowed moves (DESIGN.md §4). Identification outcomes go only through
+# Allowed moves (docs/data-model.md). Identification outcomes go only through
 # do_record_identification; closing needs a reason; reopening returns to the status held
 # before closure.
 TRANSITIONS: dict[str, set[str]] = {
@@ -100,7 +100,7 @@ class ReturnMode(models.TextChoices):
 
 
 class AgeBand(models.TextChoices):
-    """Age at reception as the official figures group it (DOMAIN.md §7; the reported bands
+    """Age at reception as the official figures group it (docs/domain.md §7; the reported bands
     overlap at 16, so the children's bands here are 0–10, 11–14 and 15–17)."""
 
     UNDER_11 = "under_11", _("under 11")
@@ -135,7 +135,7 @@ class StatusDeadline(models.Model):
     """How long a case may stay in a status before it is overdue.
 
     Only statutory limits are seeded (initial verification: 3 days, Law 53 art. 27(3));
-    a limit DOMAIN.md marks unverified stays empty for an administrator to fill in.
+    a limit docs/domain.md marks unverified stays empty for an administrator to fill in.
     """
 
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, unique=True)
@@ -322,7 +322,7 @@ class Case(models.Model):
     identified_on = models.DateField(_("identification date"), null=True, blank=True)
     identification_authority = models.CharField(_("deciding authority"), max_length=200, blank=True)
     identification_document = models.CharField(_("decision / confirmation number"), max_length=100, blank=True)
-    # The competent body that recorded the decision (its kind may identify, DOMAIN.md §3) and the
+    # The competent body that recorded the decision (its kind may identify, docs/domain.md §3) and the
     # grounds it relied on (Law 53 art. 32, IdentificationGround values).
     identification_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("deciding agency")

@@ -1,6 +1,6 @@
 """The people in the records: victims, accompanying children and relatives.
 
-Everything on a Person is `identity` class data (DESIGN.md §5): it is shown only to holders
+Everything on a Person is `identity` class data (docs/architecture.md, Flow A): it is shown only to holders
 of `view_case_identity` on one of the person's cases.
 """
 

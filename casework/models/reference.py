@@ -111,7 +111,7 @@ class AgencyKind(BilingualLabel):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
-    # Which kinds the law names as competent to decide that a person is a victim (DOMAIN.md §3):
+    # Which kinds the law names as competent to decide that a person is a victim (docs/domain.md §3):
     # data, so an administrator follows a change in the law with one edit and its source.
     may_identify = models.BooleanField(
         _("may record the identification decision"),

@@ -38,7 +38,7 @@ class CaseLead(models.Model):
 
 
 class IdentificationGround(models.TextChoices):
-    """The evidence Law 53 art. 32 accepts (DOMAIN.md §3), as a checklist."""
+    """The evidence Law 53 art. 32 accepts (docs/domain.md §3), as a checklist."""
 
     PROCEDURE_BODY = "procedure_body", _("documents of a procedure-conducting body")
     RESCUE_AGENCY = "rescue_agency", _("documents of the agency that rescued the person")

@@ -1,4 +1,4 @@
-"""National-scale, entirely fictional data for benchmarks (QUALITY.md "Scale data"):
+"""National-scale, entirely fictional data for benchmarks (docs/quality.md "Scale data"):
 `python manage.py seed_scale --victims N`.
 
 What it builds
@@ -13,7 +13,7 @@ What it builds
   the last five years, more each year, most in the border provinces; incidents of 1–5 victims
   with offenders; referrals in every status with their events, grants and handover minutes;
   shelter stays with intake, services and follow-up; claims, decisions and payments. The
-  distributions follow DOMAIN.md §7 and §10: over 90% women and children, about 95% taken
+  distributions follow docs/domain.md §7 and §10: over 90% women and children, about 95% taken
   abroad, mostly to China, Cambodia and Laos, most from ethnic minorities.
 - The grants and guardian rows each case would have got from the actions (see `story.py`).
   No audit rows: nobody looked at these cases.

@@ -1,7 +1,7 @@
 """Where the scale data happens: a profile per province (how many cases it receives, which
 borders it has, which ethnic groups live there) and the agencies and shelters each has.
 
-The weights skew the volume to the border provinces, as the public figures do (DOMAIN.md §7
+The weights skew the volume to the border provinces, as the public figures do (docs/domain.md §7
 and §10: most victims are taken to China, Cambodia and Laos, mostly from remote border areas),
 so the Lào Cai police end up owning about 6% of all cases.
 """

@@ -27,7 +27,7 @@ round trip would lose them:
   belongs to (rows with the same id are one incident), its criminal case number, and one
   HTCDS role per offender of that incident, `;`-separated.
 
-Sensitivity (DESIGN.md §5): every column belongs to a class — the person's details
+Sensitivity (docs/architecture.md, Flow A): every column belongs to a class — the person's details
 (`identity`), the incident and offenders (`investigation`), everything else (`core`). The
 caller says per case which classes the requester holds; the columns of the others are left
 blank and a case without `core` is not written at all. The export runs in one pass over the

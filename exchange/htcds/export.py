@@ -156,7 +156,7 @@ def _person_values(case: Case) -> dict[str, str]:
         "prs_Citizenship": _citizenship(case),
         "prs_MobilePhone": person.phone,
         "prs_MailingCountry": "VN" if person.home_province_id else "",
-        # As recorded: a province of before 2025 by its own name (DOMAIN.md §9).
+        # As recorded: a province of before 2025 by its own name (docs/domain.md §1).
         "prs_MailingState": (
             person.home_former_province.name
             if person.home_former_province_id

@@ -1,4 +1,4 @@
-"""Referrals between agencies (DESIGN.md §7; Law 53 arts. 27 and 30; Regulation 2548/QCPH)."""
+"""Referrals between agencies (docs/responsibility.md; Law 53 arts. 27 and 30; Regulation 2548/QCPH)."""
 
 import uuid
 
@@ -60,7 +60,7 @@ class ReferralStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-# DESIGN.md §7. A redirect cancels the referral and sends a new one.
+# docs/responsibility.md. A redirect cancels the referral and sends a new one.
 REFERRAL_TRANSITIONS: dict[str, set[str]] = {
     ReferralStatus.DRAFT: {ReferralStatus.SENT, ReferralStatus.CANCELLED},
     ReferralStatus.SENT: {ReferralStatus.RECEIVED, ReferralStatus.CANCELLED},

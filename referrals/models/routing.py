@@ -1,4 +1,4 @@
-"""Routing rules as data (DESIGN.md §7): condition on the case → purpose → how the target is
+"""Routing rules as data (docs/responsibility.md): condition on the case → purpose → how the target is
 picked. `referrals.routing.route_case` applies them; each applied rule leaves one
 `RoutingDecision`, the unique key that makes routing idempotent."""
 

@@ -1,4 +1,4 @@
-"""Facilities, their beds, and the placements accepted for them (DESIGN.md §8, DOMAIN.md §6)."""
+"""Facilities, their beds, and the placements accepted for them (docs/data-model.md, Shelters, docs/domain.md §4)."""
 
 import math
 

@@ -1,5 +1,5 @@
 """Stays in a facility, their intake form, the services given, and follow-up after discharge
-(DESIGN.md §8). A stay's existence and place are `shelter` class; each part below says its own."""
+(docs/data-model.md, Shelters). A stay's existence and place are `shelter` class; each part below says its own."""
 
 import uuid
 

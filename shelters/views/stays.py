@@ -41,7 +41,7 @@ def _now() -> dict:
 
 
 def _admission_page(request, facility, case, form, *, status=200, placement=None, walk_in=False):
-    # The page shows the case: a view like any other, audited (DESIGN.md §6).
+    # The page shows the case: a view like any other, audited (docs/architecture.md, Flow A).
     audit.record(
         AuditEvent.Action.VIEW,
         actor=request.user,

@@ -1,4 +1,4 @@
-"""Known answers: fictional data built from the figures the ministry published (DOMAIN.md §10)
+"""Known answers: fictional data built from the figures the ministry published (docs/domain.md §7)
 gives those figures back exactly, to a mandated supervisor, on the page and in the export."""
 
 import datetime

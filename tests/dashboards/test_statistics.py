@@ -1,4 +1,4 @@
-"""Official statistics on a crafted dataset whose answers are known (DOMAIN.md §7, §10)."""
+"""Official statistics on a crafted dataset whose answers are known (docs/domain.md §7, §10)."""
 
 import csv
 

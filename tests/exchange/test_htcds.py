@@ -1,4 +1,4 @@
-"""HTCDS 2.0 export and import (DESIGN.md §10, QUALITY S3/S4/S7): column values, classes,
+"""HTCDS 2.0 export and import (docs/domain.md §7, QUALITY S3/S4/S7): column values, classes,
 round trip, re-import, refused files, the commands and the export's query count."""
 
 import csv

@@ -722,7 +722,7 @@ def test_the_unmodified_template_imports_with_no_refusal(receiver):
     assert cases.count() == 30
     do = cases.get(person__full_name="Vàng Thị Dợ")
     tuyen_quang = Province.objects.get(code="TQ")
-    # The old province as recorded, mapped to the one it joined (DOMAIN.md §9).
+    # The old province as recorded, mapped to the one it joined (docs/domain.md §1).
     assert (do.person.home_province, do.person.home_former_province.name) == (tuyen_quang, "Hà Giang")
     # The agency's defaults for what the template has no column for (decision 80).
     assert do.reception_province == receiver.province
@@ -819,7 +819,7 @@ def test_consent_our_records_decide_then_the_senders_statement_then_blank(receiv
     assert htcds.case_values(htcds.export_queryset(Case.objects.filter(pk=pao.pk)).get())["con_Consent"] == "FALSE"
 
 
-# 3. Codes the standard and DOMAIN.md allow ---------------------------------------------------
+# 3. Codes the standard and docs/domain.md allow ---------------------------------------------------
 
 
 def one_row(**cells) -> dict:

@@ -1,4 +1,4 @@
-"""HTCDS import jobs from the web (DESIGN.md §10): who may upload, what is checked at once,
+"""HTCDS import jobs from the web (docs/domain.md §7): who may upload, what is checked at once,
 what the worker imports or refuses, the audit rows, the deleted file, idempotence (QUALITY
 R2), bad uploads (S7), access (S3, S4) and the page's query count."""
 

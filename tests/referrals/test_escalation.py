@@ -1,4 +1,4 @@
-"""Escalation of a step still open a second deadline after its due time (DESIGN.md §7): to the
+"""Escalation of a step still open a second deadline after its due time (docs/responsibility.md): to the
 provincial coordinating agency, once, and what its supervisor may then see and do."""
 
 import datetime

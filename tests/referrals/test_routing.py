@@ -1,4 +1,4 @@
-"""Routing rules (DESIGN.md §7): table-driven over the regulation's rules, shelters chosen by
+"""Routing rules (docs/responsibility.md): table-driven over the regulation's rules, shelters chosen by
 free bed, sex, age and distance, idempotence (QUALITY R2) and supervisor override."""
 
 import datetime

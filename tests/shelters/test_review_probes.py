@@ -1,4 +1,4 @@
-"""Security and privacy probes of the shelter pages (review of DESIGN.md §5–§8, decisions 27–35).
+"""Security and privacy probes of the shelter pages (review of docs/architecture.md, Flow A–§8, decisions 27–35).
 
 Each test states a rule the pages must keep and tries to break it: another facility's staff,
 the owning agency's caseworker, staff whose grants were revoked or never covered identity or
@@ -394,7 +394,7 @@ def test_without_identity_no_name_appears_on_any_shelter_page(shelter_world):
 
 def test_without_identity_the_representatives_name_is_hidden_and_kept(shelter_world):
     """The consent section (shelter class) names her legal representative: a name, identity
-    class (DESIGN.md §5), as the case page already treats a consent's representative."""
+    class (docs/architecture.md, Flow A), as the case page already treats a consent's representative."""
     w = shelter_world
     stay = admitted(w)
     full = english(w.shelter_worker)

@@ -85,7 +85,7 @@ def ledger(reference_data, frozen):
         hardship=SupportItem.objects.get(code="l53-k"),
     )
     ledger.claim = a_claim(ledger)
-    # Test data: a national daily rate for essential needs (none is shipped; DOMAIN.md §4).
+    # Test data: a national daily rate for essential needs (none is shipped; docs/domain.md §5).
     ItemRate.objects.create(item=ledger.essentials, effective_from="2025-01-01", amount_vnd=50_000, legal_basis="x")
     return ledger
 

@@ -1,5 +1,5 @@
 """Days of essential needs counted for the 120-day cap come from shelter stays and
-essential-needs records (DESIGN.md §9); the cap extends by a recorded decision."""
+essential-needs records (docs/domain.md §5); the cap extends by a recorded decision."""
 
 import datetime
 

@@ -1,5 +1,5 @@
 """The shipped support catalogue: the rules, caps, claim forms and deciders the law sets, and
-only legal bases DOMAIN.md sources."""
+only legal bases docs/domain.md sources."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md §4 as tests: every row of the eligibility table, the regime by identification
+"""docs/domain.md §5 as tests: every row of the eligibility table, the regime by identification
 date, rates across 2024-07-01 and per province, and the 120-day cap with its extension."""
 
 import datetime
