@@ -1,4 +1,4 @@
-"""Security and privacy probes of the shelter pages (review of docs/architecture.md, Flow A–§8, decisions 27–35).
+"""The shelter pages keep their privacy boundaries (docs/architecture.md, Flow A; decisions 27–35).
 
 Each test states a rule the pages must keep and tries to break it: another facility's staff,
 the owning agency's caseworker, staff whose grants were revoked or never covered identity or
