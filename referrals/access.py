@@ -76,6 +76,12 @@ def may_act_on_referral(user: Actor, referral: Referral, side: str) -> bool:
     )
 
 
+def may_open_referral(user: Actor, referral: Referral) -> bool:
+    """Whether `access_referral` would give this user the referral (no audit row: for deciding
+    whether to show a link)."""
+    return _may_see(active_membership(user), referral)
+
+
 def _may_see(membership: Membership | None, referral: Referral) -> bool:
     if membership is None:
         return False

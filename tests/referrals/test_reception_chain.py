@@ -252,3 +252,19 @@ def test_police_or_border_guard_leading_may_hand_her_to_her_commune(chain):
     purpose = ReferralPurpose.objects.get(code="reintegration_followup")
     assert {"police", "border_guard"} <= set(purpose.sender_kinds.values_list("code", flat=True))
     assert list(purpose.lead_receiver_kinds.values_list("code", flat=True)) == ["commune"]
+
+
+def test_the_new_lead_sees_every_referral_but_links_only_those_it_may_open(chain):
+    """The lead agency's case page lists the case's referrals; one between two other agencies
+    (police → commune) is listed without a link, since opening it would be a 404 for the lead."""
+    case = new_person_case(chain.police, chain.police_worker, reception_commune=chain.commune)
+    routing.route_case(case.pk)
+    own = referral_to(case, "protection_support", chain.syt)
+    accept(own, chain.syt_worker)
+    others = referral_to(case, "commune_reception", chain.commune)
+    client = sign_in(chain.syt_worker)
+    page = client.get(reverse("casework:case-detail", args=[case.public_id])).content.decode()
+    assert reverse("referrals:detail", args=[own.public_id]) in page
+    assert others.reference in page
+    assert reverse("referrals:detail", args=[others.public_id]) not in page
+    assert client.get(reverse("referrals:detail", args=[others.public_id])).status_code == 404
