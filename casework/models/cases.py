@@ -558,3 +558,17 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
+
+
+class RegistrationToken(models.Model):
+    """One sitting of the new-case wizard that registered a case. A review step submitted again —
+    after a response that never arrived, a double click, a back button — finds the case it
+    made instead of making a second one (QUALITY R4; decision 163)."""
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token

@@ -1,7 +1,10 @@
 """Case list, case page, new-case wizard and document download."""
 
 import logging
+import uuid
 
+from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,6 +57,7 @@ from casework.models import (
     Membership,
     Offender,
     Person,
+    RegistrationToken,
     Role,
     SensitivityClass,
     User,
@@ -369,6 +373,11 @@ def _wizard_review(request, stored: dict):
         return redirect("casework:case-create", step="person")
     if facts_form is None or not facts_form.is_valid():
         return redirect("casework:case-create", step="facts")
+    token = _registration_token(request, stored)
+    if request.method == "POST" and "back" not in request.POST:
+        earlier = RegistrationToken.objects.filter(token=token, user=request.user).select_related("case").first()
+        if earlier is not None:  # this sitting already registered its case (decision 163)
+            return _already_registered(request, earlier.case)
     visible, others = possible_duplicates(request.user, person_form.cleaned_data)
     _audit_duplicate_check(request.user, person_form.cleaned_data, visible, others)
     confirm = ConfirmForm(request.POST or None)
@@ -381,7 +390,9 @@ def _wizard_review(request, stored: dict):
             confirm.add_error("confirm_not_duplicate", _("Confirm that you checked the possible duplicates."))
             status = 400
         else:
-            case = _create_from_wizard(request, person_form.cleaned_data, facts_form.cleaned_data)
+            case, created = _register_once(request, token, person_form.cleaned_data, facts_form.cleaned_data)
+            if not created:
+                return _already_registered(request, case)
             if others:
                 do_flag_possible_duplicates(case, others, actor=request.user)
             request.session.pop(WIZARD_KEY, None)
@@ -397,7 +408,35 @@ def _wizard_review(request, stored: dict):
     return render(request, "casework/case_create_review.html", context, status=status)
 
 
+def _registration_token(request, stored: dict) -> str:
+    """The token of this sitting of the wizard, kept with its answers in the session."""
+    if "token" not in stored:
+        stored["token"] = uuid.uuid4().hex
+        request.session[WIZARD_KEY] = stored
+    return stored["token"]
+
+
+def _already_registered(request, case: Case):
+    messages.info(request, _("This case was already registered; here it is."))
+    request.session.pop(WIZARD_KEY, None)
+    return redirect(reverse("casework:case-detail", args=[case.public_id]))
+
+
+def _register_once(request, token: str, person_data: dict, facts: dict) -> tuple[Case, bool]:
+    """Register the case of this sitting of the wizard. The token row is written in the case's
+    transaction, so of two concurrent submissions one waits on the unique token, rolls back and
+    finds the other's case."""
+    try:
+        with transaction.atomic():
+            case = _create_from_wizard(request, person_data, facts)
+            RegistrationToken.objects.create(token=token, user=request.user, case=case)
+    except IntegrityError:
+        return RegistrationToken.objects.select_related("case").get(token=token, user=request.user).case, False
+    return case, True
+
+
 def _create_from_wizard(request, person_data: dict, facts: dict) -> Case:
+    facts = dict(facts)
     picklists = {name: facts.pop(name) for name in ("exploitation_forms", "means_of_control", "recruitment_methods")}
     return do_create_case(
         person=Person(**person_data),

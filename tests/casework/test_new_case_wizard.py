@@ -207,3 +207,35 @@ def test_the_review_shows_what_was_chosen_in_words_not_codes_or_substring_matche
     # "unknown" (poor household) is not a fact: it is left out rather than shown as a code.
     assert "unknown" not in review.content.decode()
     assert not any(label.startswith("Hộ nghèo") for label in shown)
+
+
+def test_a_review_submitted_again_finds_its_case_instead_of_making_a_second(world):
+    """The answer to the first submission never arrived (a 500 after the commit, a lost
+    connection): the session still holds the wizard, the user presses the button again."""
+    from casework.models import RegistrationToken
+
+    client = sign_in(world.owner)
+    run_wizard(client)
+    kept = dict(client.session["new_case_wizard"])  # the wizard as the unsaved session still has it
+    first = client.post("/cases/new/review/", {"create": "1"})
+    assert first.status_code == 302
+    case = Case.objects.get(person__full_name="Lò Thị Sua")
+    session = client.session
+    session["new_case_wizard"] = kept
+    session.save()
+    again = client.post("/cases/new/review/", {"create": "1"}, follow=True)
+    assert again.redirect_chain[-1][0] == f"/cases/{case.public_id}/"
+    assert "Hồ sơ này đã được đăng ký rồi" in again.content.decode()
+    assert Case.objects.filter(person__full_name="Lò Thị Sua").count() == 1
+    assert RegistrationToken.objects.filter(case=case, user=world.owner).count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, case=case).count() >= 1
+
+
+def test_a_new_sitting_of_the_wizard_registers_a_new_case(world):
+    client = sign_in(world.owner)
+    run_wizard(client)
+    client.post("/cases/new/review/", {"create": "1"})
+    client.get("/cases/new/?restart=1")
+    run_wizard(client, person=person_step(full_name="Lò Thị Pàng"))
+    client.post("/cases/new/review/", {"create": "1"})
+    assert Case.objects.filter(person__full_name__in=["Lò Thị Sua", "Lò Thị Pàng"]).count() == 2
