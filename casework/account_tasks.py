@@ -1,4 +1,5 @@
-"""E-mails about the user's own account: password-reset links and notices of a change.
+"""E-mails about the user's own account: password-reset links, invitations (decision 180)
+and notices of a change.
 
 Sent by the task queue (in-process when Celery runs eagerly), like the referral e-mails, so a
 slow or unreachable mail server never holds up a page. Registered with Celery by
