@@ -9,15 +9,21 @@ that says nothing about the colleague's other agencies."""
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from casework import audit
 from casework.actions import do_add_membership, do_end_membership
 from casework.models import Agency, AuditEvent, Membership, Role, User
+
+_TAKEN = _lazy(
+    "This username or e-mail address belongs to another account. To add an existing "
+    "account to your agency, enter both its username and its e-mail address."
+)
 
 
 class AccountError(Exception):
@@ -62,12 +68,7 @@ def find_existing(username: str, email: str) -> User | None:
         return None
     if by_username is not None and by_email == [by_username]:
         return by_username
-    raise AccountError(
-        _(
-            "This username or e-mail address belongs to another account. To add an existing "
-            "account to your agency, enter both its username and its e-mail address."
-        )
-    )
+    raise AccountError(_TAKEN)
 
 
 @transaction.atomic
@@ -83,7 +84,11 @@ def do_invite_colleague(
     if existing is None:
         user = User(username=username, email=email, full_name=full_name)
         user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same username, sent twice at once
+            raise AccountError(_TAKEN) from None
         do_add_membership(user, agency, role, actor=actor)
         _record("invited", user, agency, actor, role=role)
         return user, True

@@ -326,3 +326,23 @@ def test_a_deactivated_invitee_cannot_use_the_link(world, admin):
     page = Client().get(link_in(mail.outbox[0]), follow=True)
     assert "invitation-link-invalid" in page.content.decode()
     assert Group.objects.filter(user=minh).count() == 0
+
+
+def test_a_username_taken_at_the_same_moment_is_a_400_not_a_500(world, admin, monkeypatch):
+    from casework import accounts
+
+    # As if another request created "colleague" between the check and the insert.
+    monkeypatch.setattr(accounts, "find_existing", lambda username, email: None)
+    response = invite(sign_in(admin), username="colleague", email="new@example.org")
+    assert response.status_code == 400
+    assert Membership.objects.filter(user=world.colleague).count() == 1 and not mail.outbox
+
+
+def test_an_old_sign_in_is_asked_again_before_an_invitation(world, admin, settings):
+    client = sign_in(admin)
+    session = client.session
+    session["authenticated_at"] -= settings.CAUNOI_REAUTH_MINUTES * 60 + 1
+    session.save()
+    response = invite(client)
+    assert response.status_code == 302 and response["Location"].startswith("/account/confirm/")
+    assert not User.objects.filter(username="minh").exists() and not mail.outbox
