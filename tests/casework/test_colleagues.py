@@ -183,6 +183,9 @@ def test_ending_a_membership_takes_effect_at_the_next_request(world, admin):
     ended = account_rows("membership_ended").get()
     assert ended.actor == admin and ended.agency == world.police and ended.object_id == str(world.colleague.pk)
     assert account_rows("user_deactivated").get().object_id == str(world.colleague.pk)
+    listing = client.get("/account/colleagues/").content.decode()
+    former = listing[listing.index('data-testid="former-colleagues"') :]
+    assert f"/account/colleagues/{world.colleague.pk}/" in former
 
     # Restored: the membership and the account come back.
     client.post(f"/account/memberships/{police_work.pk}/restore/")

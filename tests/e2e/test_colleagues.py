@@ -55,6 +55,7 @@ def test_an_admin_invites_a_caseworker_who_sets_a_password_and_signs_in(
         admin.click("[data-testid=invite-form] [type=submit]")
     expect(admin.locator("[data-testid=pending-invitation]")).to_be_visible()
     expect(admin.locator("[data-testid=membership-caseworker]")).to_contain_text(vietnamese("caseworker"))
+    save_screenshot(admin, "colleagues-colleague")
     assert_clean(admin)
 
     [message] = mail.outbox
