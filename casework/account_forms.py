@@ -1,12 +1,15 @@
-"""Forms of the sign-in's second step, re-authentication and the password pages."""
+"""Forms of the sign-in's second step, re-authentication, the password pages and the
+agency administrator's colleague pages."""
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from casework import account_tasks
 from casework.forms import StyledForm
+from casework.models import Role
 
 
 class SecondFactorForm(StyledForm, forms.Form):
@@ -62,3 +65,27 @@ class PasswordResetForm(StyledForm, auth_forms.PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         account_tasks.dispatch(account_tasks.send_account_email, subject, body, to_email)
+
+
+class InviteColleagueForm(StyledForm, forms.Form):
+    """An agency administrator's invitation; the roles are her agency's roles."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and . @ + - _ only. They sign in with it."),
+    )
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean_full_name(self):
+        return self.cleaned_data["full_name"].strip()
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip()
+
+
+class ChangeRoleForm(StyledForm, forms.Form):
+    role = forms.ChoiceField(label=_("New role"), choices=Role.choices)

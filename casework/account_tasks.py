@@ -1,4 +1,5 @@
-"""E-mails about the user's own account: password-reset links and notices of a change.
+"""E-mails about the user's own account: password-reset links, invitations (decision 180)
+and notices of a change.
 
 Sent by the task queue (in-process when Celery runs eagerly), like the referral e-mails, so a
 slow or unreachable mail server never holds up a page. Registered with Celery by
@@ -7,6 +8,7 @@ CaseworkConfig.ready. Texts name no case or person: only that something changed,
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
@@ -36,6 +38,7 @@ def notice_text(event: str) -> tuple[str, str]:
         "password_reset": _("Your Cầu Nối password was reset"),
         "two_factor_reset": _("The second sign-in step of your Cầu Nối account was reset"),
         "two_factor_enrolled": _("An authenticator app was set up for your Cầu Nối account"),
+        "membership_added": _("Your Cầu Nối account was given a role in another agency"),
     }
     bodies = {
         "password_changed": _("The password of your Cầu Nối account was changed on %(when)s."),
@@ -45,6 +48,10 @@ def notice_text(event: str) -> tuple[str, str]:
             "You will set up a new one the next time you sign in."
         ),
         "two_factor_enrolled": _("An authenticator app was set up for your Cầu Nối account on %(when)s."),
+        "membership_added": _(
+            "An agency administrator gave your Cầu Nối account a role in another agency on %(when)s. "
+            "After signing in you choose which agency you work for."
+        ),
     }
     warning = _("If this was not you, tell your agency administrator at once.")
     return str(subjects[event]), f"{bodies[event] % {'when': when}}\n\n{warning}\n"
@@ -61,6 +68,23 @@ def send_account_notice(user_id: int, event: str) -> bool:
         subject, body = notice_text(event)
     send_mail(subject, body, None, [user.email])
     return True
+
+
+def invitation_text(link: str) -> tuple[str, str]:
+    """An invitation: the link only, no agency, name or username (the page shows the username)."""
+    subject = _("A Cầu Nối account was made for you")
+    body = _(
+        "An administrator of your agency made a Cầu Nối account for you. To choose your password, "
+        "open this link within %(hours)d hours (it works once):"
+    ) % {"hours": settings.CAUNOI_INVITATION_HOURS}
+    ignore = _("If you did not expect this e-mail, ignore it.")
+    return str(subject), f"{body}\n\n{link}\n\n{ignore}\n"
+
+
+def queue_invitation(user, link: str) -> None:
+    with translation.override(NOTICE_LANGUAGE):
+        subject, body = invitation_text(link)
+    dispatch(send_account_email, subject, body, user.email)
 
 
 def dispatch(task, *args) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import account, auth, case_actions, cases, corrections
+from casework.views import account, auth, case_actions, cases, colleagues, corrections
 
 app_name = "casework"
 
@@ -16,7 +16,17 @@ urlpatterns = [
     path("account/password/", account.password_change, name="password-change"),
     path("account/two-factor/", account.two_factor_setup, name="two-factor-setup"),
     path("account/recovery-codes/", account.new_recovery_codes, name="recovery-codes"),
-    path("account/colleagues/", account.colleagues, name="colleagues"),
+    path("account/colleagues/", colleagues.colleagues, name="colleagues"),
+    path("account/colleagues/invite/", colleagues.invite, name="colleague-invite"),
+    path("account/colleagues/<str:user_id>/", colleagues.colleague, name="colleague"),
+    path(
+        "account/colleagues/<str:user_id>/invitation/",
+        colleagues.resend_invitation,
+        name="colleague-invitation-resend",
+    ),
+    path("account/memberships/<str:membership_id>/end/", colleagues.end_membership, name="membership-end"),
+    path("account/memberships/<str:membership_id>/restore/", colleagues.restore_membership, name="membership-restore"),
+    path("account/memberships/<str:membership_id>/role/", colleagues.change_role, name="membership-role"),
     path(
         "account/colleagues/<str:user_id>/two-factor/reset/",
         account.reset_colleague_two_factor,
@@ -30,6 +40,8 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("password-reset/done/", account.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
+    path("invitation/<uidb64>/<token>/", colleagues.InvitationConfirmView.as_view(), name="invitation"),
+    path("invitation/done/", colleagues.InvitationCompleteView.as_view(), name="invitation-complete"),
     path("cases/new/", cases.case_create, name="case-create-start"),
     path("cases/new/<slug:step>/", cases.case_create, name="case-create"),
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),

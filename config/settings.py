@@ -167,6 +167,8 @@ CAUNOI_TOTP_WINDOW = 1
 CAUNOI_TWO_FACTOR_PENDING_SECONDS = env_int("CAUNOI_TWO_FACTOR_PENDING_SECONDS", 5 * 60)
 # Exports and imports ask for the password (and code) again when the last one is older than this.
 CAUNOI_REAUTH_MINUTES = env_int("CAUNOI_REAUTH_MINUTES", 15)
+# An agency administrator's invitation link works this long, once (decision 180).
+CAUNOI_INVITATION_HOURS = env_int("CAUNOI_INVITATION_HOURS", 72)
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

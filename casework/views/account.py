@@ -230,8 +230,15 @@ def reauthenticate(request):
 
 
 def _admin_membership(request) -> Membership:
+    """The active membership when it is an agency administrator's; otherwise a `refused` row
+    and 403."""
     membership = request.user.active_membership
     if membership.role != Role.AGENCY_ADMIN:
+        audit.record(
+            AuditEvent.Action.REFUSED,
+            actor=request.user,
+            detail={"reason": "not_agency_admin", "path": request.path[:200]},
+        )
         raise PermissionDenied
     return membership
 
@@ -246,13 +253,6 @@ def _colleagues(membership: Membership):
         )
         .order_by("full_name", "username")
     )
-
-
-@membership_required
-def colleagues(request):
-    """The agency administrator's list of colleagues and whether each has a second factor."""
-    membership = _admin_membership(request)
-    return render(request, "casework/account/colleagues.html", {"colleagues": _colleagues(membership)})
 
 
 @membership_required
