@@ -193,7 +193,13 @@ class CauNoiUserAdmin(AuditedAdminMixin, UserAdmin):
                 AuditEvent.Action.ACCOUNT,
                 actor=request.user,
                 obj=user,
-                detail={"event": "password_set_by_admin", "admin": True, "target": user.get_username()},
+                detail={
+                    "event": "password_set_by_admin",
+                    "admin": True,
+                    "target": user.get_username(),
+                    # False: the admin switched password sign-in off for this account.
+                    "usable": user.has_usable_password(),
+                },
             )
         return response
 

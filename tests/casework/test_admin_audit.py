@@ -76,6 +76,7 @@ def test_a_password_set_in_the_admin_is_audited_without_the_password(world, root
     assert target.check_password(NEW_PASSWORD)
     row = AuditEvent.objects.get(action=AuditEvent.Action.ACCOUNT, detail__event="password_set_by_admin")
     assert row.actor == root and row.object_id == str(target.pk)
+    assert row.detail["usable"] is True and row.detail["target"] == target.username
     stored = str(row.detail)
     assert NEW_PASSWORD not in stored and target.password not in stored
 
