@@ -3,15 +3,18 @@ look at a case must go through access.py and leave an audit row."""
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from casework import actions, twofactor
+from casework import actions, audit, twofactor
 from casework.account_tasks import queue_notice
 from casework.models import (
     Agency,
     AgencyKind,
+    AuditEvent,
     Country,
     EthnicGroup,
     FormerProvince,
@@ -121,9 +124,79 @@ class MembershipAdmin(admin.ModelAdmin):
             actions.do_end_membership(Membership.objects.get(pk=obj.pk), actor=request.user)
 
 
+# Flags whose new value the audit row states, not only that they changed.
+USER_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def changed_fields(form) -> list[str]:
+    """The names of the fields the admin form changed; never a password or its hash."""
+    return sorted(name for name in form.changed_data if "password" not in name)
+
+
+class AuditedAdminMixin:
+    """Every add, change and delete made in the admin leaves an AuditEvent row (Django's own
+    admin log is editable and is not the audit log, decision 173). Recorded in save_related,
+    after the many-to-many fields (groups, permissions) are saved, so the row names them."""
+
+    def audit_detail(self, obj, form) -> dict:
+        return {}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        audit.record(
+            AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            actor=request.user,
+            obj=form.instance,
+            detail={"admin": True, "fields": changed_fields(form), **self.audit_detail(form.instance, form)},
+        )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._audit_delete(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit_delete(request, obj)
+            super().delete_queryset(request, queryset)
+
+    def _audit_delete(self, request, obj):
+        # There is no "deleted" action: removing an account or group takes its access away.
+        audit.record(AuditEvent.Action.REVOKE, actor=request.user, obj=obj, detail={"admin": True, "deleted": str(obj)})
+
+
 @admin.register(User)
-class CauNoiUserAdmin(UserAdmin):
+class CauNoiUserAdmin(AuditedAdminMixin, UserAdmin):
     actions = ["reset_two_factor"]
+
+    def audit_detail(self, obj, form) -> dict:
+        detail: dict = {flag: getattr(obj, flag) for flag in USER_FLAGS if flag in form.changed_data}
+        if "groups" in form.changed_data:
+            detail["groups"] = sorted(obj.groups.values_list("name", flat=True))
+        if "user_permissions" in form.changed_data:
+            detail["user_permissions"] = sorted(obj.user_permissions.values_list("codename", flat=True))
+        return detail
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's "set password" form: audited when the new password was saved (a
+        redirect); the row never holds the password or its hash."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            audit.record(
+                AuditEvent.Action.ACCOUNT,
+                actor=request.user,
+                obj=user,
+                detail={
+                    "event": "password_set_by_admin",
+                    "admin": True,
+                    "target": user.get_username(),
+                    # False: the admin switched password sign-in off for this account.
+                    "usable": user.has_usable_password(),
+                },
+            )
+        return response
 
     @admin.action(description=_("Reset the second sign-in step (they set it up again at their next sign-in)"))
     def reset_two_factor(self, request, queryset):
@@ -134,6 +207,17 @@ class CauNoiUserAdmin(UserAdmin):
             twofactor.reset_second_factor(user, actor=request.user)
             queue_notice(user, "two_factor_reset")
         self.message_user(request, _("Second sign-in step reset for %(count)d users.") % {"count": len(queryset)})
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class CauNoiGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    def audit_detail(self, obj, form) -> dict:
+        if "permissions" not in form.changed_data:
+            return {}
+        return {"permissions": sorted(obj.permissions.values_list("codename", flat=True))}
 
 
 admin.site.site_header = "Cầu Nối"

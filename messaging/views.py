@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from casework.views.common import membership_required
+from casework.models import AuditEvent, SensitivityClass
+from casework.views.common import membership_required, record_read
 from messaging.notify import my_notifications, notification_text
 
 PAGE_SIZE = 25
@@ -20,11 +21,19 @@ def notification_list(request):
     page = Paginator(my_notifications(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for notification in page:
         notification.text = notification_text(notification)
+    record_read(
+        request,
+        AuditEvent.Action.LIST,
+        classes=[SensitivityClass.CORE],
+        detail={"page": "notifications", "shown": len(page.object_list), "page_number": page.number},
+    )
     return render(request, "messaging/notifications.html", {"page": page})
 
 
 def _read_and_follow(request, pk: int):
     notification = get_object_or_404(my_notifications(request.user), pk=pk)
+    # Opening one shows where it leads; its own text was on the audited list.
+    record_read(request, obj=notification, classes=[SensitivityClass.CORE], detail={"kind": notification.kind})
     my_notifications(request.user).filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
     # Only a path on this site: a stored URL must never send the reader elsewhere.
     local = (

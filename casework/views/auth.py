@@ -225,6 +225,12 @@ def choose_agency(request):
     if request.method == "POST":
         chosen = memberships.filter(pk=parse_pk(request.POST.get("membership"))).first()
         if chosen is None:
+            # Not one of the user's active memberships (another's, an ended one, or nonsense).
+            audit.record(
+                AuditEvent.Action.DENIED,
+                actor=request.user,
+                detail={"page": "choose-agency", "membership": parse_pk(request.POST.get("membership"))},
+            )
             messages.error(request, _("Choose one of your agencies."))
             return render(request, "casework/choose_agency.html", {"memberships": memberships}, status=400)
         request.session[SESSION_MEMBERSHIP_KEY] = chosen.pk

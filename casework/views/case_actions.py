@@ -70,7 +70,7 @@ def case_action(need: str, anchor: str = ""):
 def transition(request, case, held):
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     status = form.cleaned_data["status"]
     if status == CaseStatus.CLOSED and not held.can(Capability.CLOSE):
@@ -108,7 +108,7 @@ def _upload(request, case, kind: str, sensitivity: str, title: str) -> Document 
 def identification(request, case, held):
     form = IdentificationForm(request.POST, request.FILES)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     data = form.cleaned_data
     _checked_upload(request)
@@ -143,7 +143,7 @@ def _record_identification(request, case, data: dict) -> None:
 def propose_identification(request, case, held):
     form = ProposalForm(request.POST, request.FILES)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     data = form.cleaned_data
     _checked_upload(request)
@@ -166,7 +166,7 @@ def propose_identification(request, case, held):
 def verification(request, case, held):
     form = VerificationForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     data = form.cleaned_data
     do_record_verification(
@@ -180,7 +180,7 @@ def verification(request, case, held):
 def reopen(request, case, held):
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_reopen_case(case, reason=form.cleaned_data["reason"], actor=request.user)
     messages.success(request, _("Case reopened."))
@@ -194,7 +194,7 @@ def assign(request, case, held):
     ).values_list("user", flat=True)
     form = AssignForm(request.POST, caseworkers=User.objects.filter(pk__in=caseworkers))
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_assign_case(case, form.cleaned_data["user"], actor=request.user)
     messages.success(request, _("Caseworker assigned."))
@@ -205,7 +205,7 @@ def assign(request, case, held):
 def add_note(request, case, held):
     form = NoteForm(request.POST, held=held)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_add_note(
         case,
@@ -222,7 +222,7 @@ def add_note(request, case, held):
 def upload_document(request, case, held):
     form = DocumentForm(request.POST, request.FILES, held=held)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_upload_document(
         case,
@@ -242,7 +242,7 @@ def upload_document(request, case, held):
 def record_consent(request, case, held):
     form = ConsentForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_record_consent(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Consent recorded."))
@@ -256,7 +256,7 @@ def withdraw_consent(request, case, held):
         raise CaseworkError(_("That consent record does not exist."))
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_withdraw_consent(consent, reason=form.cleaned_data["reason"], actor=request.user)
     messages.success(request, _("Consent withdrawn."))
@@ -267,7 +267,7 @@ def withdraw_consent(request, case, held):
 def link_incident(request, case, held):
     form = IncidentForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     if case.incident_id is not None:
         raise CaseworkError(_("The case is already linked to an incident."))
@@ -284,7 +284,7 @@ def add_offender(request, case, held):
         return _set_offender_stage(request, case)
     form = OffenderForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_add_offender(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Offender recorded."))
@@ -294,7 +294,7 @@ def add_offender(request, case, held):
 def _set_offender_stage(request, case):
     form = OffenderStageForm(request.POST, incident_id=case.incident_id)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     actions.do_set_offender_stage(case, form.cleaned_data["offender"], form.cleaned_data["stage"], actor=request.user)
     messages.success(request, _("Stage of the proceedings recorded."))
@@ -305,7 +305,7 @@ def _set_offender_stage(request, case):
 def record_return(request, case, held):
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     do_record_return(case, returned_on=form.cleaned_data["returned_on"], actor=request.user)
     messages.success(request, _("Return to Vietnam recorded."))
@@ -316,7 +316,7 @@ def record_return(request, case, held):
 def complete_task(request, case, held):
     form = TaskDoneForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return None
     task = case.tasks.filter(pk=form.cleaned_data["task"]).first()
     if task is None:

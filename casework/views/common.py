@@ -6,6 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
+from casework import audit
+from casework.middleware import is_background
+from casework.models import AuditEvent
+
 
 def membership_required(view):
     """Signed in and acting for an agency (the active membership)."""
@@ -24,9 +28,34 @@ def membership_required(view):
 IN_SECTION = "in-section"
 
 
-def form_errors_to_messages(request, form) -> None:
+def record_read(request, action: str = AuditEvent.Action.VIEW, **kwargs) -> None:
+    """Audit a page that shows data. A background poll (BACKGROUND_HEADER) is not recorded: it
+    refreshes a page whose load was recorded, and stops with the session (decision 174)."""
+    if not is_background(request):
+        audit.record(action, actor=request.user, **kwargs)
+
+
+def record_invalid_form(request, form, *, case=None, action: str = "") -> None:
+    """A case action refused because its form did not validate: a `refused` row naming the
+    fields in error, never what was typed (decision 174)."""
+    match = getattr(request, "resolver_match", None)
+    audit.record(
+        AuditEvent.Action.REFUSED,
+        actor=request.user,
+        case=case,
+        detail={
+            "action": action or (match.url_name if match else ""),
+            "reason": "invalid form",
+            "fields": sorted(form.errors),
+        },
+    )
+
+
+def form_errors_to_messages(request, form, *, case=None) -> None:
     """Errors of a form posted from a page section, as messages shown after the redirect
-    inside that section when the page names it (see `back_to_case_section`)."""
+    inside that section when the page names it (see `back_to_case_section`). The refusal is
+    audited, against `case` when there is one."""
+    record_invalid_form(request, form, case=case)
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:

@@ -333,7 +333,7 @@ def incident_link(request, code):
 def incident_unlink(request, case):
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=case)
         return
     corrections.do_unlink_incident(case, reason=form.cleaned_data["reason"], actor=request.user)
     messages.success(request, _("The case was removed from the incident."))

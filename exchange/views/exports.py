@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from casework import audit
 from casework.auth import recent_auth_required
 from casework.models import AuditEvent, Membership
-from casework.views.common import is_htmx, membership_required
+from casework.views.common import is_htmx, membership_required, record_read
 from dashboards.scope import DASHBOARD_ROLES
 from exchange import exports, jobs
 from exchange.models import ExportJob
@@ -38,7 +38,8 @@ def access_export(request, public_id) -> ExportJob:
 
 
 def _jobs_page(request, membership: Membership, *, problems=(), status: int = 200):
-    listed = jobs.mine(ExportJob, request, membership).order_by("-created_at", "-id")[:LISTED]
+    listed = list(jobs.mine(ExportJob, request, membership).order_by("-created_at", "-id")[:LISTED])
+    record_read(request, AuditEvent.Action.LIST, detail={"page": "exports", "shown": len(listed)})
     return render(request, "exchange/exports.html", {"jobs": listed, "problems": problems}, status=status)
 
 
@@ -80,7 +81,9 @@ def export_create(request):
 
 @membership_required
 def export_status(request, job):
-    return render(request, "exchange/_export_job.html", {"job": access_export(request, job)})
+    job = access_export(request, job)
+    record_read(request, obj=job, detail={"page": "export-status", "kind": job.kind, "status": job.status})
+    return render(request, "exchange/_export_job.html", {"job": job})
 
 
 @membership_required

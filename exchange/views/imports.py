@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from casework.auth import recent_auth_required
 from casework.models import (
+    AuditEvent,
     CameToNotice,
     CaseStatus,
     Country,
@@ -25,7 +26,7 @@ from casework.models import (
     Province,
     ReturnMode,
 )
-from casework.views.common import is_htmx, membership_required
+from casework.views.common import is_htmx, membership_required, record_read
 from exchange import imports, jobs
 from exchange.htcds.columns import (
     CASE_STATUSES,
@@ -107,8 +108,10 @@ def access_import(request, public_id) -> ImportJob:
 
 
 def _jobs_page(request, membership: Membership, form=None, *, status: int = 200):
+    listed = list(jobs.mine(ImportJob, request, membership).order_by("-created_at", "-id")[:LISTED])
+    record_read(request, AuditEvent.Action.LIST, detail={"page": "imports", "shown": len(listed)})
     context = {
-        "jobs": jobs.mine(ImportJob, request, membership).order_by("-created_at", "-id")[:LISTED],
+        "jobs": listed,
         "form": form or imports.ImportUploadForm(),
         "required_columns": REQUIRED_COLUMNS,
         "coded_columns": coded_columns(),
@@ -140,4 +143,6 @@ def import_create(request):
 
 @membership_required
 def import_status(request, job):
-    return render(request, "exchange/_import_job.html", {"job": access_import(request, job)})
+    job = access_import(request, job)
+    record_read(request, obj=job, detail={"page": "import-status", "status": job.status})
+    return render(request, "exchange/_import_job.html", {"job": job})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from casework import audit
 from casework.access import case_classes
 from casework.models import AuditEvent, PersonStatus, SensitivityClass
-from casework.views.common import membership_required
+from casework.views.common import membership_required, record_invalid_form, record_read
 from referrals import actions
 from referrals.access import access_referral
 from referrals.actions import ReferralError
@@ -31,10 +31,14 @@ def _form_page(request, referral: Referral, form: HandoverMinutesForm, *, status
 def handover(request, referral):
     """Record the handover: the minutes and the move to handed over, in one action."""
     if request.method != "POST":
+        record_read(
+            request, case=referral.case, obj=referral, classes=[SensitivityClass.CORE], detail={"page": "handover-form"}
+        )
         return _form_page(request, referral, HandoverMinutesForm())
     form = HandoverMinutesForm(request.POST)
     if not form.is_valid():
         # Re-render with everything typed; the errors show next to the fields.
+        record_invalid_form(request, form, case=referral.case, action="handover")
         return _form_page(request, referral, form, status=400)
     try:
         actions.do_record_handover(referral, minutes=form.minutes(), actor=request.user)

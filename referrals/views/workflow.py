@@ -160,10 +160,10 @@ def referral_move(side: str | tuple[str, ...], *, supervisor: bool = False, meth
     return decorate
 
 
-def _reason(request) -> str | None:
+def _reason(request, referral: Referral) -> str | None:
     form = MoveForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=referral.case)
         return None
     return form.cleaned_data["reason"]
 
@@ -182,7 +182,7 @@ def accept(request, referral):
 
 @referral_move(RECEIVER)
 def decline(request, referral):
-    reason = _reason(request)
+    reason = _reason(request, referral)
     if reason is not None:
         actions.do_decline_referral(referral, reason=reason, actor=request.user)
         messages.success(request, _("Referral declined."))
@@ -190,7 +190,7 @@ def decline(request, referral):
 
 @referral_move(RECEIVER)
 def complete(request, referral):
-    reason = _reason(request)
+    reason = _reason(request, referral)
     if reason is not None:
         actions.do_complete_referral(referral, reason=reason, actor=request.user)
         messages.success(request, _("Referral completed."))
@@ -198,7 +198,7 @@ def complete(request, referral):
 
 @referral_move(SENDER)
 def cancel(request, referral):
-    reason = _reason(request)
+    reason = _reason(request, referral)
     if reason is not None:
         actions.do_cancel_referral(referral, reason=reason, actor=request.user)
         messages.success(request, _("Referral cancelled."))
@@ -208,7 +208,7 @@ def cancel(request, referral):
 def redirect_referral(request, referral):
     form = RedirectForm(request.POST, agencies=_redirect_targets(referral))
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form, case=referral.case)
         return
     data = form.cleaned_data
     new = actions.do_redirect_referral(referral, to_agency=data["to_agency"], reason=data["reason"], actor=request.user)

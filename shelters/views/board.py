@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from casework import audit
 from casework.models import AuditEvent, SensitivityClass
-from casework.views.common import membership_required
+from casework.views.common import membership_required, record_read
 from shelters import access
 
 # Residents, placements and visits shown on the facility page; a facility holds tens of people.
@@ -17,6 +17,7 @@ LIST_LIMIT = 200
 @membership_required
 def board(request):
     """Free, held and occupied beds of every facility: counts only, no one's data."""
+    record_read(request, AuditEvent.Action.LIST, detail={"page": "shelter-board"})
     return render(
         request,
         "shelters/board.html",
@@ -27,6 +28,7 @@ def board(request):
 @require_GET
 @membership_required
 def board_counts(request):
+    record_read(request, AuditEvent.Action.LIST, detail={"page": "shelter-board-counts"})
     return render(request, "shelters/_board_counts.html", {"facilities": list(access.board())})
 
 
@@ -74,6 +76,13 @@ def facility(request, facility):
 @membership_required
 def beds(request, facility):
     facility = access.access_facility(request.user, facility)
+    record_read(
+        request,
+        AuditEvent.Action.LIST,
+        obj=facility,
+        classes=[SensitivityClass.SHELTER],
+        detail={"page": "beds", "facility": facility.code},
+    )
     return render(
         request,
         "shelters/_beds.html",

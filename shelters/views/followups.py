@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework.views.common import form_errors_to_messages, membership_required
+from casework.views.common import form_errors_to_messages, membership_required, record_invalid_form
 from shelters import access, actions
 from shelters.actions import ShelterError
 from shelters.forms import FollowUpForm
@@ -33,6 +33,7 @@ def record(request, pk):
                 return redirect(reverse("shelters:stay", args=[stay.public_id]) + "#followups")
             return redirect(reverse("casework:case-detail", args=[visit.case.public_id]) + "#followups")
     if stay is not None:
+        record_invalid_form(request, form, case=visit.case)
         return _stay_page(request, stay, held, status=400, followup_form=form, followup_errors_for=visit.pk)
-    form_errors_to_messages(request, form)
+    form_errors_to_messages(request, form, case=visit.case)
     return redirect(reverse("casework:case-detail", args=[visit.case.public_id]) + "#followups")
