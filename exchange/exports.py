@@ -38,6 +38,7 @@ from casework.models import (
     CaseStatus,
     PersonStatus,
     ReturnMode,
+    SensitivityClass,
     Sex,
     User,
 )
@@ -328,30 +329,47 @@ def case_rows(job: ExportJob, user: User) -> Table:
             "identity_sex",
             "identity_birth_year",
             "identity_ethnicity",
+            "shows_identity",
         )
         .iterator(chunk_size=CHUNK_ROWS)
     )
     return case_header(), _case_lines(rows), total
 
 
+# The case-list export's columns in order: (header, the class a row's holder needs for the
+# value). One explicit row per column (decision 170): `_case_lines` blanks a column whose class
+# the requester does not hold on the case, whatever the query fetched, and a test fails when a
+# column is added without a class. The summary of the case page shows the first ten to every
+# holder of `core`; the person's details are its identity section.
+CASE_COLUMNS: list[tuple[str, str]] = [
+    (gettext_noop("Reference number"), SensitivityClass.CORE),
+    (gettext_noop("Status"), SensitivityClass.CORE),
+    (gettext_noop("Person status"), SensitivityClass.CORE),
+    (gettext_noop("Received on"), SensitivityClass.CORE),
+    (gettext_noop("Province of reception"), SensitivityClass.CORE),
+    (gettext_noop("Owning agency"), SensitivityClass.CORE),
+    (gettext_noop("Under 18 at reception"), SensitivityClass.CORE),
+    (gettext_noop("Destination country"), SensitivityClass.CORE),
+    (gettext_noop("How the person returned"), SensitivityClass.CORE),
+    (gettext_noop("Forms of exploitation"), SensitivityClass.CORE),
+    (gettext_noop("Full name"), SensitivityClass.IDENTITY),
+    (gettext_noop("Sex"), SensitivityClass.IDENTITY),
+    (gettext_noop("Year of birth"), SensitivityClass.IDENTITY),
+    (gettext_noop("Ethnicity"), SensitivityClass.IDENTITY),
+]
+CASE_COLUMN_CLASSES = [cls for _header, cls in CASE_COLUMNS]
+
+
 def case_header() -> list[str]:
     """Translated when called: the task runs in the language the export was asked in."""
-    return [
-        gettext("Reference number"),
-        gettext("Status"),
-        gettext("Person status"),
-        gettext("Received on"),
-        gettext("Province of reception"),
-        gettext("Owning agency"),
-        gettext("Under 18 at reception"),
-        gettext("Destination country"),
-        gettext("How the person returned"),
-        gettext("Forms of exploitation"),
-        gettext("Full name"),
-        gettext("Sex"),
-        gettext("Year of birth"),
-        gettext("Ethnicity"),
-    ]
+    return [gettext(header) for header, _cls in CASE_COLUMNS]
+
+
+def blank_unheld(values: list, held: set[str]) -> list:
+    """The row with every column whose class is not in `held` blank (`CASE_COLUMNS`)."""
+    if len(values) != len(CASE_COLUMN_CLASSES):
+        raise ValueError("a case-list row has a column without a class")
+    return [value if cls in held else "" for value, cls in zip(values, CASE_COLUMN_CLASSES, strict=True)]
 
 
 def _case_lines(rows: Iterable[tuple]) -> Iterator[list]:
@@ -362,23 +380,27 @@ def _case_lines(rows: Iterable[tuple]) -> Iterator[list]:
     yes, no = gettext("yes"), gettext("no")
     for row in rows:
         (reference, status, person_status, received_at, province, agency, is_child, destination) = row[:8]
-        (return_mode, exploitation, name, sex, birth_year, ethnicity) = row[8:]
-        yield [
-            reference,
-            statuses.get(status, status),
-            person_statuses.get(person_status, person_status),
-            timezone.localtime(received_at).date(),
-            province or "",
-            agency or "",
-            yes if is_child else no,
-            destination or "",
-            return_modes.get(return_mode, return_mode or ""),
-            exploitation or "",
-            name or "",
-            sexes.get(sex, "") if sex else "",
-            birth_year if birth_year is not None else "",
-            ethnicity or "",
-        ]
+        (return_mode, exploitation, name, sex, birth_year, ethnicity, shows_identity) = row[8:]
+        held = {SensitivityClass.CORE, SensitivityClass.IDENTITY} if shows_identity else {SensitivityClass.CORE}
+        yield blank_unheld(
+            [
+                reference,
+                statuses.get(status, status),
+                person_statuses.get(person_status, person_status),
+                timezone.localtime(received_at).date(),
+                province or "",
+                agency or "",
+                yes if is_child else no,
+                destination or "",
+                return_modes.get(return_mode, return_mode or ""),
+                exploitation or "",
+                name or "",
+                sexes.get(sex, "") if sex else "",
+                birth_year if birth_year is not None else "",
+                ethnicity or "",
+            ],
+            held,
+        )
 
 
 def statistics_rows(job: ExportJob, user: User) -> Table:
@@ -401,7 +423,7 @@ def htcds_rows(job: ExportJob, user: User) -> Table:
     requester does not hold on a case are blank on its row (`exchange.htcds`)."""
     cases = htcds.annotate_classes(filter_cases(user, _case_filters(job)), user)
     # IOM's template layout: a header and a label row, column A numbering the rows.
-    rows = htcds.numbered(htcds.iter_htcds_rows(cases, htcds.row_classes))
+    rows = htcds.numbered(htcds.iter_htcds_rows(cases, htcds.row_classes, htcds.Viewer.of(user)))
     return list(htcds.HEADER_ROWS), rows, cases.count()
 
 
