@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -42,6 +43,7 @@ from casework.models import (
     Sex,
     User,
 )
+from dashboards import periods
 from dashboards.forms import PeriodChecks
 from dashboards.scope import DASHBOARD_ROLES, Filters, Scope
 from exchange import htcds, jobs
@@ -65,6 +67,12 @@ MEMBERSHIP_ENDED = gettext_noop("The membership this export was asked under has 
 FILTERS_INVALID = gettext_noop("The filters of this export are no longer valid.")
 KIND_UNAVAILABLE = gettext_noop("This kind of export is not available.")
 EXPORT_BROKE = gettext_noop("The export could not be completed. Please try again or tell the administrator.")
+# The same words as `dashboards.periods.NOT_A_FIXED_PERIOD`, stored on a job.
+PERIOD_NOT_FIXED = gettext_noop(
+    "Statistics for sharing, or without the statistics mandate, are given only for a whole calendar "
+    "month, quarter, half-year or year that has ended, so that two periods cannot be compared to "
+    "find out about one person. Choose a period."
+)
 
 
 ExportFailed = JobFailed
@@ -85,10 +93,12 @@ class ExportRequestForm(forms.Form):
         return kind
 
 
-def clean_params(kind: str, data: Mapping) -> dict:
-    """The filters of an export as stored on the job; ValidationError when one is malformed."""
+def clean_params(kind: str, data: Mapping, *, fixed_periods: bool = False) -> dict:
+    """The filters of an export as stored on the job; ValidationError when one is malformed.
+    `fixed_periods`: the statistics will be suppressed, so only a whole calendar period that
+    has ended is accepted (`statistics_fixed`, decision 171)."""
     if kind == ExportJob.Kind.STATISTICS:
-        return _statistics_params(data)
+        return _statistics_params(data, fixed_periods=fixed_periods)
     form = filter_form(data)
     form.is_valid()
     errors = {name: error for name, error in form.errors.items() if name != "page"}
@@ -99,10 +109,24 @@ def clean_params(kind: str, data: Mapping) -> dict:
     return form.params()
 
 
-def _statistics_params(data: Mapping) -> dict:
+def statistics_fixed(agency, role: str, *, shared: bool) -> bool:
+    """Whether a statistics export asked under this membership will be suppressed, and so may
+    cover only a fixed calendar period (decision 171)."""
+    from dashboards import stats  # heavy; only statistics need it
+
+    return stats.must_suppress(Scope.of(agency), role=role, shared=shared)
+
+
+def _statistics_params(data: Mapping, *, fixed_periods: bool) -> dict:
     form = _StatisticsParamsForm(data)
+    form.fixed_periods = form.period_required = fixed_periods
     if not form.is_valid():
-        raise forms.ValidationError([f"{name}: {' '.join(messages)}" for name, messages in form.errors.items()])
+        raise forms.ValidationError(
+            [
+                f"{name}: {' '.join(messages)}" if name != NON_FIELD_ERRORS else " ".join(messages)
+                for name, messages in form.errors.items()
+            ]
+        )
     return Filters(**form.cleaned_data).to_params()
 
 
@@ -414,6 +438,8 @@ def statistics_rows(job: ExportJob, user: User) -> Table:
     except (TypeError, ValueError):
         raise ExportFailed(FILTERS_INVALID)
     suppress = stats.must_suppress(scope, role=job.role, shared=job.shared)
+    if suppress and not periods.is_fixed(filters.date_from, filters.date_to, timezone.localdate()):
+        raise ExportFailed(PERIOD_NOT_FIXED)  # a job stored before decision 171, or a forged one
     table = stats.statistics_table_rows(scope, filters, suppress=suppress)
     return table[0], iter(table[1:]), len(table) - 1
 
