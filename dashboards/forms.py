@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DATE_INPUT, LabelChoiceField, StyledForm, cache_options
+from dashboards import periods
 from dashboards.scope import Filters, Scope
 
 # Nothing in the system predates the first national programme against trafficking.
@@ -15,11 +16,21 @@ EARLIEST = datetime.date(1990, 1, 1)
 
 class PeriodChecks:
     """A period by date of reception (`date_from`, `date_to`): not in the future, not before
-    1990, and in order. Shared by the pages and the statistics export, which answer alike."""
+    1990, and in order. Shared by the pages and the statistics export, which answer alike.
+
+    With `fixed_periods` (suppressed figures: no mandate, or for sharing) the period must be a
+    whole calendar month, quarter, half-year or year that has ended (`dashboards.periods`,
+    decision 171); a `period` code, when the form has one, gives both days. `period_required`:
+    a form without dates is refused too (an export), not given a default (a page)."""
+
+    fixed_periods = False
+    period_required = False
 
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
+        if data.get("period"):
+            data["date_from"], data["date_to"] = periods.bounds(data["period"]) or (None, None)
         date_from, date_to = data.get("date_from"), data.get("date_to")
         for name in ("date_from", "date_to"):
             day = data.get(name)
@@ -29,6 +40,11 @@ class PeriodChecks:
                 self.add_error(name, _("Enter a date from 1990 on."))
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", _("The end of the period is before its start."))
+        if self.fixed_periods:
+            asked = date_from or date_to or self.period_required
+            # Also when a day was wrong: the days are hidden there, so their errors would not show.
+            if self.errors or (asked and not periods.is_fixed(date_from, date_to, today)):
+                self.add_error(None, periods.NOT_A_FIXED_PERIOD)
         return data
 
 
@@ -38,9 +54,21 @@ class PeriodFilterForm(PeriodChecks, StyledForm, forms.Form):
     province = LabelChoiceField(queryset=None, required=False, label=_("Province"), empty_label=_("All provinces"))
     agency = LabelChoiceField(queryset=None, required=False, label=_("Agency"), empty_label=_("All agencies"))
 
-    def __init__(self, *args, scope: Scope, **kwargs):
+    def __init__(self, *args, scope: Scope, fixed_periods: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
+        self.fixed_periods = fixed_periods
+        if fixed_periods:
+            # Whole periods only: chosen from a list; the days stay as hidden fields, so a link
+            # that names them is checked, not ignored.
+            self.fields["period"] = forms.ChoiceField(
+                label=_("Period"),
+                required=False,
+                choices=[("", _("Last month"))] + periods.choices(timezone.localdate()),
+            )
+            self.order_fields(["period"])
+            for name in ("date_from", "date_to"):
+                self.fields[name].widget = forms.HiddenInput()
         self.fields["province"].queryset = scope.provinces()
         self.fields["agency"].queryset = scope.agencies()
         if scope.level != "national":

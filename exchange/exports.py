@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -38,9 +39,11 @@ from casework.models import (
     CaseStatus,
     PersonStatus,
     ReturnMode,
+    SensitivityClass,
     Sex,
     User,
 )
+from dashboards import periods
 from dashboards.forms import PeriodChecks
 from dashboards.scope import DASHBOARD_ROLES, Filters, Scope
 from exchange import htcds, jobs
@@ -64,6 +67,12 @@ MEMBERSHIP_ENDED = gettext_noop("The membership this export was asked under has 
 FILTERS_INVALID = gettext_noop("The filters of this export are no longer valid.")
 KIND_UNAVAILABLE = gettext_noop("This kind of export is not available.")
 EXPORT_BROKE = gettext_noop("The export could not be completed. Please try again or tell the administrator.")
+# The same words as `dashboards.periods.NOT_A_FIXED_PERIOD`, stored on a job.
+PERIOD_NOT_FIXED = gettext_noop(
+    "Statistics for sharing, or without the statistics mandate, are given only for a whole calendar "
+    "month, quarter, half-year or year that has ended, so that two periods cannot be compared to "
+    "find out about one person. Choose a period."
+)
 
 
 ExportFailed = JobFailed
@@ -84,10 +93,12 @@ class ExportRequestForm(forms.Form):
         return kind
 
 
-def clean_params(kind: str, data: Mapping) -> dict:
-    """The filters of an export as stored on the job; ValidationError when one is malformed."""
+def clean_params(kind: str, data: Mapping, *, fixed_periods: bool = False) -> dict:
+    """The filters of an export as stored on the job; ValidationError when one is malformed.
+    `fixed_periods`: the statistics will be suppressed, so only a whole calendar period that
+    has ended is accepted (`statistics_fixed`, decision 171)."""
     if kind == ExportJob.Kind.STATISTICS:
-        return _statistics_params(data)
+        return _statistics_params(data, fixed_periods=fixed_periods)
     form = filter_form(data)
     form.is_valid()
     errors = {name: error for name, error in form.errors.items() if name != "page"}
@@ -98,10 +109,24 @@ def clean_params(kind: str, data: Mapping) -> dict:
     return form.params()
 
 
-def _statistics_params(data: Mapping) -> dict:
+def statistics_fixed(agency, role: str, *, shared: bool) -> bool:
+    """Whether a statistics export asked under this membership will be suppressed, and so may
+    cover only a fixed calendar period (decision 171)."""
+    from dashboards import stats  # heavy; only statistics need it
+
+    return stats.must_suppress(Scope.of(agency), role=role, shared=shared)
+
+
+def _statistics_params(data: Mapping, *, fixed_periods: bool) -> dict:
     form = _StatisticsParamsForm(data)
+    form.fixed_periods = form.period_required = fixed_periods
     if not form.is_valid():
-        raise forms.ValidationError([f"{name}: {' '.join(messages)}" for name, messages in form.errors.items()])
+        raise forms.ValidationError(
+            [
+                f"{name}: {' '.join(messages)}" if name != NON_FIELD_ERRORS else " ".join(messages)
+                for name, messages in form.errors.items()
+            ]
+        )
     return Filters(**form.cleaned_data).to_params()
 
 
@@ -328,30 +353,47 @@ def case_rows(job: ExportJob, user: User) -> Table:
             "identity_sex",
             "identity_birth_year",
             "identity_ethnicity",
+            "shows_identity",
         )
         .iterator(chunk_size=CHUNK_ROWS)
     )
     return case_header(), _case_lines(rows), total
 
 
+# The case-list export's columns in order: (header, the class a row's holder needs for the
+# value). One explicit row per column (decision 170): `_case_lines` blanks a column whose class
+# the requester does not hold on the case, whatever the query fetched, and a test fails when a
+# column is added without a class. The summary of the case page shows the first ten to every
+# holder of `core`; the person's details are its identity section.
+CASE_COLUMNS: list[tuple[str, str]] = [
+    (gettext_noop("Reference number"), SensitivityClass.CORE),
+    (gettext_noop("Status"), SensitivityClass.CORE),
+    (gettext_noop("Person status"), SensitivityClass.CORE),
+    (gettext_noop("Received on"), SensitivityClass.CORE),
+    (gettext_noop("Province of reception"), SensitivityClass.CORE),
+    (gettext_noop("Owning agency"), SensitivityClass.CORE),
+    (gettext_noop("Under 18 at reception"), SensitivityClass.CORE),
+    (gettext_noop("Destination country"), SensitivityClass.CORE),
+    (gettext_noop("How the person returned"), SensitivityClass.CORE),
+    (gettext_noop("Forms of exploitation"), SensitivityClass.CORE),
+    (gettext_noop("Full name"), SensitivityClass.IDENTITY),
+    (gettext_noop("Sex"), SensitivityClass.IDENTITY),
+    (gettext_noop("Year of birth"), SensitivityClass.IDENTITY),
+    (gettext_noop("Ethnicity"), SensitivityClass.IDENTITY),
+]
+CASE_COLUMN_CLASSES = [cls for _header, cls in CASE_COLUMNS]
+
+
 def case_header() -> list[str]:
     """Translated when called: the task runs in the language the export was asked in."""
-    return [
-        gettext("Reference number"),
-        gettext("Status"),
-        gettext("Person status"),
-        gettext("Received on"),
-        gettext("Province of reception"),
-        gettext("Owning agency"),
-        gettext("Under 18 at reception"),
-        gettext("Destination country"),
-        gettext("How the person returned"),
-        gettext("Forms of exploitation"),
-        gettext("Full name"),
-        gettext("Sex"),
-        gettext("Year of birth"),
-        gettext("Ethnicity"),
-    ]
+    return [gettext(header) for header, _cls in CASE_COLUMNS]
+
+
+def blank_unheld(values: list, held: set[str]) -> list:
+    """The row with every column whose class is not in `held` blank (`CASE_COLUMNS`)."""
+    if len(values) != len(CASE_COLUMN_CLASSES):
+        raise ValueError("a case-list row has a column without a class")
+    return [value if cls in held else "" for value, cls in zip(values, CASE_COLUMN_CLASSES, strict=True)]
 
 
 def _case_lines(rows: Iterable[tuple]) -> Iterator[list]:
@@ -362,23 +404,27 @@ def _case_lines(rows: Iterable[tuple]) -> Iterator[list]:
     yes, no = gettext("yes"), gettext("no")
     for row in rows:
         (reference, status, person_status, received_at, province, agency, is_child, destination) = row[:8]
-        (return_mode, exploitation, name, sex, birth_year, ethnicity) = row[8:]
-        yield [
-            reference,
-            statuses.get(status, status),
-            person_statuses.get(person_status, person_status),
-            timezone.localtime(received_at).date(),
-            province or "",
-            agency or "",
-            yes if is_child else no,
-            destination or "",
-            return_modes.get(return_mode, return_mode or ""),
-            exploitation or "",
-            name or "",
-            sexes.get(sex, "") if sex else "",
-            birth_year if birth_year is not None else "",
-            ethnicity or "",
-        ]
+        (return_mode, exploitation, name, sex, birth_year, ethnicity, shows_identity) = row[8:]
+        held = {SensitivityClass.CORE, SensitivityClass.IDENTITY} if shows_identity else {SensitivityClass.CORE}
+        yield blank_unheld(
+            [
+                reference,
+                statuses.get(status, status),
+                person_statuses.get(person_status, person_status),
+                timezone.localtime(received_at).date(),
+                province or "",
+                agency or "",
+                yes if is_child else no,
+                destination or "",
+                return_modes.get(return_mode, return_mode or ""),
+                exploitation or "",
+                name or "",
+                sexes.get(sex, "") if sex else "",
+                birth_year if birth_year is not None else "",
+                ethnicity or "",
+            ],
+            held,
+        )
 
 
 def statistics_rows(job: ExportJob, user: User) -> Table:
@@ -392,6 +438,8 @@ def statistics_rows(job: ExportJob, user: User) -> Table:
     except (TypeError, ValueError):
         raise ExportFailed(FILTERS_INVALID)
     suppress = stats.must_suppress(scope, role=job.role, shared=job.shared)
+    if suppress and not periods.is_fixed(filters.date_from, filters.date_to, timezone.localdate()):
+        raise ExportFailed(PERIOD_NOT_FIXED)  # a job stored before decision 171, or a forged one
     table = stats.statistics_table_rows(scope, filters, suppress=suppress)
     return table[0], iter(table[1:]), len(table) - 1
 
@@ -401,7 +449,7 @@ def htcds_rows(job: ExportJob, user: User) -> Table:
     requester does not hold on a case are blank on its row (`exchange.htcds`)."""
     cases = htcds.annotate_classes(filter_cases(user, _case_filters(job)), user)
     # IOM's template layout: a header and a label row, column A numbering the rows.
-    rows = htcds.numbered(htcds.iter_htcds_rows(cases, htcds.row_classes))
+    rows = htcds.numbered(htcds.iter_htcds_rows(cases, htcds.row_classes, htcds.Viewer.of(user)))
     return list(htcds.HEADER_ROWS), rows, cases.count()
 
 

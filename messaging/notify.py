@@ -17,12 +17,32 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Agency, Case, CaseTask, Role, User
+from casework.models import Agency, Case, CaseTask, Role, SensitivityClass, User
 from messaging import outbox
 from messaging.models import Notification
 
 Kind = Notification.Kind
 EMAIL_TASK = "messaging.tasks.send_notification_email"
+
+# Every parameter a notice may carry and the class it belongs to (decision 170): numbers, codes,
+# dates and agency names are `core`; a follow-up's facility, months, due day and outcome are of
+# the stay (`shelter`), told only to the facility and the lead. No parameter may be of `identity`
+# or another class beyond these: the texts never say who she is (`notify` refuses one).
+PARAM_CLASSES: dict[str, str] = {
+    "referral": SensitivityClass.CORE,
+    "case": SensitivityClass.CORE,
+    "purpose": SensitivityClass.CORE,
+    "from_agency": SensitivityClass.CORE,
+    "to_agency": SensitivityClass.CORE,
+    "step": SensitivityClass.CORE,
+    "task": SensitivityClass.CORE,
+    "due": SensitivityClass.CORE,
+    "facility": SensitivityClass.SHELTER,
+    "months": SensitivityClass.SHELTER,
+    "due_on": SensitivityClass.SHELTER,
+    "outcome": SensitivityClass.SHELTER,
+}
+NOTICE_CLASSES = frozenset({SensitivityClass.CORE, SensitivityClass.SHELTER})
 
 MESSAGES = {
     Kind.REFERRAL_RECEIVED: _("New referral %(referral)s (%(purpose)s) from %(from_agency)s for case %(case)s."),
@@ -139,7 +159,12 @@ def my_notifications(user) -> QuerySet[Notification]:
 def notify(*, users: Iterable[User], agency: Agency, kind: str, params: dict, url: str, key: str) -> list[Notification]:
     """One notification per recipient and key, and an e-mail for each new one. Safe to call
     again and from concurrent processes: the unique (recipient, key) keeps it once, and only
-    the call that inserted the row enqueues its e-mail. Returns the new notifications."""
+    the call that inserted the row enqueues its e-mail. Returns the new notifications.
+    A parameter without a class in PARAM_CLASSES, or of a class notices never carry, is a
+    programming error (ValueError): nothing is sent."""
+    unclassed = [name for name in params if PARAM_CLASSES.get(name) not in NOTICE_CLASSES]
+    if unclassed:
+        raise ValueError(f"notification parameters without a notice class: {unclassed}")
     created = []
     now = timezone.now()
     for user in users:

@@ -7,7 +7,7 @@ from casework import audit
 from casework.access import active_membership, deny
 from casework.models import AuditEvent
 from casework.views.common import membership_required
-from dashboards import cache, overview, stats
+from dashboards import cache, overview, periods, stats
 from dashboards.forms import PeriodFilterForm
 from dashboards.scope import Scope
 
@@ -32,14 +32,18 @@ def _audit(request, page: str, scope: Scope, filters) -> None:
 def _page(request, page: str, *, initial: dict | None = None, default_period=(None, None), figures):
     """Filter, compute and render one of the two pages. A bad filter answers 400 with the
     form and what was typed; otherwise `figures(scope, filters, suppress)` gives the page's
-    own context, and the view is audited."""
+    own context, and the view is audited. Suppressed figures come only for whole calendar
+    periods that have ended, last month by default (decision 171)."""
     scope, role = _scope_or_404(request)
     template = f"dashboards/{page}.html"
-    form = PeriodFilterForm(request.GET or None, scope=scope, initial=initial)
+    suppress = stats.must_suppress(scope, role=role)
+    if suppress:
+        default_period = periods.last_month(timezone.localdate())
+        initial = None
+    form = PeriodFilterForm(request.GET or None, scope=scope, initial=initial, fixed_periods=suppress)
     if request.GET and not form.is_valid():
         return render(request, template, {"form": form, "scope": scope, "invalid": True}, status=400)
     filters = form.filters(*default_period)
-    suppress = stats.must_suppress(scope, role=role)
     context = figures(scope, filters, suppress)
     _audit(request, page, scope, filters)
     return render(

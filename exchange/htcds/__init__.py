@@ -66,6 +66,7 @@ from exchange.htcds.columns import (
 from exchange.htcds.export import (
     HEADER_ROWS,
     SHEET_TITLE,
+    Viewer,
     annotate_classes,
     case_values,
     export_htcds,
@@ -92,6 +93,7 @@ __all__ = [
     "TRAFFICKING_STATUS",
     "ImportReport",
     "Problem",
+    "Viewer",
     "annotate_classes",
     "case_values",
     "export_htcds",

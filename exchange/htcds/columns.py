@@ -12,7 +12,8 @@ from casework.models import (
 CORE = SensitivityClass.CORE.value
 IDENTITY = SensitivityClass.IDENTITY.value
 INVESTIGATION = SensitivityClass.INVESTIGATION.value
-EXPORT_CLASSES = frozenset({CORE, IDENTITY, INVESTIGATION})
+SHELTER = SensitivityClass.SHELTER.value
+EXPORT_CLASSES = frozenset({CORE, IDENTITY, INVESTIGATION, SHELTER})
 
 # IOM's template, row 1, in its order.
 TEMPLATE_COLUMNS = [
@@ -144,20 +145,77 @@ EXTENSION_LABELS = [
 HEADER_ROW = [None, *(None if name in UNNAMED_COLUMNS else name for name in COLUMNS)]
 LABEL_ROW = [None, *TEMPLATE_LABELS, *EXTENSION_LABELS]
 
-_IDENTITY_EXTENSIONS = {"cnx_Ethnicity", "cnx_BirthYear"}
-_INVESTIGATION_COLUMNS = {"cnx_IncidentId", "cnx_CriminalCaseNumber", "per_RoleInProcess"}
+# The class each column needs, one explicit row per column (decision 170): the writer blanks a
+# column on the row of a case whose exporter lacks its class, and a test fails when a column is
+# added without one. What the case page shows a holder is the rule: the person's details need
+# `identity`, the incident `investigation`. A referral names the agency the person was sent to
+# (the Peace House where she lives) and why; the case page shows referrals only to the lead and
+# to the agencies at their ends (decision 13) and where she stays only to holders of `shelter`,
+# so the referral columns need `shelter`, and only the referrals the exporter's agency would see
+# on the case page fill them (`export.Viewer`).
+COLUMN_CLASSES: dict[str, str] = {
+    "cas_CaseOwner": CORE,
+    "prs_Salutation": IDENTITY,
+    "prs_FirstName": IDENTITY,
+    "prs_SecondName": IDENTITY,
+    "con_Consent": CORE,
+    "prs_Birthdate": IDENTITY,
+    "prs_Gender": IDENTITY,
+    "prs_Citizenship": IDENTITY,
+    "prs_Title": IDENTITY,
+    "prs_Email": IDENTITY,
+    "prs_HomePhone": IDENTITY,
+    "prs_MobilePhone": IDENTITY,
+    "prs_MailingCity": IDENTITY,
+    "prs_MailingCountry": IDENTITY,
+    "prs_MailingState": IDENTITY,
+    "prs_MailingStreet": IDENTITY,
+    "prs_MailingPostalCode": IDENTITY,
+    "vic_TraffickingStatus": CORE,
+    "vic_TraffickinStatusDecisionMakingOrg": CORE,
+    "vic_MethodOfRecruitment": CORE,
+    "vic_LocationOfRecruitment": CORE,
+    "vic_MethodsOfControl": CORE,
+    "vic_TypeOfExploitation": CORE,
+    "vic_ForcedLabourIndustry": CORE,
+    "vic_TypeOfSexExploitation": CORE,
+    "vic_LocationOfExploitation": CORE,
+    "cas_Status": CORE,
+    "cas_ReferringOrganisation": SHELTER,
+    "cas_IncomingReferralDate": SHELTER,
+    "cas_ReferringPrimaryCaseWorker": SHELTER,
+    "cas_ReasonForIncomingReferral": SHELTER,
+    "cas_IncomingReferralDetails": SHELTER,
+    "cas_ReferredOrganisation": SHELTER,
+    "cas_ReferredPrimaryCaseWorker": SHELTER,
+    "cas_ReasonForOutgoingReferral": SHELTER,
+    "cas_OutgoingReferralDate": SHELTER,
+    "cas_OutgoingReferralDetails": SHELTER,
+    "cas_ReasonForCaseClosure": CORE,
+    "cnx_ExternalId": CORE,
+    "cnx_Reference": CORE,
+    "cnx_ReceivedAt": CORE,
+    "cnx_ReceptionProvince": CORE,
+    "cnx_CameToNotice": CORE,
+    "cnx_ReturnMode": CORE,
+    "cnx_PersonStatus": CORE,
+    "cnx_CaseStatus": CORE,
+    "cnx_IsChild": CORE,
+    "cnx_Ethnicity": IDENTITY,
+    "cnx_BirthYear": IDENTITY,
+    "cnx_DestinationCountry": CORE,
+    "cnx_IdentifiedOn": CORE,
+    "cnx_LegalRegime": CORE,
+    "cnx_IncidentId": INVESTIGATION,
+    "cnx_CriminalCaseNumber": INVESTIGATION,
+    "per_RoleInProcess": INVESTIGATION,
+}
 
 
 def column_class(name: str) -> str:
-    """The sensitivity class of a column: person fields identity, the incident investigation."""
-    if name.startswith("prs_") or name in _IDENTITY_EXTENSIONS:
-        return IDENTITY
-    if name in _INVESTIGATION_COLUMNS:
-        return INVESTIGATION
-    return CORE
+    """The sensitivity class of a column (KeyError for a column the table does not know)."""
+    return COLUMN_CLASSES[name]
 
-
-COLUMN_CLASSES = {name: column_class(name) for name in COLUMNS}
 
 GENDER_TO_HTCDS = {
     Sex.FEMALE: "Feminine",

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,6 +37,7 @@ from exchange.htcds.columns import (
     LABEL_ROW,
     NO_DECISION_ORG,
     ROLE_TO_HTCDS,
+    SHELTER,
     TRAFFICKING_STATUS,
 )
 from referrals.models import Referral, ReferralStatus
@@ -45,6 +47,31 @@ from referrals.models import Referral, ReferralStatus
 ClassesFor = Callable[[Case], Iterable[str]] | Iterable[str]
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """The agency an export is written for, which sees what the case page shows it: every
+    referral and consent of a case it leads; of another agency's case only the referrals at its
+    own ends and the consents that concern it (decision 13). None: the operator, who sees all."""
+
+    agency_id: int
+    kind_id: int | None
+
+    @classmethod
+    def of(cls, user) -> "Viewer":
+        agency = user.active_membership.agency
+        return cls(agency_id=agency.pk, kind_id=agency.kind_id)
+
+    def sees_referral(self, case: Case, referral: Referral) -> bool:
+        return self.agency_id in (case.owning_agency_id, referral.from_agency_id, referral.to_agency_id)
+
+    def sees_consent(self, case: Case, consent: Consent) -> bool:
+        if self.agency_id == case.owning_agency_id:
+            return True
+        if consent.agency_id is not None:
+            return consent.agency_id == self.agency_id
+        return consent.agency_kind_id is None or consent.agency_kind_id == self.kind_id
+
+
 def annotate_classes(cases: QuerySet[Case], user) -> QuerySet[Case]:
     """The cases the user may see, each annotated with the export classes the user holds on
     it, in the list's own SQL (one EXISTS per class); read them back with `row_classes`."""
@@ -52,12 +79,18 @@ def annotate_classes(cases: QuerySet[Case], user) -> QuerySet[Case]:
         htcds_core=holds_class(user, CORE),
         htcds_identity=holds_class(user, IDENTITY),
         htcds_investigation=holds_class(user, INVESTIGATION),
+        htcds_shelter=holds_class(user, SHELTER),
     ).filter(htcds_core=True)
 
 
 def row_classes(case: Case) -> set[str]:
     """The classes `annotate_classes` found for one row."""
-    held = {CORE: case.htcds_core, IDENTITY: case.htcds_identity, INVESTIGATION: case.htcds_investigation}
+    held = {
+        CORE: case.htcds_core,
+        IDENTITY: case.htcds_identity,
+        INVESTIGATION: case.htcds_investigation,
+        SHELTER: case.htcds_shelter,
+    }
     return {cls for cls, holds in held.items() if holds}
 
 
@@ -84,25 +117,33 @@ def export_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
             "means_of_control",
             "recruitment_methods",
             "incident__offenders",
-            Prefetch("consents", queryset=Consent.objects.only("case_id", "withdrawn_at"), to_attr="htcds_consents"),
+            Prefetch(
+                "consents",
+                queryset=Consent.objects.only("case_id", "withdrawn_at", "agency_id", "agency_kind_id"),
+                to_attr="htcds_consents",
+            ),
             Prefetch("referrals", queryset=referrals.order_by("-created_at", "-id"), to_attr="htcds_referrals"),
         )
         .order_by("pk")
     )
 
 
-def iter_htcds_rows(cases: QuerySet[Case], classes_for: ClassesFor) -> Iterator[list[str]]:
-    """One list of strings per case, in COLUMNS order; columns of classes not held blank.
+def iter_htcds_rows(
+    cases: QuerySet[Case], classes_for: ClassesFor, viewer: Viewer | None = None
+) -> Iterator[list[str]]:
+    """One list of strings per case, in COLUMNS order; columns of classes not held blank
+    (`COLUMN_CLASSES`, decision 170).
 
     `classes_for` is one set of classes for every case (an operator holds all) or a callable
-    giving the set for a case (`row_classes` after `annotate_classes`).
+    giving the set for a case (`row_classes` after `annotate_classes`); `viewer` the agency
+    the rows are for (None: the operator).
     """
     fixed = None if callable(classes_for) else frozenset(classes_for)
     for case in export_queryset(cases).iterator(chunk_size=CHUNK_SIZE):
         held = fixed if fixed is not None else frozenset(classes_for(case))
         if CORE not in held:
             continue
-        values = case_values(case)
+        values = case_values(case, viewer)
         yield [values[name] if COLUMN_CLASSES[name] in held else "" for name in COLUMNS]
 
 
@@ -139,10 +180,16 @@ def _latest_referral(referrals: list[Referral], attribute: str, agency_id: int) 
     return next((referral for referral in referrals if getattr(referral, attribute) == agency_id), None)
 
 
-def case_values(case: Case) -> dict[str, str]:
+def case_values(case: Case, viewer: Viewer | None = None) -> dict[str, str]:
     """Every column's value for one case, before blanking by class."""
     values = dict.fromkeys(COLUMNS, "")  # the columns nothing here fills stay blank
-    return values | _person_values(case) | _victim_values(case) | _case_status_values(case) | _extension_values(case)
+    return (
+        values
+        | _person_values(case)
+        | _victim_values(case)
+        | _case_status_values(case, viewer)
+        | _extension_values(case)
+    )
 
 
 def _person_values(case: Case) -> dict[str, str]:
@@ -187,11 +234,13 @@ def _citizenship(case: Case) -> str:
     return ";".join([case.person.nationality.alpha2, *others])
 
 
-def consent_value(case: Case) -> str:
+def consent_value(case: Case, viewer: Viewer | None = None) -> str:
     """TRUE while a consent of ours stands, FALSE when every one was withdrawn; without any,
-    what the sender stated when the case was imported; blank when nobody knows (decision 82)."""
-    if case.htcds_consents:
-        return flag(any(consent.withdrawn_at is None for consent in case.htcds_consents))
+    what the sender stated when the case was imported; blank when nobody knows (decision 82).
+    Only the consents the viewer's case page shows count."""
+    consents = [consent for consent in case.htcds_consents if viewer is None or viewer.sees_consent(case, consent)]
+    if consents:
+        return flag(any(consent.withdrawn_at is None for consent in consents))
     statement = _statement(case)
     if statement is not None and statement.consent is not None:
         return flag(statement.consent)
@@ -223,18 +272,19 @@ def _victim_values(case: Case) -> dict[str, str]:
     }
 
 
-def _case_status_values(case: Case) -> dict[str, str]:
+def _case_status_values(case: Case, viewer: Viewer | None) -> dict[str, str]:
     if case.status == CaseStatus.CLOSED:
         status = "Closed"
     elif case.status == CaseStatus.REINTEGRATING:
         status = "FollowUp"
     else:
         status = "Active"
-    incoming = _latest_referral(case.htcds_referrals, "to_agency_id", case.owning_agency_id)
-    outgoing = _latest_referral(case.htcds_referrals, "from_agency_id", case.owning_agency_id)
+    seen = [referral for referral in case.htcds_referrals if viewer is None or viewer.sees_referral(case, referral)]
+    incoming = _latest_referral(seen, "to_agency_id", case.owning_agency_id)
+    outgoing = _latest_referral(seen, "from_agency_id", case.owning_agency_id)
     return {
         "cas_CaseOwner": case.owning_agency.code,
-        "con_Consent": consent_value(case),
+        "con_Consent": consent_value(case, viewer),
         "cas_Status": status,
         "cas_ReasonForCaseClosure": case.closure_reason if case.status == CaseStatus.CLOSED else "",
         "cas_ReferringOrganisation": incoming.from_agency.code if incoming else "",
@@ -326,9 +376,16 @@ def write_xlsx(rows: Iterable[list[str]], stream: BinaryIO | str | Path) -> int:
     return count
 
 
-def export_htcds(cases: QuerySet[Case], stream: BinaryIO | str | Path, *, fmt: str, classes_for: ClassesFor) -> int:
+def export_htcds(
+    cases: QuerySet[Case],
+    stream: BinaryIO | str | Path,
+    *,
+    fmt: str,
+    classes_for: ClassesFor,
+    viewer: Viewer | None = None,
+) -> int:
     """Write the cases as "csv" or "xlsx"; the number of rows written."""
-    rows = iter_htcds_rows(cases, classes_for)
+    rows = iter_htcds_rows(cases, classes_for, viewer)
     if fmt == "csv":
         if isinstance(stream, str | Path):
             with open(stream, "wb") as handle:

@@ -59,7 +59,10 @@ def export_create(request):
     params = {}
     if form.is_valid():
         try:
-            params = exports.clean_params(form.cleaned_data["kind"], request.POST)
+            fixed = form.cleaned_data["kind"] == ExportJob.Kind.STATISTICS and exports.statistics_fixed(
+                membership.agency, membership.role, shared=form.cleaned_data["shared"]
+            )
+            params = exports.clean_params(form.cleaned_data["kind"], request.POST, fixed_periods=fixed)
         except forms.ValidationError as error:
             problems = error.messages
     else:

@@ -194,7 +194,14 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(export_world, expor
 def test_statistics_are_exported_through_the_statistics_table(export_world, export):
     table = [["Table", "Figure", "Value"], ["Summary", "Received", 3], ["Summary", "Victims", "–"]]
     with mock.patch("dashboards.stats.statistics_table_rows", return_value=table) as rows:
-        job = export(sign_in(export_world.supervisor), kind="statistics", shared="on", date_from="2026-01-01")
+        # For sharing: a whole calendar period that has ended (decision 171).
+        job = export(
+            sign_in(export_world.supervisor),
+            kind="statistics",
+            shared="on",
+            date_from="2026-01-01",
+            date_to="2026-03-31",
+        )
     assert read_rows(job) == table
     scope, filters = rows.call_args.args
     assert scope.agency == export_world.police and str(filters.date_from) == "2026-01-01"
@@ -206,8 +213,9 @@ def test_the_real_statistics_table_is_written_to_the_file(export_world, export):
     from dashboards import stats
     from dashboards.scope import Filters, Scope
 
-    job = export(sign_in(export_world.supervisor), kind="statistics", format="csv", shared="on")
-    expected = stats.statistics_table_rows(Scope.of(export_world.police), Filters(), suppress=True)
+    year = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
+    job = export(sign_in(export_world.supervisor), kind="statistics", format="csv", shared="on", **year)
+    expected = stats.statistics_table_rows(Scope.of(export_world.police), Filters.from_params(year), suppress=True)
     written = read_rows(job)
     assert written[0] == [str(value) for value in expected[0]]
     assert len(written) == len(expected) and job.row_count == len(expected) - 1

@@ -891,7 +891,7 @@ def test_export_command_writes_the_file_and_an_audit_row(crafted, tmp_path):
         5,
         "htcds.xlsx",
     )
-    assert set(row.classes) == {"core", "identity", "investigation"}
+    assert set(row.classes) == {"core", "identity", "investigation", "shelter"}
 
 
 def test_export_command_takes_the_format_from_the_option(crafted, tmp_path):

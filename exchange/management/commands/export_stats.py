@@ -6,10 +6,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from casework import audit
 from casework.models import Agency, AuditEvent, Province, StatisticsScope
+from dashboards import periods
 from dashboards.scope import Filters, Scope
 from dashboards.stats import statistics_table_rows
 
@@ -33,13 +34,25 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", required=True, help="first day of reception, YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", required=True, help="last day of reception, YYYY-MM-DD")
         parser.add_argument("--province", help="province code (the 34 provinces since 2025), e.g. LCA")
-        parser.add_argument("--shared", action="store_true", help="suppress cells of 1-10 for sharing")
+        parser.add_argument(
+            "--shared",
+            action="store_true",
+            help="suppress cells of 1-10 for sharing; only for a whole calendar month, quarter, half-year "
+            "or year that has ended",
+        )
         parser.add_argument("--language", default="vi", choices=["vi", "en"])
 
     def handle(self, *args, **options):
         date_from, date_to = _day(options["date_from"]), _day(options["date_to"])
         if date_from > date_to:
             raise CommandError("--from is after --to.")
+        if options["shared"] and not periods.is_fixed(date_from, date_to, timezone.localdate()):
+            # A file for sharing over any two overlapping periods would give back a hidden cell
+            # (decision 171).
+            raise CommandError(
+                "--shared needs a whole calendar month, quarter, half-year or year that has ended "
+                "(e.g. --from 2026-07-01 --to 2026-09-30)."
+            )
         province = None
         if options["province"]:
             province = Province.objects.filter(code=options["province"].upper()).first()
