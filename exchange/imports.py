@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import audit
 from casework.models import AuditEvent, Role, User
 from exchange import htcds, jobs
-from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, detect_encoding
+from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, ImportRefused, check_limits, detect_encoding
 from exchange.jobs import MAX_ATTEMPTS, JobFailed, LostClaim  # noqa: F401 — part of this module's API
 from exchange.models import ImportJob
 
@@ -88,6 +88,10 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(OLD_EXCEL)
         if not is_table_file(upload):
             raise forms.ValidationError(NOT_A_TABLE)
+        try:
+            check_limits(upload)
+        except ImportRefused as refusal:
+            raise forms.ValidationError(str(refusal))
         return upload
 
 
