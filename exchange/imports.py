@@ -27,6 +27,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from casework import audit
+from casework.forms import GuardedForm
 from casework.models import AuditEvent, Role, User
 from exchange import htcds, jobs
 from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, ImportRefused, check_limits, detect_encoding
@@ -52,7 +53,7 @@ ImportFailed = JobFailed
 # ----- uploading ------------------------------------------------------------------------
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(GuardedForm, forms.Form):
     file = forms.FileField(
         label=_("HTCDS file (.xlsx or .csv)"),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
