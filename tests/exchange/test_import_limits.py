@@ -12,15 +12,16 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import Workbook
 
 from casework.models import Case, Role
-from exchange import htcds
+from exchange import htcds, imports
 from exchange.htcds import files
 from exchange.models import ImportJob
 from tests.exchange.test_imports import signed_in, stored_files, upload
-from tests.fixtures.personas import make_agency, make_user
+from tests.fixtures.personas import acting, make_agency, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,19 @@ def test_a_zip_bomb_that_reaches_the_worker_is_refused_with_the_reason(importer,
     no_openpyxl.assert_not_called()
     assert not Case.objects.filter(owning_agency=importer.agency).exists()
     assert elapsed < 2 and peak < 50
+
+
+def test_a_job_whose_file_only_the_worker_sees_is_refused_with_the_reason(importer, no_openpyxl, settings):
+    """A file stored before the limits (or by another door) is refused on its job."""
+    job = imports.do_request_import(
+        SimpleUploadedFile("bomb.xlsx", zip_bomb()), actor=acting(importer.admin), mode=ImportJob.Mode.AUTO
+    )
+    assert imports.do_run_import(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.REFUSED
+    assert UNPACKS in job.problems[0]["message"]
+    assert job.stored_name == "" and stored_files() == []
+    no_openpyxl.assert_not_called()
 
 
 def test_a_sheet_of_too_many_rows_is_refused_by_the_scan(importer, settings, no_openpyxl):
