@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import actions, audit, twofactor
 from casework.account_tasks import queue_notice
+from casework.forms import GuardedForm
 from casework.models import (
     Agency,
     AgencyKind,
@@ -88,7 +89,7 @@ class AgencyAdmin(admin.ModelAdmin):
         actions.do_ensure_agency_groups(obj)
 
 
-class MembershipAdminForm(forms.ModelForm):
+class MembershipAdminForm(GuardedForm, forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["user", "agency", "role", "is_active"]

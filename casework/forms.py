@@ -79,6 +79,7 @@ class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 NUL_REFUSED = _("The text contains a null character, which is not allowed. Remove it and try again.")
+NUMBER_TOO_LARGE = _("This number is too large.")
 # The widest integer id any table here has (a 64-bit signed primary key).
 LARGEST_ID = 2**63 - 1
 INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField)
@@ -92,22 +93,21 @@ def contains_nul(value) -> bool:
 
 
 def refuse_unsafe_input(field: forms.Field, value) -> None:
-    """The guard every StyledForm runs before a field's own cleaning (docs/decisions.md 110): a NUL
-    byte in any field is refused (PostgreSQL cannot store it in text or JSON), and a model choice
+    """The guard every form runs before a field's own cleaning (docs/decisions.md 110, 177): a NUL
+    byte in any field is refused (PostgreSQL cannot store it in text or JSON); a model choice
     keyed by an integer id refuses a number no id can have (SQLite and PostgreSQL fail on it)
-    as an invalid choice, instead of a server error."""
+    as an invalid choice; a whole number with no upper bound of its own refuses one wider than
+    any integer column, instead of a server error."""
     if contains_nul(value):
         raise ValidationError(NUL_REFUSED, code="null_characters_not_allowed")
+    if isinstance(field, forms.IntegerField) and field.max_value is None and _too_large(value):
+        raise ValidationError(NUMBER_TOO_LARGE, code="max_value")
     if not isinstance(field, forms.ModelChoiceField) or field.to_field_name or field.queryset is None:
         return
     if not isinstance(field.queryset.model._meta.pk, INTEGER_KEYS):
         return
     for part in value if isinstance(value, (list, tuple)) else [value]:
-        try:
-            number = int(str(part).strip())
-        except ValueError:
-            continue  # not a number: the field's own cleaning refuses it
-        if abs(number) > LARGEST_ID:
+        if _too_large(part):
             if isinstance(field, forms.ModelMultipleChoiceField):
                 raise ValidationError(
                     field.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(part)[:20]}
@@ -115,22 +115,21 @@ def refuse_unsafe_input(field: forms.Field, value) -> None:
             raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
 
 
-class StyledForm:
-    """Bootstrap classes on every widget, and invalid fields marked for screen readers."""
+def _too_large(value) -> bool:
+    """A submitted whole number (as text) beyond a 64-bit integer; anything else is left to
+    the field's own cleaning."""
+    text = str(value).strip() if isinstance(value, (str, int)) else ""
+    if len(text) > 40:  # no need to convert a megabyte of digits to know it is too large
+        return text.lstrip("+-").isdigit()
+    try:
+        return abs(int(text)) > LARGEST_ID
+    except ValueError:
+        return False
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if type(field.widget) is forms.Select:
-                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.CheckboxInput)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
+
+class GuardedForm:
+    """The one form-level cleaner (decision 177): `refuse_unsafe_input` runs on every field of
+    every form of the project, styled or not (admin and intake forms included)."""
 
     def _clean_fields(self):
         """Django's field loop, with `refuse_unsafe_input` first: what it refuses never reaches a
@@ -145,6 +144,25 @@ class StyledForm:
                     self.cleaned_data[name] = getattr(self, f"clean_{name}")()
             except ValidationError as error:
                 self.add_error(name, error)
+
+
+class StyledForm(GuardedForm):
+    """Bootstrap classes on every widget, and invalid fields marked for screen readers; the
+    guard of `GuardedForm`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.CheckboxInput)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
 
     def full_clean(self):
         super().full_clean()
@@ -602,7 +620,7 @@ class CaseFilterForm(StyledForm, forms.Form):
 # Corrections after registration (casework.corrections) ---------------------------------------
 
 
-class BasedOnForm(forms.Form):
+class BasedOnForm(GuardedForm, forms.Form):
     """A correction form carries the fingerprints of the values it showed (hidden)."""
 
     base = forms.CharField(widget=forms.HiddenInput)

@@ -316,6 +316,12 @@ CAUNOI_HISTORIC_BEFORE_DAYS = env_int("CAUNOI_HISTORIC_BEFORE_DAYS", 365)
 # The largest HTCDS file an administrator may upload for one import (docs/domain.md §7);
 # an import job with no sign of life for CAUNOI_EXPORT_STALE_SECONDS is published again too.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# What an uploaded file may unpack to, checked before it is parsed (decision 176): an .xlsx's
+# parts together, the ratio of any part of 1 MiB or more to its packed size, and the rows of
+# a sheet or a CSV file (the header row not counted).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 # How old a person is when only the year of birth is known (docs/domain.md has no rule):
 # "conservative" counts her as born at the very end of that year, so she is a child until
 # 31 December of the year she turns 18; "year_difference" counts her as born on 1 January

@@ -33,6 +33,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from casework import audit
 from casework.case_filters import filter_cases, filter_form
+from casework.forms import GuardedForm
 from casework.models import (
     AuditEvent,
     Case,
@@ -81,7 +82,7 @@ ExportFailed = JobFailed
 # ----- asking for an export -------------------------------------------------------------
 
 
-class ExportRequestForm(forms.Form):
+class ExportRequestForm(GuardedForm, forms.Form):
     kind = forms.ChoiceField(choices=ExportJob.Kind.choices)
     format = forms.ChoiceField(choices=ExportJob.Format.choices)
     shared = forms.BooleanField(required=False)
@@ -130,7 +131,7 @@ def _statistics_params(data: Mapping, *, fixed_periods: bool) -> dict:
     return Filters(**form.cleaned_data).to_params()
 
 
-class _StatisticsParamsForm(PeriodChecks, forms.Form):
+class _StatisticsParamsForm(GuardedForm, PeriodChecks, forms.Form):
     """The statistics filters as `dashboards.scope.Filters.to_params` writes them; the scope
     itself narrows the figures, so an agency or province outside it only gives zeros."""
 

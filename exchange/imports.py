@@ -27,9 +27,10 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from casework import audit
+from casework.forms import GuardedForm
 from casework.models import AuditEvent, Role, User
 from exchange import htcds, jobs
-from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, detect_encoding
+from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL, OLE2_MAGIC, ImportRefused, check_limits, detect_encoding
 from exchange.jobs import MAX_ATTEMPTS, JobFailed, LostClaim  # noqa: F401 — part of this module's API
 from exchange.models import ImportJob
 
@@ -52,7 +53,7 @@ ImportFailed = JobFailed
 # ----- uploading ------------------------------------------------------------------------
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(GuardedForm, forms.Form):
     file = forms.FileField(
         label=_("HTCDS file (.xlsx or .csv)"),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
@@ -88,6 +89,10 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(OLD_EXCEL)
         if not is_table_file(upload):
             raise forms.ValidationError(NOT_A_TABLE)
+        try:
+            check_limits(upload)
+        except ImportRefused as refusal:
+            raise forms.ValidationError(str(refusal))
         return upload
 
 

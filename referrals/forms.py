@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DATETIME_INPUT, LabelChoiceField, StyledForm, cache_options
+from casework.forms import DATETIME_INPUT, GuardedForm, LabelChoiceField, StyledForm, cache_options
 from casework.models import Agency
 from referrals.actions import HANDOVER_CLOCK_SLACK
 from referrals.models import HandoverMinutes, ReferralPurpose
@@ -45,7 +45,7 @@ class RedirectForm(MoveForm):
         self.order_fields(["to_agency", "reason"])
 
 
-class AssignWorkerForm(forms.Form):
+class AssignWorkerForm(GuardedForm, forms.Form):
     user = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
 
     def __init__(self, *args, caseworkers, **kwargs):

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.forms import GuardedForm
 from casework.models import SensitivityClass
 
 YES_NO_UNKNOWN = [("", "—"), ("yes", _("yes")), ("no", _("no")), ("unknown", _("unknown"))]
 
 
-class SectionForm(forms.Form):
+class SectionForm(GuardedForm, forms.Form):
     """All fields optional for a draft; `required` and `completion_errors` apply at the end."""
 
     required: tuple[str, ...] = ()
