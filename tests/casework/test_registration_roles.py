@@ -3,7 +3,7 @@ register cases, whatever their agency (a national department's included). Every 
 new-case wizard, GET and POST, answers 403 with a `refused` audit row and creates nothing, and
 the "New case" link is not offered. Caseworkers and shelter staff register. The HTCDS import,
 which creates cases too, stays an agency administrator's: it brings over another system's
-records, it does not register a person received (DESIGN.md §10)."""
+records, it does not register a person received (docs/domain.md §7)."""
 
 import pytest
 from django.conf import settings
