@@ -35,7 +35,7 @@ class EnrolForm(StyledForm, forms.Form):
 
 
 class ReauthenticateForm(StyledForm, forms.Form):
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200, strip=False)
 
     def __init__(self, *args, with_code: bool, **kwargs):
         super().__init__(*args, **kwargs)

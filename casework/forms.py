@@ -184,7 +184,7 @@ def picklist(list_name: str, label) -> LabelMultipleChoiceField:
 
 class SignInForm(StyledForm, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200, strip=False)
 
     def clean_username(self):
         return self.cleaned_data["username"].strip()

@@ -127,3 +127,12 @@ def test_the_agency_switch_is_audited(world):
     client = sign_in(world.owner, agency=world.police)
     client.post("/agency/", {"membership": world.owner.memberships.get(agency=world.union).pk})
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, actor=world.owner, agency=world.union).exists()
+
+
+def test_a_password_with_spaces_at_its_ends_signs_in_as_it_was_set(world):
+    """The password forms keep spaces; sign-in stripped them, so such a password could be set
+    and never used (found mapping ASVS 2.1.3)."""
+    world.owner.set_password("  hai con chim sẻ nhỏ  ")
+    world.owner.save()
+    assert attempt(Client(), "owner", "hai con chim sẻ nhỏ").status_code == 401
+    assert attempt(Client(), "owner", "  hai con chim sẻ nhỏ  ").status_code == 302
