@@ -46,7 +46,7 @@ def change_status(page, status: str, reason: str) -> None:
     form.locator("select[name=status]").select_option(status)
     form.locator("textarea[name=reason]").fill(reason)
     submit(page, "[data-testid=transition-form] [type=submit]")
-    expect(page).to_have_url(re.compile(r"/cases/[0-9a-f-]{36}/(#status)?$"))
+    expect(page).to_have_url(re.compile(r"/cases/[0-9a-f-]{36}/(\?section=status)?(#status)?$"))
     expect(page.locator("[data-testid=case-status]")).to_have_text(vietnamese(CaseStatus(status).label))
 
 

@@ -23,7 +23,7 @@ from tests.e2e.test_referral_to_peace_house import open_details
 from tests.fixtures.personas import make_agency, make_user
 
 PERSON_NAME = "Thào Thị Dính"  # fictional
-CASE_URL = re.compile(r"/cases/([0-9a-f-]{36})/(#\w+)?$")
+CASE_URL = re.compile(r"/cases/([0-9a-f-]{36})/(\?section=\w+)?(#\w+)?$")
 
 
 def open_referral(page, base_url: str, referral: Referral) -> None:

@@ -32,7 +32,7 @@ CRIMINAL_CASE_NUMBER = "VA-2025-0417"
 INCIDENT_SUMMARY = "Bị môi giới đưa sang biên giới với lời hứa việc làm ở nhà hàng."
 OFFENDER_NAME = "Vương Văn Khải"
 HEALTH_NOTE = "Khám ban đầu: mệt mỏi, thiếu ngủ, cần tư vấn tâm lý."
-CASE_URL = re.compile(r"/cases/([0-9a-f-]{36})/(#\w+)?$")
+CASE_URL = re.compile(r"/cases/([0-9a-f-]{36})/(\?section=\w+)?(#\w+)?$")
 REFERRAL_URL = re.compile(r"/referrals/([0-9a-f-]{36})/$")
 SHELTER_CLASSES = ("core", "identity", "health", "shelter")
 
