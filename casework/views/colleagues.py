@@ -141,42 +141,34 @@ def _back(membership: Membership):
     return redirect("casework:colleague", user_id=membership.user_id)
 
 
+def _membership_change(request, membership_id, action, done: str):
+    """Run one account action on a colleague's membership of the admin's agency, then return to
+    the colleague's page with `done` (or the refusal) as the message."""
+    admin = _admin_membership(request)
+    membership = _membership_or_404(request, admin, membership_id)
+    try:
+        action(membership, actor=request.user)
+    except AccountError as error:
+        messages.error(request, str(error))
+        return _back(membership)
+    messages.success(request, done % {"name": membership.user, "role": membership.get_role_display()})
+    return _back(membership)
+
+
 @membership_required
 @recent_auth_required
 @require_POST
 def end_membership(request, membership_id):
-    admin = _admin_membership(request)
-    membership = _membership_or_404(request, admin, membership_id)
-    try:
-        do_end_colleague_membership(membership, actor=request.user)
-    except AccountError as error:
-        messages.error(request, str(error))
-        return _back(membership)
-    messages.success(
-        request,
-        _("%(name)s no longer works for your agency as %(role)s.")
-        % {"name": membership.user, "role": membership.get_role_display()},
-    )
-    return _back(membership)
+    done = _("%(name)s no longer works for your agency as %(role)s.")
+    return _membership_change(request, membership_id, do_end_colleague_membership, done)
 
 
 @membership_required
 @recent_auth_required
 @require_POST
 def restore_membership(request, membership_id):
-    admin = _admin_membership(request)
-    membership = _membership_or_404(request, admin, membership_id)
-    try:
-        do_restore_colleague_membership(membership, actor=request.user)
-    except AccountError as error:
-        messages.error(request, str(error))
-        return _back(membership)
-    messages.success(
-        request,
-        _("%(name)s works for your agency as %(role)s again.")
-        % {"name": membership.user, "role": membership.get_role_display()},
-    )
-    return _back(membership)
+    done = _("%(name)s works for your agency as %(role)s again.")
+    return _membership_change(request, membership_id, do_restore_colleague_membership, done)
 
 
 @membership_required
