@@ -26,7 +26,7 @@ from django.http import Http404
 
 from casework import audit
 from casework.access import Actor, active_membership, holds_class
-from casework.models import Agency, AuditEvent, Membership, Role, SensitivityClass
+from casework.models import Agency, AuditEvent, Case, Membership, Role, SensitivityClass
 from messaging.notify import notifications_of
 from referrals.models import Referral, ReferralStatus
 from shelters.models import Facility
@@ -74,6 +74,13 @@ def may_act_on_referral(user: Actor, referral: Referral, side: str) -> bool:
         and side == RECEIVER
         and Facility.objects.filter(agency=referral.to_agency_id).exists()
     )
+
+
+def case_page_shows_referral(agency_id: int, case: Case, referral: Referral) -> bool:
+    """Which referrals of a case an agency is shown (on the case page, in its exports): all of
+    them while it leads the case, otherwise only those at its own ends, since the others name
+    agencies it has no business knowing about (docs/decisions.md 13)."""
+    return agency_id in (case.owning_agency_id, referral.from_agency_id, referral.to_agency_id)
 
 
 def may_open_referral(user: Actor, referral: Referral) -> bool:

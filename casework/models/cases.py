@@ -504,15 +504,17 @@ class Consent(models.Model):
             | models.Q(agency__isnull=True, agency_kind__isnull=True)
         )
 
+    def concerns(self, agency_id: int, kind_id: int | None) -> bool:
+        """`concerning` for one row: the consent names this agency, its kind, or no agency."""
+        if self.agency_id:
+            return self.agency_id == agency_id
+        if self.agency_kind_id:
+            return self.agency_kind_id == kind_id
+        return True
+
     def covers(self, agency: Agency, classes: set[str]) -> bool:
         """True when this consent still allows sharing all of `classes` with `agency`."""
-        if not self.is_active or not classes <= set(self.classes):
-            return False
-        if self.agency_id:
-            return self.agency_id == agency.pk
-        if self.agency_kind_id:
-            return self.agency_kind_id == agency.kind_id
-        return True
+        return self.is_active and classes <= set(self.classes) and self.concerns(agency.pk, agency.kind_id)
 
 
 class Note(models.Model):

@@ -40,6 +40,7 @@ from exchange.htcds.columns import (
     SHELTER,
     TRAFFICKING_STATUS,
 )
+from referrals.access import case_page_shows_referral
 from referrals.models import Referral, ReferralStatus
 
 # Export ---------------------------------------------------------------------------------
@@ -62,14 +63,10 @@ class Viewer:
         return cls(agency_id=agency.pk, kind_id=agency.kind_id)
 
     def sees_referral(self, case: Case, referral: Referral) -> bool:
-        return self.agency_id in (case.owning_agency_id, referral.from_agency_id, referral.to_agency_id)
+        return case_page_shows_referral(self.agency_id, case, referral)
 
     def sees_consent(self, case: Case, consent: Consent) -> bool:
-        if self.agency_id == case.owning_agency_id:
-            return True
-        if consent.agency_id is not None:
-            return consent.agency_id == self.agency_id
-        return consent.agency_kind_id is None or consent.agency_kind_id == self.kind_id
+        return self.agency_id == case.owning_agency_id or consent.concerns(self.agency_id, self.kind_id)
 
 
 def annotate_classes(cases: QuerySet[Case], user) -> QuerySet[Case]:

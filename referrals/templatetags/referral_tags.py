@@ -1,7 +1,6 @@
 from django import template
-from django.db.models import Q
 
-from referrals.access import may_open_referral
+from referrals.access import case_page_shows_referral, may_open_referral
 
 register = template.Library()
 
@@ -11,16 +10,16 @@ def case_referrals(case, user, caps):
     """The case's referrals in one query, for the case page. The send form is a page of its
     own, so its choice lists do not weigh on the case page's query budget (QUALITY P1).
 
-    Another agency holding the case sees only the referrals at its own ends: the rest name
-    agencies it has no business knowing about (docs/decisions.md 13). The lead agency sees
-    every referral of its case, but links only to those it may open (a referral between two
-    earlier holders of the lead is not its to open).
+    Which referrals are listed is `case_page_shows_referral` (the exports use it too); a listed
+    referral is a link only where the user may open it (one between two earlier holders of the
+    lead is not the new lead's to open).
     """
-    agency = user.active_membership.agency
-    referrals = case.referrals.select_related("purpose", "from_agency", "to_agency")
-    if agency.pk != case.owning_agency_id:
-        referrals = referrals.filter(Q(from_agency=agency) | Q(to_agency=agency))
-    referrals = list(referrals)
+    agency_id = user.active_membership.agency_id
+    referrals = [
+        referral
+        for referral in case.referrals.select_related("purpose", "from_agency", "to_agency")
+        if case_page_shows_referral(agency_id, case, referral)
+    ]
     for referral in referrals:
         referral.may_open = may_open_referral(user, referral)
     return {
