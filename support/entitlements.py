@@ -66,6 +66,18 @@ def _nationality_of(stateless: bool, alpha2: str | None) -> str:
     return Nationality.VIETNAMESE if alpha2 == VIETNAM else Nationality.FOREIGN
 
 
+def adult_companion(case: Case) -> bool:
+    """Registered as an under-18 accompanying a victim, but known to have been 18 or older at
+    reception. Art. 37(2) is for under-18s, so such a companion is owed nothing under it
+    (decision 210); an unknown age keeps the child's entitlements — a child is not asked to
+    prove her age first."""
+    return (
+        case.person_status == PersonStatus.ACCOMPANYING_CHILD
+        and case.age_at_reception is not None
+        and not case.is_child
+    )
+
+
 def _facts_of_case(case: Case) -> tuple[str, str, str]:
     """Status, whereabouts and nationality that the rules read. A child accompanying someone
     is owed according to that person (docs/domain.md §5): a–h with a Vietnamese or stateless
@@ -77,6 +89,8 @@ def _facts_of_case(case: Case) -> tuple[str, str, str]:
     nationality = _nationality_of(
         person.stateless_resident, person.nationality.alpha2 if person.nationality_id else None
     )
+    if adult_companion(case):
+        return "", whereabouts, nationality
     if status == PersonStatus.ACCOMPANYING_CHILD and case.accompanies_id:
         adult = (
             Case.objects.filter(pk=case.accompanies_id)

@@ -17,7 +17,7 @@ from casework.models import Agency, AuditEvent, SensitivityClass
 from casework.views.common import is_htmx, membership_required
 from support.access import may_decide_claim
 from support.actions import LedgerError, SupportError, do_decide_claim, do_extend_cap, do_file_claim, do_record_payment
-from support.entitlements import plan
+from support.entitlements import adult_companion, plan
 from support.forms import CapExtensionForm, ClaimForm, DecisionForm, PaymentForm
 from support.models import AmountKind, ClaimStatus, SupportItem
 
@@ -86,7 +86,14 @@ def _context(request, case, held, *, bound=None, bound_for=None, notice=None, re
                     if bound_for == ("pay", item.code)
                     else PaymentForm(initial=initial, auto_id=f"pay-{item.code}-%s")
                 )
-    return {"case": case, "rows": rows, "held": held, "notice": notice, "refusal": refusal}
+    return {
+        "case": case,
+        "rows": rows,
+        "held": held,
+        "notice": notice,
+        "refusal": refusal,
+        "adult_companion": adult_companion(case),
+    }
 
 
 def _answer(request, case, held, *, status=200, **context):

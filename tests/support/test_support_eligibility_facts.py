@@ -24,7 +24,11 @@ def test_a_child_with_a_foreign_victim_is_owed_the_foreign_row(sp):
     )
     Person.objects.filter(pk=adult.person_id).update(nationality=Country.objects.get(alpha2="CN"))
     child = make_case(
-        sp.social, acting(sp.worker), person_status=PersonStatus.ACCOMPANYING_CHILD, legal_regime=LegalRegime.LAW_2024
+        sp.social,
+        acting(sp.worker),
+        birth_year=timezone.localdate().year - 8,
+        person_status=PersonStatus.ACCOMPANYING_CHILD,
+        legal_regime=LegalRegime.LAW_2024,
     )
     Case.objects.filter(pk=child.pk).update(accompanies=adult)
     child = Case.objects.get(pk=child.pk)

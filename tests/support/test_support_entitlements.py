@@ -23,6 +23,8 @@ def a_case(world, *, status, regime=LegalRegime.LAW_2024, nationality="VN", stat
     case = make_case(
         world.police,
         acting(world.owner),
+        # An accompanying under-18 is a child at reception (art. 37(2); decision 210).
+        birth_year=2015 if status == PersonStatus.ACCOMPANYING_CHILD else 1999,
         person_status=status,
         legal_regime=regime,
         abroad=abroad,
@@ -204,3 +206,22 @@ def test_an_administrator_fills_a_rate_in_the_admin(reference_data):
     page = client.get(reverse("admin:support_supportitem_change", args=[item.pk]))
     assert page.status_code == 200
     assert client.get(reverse("admin:support_standardlevel_changelist")).status_code == 200
+
+
+def test_a_companion_corrected_to_an_adult_is_owed_nothing_and_back_to_a_child_is_owed_a_to_h(world):
+    """Art. 37(2) is for under-18s: the birth year decides, and a correction moves the plan."""
+    from casework.actions import age_facts
+
+    child = a_case(world, status=PersonStatus.ACCOMPANYING_CHILD)
+    assert points(entitlements(child)) == ["a", "b", "c", "d", "đ", "e", "g", "h"]
+    for birth_year, expected in ((1990, []), (2012, ["a", "b", "c", "d", "đ", "e", "g", "h"])):
+        Person.objects.filter(pk=child.person_id).update(birth_year=birth_year)
+        child = Case.objects.select_related("person__nationality").get(pk=child.pk)
+        child.age_at_reception, child.is_child = age_facts(child.person, child.received_at)
+        child.save(update_fields=["age_at_reception", "is_child"])
+        assert points(entitlements(child)) == expected
+    # An age nobody knows keeps a child's entitlements.
+    Person.objects.filter(pk=child.person_id).update(birth_year=None)
+    Case.objects.filter(pk=child.pk).update(age_at_reception=None, is_child=False)
+    child = Case.objects.select_related("person__nationality").get(pk=child.pk)
+    assert points(entitlements(child)) == ["a", "b", "c", "d", "đ", "e", "g", "h"]

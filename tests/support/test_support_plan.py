@@ -14,7 +14,15 @@ pytestmark = pytest.mark.django_db
 
 
 def victim(world, status=PersonStatus.VICTIM):
-    case = make_case(world.police, acting(world.owner), person_status=status, legal_regime=LegalRegime.LAW_2024)
+    # An accompanying under-18 is a child at reception (decision 210).
+    birth_year = timezone.localdate().year - (8 if status == PersonStatus.ACCOMPANYING_CHILD else 27)
+    case = make_case(
+        world.police,
+        acting(world.owner),
+        birth_year=birth_year,
+        person_status=status,
+        legal_regime=LegalRegime.LAW_2024,
+    )
     Person.objects.filter(pk=case.person_id).update(nationality=Country.objects.get(alpha2="VN"))
     return case
 
