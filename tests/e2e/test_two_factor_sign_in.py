@@ -1,6 +1,7 @@
 """End to end, in a real browser, with the second factor required: a caseworker's first
 sign-in enrols an authenticator (QR code drawn on the page, key typed by hand here), shows the
-recovery codes once, and the next sign-in needs a code — a recovery code works once."""
+recovery codes once, and the next sign-in needs a code from the authenticator; a recovery code
+works once."""
 
 import base64
 import re
@@ -50,6 +51,18 @@ def test_first_sign_in_enrols_then_codes_are_asked(live_server, reference_data, 
     expect(page.locator("[data-testid=account-link]")).to_be_visible()
     assert_clean(page)
 
+    # The next sign-in asks for a code from the authenticator: the next step's code (the
+    # enrolment used this step's, and a used step is never accepted again).
+    sign_out(page)
+    password_step(page, live_server.url, "two.factor")
+    expect(page).to_have_url(re.compile(r"/sign-in/code/$"))
+    save_screenshot(page, "two-factor-code")
+    page.fill("[name=code]", totp.code_for_step(secret, totp.step_at() + 1))
+    with page.expect_navigation():
+        page.click("[data-testid=second-factor-form] [type=submit]")
+    expect(page.locator("[data-testid=account-link]")).to_be_visible()
+
+    # Without the phone, a recovery code works once.
     sign_out(page)
     password_step(page, live_server.url, "two.factor")
     expect(page).to_have_url(re.compile(r"/sign-in/code/$"))
