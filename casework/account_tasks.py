@@ -39,6 +39,9 @@ def notice_text(event: str) -> tuple[str, str]:
         "two_factor_reset": _("The second sign-in step of your Cầu Nối account was reset"),
         "two_factor_enrolled": _("An authenticator app was set up for your Cầu Nối account"),
         "membership_added": _("Your Cầu Nối account was given a role in another agency"),
+        "recovery_codes_replaced": _("New recovery codes were made for your Cầu Nối account"),
+        "code_reused": _("A sign-in code of your Cầu Nối account was used again"),
+        "new_address": _("Your Cầu Nối account was signed in to from a new address"),
     }
     bodies = {
         "password_changed": _("The password of your Cầu Nối account was changed on %(when)s."),
@@ -51,6 +54,18 @@ def notice_text(event: str) -> tuple[str, str]:
         "membership_added": _(
             "An agency administrator gave your Cầu Nối account a role in another agency on %(when)s. "
             "After signing in you choose which agency you work for."
+        ),
+        "recovery_codes_replaced": _(
+            "New recovery codes were made for your Cầu Nối account on %(when)s; the old ones no longer work."
+        ),
+        "code_reused": _(
+            "On %(when)s someone gave a sign-in code of your Cầu Nối account that had already been used, "
+            "and it was refused. If you did not just type the same code twice, someone may know your "
+            "password and see your codes."
+        ),
+        "new_address": _(
+            "Your Cầu Nối account was signed in to on %(when)s from a network address it had not used "
+            "before. You can see and end your open sessions on your account page."
         ),
     }
     warning = _("If this was not you, tell your agency administrator at once.")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, resolve_url
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from casework import audit
+from casework import audit, sessions
 from casework.models import AuditEvent, Membership
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,7 @@ class SessionLimitMiddleware:
                 # Modifies the session, so it is saved and its stored expiry renewed; a background
                 # request leaves both alone (SESSION_SAVE_EVERY_REQUEST is off).
                 request.session[SESSION_LAST_ACTION_KEY] = now
+                sessions.touch(request, client_ip(request))
         elif background:
             # The stored session has already expired: stop the polling without a sign-in page.
             return _signed_out_response(request)
@@ -123,6 +124,7 @@ def _end_session(request, reason: str):
         audit.record(AuditEvent.Action.LOGOUT, actor=request.user, detail={"reason": reason})
     finally:
         audit.current_request.reset(token)
+    sessions.forget(request.session.session_key)
     logout(request)
     if request.headers.get("HX-Request") != "true":
         messages.info(request, _("Your session has ended. Please sign in again."))

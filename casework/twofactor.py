@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import audit
+from casework.account_tasks import queue_notice
 from casework.lib import totp
 from casework.models import AuditEvent, RecoveryCode, TwoFactorDevice
 
@@ -95,14 +96,27 @@ def verify_totp(device: TwoFactorDevice, code: str) -> bool:
     except (UnsealError, ValueError):
         return False
     step = totp.matching_step(secret, code, window=settings.CAUNOI_TOTP_WINDOW)
-    if step is None or (device.last_step is not None and step <= device.last_step):
+    if step is None:
+        return False
+    if device.last_step is not None and step <= device.last_step:
+        _code_reused(device)
         return False
     previous = TwoFactorDevice.objects.filter(pk=device.pk)
     previous = previous.filter(last_step__lt=step) if device.last_step is not None else previous.filter(last_step=None)
     if not previous.update(last_step=step):
+        _code_reused(device)
         return False
     device.last_step = step
     return True
+
+
+def _code_reused(device: TwoFactorDevice) -> None:
+    """A right code given again (ASVS 2.8.5): refused by the caller, recorded here and the
+    holder told, since someone else may be typing what they saw."""
+    audit.record(
+        AuditEvent.Action.ACCOUNT, obj=device.user, username=device.user.get_username(), detail={"event": "code_reused"}
+    )
+    queue_notice(device.user, "code_reused")
 
 
 def confirm_device(device: TwoFactorDevice, code: str, *, actor) -> list[str] | None:

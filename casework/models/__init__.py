@@ -1,4 +1,4 @@
-from casework.models.accounts import RecoveryCode, TwoFactorDevice
+from casework.models.accounts import RecoveryCode, TwoFactorDevice, UserSession
 from casework.models.agencies import Agency, AgencyGroup, Membership, Role, StatisticsScope, User
 from casework.models.audit import AuditEvent
 from casework.models.cases import (
@@ -42,6 +42,7 @@ from casework.models.responsibility import CaseLead, CaseTask, IdentificationGro
 __all__ = [
     "RecoveryCode",
     "TwoFactorDevice",
+    "UserSession",
     "StatisticsScope",
     "CHANGE_PERMISSION",
     "CLASS_PERMISSIONS",

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from casework import audit, twofactor
+from casework import audit, sessions, twofactor
 from casework.account_forms import (
     EnrolForm,
     PasswordChangeForm,
@@ -38,7 +38,7 @@ from casework.auth import SESSION_REAUTH_AT_KEY, recent_auth_required
 from casework.lib import totp
 from casework.lib.text import parse_pk
 from casework.middleware import client_ip
-from casework.models import AuditEvent, Membership, Role, TwoFactorDevice, User
+from casework.models import AuditEvent, Membership, Role, TwoFactorDevice, User, UserSession
 from casework.views.auth import (
     SESSION_PENDING_KEY,
     complete_sign_in,
@@ -181,8 +181,36 @@ def account(request):
         "device": device,
         "recovery_left": twofactor.remaining_recovery_codes(request.user) if device else 0,
         "required": settings.CAUNOI_REQUIRE_2FA,
+        "sessions": [
+            (row, sessions.describe_browser(row.user_agent), row.session_key == request.session.session_key)
+            for row in sessions.open_sessions(request.user)
+        ],
     }
     return render(request, "casework/account/account.html", context)
+
+
+@login_required
+@require_POST
+def end_session(request, session_id):
+    """End one of the user's own sessions (another's, or nonsense, is a 404)."""
+    row = get_object_or_404(UserSession, pk=parse_pk(session_id) or 0, user=request.user)
+    if row.session_key == request.session.session_key:
+        raise Http404  # this session ends with "Sign out"
+    sessions.end_sessions(request.user, [row], actor=request.user, reason="ended_by_user")
+    messages.success(request, _("The session was ended."))
+    return redirect("casework:account")
+
+
+@login_required
+@require_POST
+def end_other_sessions(request):
+    ended = sessions.end_other_sessions(request, reason="ended_by_user")
+    messages.success(
+        request,
+        ngettext("%(count)d other session was ended.", "%(count)d other sessions were ended.", ended)
+        % {"count": ended},
+    )
+    return redirect("casework:account")
 
 
 @login_required
@@ -196,6 +224,7 @@ def new_recovery_codes(request):
         audit.record(
             AuditEvent.Action.ACCOUNT, actor=request.user, obj=request.user, detail={"event": "recovery_codes_replaced"}
         )
+        queue_notice(request.user, "recovery_codes_replaced")
     return render(
         request, "casework/account/recovery_codes.html", {"codes": codes, "continue_url": reverse("casework:account")}
     )
@@ -289,7 +318,11 @@ def password_change(request):
         elif form.is_valid():
             with transaction.atomic():
                 form.save()
+                old_key = request.session.session_key
                 update_session_auth_hash(request, user)
+                sessions.rekey(request, old_key)
+                # The other sessions no longer pass the password check: end them now.
+                sessions.end_other_sessions(request, reason="password_changed")
                 audit.record(AuditEvent.Action.ACCOUNT, actor=user, obj=user, detail={"event": "password_changed"})
                 queue_notice(user, "password_changed")
             messages.success(request, _("Your password has been changed."))
@@ -363,6 +396,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
                 detail={"event": "password_reset"},
             )
             queue_notice(form.user, "password_reset")
+            sessions.end_sessions(
+                form.user, UserSession.objects.filter(user=form.user), actor=form.user, reason="password_reset"
+            )
         return response
 
 

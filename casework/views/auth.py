@@ -18,7 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework import audit, twofactor
+from casework import audit, sessions, twofactor
+from casework.account_tasks import queue_notice
 from casework.forms import SignInForm
 from casework.lib.text import parse_pk
 from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_COUNT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
@@ -195,6 +196,10 @@ def complete_sign_in(request, user, username: str, next_url: str | None, detail:
         request.session[SESSION_MEMBERSHIP_COUNT_KEY] = len(memberships)
         if len(memberships) == 1:
             request.session[SESSION_MEMBERSHIP_KEY] = memberships[0].pk
+        ip = client_ip(request)
+        sessions.register(request, user, ip)
+        if is_new_address(username, ip):
+            queue_notice(user, "new_address")
         audit.record(
             AuditEvent.Action.LOGIN,
             actor=user,
@@ -209,10 +214,19 @@ def complete_sign_in(request, user, username: str, next_url: str | None, detail:
     return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def is_new_address(username: str, ip: str | None) -> bool:
+    """The account has signed in before, never from this address (ASVS 2.2.3: the user is told)."""
+    if ip is None:
+        return False
+    signed_in = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, username=username)
+    return signed_in.exists() and not signed_in.filter(ip=ip).exists()
+
+
 @require_POST
 def sign_out(request):
     if request.user.is_authenticated:
         audit.record(AuditEvent.Action.LOGOUT, actor=request.user)
+        sessions.forget(request.session.session_key)
     logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
