@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import account_tasks
 from casework.forms import StyledForm
 from casework.models import Role
+from casework.passwords import MAX_PASSWORD_LENGTH
 
 
 class SecondFactorForm(StyledForm, forms.Form):
@@ -48,12 +49,25 @@ class ReauthenticateForm(StyledForm, forms.Form):
         )
 
 
+def _new_password_widgets(form) -> None:
+    """The new password gets the strength estimate (static/js/password.js) and the browser
+    stops typing beyond the longest password accepted (the validator still checks)."""
+    form.fields["new_password1"].widget.attrs.update(
+        {"data-password-strength": "", "maxlength": str(MAX_PASSWORD_LENGTH)}
+    )
+    form.fields["new_password2"].widget.attrs["maxlength"] = str(MAX_PASSWORD_LENGTH)
+
+
 class PasswordChangeForm(StyledForm, auth_forms.PasswordChangeForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _new_password_widgets(self)
 
 
 class SetPasswordForm(StyledForm, auth_forms.SetPasswordForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _new_password_widgets(self)
 
 
 class PasswordResetForm(StyledForm, auth_forms.PasswordResetForm):

@@ -22,6 +22,10 @@ SESSION_MEMBERSHIP_KEY = "active_membership_id"
 SESSION_AUTH_AT_KEY = "authenticated_at"
 SESSION_MEMBERSHIP_COUNT_KEY = "membership_count"
 SESSION_LAST_ACTION_KEY = "last_action_at"
+# Set when the password given at sign-in no longer passes the rules: every page but a few
+# sends to the password change until a new one is chosen (ASVS 2.1.7).
+SESSION_PASSWORD_CHANGE_KEY = "password_change_required"
+PASSWORD_CHANGE_OPEN_PATHS = ("/account/password/", "/sign-out/", "/i18n/", "/static/")
 # Sent by every element that polls (hx-headers); see SessionLimitMiddleware and static/js/idle.js.
 BACKGROUND_HEADER = "X-CauNoi-Background"
 
@@ -107,6 +111,10 @@ class SessionLimitMiddleware:
                 # request leaves both alone (SESSION_SAVE_EVERY_REQUEST is off).
                 request.session[SESSION_LAST_ACTION_KEY] = now
                 sessions.touch(request, client_ip(request))
+            if request.session.get(SESSION_PASSWORD_CHANGE_KEY) and not request.path.startswith(
+                PASSWORD_CHANGE_OPEN_PATHS
+            ):
+                return redirect("casework:password-change")
         elif background:
             # The stored session has already expired: stop the polling without a sign-in page.
             return _signed_out_response(request)

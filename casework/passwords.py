@@ -46,7 +46,7 @@ class VietnameseCommonPasswordValidator:
             raise ValidationError(_("This password is too common."), code="password_too_common")
 
     def get_help_text(self):
-        return _("Your password can’t be a commonly used password.")
+        return _("Your password can’t be a phrase common in Vietnam (such as “anhyeuem”), even with digits added.")
 
 
 # ASVS 2.1.2: at least 64 characters work, more than 128 are refused wherever a password is set.

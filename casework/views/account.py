@@ -37,7 +37,7 @@ from casework.account_tasks import queue_notice
 from casework.auth import SESSION_REAUTH_AT_KEY, recent_auth_required
 from casework.lib import totp
 from casework.lib.text import parse_pk
-from casework.middleware import client_ip
+from casework.middleware import SESSION_PASSWORD_CHANGE_KEY, client_ip
 from casework.models import AuditEvent, Membership, Role, TwoFactorDevice, User, UserSession
 from casework.views.auth import (
     SESSION_PENDING_KEY,
@@ -323,6 +323,7 @@ def password_change(request):
                 sessions.rekey(request, old_key)
                 # The other sessions no longer pass the password check: end them now.
                 sessions.end_other_sessions(request, reason="password_changed")
+                request.session.pop(SESSION_PASSWORD_CHANGE_KEY, None)
                 audit.record(AuditEvent.Action.ACCOUNT, actor=user, obj=user, detail={"event": "password_changed"})
                 queue_notice(user, "password_changed")
             messages.success(request, _("Your password has been changed."))

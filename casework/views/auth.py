@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.shortcuts import redirect, render, resolve_url
@@ -22,7 +24,13 @@ from casework import audit, sessions, twofactor
 from casework.account_tasks import queue_notice
 from casework.forms import SignInForm
 from casework.lib.text import parse_pk
-from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_COUNT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
+from casework.middleware import (
+    SESSION_AUTH_AT_KEY,
+    SESSION_MEMBERSHIP_COUNT_KEY,
+    SESSION_MEMBERSHIP_KEY,
+    SESSION_PASSWORD_CHANGE_KEY,
+    client_ip,
+)
 from casework.models import AuditEvent, Membership, User
 
 # detail["throttle"] of an attempt refused by the per-account throttle (its password was not
@@ -143,17 +151,28 @@ def sign_in(request):
                 audit.record(AuditEvent.Action.LOGIN_FAILED, username=username)
                 form.add_error(None, _("The username or password is not correct."))
                 status = 401
-            elif twofactor.is_enrolled(user) or twofactor.enrolment_needed(user):
-                return start_second_step(request, user, username, safe_next(request))
             else:
-                return redirect(complete_sign_in(request, user, username, safe_next(request)))
+                weak = not meets_password_rules(form.cleaned_data["password"], user)
+                if twofactor.is_enrolled(user) or twofactor.enrolment_needed(user):
+                    return start_second_step(request, user, username, safe_next(request), weak_password=weak)
+                return redirect(complete_sign_in(request, user, username, safe_next(request), weak_password=weak))
     response = render(request, "casework/sign_in.html", {"form": form, "next": safe_next(request)}, status=status)
     if cooldown:
         response["Retry-After"] = str(cooldown)
     return response
 
 
-def start_second_step(request, user, username: str, next_url: str | None):
+def meets_password_rules(password: str, user) -> bool:
+    """Whether the password given at sign-in passes today's rules (ASVS 2.1.7): a list that
+    grew, or a longer minimum, catches a password set before."""
+    try:
+        validate_password(password, user)
+    except ValidationError:
+        return False
+    return True
+
+
+def start_second_step(request, user, username: str, next_url: str | None, *, weak_password: bool = False):
     """The password was right: remember who is half signed in (not `login()`), for a few
     minutes, and ask for the second factor, or for enrolment when there is none yet."""
     request.session.cycle_key()
@@ -163,6 +182,7 @@ def start_second_step(request, user, username: str, next_url: str | None):
         "backend": user.backend,
         "at": time.time(),
         "next": next_url,
+        "weak_password": weak_password,
     }
     if twofactor.is_enrolled(user):
         return redirect("casework:sign-in-code")
@@ -186,12 +206,20 @@ def pending_sign_in(request) -> tuple[dict, object] | None:
     return pending, user
 
 
-def complete_sign_in(request, user, username: str, next_url: str | None, detail: dict | None = None) -> str:
-    """Log the user in (the only place that does), audited; returns where to go next."""
+def complete_sign_in(
+    request, user, username: str, next_url: str | None, detail: dict | None = None, *, weak_password: bool = False
+) -> str:
+    """Log the user in (the only place that does), audited; returns where to go next. A
+    password that no longer passes the rules (`weak_password`, here or noted at the password
+    step before the second factor) must be changed before anything else."""
     with transaction.atomic():
-        request.session.pop(SESSION_PENDING_KEY, None)
+        pending = request.session.pop(SESSION_PENDING_KEY, None)
+        weak_password = weak_password or (isinstance(pending, dict) and bool(pending.get("weak_password")))
         login(request, user)
         request.session[SESSION_AUTH_AT_KEY] = time.time()
+        if weak_password:
+            request.session[SESSION_PASSWORD_CHANGE_KEY] = True
+            detail = {**(detail or {}), "weak_password": True}
         memberships = list(Membership.objects.filter(user=user, is_active=True, agency__is_active=True)[:2])
         request.session[SESSION_MEMBERSHIP_COUNT_KEY] = len(memberships)
         if len(memberships) == 1:
@@ -207,6 +235,15 @@ def complete_sign_in(request, user, username: str, next_url: str | None, detail:
             agency=memberships[0].agency if len(memberships) == 1 else None,
             detail=detail,
         )
+    if weak_password:
+        messages.warning(
+            request,
+            _(
+                "Your password no longer meets the rules (it is too short, too common or too like "
+                "your name). Choose a new one before you go on."
+            ),
+        )
+        return reverse("casework:password-change")
     if not memberships and user.is_staff:
         return reverse("admin:index")
     if len(memberships) != 1:

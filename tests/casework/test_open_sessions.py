@@ -232,3 +232,40 @@ def test_the_last_action_moves_forward_at_most_every_few_minutes(world):
     client.get("/", REMOTE_ADDR="10.0.0.9")
     row.refresh_from_db()
     assert row.last_seen_at > earlier and row.ip == "10.0.0.9"
+
+
+def test_a_password_that_no_longer_passes_the_rules_must_be_changed_after_sign_in(world):
+    """ASVS 2.1.7: checked at sign-in too, so a password set before a list grew is caught."""
+    world.owner.set_password("matkhau123456")  # on the Vietnamese list; set around the validators
+    world.owner.save()
+    client = Client()
+    response = client.post("/sign-in/", {"username": "owner", "password": "matkhau123456"})
+    assert response.status_code == 302 and response["Location"] == "/account/password/"
+    assert AuditEvent.objects.get(action=AuditEvent.Action.LOGIN, actor=world.owner).detail["weak_password"] is True
+    for path in ("/", "/today/", "/account/"):
+        assert client.get(path)["Location"] == "/account/password/", path
+    page = client.get("/account/password/")
+    assert page.status_code == 200 and "không còn đạt yêu cầu" in page.content.decode()
+    new = "Sông Đà mùa nước đỏ 2026"
+    response = client.post(
+        "/account/password/", {"old_password": "matkhau123456", "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 302
+    assert client.get("/today/").status_code == 200
+
+
+def test_a_password_that_passes_the_rules_signs_in_as_usual(world):
+    response = Client().post("/sign-in/", {"username": "owner", "password": PASSWORD})
+    assert response["Location"] == "/today/"
+    assert "weak_password" not in AuditEvent.objects.get(action=AuditEvent.Action.LOGIN, actor=world.owner).detail
+
+
+def test_the_weak_password_check_survives_the_second_factor_step(world):
+    world.owner.set_password("matkhau123456")
+    world.owner.save()
+    enrol(world.owner)
+    client = Client()
+    client.post("/sign-in/", {"username": "owner", "password": "matkhau123456"})
+    response = code_step(client, current_code())
+    assert response["Location"] == "/account/password/"
+    assert client.get("/")["Location"] == "/account/password/"
