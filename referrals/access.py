@@ -6,6 +6,7 @@ attempt leaves an audit row.
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -26,7 +27,18 @@ from django.http import Http404
 
 from casework import audit
 from casework.access import Actor, active_membership, holds_class
-from casework.models import Agency, AuditEvent, Case, Membership, Role, SensitivityClass
+from casework.models import (
+    AgeBand,
+    Agency,
+    AuditEvent,
+    Case,
+    Membership,
+    Person,
+    Role,
+    SensitivityClass,
+    Sex,
+    age_band_of,
+)
 from messaging.notify import notifications_of
 from referrals.models import Referral, ReferralStatus
 from shelters.models import Facility
@@ -128,6 +140,51 @@ def _with_person_name(referrals: QuerySet[Referral], user: Actor) -> QuerySet[Re
     )
 
 
+@dataclass(frozen=True)
+class ReferralProfile:
+    """What the receiver of a referral learns of the person before accepting it, under `core`
+    (docs/decisions.md 205): enough to know whether it can take her — sex, age band at
+    reception, whether a child, languages, whether the sender marked it urgent — and nothing
+    that identifies her (no name, document, birth date or year, address)."""
+
+    sex: str
+    age_band: str
+    is_child: bool
+    languages: str
+    urgent: bool
+
+    @property
+    def sex_label(self) -> str:
+        return str(Sex(self.sex).label) if self.sex in Sex.values else str(Sex.UNKNOWN.label)
+
+    @property
+    def age_band_label(self) -> str:
+        return str(AgeBand(self.age_band).label)
+
+
+def with_profile(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The profile's person fields in the list's own query, as plain columns: only sex and
+    languages leave the database, never the person row (its name and birth year)."""
+    return referrals.annotate(profile_sex=F("case__person__sex"), profile_languages=F("case__person__languages"))
+
+
+def referral_profile(referral: Referral) -> ReferralProfile:
+    """The profile of a referral annotated by `with_profile`, or read for one referral (one
+    query for the two person fields)."""
+    if hasattr(referral, "profile_sex"):
+        sex, languages = referral.profile_sex, getattr(referral, "profile_languages", "")
+    else:
+        found = Person.objects.filter(pk=referral.case.person_id).values_list("sex", "languages").first()
+        sex, languages = found or (Sex.UNKNOWN, "")
+    return ReferralProfile(
+        sex=sex or Sex.UNKNOWN,
+        age_band=age_band_of(referral.case.age_at_reception),
+        is_child=referral.case.is_child,
+        languages=languages or "",
+        urgent=referral.urgent,
+    )
+
+
 def _inbox(user: Actor) -> QuerySet[Referral]:
     membership = active_membership(user)
     if membership is None:
@@ -139,7 +196,7 @@ def inbox_referrals(user: Actor) -> QuerySet[Referral]:
     """Referrals to the active agency still needing its work: overdue first, then by due time."""
     overdue = ExpressionWrapper(Q(overdue_flagged_at__isnull=False), output_field=BooleanField())
     return (
-        _with_person_name(_inbox(user), user)
+        with_profile(_with_person_name(_inbox(user), user))
         .select_related("case", "purpose", "from_agency", "assigned_to")
         .annotate(overdue=overdue)
         .order_by("-overdue", F("due_at").asc(nulls_last=True), "created_at", "id")

@@ -174,7 +174,14 @@ def _move(
 
 @refusals_audited
 def do_send_referral(
-    case: Case, *, purpose: ReferralPurpose, to_agency: Agency, from_agency: Agency, note: str = "", actor: User
+    case: Case,
+    *,
+    purpose: ReferralPurpose,
+    to_agency: Agency,
+    from_agency: Agency,
+    note: str = "",
+    urgent: bool = False,
+    actor: User,
 ) -> Referral:
     """Send a referral to an agency's inbox; the receiver gets `core` to decide."""
     with transaction.atomic():
@@ -210,6 +217,7 @@ def do_send_referral(
             status=ReferralStatus.SENT,
             status_changed_at=now,
             note=note.strip(),
+            urgent=urgent,
             due_at=_due(purpose.acknowledge_hours, now),
             sent_by=actor,
         )

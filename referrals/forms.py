@@ -19,6 +19,10 @@ class SendReferralForm(StyledForm, forms.Form):
         max_length=2000,
         required=False,
     )
+    urgent = forms.BooleanField(
+        label=_("Urgent: the receiving agency should decide first"),
+        required=False,
+    )
 
     def __init__(self, *args, from_agency: Agency, **kwargs):
         kwargs.setdefault("auto_id", "referral_%s")

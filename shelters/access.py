@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from casework import audit
 from casework.access import (
     Actor,
+    Capability,
     PublicId,
     Standing,
     access_case,
@@ -107,6 +108,40 @@ def access_stay(user: Actor, public_id: PublicId, *, need: str = SHELTER, act: b
         )
         raise PermissionDenied(_("Your agency's work on this person has ended; its records stay readable."))
     stay.case = case
+    return stay, held
+
+
+# What the facility's workers record on a resident's case from her stay page (decision 206).
+RECORDING = (Capability.ADD_NOTE, Capability.ADD_DOCUMENT)
+
+
+def may_record_on_stay(stay: Stay, held: Standing) -> bool:
+    """The facility's shelter staff (and caseworkers) add notes and documents to a resident's
+    case while her stay is current, through the grant their agency works on the case with
+    (the accepted placement, or the case it registered itself): `casework.access.can` decides
+    the role and the grant, the stay decides the time. After discharge the stay page is a
+    record; the agencies still working on the case write on the case page."""
+    return stay.is_current and bool(held.sources - {CaseGrant.Source.FORMER}) and held.can(Capability.ADD_NOTE)
+
+
+def access_stay_to_record(user: Actor, public_id: PublicId, capability: str) -> tuple[Stay, Standing]:
+    """A current stay at the user's facility on which the user may record `capability` (a note
+    or a document); another facility's stay is a 404, an ended stay a 403 with a `refused` row."""
+    stay, held = access_stay(user, public_id, act=True)
+    if not (may_record_on_stay(stay, held) and held.can(capability)):
+        audit.record(
+            AuditEvent.Action.REFUSED,
+            actor=user,
+            case=stay.case,
+            detail={
+                "stay": str(public_id),
+                "capability": str(capability),
+                "reason": "stay_ended" if not stay.is_current else "authority",
+            },
+        )
+        if not stay.is_current:
+            raise PermissionDenied(_("Her stay has ended: notes and documents are no longer added from the stay page."))
+        raise PermissionDenied(str(Capability(capability).label))
     return stay, held
 
 

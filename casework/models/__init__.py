@@ -25,6 +25,7 @@ from casework.models.cases import (
     SensitivityClass,
     StatusDeadline,
     VerificationOutcome,
+    age_band_of,
     age_band_q,
 )
 from casework.models.people import DocumentType, Person, Sex
@@ -54,6 +55,7 @@ __all__ = [
     "AuditEvent",
     "AgeBand",
     "AGE_BAND_LIMITS",
+    "age_band_of",
     "age_band_q",
     "CameToNotice",
     "Case",

@@ -119,6 +119,16 @@ AGE_BAND_LIMITS = [
 ]
 
 
+def age_band_of(age: int | None) -> str:
+    """The band of an age in whole years at reception (`AgeBand.UNKNOWN` when not known)."""
+    if age is None:
+        return AgeBand.UNKNOWN
+    for name, low, high in AGE_BAND_LIMITS:
+        if age >= low and (high is None or age <= high):
+            return name
+    return AgeBand.UNKNOWN
+
+
 def age_band_q(band: str, prefix: str = "") -> models.Q:
     """The cases whose person was of `band` at reception (`prefix` reaches the case)."""
     field = f"{prefix}age_at_reception"

@@ -64,6 +64,7 @@ from casework.models import (
 )
 from casework.pagination import newest_first
 from casework.review import review_rows
+from casework.timeline import fold_access_events
 from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ def case_detail(request, code):
         "held": held,
         "caps": caps,
         "picklists": _case_picklists(case),
-        "events": events,
+        "events": fold_access_events(events),
         "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
         "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
         "consents": consents,
@@ -449,11 +450,11 @@ def _create_from_wizard(request, person_data: dict, facts: dict) -> Case:
 
 @membership_required
 def case_access_list(request, code):
-    """Who can see this case and why — for the owning agency's supervisor."""
+    """Who can see this case, why, since when and through whom — for the owning agency's
+    supervisor; also the access withdrawn, which the timeline shows only as folded lines
+    (docs/decisions.md 204)."""
     case, _held = access_case(request.user, code, need=Capability.SEE_WHO)
-    grants = case.grants.filter(revoked_at__isnull=True).select_related(
-        "group__agency_group__agency", "user", "granted_by"
-    )
+    grants = list(case.grants.select_related("group__agency_group__agency", "user", "granted_by", "revoked_by"))
     audit.record(
         AuditEvent.Action.VIEW,
         actor=request.user,
@@ -461,4 +462,13 @@ def case_access_list(request, code):
         classes=[SensitivityClass.CORE],
         detail={"page": "access-list"},
     )
-    return render(request, "casework/case_access.html", {"case": case, "grants": grants})
+    context = {
+        "case": case,
+        "grants": [grant for grant in grants if grant.revoked_at is None],
+        "withdrawn": sorted(
+            (grant for grant in grants if grant.revoked_at is not None),
+            key=lambda grant: grant.revoked_at,
+            reverse=True,
+        ),
+    }
+    return render(request, "casework/case_access.html", context)

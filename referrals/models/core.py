@@ -90,6 +90,9 @@ class Referral(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     status_changed_at = models.DateTimeField(_("status since"))
     note = models.TextField(_("note to the receiving agency"), blank=True)
+    # The sender's word that the receiver should decide first; shown on the card before
+    # acceptance with the person's profile (docs/decisions.md 205).
+    urgent = models.BooleanField(_("urgent"), default=False)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

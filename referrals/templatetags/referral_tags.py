@@ -1,6 +1,7 @@
 from django import template
 
 from referrals.access import case_page_shows_referral, may_open_referral
+from referrals.models import ReferralPurpose
 
 register = template.Library()
 
@@ -27,3 +28,12 @@ def case_referrals(case, user, caps):
         "referrals": referrals,
         "may_send": "send_referral" in caps,
     }
+
+
+@register.filter
+def purpose_label(code: str) -> str:
+    """A referral purpose's label from its code (a grant keeps the code), in the page's language."""
+    if not code:
+        return ""
+    purpose = ReferralPurpose.objects.filter(code=code).first()
+    return purpose.label if purpose is not None else code

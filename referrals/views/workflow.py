@@ -22,6 +22,7 @@ from referrals.access import (
     escalated_referrals,
     inbox_referrals,
     may_act_on_referral,
+    referral_profile,
     referral_side,
     sent_referrals,
 )
@@ -62,6 +63,8 @@ def _deny(user, referral: Referral, need: str):
 def inbox(request):
     user = request.user
     received = list(inbox_referrals(user)[:INBOX_LIMIT])
+    for referral in received:
+        referral.profile = referral_profile(referral)
     sent = list(sent_referrals(user)[:INBOX_LIMIT])
     escalated = list(escalated_referrals(user)[:INBOX_LIMIT])
     membership = user.active_membership
@@ -76,7 +79,14 @@ def inbox(request):
         classes=[SensitivityClass.CORE]
         + ([SensitivityClass.IDENTITY] if names_shown else [])
         + ([SensitivityClass.SUPPORT] if claims else []),
-        detail={"page": "referral-inbox", "shown": len(received), "sent": len(sent), "claims": len(claims)},
+        detail={
+            "page": "referral-inbox",
+            "shown": len(received),
+            "sent": len(sent),
+            "claims": len(claims),
+            # Each received row shows the person's profile (sex, age band, languages).
+            "profiles": len(received),
+        },
     )
     context = {
         "received": received,
@@ -95,11 +105,19 @@ def detail(request, code):
     user = request.user
     referral = access_referral(user, code)
     side = referral_side(user, referral)
-    audit.record(AuditEvent.Action.VIEW, actor=user, case=referral.case, obj=referral, classes=[SensitivityClass.CORE])
+    audit.record(
+        AuditEvent.Action.VIEW,
+        actor=user,
+        case=referral.case,
+        obj=referral,
+        classes=[SensitivityClass.CORE],
+        detail={"profile": side in (RECEIVER, SENDER)},
+    )
     if side == COORDINATOR:
         return _coordinator_detail(request, referral)
     context = {
         "referral": referral,
+        "profile": referral_profile(referral),
         "side": side,
         "events": referral.events.select_related("actor", "agency"),
         "shared": sorted(actions.shared_classes(referral)),
@@ -253,6 +271,7 @@ def send(request, code):
             to_agency=data["to_agency"],
             from_agency=from_agency,
             note=data["note"],
+            urgent=data["urgent"],
             actor=user,
         )
     except ReferralError as error:

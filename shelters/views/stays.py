@@ -3,6 +3,7 @@ malformed form is shown again with what was typed and a 400."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,8 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from casework import actions as casework_actions
 from casework import audit
-from casework.access import access_case, deny
+from casework.access import Capability, access_case, deny
+from casework.actions import CaseworkError
+from casework.forms import DocumentForm, NoteForm
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.common import membership_required
 from shelters import access, actions
@@ -125,9 +129,18 @@ def walk_in(request, facility, code):
     return _admission_page(request, facility, case, form, status=400, walk_in=True)
 
 
-def _stay_page(request, stay: Stay, held: set[str], *, status=200, **forms):
+# What the stay page shows of the case's notes and documents: the classes its view is audited
+# with (below), those a facility's grant gives.
+STAY_PAGE_CLASSES = {SensitivityClass.CORE, SensitivityClass.IDENTITY, SensitivityClass.HEALTH, SHELTER}
+
+
+def _stay_page(request, stay: Stay, held, *, status=200, **forms):
     service_kinds = _service_kinds(held)
     intake = getattr(stay, "intake", None)
+    shown = set(held.classes) & STAY_PAGE_CLASSES
+    may_record = access.may_act(request.user) and access.may_record_on_stay(stay, held)
+    # A worker's note is for those who hold `shelter` on the case unless she chooses (decision 206).
+    default_class = {"sensitivity": SHELTER} if SHELTER in held else {}
     context = {
         "stay": stay,
         "case": stay.case,
@@ -148,6 +161,12 @@ def _stay_page(request, stay: Stay, held: set[str], *, status=200, **forms):
         "followup_errors_for": forms.get("followup_errors_for"),
         "service_kinds": service_kinds,
         "may_act": access.may_act(request.user),
+        "may_record": may_record,
+        "notes": [note for note in stay.case.notes.select_related("author", "agency") if note.sensitivity in shown],
+        "documents": [doc for doc in stay.case.documents.all() if doc.sensitivity in shown],
+        "note_form": forms.get("note_form") or (NoteForm(held=shown, initial=default_class) if may_record else None),
+        "document_form": forms.get("document_form")
+        or (DocumentForm(held=shown, initial=default_class) if may_record else None),
         "limit": actions.latest_end(stay.facility, timezone.localdate(stay.admitted_at)),
     }
     # Shown again with a refused form, the page still shows the case: audited as well.
@@ -228,4 +247,65 @@ def discharge(request, code):
         lambda stay, data: actions.do_discharge(stay, actor=request.user, **data),
         _("She is discharged. The follow-up plan is open."),
         "followups",
+    )
+
+
+def _record_on_stay(request, code, capability, form_name, build, act, success, anchor):
+    """Bind a note or document form on the stay page, record it on the case through the
+    casework action, and return to the stay page; the form again with a 400 otherwise."""
+    stay, held = access.access_stay_to_record(request.user, code, capability)
+    form = build(set(held.classes) & STAY_PAGE_CLASSES)
+    if form.is_valid():
+        try:
+            act(stay, form.cleaned_data)
+        except CaseworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(reverse("shelters:stay", args=[stay.public_id]) + f"#{anchor}")
+    return _stay_page(request, stay, held, status=400, **{form_name: form})
+
+
+@require_POST
+@membership_required
+def add_note(request, code):
+    return _record_on_stay(
+        request,
+        code,
+        Capability.ADD_NOTE,
+        "note_form",
+        lambda shown: NoteForm(request.POST, held=shown),
+        lambda stay, data: casework_actions.do_add_note(
+            stay.case,
+            body=data["body"],
+            sensitivity=data["sensitivity"],
+            actor=request.user,
+            agency=request.user.active_membership.agency,
+        ),
+        _("Note added."),
+        "notes",
+    )
+
+
+@require_POST
+@membership_required
+def upload_document(request, code):
+    return _record_on_stay(
+        request,
+        code,
+        Capability.ADD_DOCUMENT,
+        "document_form",
+        lambda shown: DocumentForm(request.POST, request.FILES, held=shown),
+        lambda stay, data: casework_actions.do_upload_document(
+            stay.case,
+            upload=data["file"],
+            kind=data["kind"],
+            sensitivity=data["sensitivity"],
+            title=data["title"],
+            actor=request.user,
+            agency=request.user.active_membership.agency,
+            max_bytes=settings.DOCUMENT_MAX_BYTES,
+        ),
+        _("Document uploaded."),
+        "notes",
     )

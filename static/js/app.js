@@ -55,3 +55,14 @@ document.addEventListener("submit", function (event) {
   document.addEventListener("htmx:timeout", show);
   document.addEventListener("htmx:beforeRequest", clear);
 })();
+
+// The header's menu button below 1200 px (base.html): Bootstrap's CSS collapses the menu,
+// this opens and closes it; Bootstrap's own script is not loaded.
+document.addEventListener("click", function (event) {
+  var toggle = event.target.closest ? event.target.closest("[data-nav-toggle]") : null;
+  if (!toggle) { return; }
+  var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!menu) { return; }
+  var open = menu.classList.toggle("show");
+  toggle.setAttribute("aria-expanded", open ? "true" : "false");
+});

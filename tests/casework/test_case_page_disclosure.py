@@ -14,8 +14,12 @@ def test_grant_events_are_hidden_from_agencies_that_do_not_own_the_case(world):
     # Grant events read "Agency — role: classes"; none may reach another agency.
     assert world.shelter_agency.name + " — " not in shelter_page
     assert world.police.name + " — " not in shelter_page
+    # The owning agency sees them folded into one line per action (decision 204); who holds
+    # what is on the access page, for its supervisor.
     owner_page = sign_in(world.owner).get(f"/cases/{world.case.public_id}/").content.decode()
-    assert world.shelter_agency.name + " — " in owner_page
+    assert 'data-testid="access-change"' in owner_page
+    access_page = sign_in(world.supervisor).get(f"/cases/{world.case.public_id}/access/").content.decode()
+    assert world.shelter_agency.name in access_page
 
 
 def test_receiving_agencies_see_only_the_consents_that_concern_them(world):

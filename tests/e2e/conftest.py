@@ -170,3 +170,12 @@ def eager_celery(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
     assert app.conf.task_always_eager is True
+
+
+def reveal_in_menu(page, selector: str) -> None:
+    """Open the header's collapsed menu (below 1200 px) when `selector` is a link inside it."""
+    toggle = page.locator("[data-testid=nav-toggle]")
+    if page.locator(f"#site-nav {selector}").count() == 0 or toggle.count() == 0:
+        return
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

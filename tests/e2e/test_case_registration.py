@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from casework.models import Case, CaseEvent, CaseStatus, LegalRegime, PersonStatus, Province, Role, Sex
-from tests.e2e.conftest import assert_clean, save_screenshot
+from tests.e2e.conftest import assert_clean, reveal_in_menu, save_screenshot
 from tests.fixtures.personas import PASSWORD, make_agency, make_user
 
 PERSON_NAME = "Lò Thị Sua"  # fictional
@@ -37,6 +37,7 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 
 def submit(page, selector: str) -> None:
+    reveal_in_menu(page, selector)
     with page.expect_navigation():
         page.click(selector)
 

@@ -242,6 +242,27 @@ def test_peace_house_admits_fills_intake_in_two_sittings_and_discharges_home(liv
     assert_clean(page)
     save_screenshot(page, "peace-house-stay-services")
 
+    # 4b. A note and a document on her case, from her stay page (decision 206).
+    open_details(page, "[data-testid=stay-note-form]")
+    note_form = page.locator("[data-testid=stay-note-form]")
+    expect(note_form.locator("[name=sensitivity]")).to_have_value("shelter")
+    note_form.locator("[name=body]").fill("Chị ngủ được hơn, đã tự đi chợ cùng nhân viên.")
+    submit(page, "[data-testid=stay-note-form] [type=submit]")
+    expect(page).to_have_url(f"{stay_url}#notes")
+    expect(page.locator("[data-testid=stay-note]")).to_contain_text("Chị ngủ được hơn")
+    open_details(page, "[data-testid=stay-document-form]")
+    document_form = page.locator("[data-testid=stay-document-form]")
+    document_form.locator("[name=file]").set_input_files(
+        {"name": "giay-kham.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% e2e\n%%EOF\n"}
+    )
+    document_form.locator("[name=kind]").select_option("other")
+    document_form.locator("[name=sensitivity]").select_option("health")
+    document_form.locator("[name=title]").fill("Giấy khám sức khỏe")
+    submit(page, "[data-testid=stay-document-form] [type=submit]")
+    expect(page.locator("[data-testid=stay-documents]")).to_contain_text("Giấy khám sức khỏe")
+    assert_clean(page)
+    save_screenshot(page, "peace-house-stay-note")
+
     # 5. Her bed is occupied: one fewer free than before the placement was accepted.
     submit(page, "[data-testid=shelters-link]")
     expect(page.locator(f"[data-testid=free-{FACILITY_CODE}]")).to_have_text("2")
@@ -267,6 +288,9 @@ def test_peace_house_admits_fills_intake_in_two_sittings_and_discharges_home(liv
     assert len(questions) == 1
     expect(page.locator("[data-testid=discharged]")).to_contain_text(vietnamese(Stay.Destination.FAMILY.label))
     expect(page.locator("[data-testid=discharge-form]")).to_have_count(0)
+    # The stay has ended: its page is a record, with no note or document form.
+    expect(page.locator("[data-testid=stay-note-form]")).to_have_count(0)
+    expect(page.locator("[data-testid=stay-note]")).to_contain_text("Chị ngủ được hơn")
     visits = page.locator("[data-testid=followup]")
     expect(visits).to_have_count(5)
     first_visit = page.locator("[data-testid=followup][data-months='1']")

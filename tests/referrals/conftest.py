@@ -2,6 +2,7 @@ import pytest
 
 from casework.models import Role
 from tests.fixtures.personas import make_agency, make_user
+from tests.fixtures.shelters import shelter_world  # noqa: F401 — shared fixture
 
 
 @pytest.fixture
