@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelters.views import board, followups, intake, stays
+from shelters.views import board, followups, intake, intake_pdf, stays
 
 app_name = "shelters"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("stays/<uuid:code>/services/", stays.add_service, name="stay-service"),
     path("stays/<uuid:code>/discharge/", stays.discharge, name="stay-discharge"),
     path("stays/<uuid:code>/intake/", intake.intake, name="intake"),
+    path("stays/<uuid:code>/intake.pdf", intake_pdf.intake_pdf, name="intake-pdf"),
     path("stays/<uuid:code>/intake/complete/", intake.complete, name="intake-complete"),
     path("stays/<uuid:code>/intake/<slug:section>/", intake.save_section, name="intake-section"),
     path("followups/<int:pk>/", followups.record, name="followup"),
