@@ -163,5 +163,5 @@ def test_the_case_page_links_the_summary(sheltered):
 def test_the_summary_takes_a_bounded_number_of_queries(sheltered, django_assert_max_num_queries):
     w = sheltered
     client = sign_in(w.social_worker)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(25):
         assert client.get(url(w.case)).status_code == 200

@@ -106,5 +106,5 @@ def test_without_health_and_identity_those_sections_and_her_name_are_not_printed
 
 def test_the_intake_pdf_takes_a_bounded_number_of_queries(shelter_world, completed, django_assert_max_num_queries):
     client = sign_in(shelter_world.shelter_worker)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(18):
         assert client.get(pdf_url(completed)).status_code == 200
