@@ -165,3 +165,30 @@ def test_the_summary_takes_a_bounded_number_of_queries(sheltered, django_assert_
     client = sign_in(w.social_worker)
     with django_assert_max_num_queries(25):
         assert client.get(url(w.case)).status_code == 200
+
+
+def test_the_summary_queries_do_not_grow_with_offenders_and_timeline_lines(sheltered, printed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.models import Country, Offender
+
+    w = sheltered
+    client = sign_in(w.social_worker)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url(w.case)).status_code == 200
+        return len(context.captured_queries)
+
+    country = Country.objects.first()
+    casework_actions.do_add_offender(
+        w.case, Offender(full_name="Đối tượng A", nationality=country), actor=acting(w.social_worker)
+    )
+    before = queries()
+    for name in ("Đối tượng B", "Đối tượng C", "Đối tượng D"):
+        casework_actions.do_add_offender(
+            w.case, Offender(full_name=name, nationality=country), actor=acting(w.social_worker)
+        )
+    assert queries() == before
+    assert "Đối tượng D" in printed.text()  # the offenders are printed, not left out
