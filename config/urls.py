@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.views import admin_login, favicon, healthz
+from referrals.views.summary import case_summary_pdf
 from referrals.views.today import today
 
 urlpatterns = [
@@ -20,6 +21,9 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     # Exports and imports keep the addresses they had under the dashboards (decision 146).
     path("dashboards/", include("exchange.urls")),
+    # The printed case summary combines the sections of several apps, so referrals serves it
+    # under the case's own address (decision 208).
+    path("cases/<uuid:code>/summary.pdf", case_summary_pdf, name="case-summary-pdf"),
     path("", include("support.urls")),
     path("", include("casework.urls")),
 ]

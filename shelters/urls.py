@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelters.views import board, followups, intake, stays
+from shelters.views import board, followups, intake, intake_pdf, stays
 
 app_name = "shelters"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("stays/<uuid:code>/notes/", stays.add_note, name="stay-note"),
     path("stays/<uuid:code>/documents/", stays.upload_document, name="stay-document"),
     path("stays/<uuid:code>/intake/", intake.intake, name="intake"),
+    path("stays/<uuid:code>/intake.pdf", intake_pdf.intake_pdf, name="intake-pdf"),
     path("stays/<uuid:code>/intake/complete/", intake.complete, name="intake-complete"),
     path("stays/<uuid:code>/intake/<slug:section>/", intake.save_section, name="intake-section"),
     path("followups/<int:pk>/", followups.record, name="followup"),

@@ -4,6 +4,7 @@ from hypothesis import settings as hypothesis_settings
 from tests import services
 from tests.fixtures.chain import chain  # noqa: F401 — the reception chain's agencies
 from tests.fixtures.personas import *  # noqa: F401,F403 — personas are shared fixtures
+from tests.fixtures.printed import printed  # noqa: F401 — the text of the PDFs a test prints
 
 # CI runs the same examples every time; local runs explore new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)

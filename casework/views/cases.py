@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casework import audit
@@ -25,6 +24,7 @@ from casework.access import (
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
+from casework.disclosure import case_picklists, readable_events, shown_sections
 from casework.duplicates import person_match
 from casework.forms import (
     PAGING,
@@ -51,7 +51,6 @@ from casework.models import (
     IDENTIFICATION_OUTCOMES,
     AuditEvent,
     Case,
-    CaseEvent,
     CaseStatus,
     Consent,
     Membership,
@@ -69,18 +68,6 @@ from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
-
-# Who holds a case and who registered the person elsewhere is for the owning agency only:
-# a grant event names the shelter, which a holder of `core` must not learn.
-OWNER_ONLY_EVENTS = {
-    CaseEvent.Kind.GRANT,
-    CaseEvent.Kind.REVOKE,
-    CaseEvent.Kind.ASSIGNED,
-    CaseEvent.Kind.POSSIBLE_DUPLICATE,
-    CaseEvent.Kind.CONSENT,
-    CaseEvent.Kind.CONSENT_WITHDRAWN,
-    CaseEvent.Kind.REFERRAL,
-}
 
 
 @membership_required
@@ -123,26 +110,6 @@ def case_list(request):
     return render(request, template, context)
 
 
-def _case_picklists(case: Case) -> dict[str, list]:
-    """The three HTCDS picklists of a case in one query."""
-    through_models = {
-        "exploitation_forms": Case.exploitation_forms.through,
-        "means_of_control": Case.means_of_control.through,
-        "recruitment_methods": Case.recruitment_methods.through,
-    }
-    parts = [
-        model.objects.filter(case_id=case.pk).values_list(
-            "picklistvalue__name", "picklistvalue__name_en", "picklistvalue__list_name"
-        )
-        for model in through_models.values()
-    ]
-    english = (get_language() or "vi").startswith("en")
-    found: dict[str, list] = {"exploitation_type": [], "means_of_control": [], "recruitment_method": []}
-    for name, name_en, list_name in parts[0].union(*parts[1:], all=True):
-        found.setdefault(list_name, []).append(name_en if english and name_en else name)
-    return found
-
-
 @membership_required
 def case_detail(request, code):
     user = request.user
@@ -150,16 +117,7 @@ def case_detail(request, code):
     audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=held)
     acting_for_owner = held.is_lead
     caps = capabilities(held)
-    # Who holds identity reads the corrected values on their own line; the core line that says
-    # only "identity details corrected" is for the others.
-    hidden = {CaseEvent.Kind.IDENTITY_UPDATED} if SensitivityClass.IDENTITY in held else set()
-    events = [
-        event
-        for event in case.events.select_related("actor", "agency")[:100]
-        if event.sensitivity in held
-        and (acting_for_owner or event.kind not in OWNER_ONLY_EVENTS)
-        and event.kind not in hidden
-    ]
+    events = readable_events(case, held, is_lead=acting_for_owner)
     consents = case.consents.select_related("agency", "agency_kind")
     if not acting_for_owner:
         # Another agency sees only the consents that concern it, not whom else the case is shared with.
@@ -168,8 +126,10 @@ def case_detail(request, code):
     context = {
         "case": case,
         "held": held,
+        # Which sections the reader is shown: the one table the printed summary reads too.
+        "shows": shown_sections(held),
         "caps": caps,
-        "picklists": _case_picklists(case),
+        "picklists": case_picklists(case),
         "events": fold_access_events(events),
         "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
         "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
@@ -183,7 +143,7 @@ def case_detail(request, code):
         # shows none at the top).
         "message_section": request.GET.get("section") if request.GET.get("section") in CASE_SECTIONS else None,
     }
-    if SensitivityClass.INVESTIGATION in held and case.incident_id:
+    if context["shows"]["investigation"] and case.incident_id:
         context["offenders"] = list(case.incident.offenders.select_related("nationality"))
     if Capability.SEE_WHO in caps:
         seen = [AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from casework import audit
 from casework.access import case_classes
+from casework.lib.pdf import pdf_document
 from casework.models import AuditEvent, PersonStatus, SensitivityClass
 from casework.views.common import membership_required, record_invalid_form, record_read
 from referrals import actions
@@ -134,16 +135,9 @@ def minutes_html(referral: Referral, minutes: HandoverMinutes, *, identity: bool
 
 
 def minutes_document(html: str):
-    """The laid-out pages (a WeasyPrint Document) of the minutes' HTML."""
-    # Imported here: WeasyPrint loads Pango when imported, which workers and commands never need.
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
-    # The template links to nothing, so nothing is fetched: no protocol is allowed, and text
-    # typed into the minutes can never make the server call out or read a local file.
-    no_fetching = URLFetcher(allowed_protocols=frozenset())
-    style = CSS(string=render_to_string("referrals/minutes_pdf.css"), url_fetcher=no_fetching)
-    return HTML(string=html, url_fetcher=no_fetching).render(stylesheets=[style])
+    """The laid-out pages (a WeasyPrint Document) of the minutes' HTML; nothing is fetched
+    (`casework.lib.pdf`)."""
+    return pdf_document(html, render_to_string("referrals/minutes_pdf.css"))
 
 
 def minutes_pdf_bytes(html: str) -> bytes:

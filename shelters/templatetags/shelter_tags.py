@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from casework.models import SensitivityClass
+from casework.disclosure import section_class
 from shelters.access import may_act, own_facility
 from shelters.forms import FollowUpForm
 from shelters.models import FollowUpVisit
@@ -13,7 +13,7 @@ register = template.Library()
 def case_stays(case, user, held):
     """The case's stays for holders of `shelter` class, in one query, with links to the stay
     page for the facility's own staff and, for them, a walk-in admission when she has none."""
-    if SensitivityClass.SHELTER not in held:
+    if section_class("stays") not in held:
         return {"shown": False}
     stays = list(case.stays.select_related("facility", "bed"))
     agency_id = user.active_membership.agency_id

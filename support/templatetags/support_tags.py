@@ -1,6 +1,6 @@
 from django import template
 
-from casework.models import SensitivityClass
+from casework.disclosure import section_class
 
 register = template.Library()
 
@@ -9,4 +9,4 @@ register = template.Library()
 def case_support(case, held):
     """The case page's support section for holders of the `support` class: a placeholder the
     plan is loaded into by htmx (support.views.support_plan), a link without JavaScript."""
-    return {"shown": SensitivityClass.SUPPORT in held, "case": case}
+    return {"shown": section_class("support") in held, "case": case}
