@@ -404,6 +404,7 @@ def do_flag_overdue_verifications(now: datetime.datetime | None = None) -> int:
         verification_concluded_at__isnull=True,
         verification_flagged_at__isnull=True,
         historic=False,
+        merged_into__isnull=True,
     )
     for case_id in late.values_list("pk", flat=True).iterator():
         with transaction.atomic():

@@ -38,6 +38,7 @@ from casework.models.reference import (
     Province,
 )
 from casework.models.responsibility import CaseLead, CaseTask, IdentificationGround, IdentificationProposal
+from casework.models.same_person import CaseMerge, PersonLink
 
 __all__ = [
     "RecoveryCode",
@@ -89,4 +90,6 @@ __all__ = [
     "CaseTask",
     "IdentificationGround",
     "IdentificationProposal",
+    "CaseMerge",
+    "PersonLink",
 ]

@@ -65,9 +65,12 @@ from casework.models import (
 from casework.pagination import newest_first
 from casework.review import review_rows
 from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
+from casework.views.same_person import OWNER_ONLY as SAME_PERSON_OWNER_ONLY
+from casework.views.same_person import same_person_context
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
+TIMELINE_LENGTH = 100
 
 # Who holds a case and who registered the person elsewhere is for the owning agency only:
 # a grant event names the shelter, which a holder of `core` must not learn.
@@ -79,6 +82,7 @@ OWNER_ONLY_EVENTS = {
     CaseEvent.Kind.CONSENT,
     CaseEvent.Kind.CONSENT_WITHDRAWN,
     CaseEvent.Kind.REFERRAL,
+    *SAME_PERSON_OWNER_ONLY,
 }
 
 
@@ -152,9 +156,10 @@ def case_detail(request, code):
     # Who holds identity reads the corrected values on their own line; the core line that says
     # only "identity details corrected" is for the others.
     hidden = {CaseEvent.Kind.IDENTITY_UPDATED} if SensitivityClass.IDENTITY in held else set()
+    timeline = list(case.events.select_related("actor", "agency")[:TIMELINE_LENGTH])
     events = [
         event
-        for event in case.events.select_related("actor", "agency")[:100]
+        for event in timeline
         if event.sensitivity in held
         and (acting_for_owner or event.kind not in OWNER_ONLY_EVENTS)
         and event.kind not in hidden
@@ -188,6 +193,7 @@ def case_detail(request, code):
         seen = [AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD]
         context["viewers"] = case.audit_events.filter(action__in=seen).select_related("actor", "agency")[:50]
     context.update(_action_forms(case, held, caps, user))
+    context.update(same_person_context(user, case, held, OWNER_ONLY_EVENTS, timeline=timeline))
     return render(request, "casework/case_detail.html", context)
 
 
