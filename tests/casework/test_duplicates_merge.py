@@ -1,14 +1,18 @@
 """Two records of one person (issue 16): link them as the same person, merge one into the
 other, reverse the merge — through the web client, as the agencies involved would."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from casework import actions
 from casework.access import visible_cases
 from casework.models import (
     AuditEvent,
+    CameToNotice,
     Case,
     CaseEvent,
     CaseGrant,
@@ -21,6 +25,10 @@ from dashboards.scope import Filters, Scope
 from dashboards.stats import statistics_for
 from exchange import exports
 from exchange.models import ExportJob
+from referrals import routing
+from referrals.actions import ReferralError, do_acknowledge_referral, do_cancel_referral
+from referrals.models import Referral, ReferralStatus
+from tests.casework.test_new_case_wizard import person_step, run_wizard
 from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
@@ -36,7 +44,7 @@ def pair(world):
     world.commune_admin = make_user("commune.admin", commune, Role.AGENCY_ADMIN)
     world.police_admin = make_user("police.admin", world.police, Role.AGENCY_ADMIN)
     worker = acting(world.commune_worker)
-    world.second = make_case(commune, worker)
+    world.second = make_case(commune, worker, came_to_notice=CameToNotice.SELF_REPORT)
     actions.do_flag_possible_duplicates(world.second, [world.case], actor=worker)
     actions.do_add_note(world.second, body="ghi chú chung", sensitivity="core", actor=worker, agency=commune)
     actions.do_add_note(world.second, body="ghi chú nhân thân", sensitivity="identity", actor=worker, agency=commune)
@@ -267,3 +275,52 @@ def test_a_link_made_twice_is_refused(pair):
 
         do_link_same_person(pair.case, pair.second, reason="again", actor=acting(pair.owner), agency=pair.police)
     assert PersonLink.objects.filter(unlinked_at__isnull=True).get() == person_link
+
+
+def test_the_referrals_of_a_merged_case_only_wind_down(pair):
+    """The commune's self-report went to the provincial social agency at once; once the
+    commune's case is merged into the police's, the referral may be cancelled, not taken up."""
+    social = make_agency("t-social", "social_protection", "LCA")
+    social_worker = make_user("social.worker", social, Role.CASEWORKER)
+    routing.route_case(pair.second.pk)
+    referral = Referral.objects.get(case=pair.second, to_agency=social)
+    merge(pair, link(pair))
+    with pytest.raises(ReferralError):
+        do_acknowledge_referral(referral, actor=acting(social_worker))
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+    do_cancel_referral(referral, reason="hồ sơ đã gộp", actor=acting(pair.commune_worker))
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CANCELLED
+
+
+def test_the_whole_story_from_the_wizard_to_the_merged_badge(world):
+    """The commune registers the woman again through the wizard, is shown nothing of the
+    police's record; the police are told, link and merge; the commune's list says "merged"."""
+    commune = make_agency("t-commune", "commune", "LCA")
+    worker = make_user("commune.worker", commune, Role.CASEWORKER)
+    client = sign_in(worker)
+    review = run_wizard(client, person=person_step(full_name="Nguyễn Thị Lan", birth_year="1999"))
+    assert world.case.reference.encode() not in review.content
+    client.post("/cases/new/review/", {"create": "1"})
+    second = Case.objects.get(owning_agency=commune)
+    assert world.case.events.filter(kind=CaseEvent.Kind.POSSIBLE_DUPLICATE).count() == 1
+    owner = sign_in(world.owner)
+    candidates = owner.get(url(world.case, "same-person/"))
+    assert second.reference.encode() in candidates.content
+    owner.post(url(world.case, "same-person/"), {"other": str(second.public_id), "reason": "cùng họ tên, năm sinh"})
+    person_link = PersonLink.objects.get()
+    owner.post(url(world.case, f"same-person/{person_link.pk}/merge/"), {"reason": "cùng một người"})
+    assert Case.objects.get(pk=second.pk).merged_into == world.case
+    listing = client.get("/")
+    assert b'data-testid="case-merged"' in listing.content
+
+
+def test_a_merged_case_is_not_flagged_overdue_until_the_merge_is_reversed(pair):
+    merge(pair, link(pair))
+    past = timezone.now() - datetime.timedelta(hours=1)
+    Case.objects.filter(pk=pair.second.pk).update(due_at=past)
+    assert actions.do_flag_overdue_cases() == 0
+    sign_in(pair.police_admin).post(url(pair.case, f"merges/{CaseMerge.objects.get().pk}/reverse/"), {"reason": "x"})
+    assert actions.do_flag_overdue_cases() == 1
+    assert Case.objects.get(pk=pair.second.pk).overdue_flagged_at is not None
