@@ -4,7 +4,7 @@ link, unlink, merge and reverse a merge (decisions 193–195)."""
 
 from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,7 +31,12 @@ from casework.same_person import (
     do_reverse_merge,
     do_unlink_same_person,
 )
-from casework.views.common import back_to_case_section, form_errors_to_messages, membership_required
+from casework.views.common import (
+    back_to_case_section,
+    form_errors_to_messages,
+    membership_required,
+    record_invalid_form,
+)
 
 SECTION = "same-person"
 # Lines that name the other agency: for the owning agency only (as `possible_duplicate`).
@@ -124,6 +129,7 @@ def link(request, code):
     """The candidates to link with (GET, an audited view) and the link itself (POST)."""
     case, held = _fetch(request, code, may_link_same_person, "link_same_person")
     candidates = list(same_person_candidates(request.user, case, is_lead=held.is_lead))
+    page = {"case": case, "candidates": candidates}
     if request.method == "GET":
         audit.record(
             AuditEvent.Action.VIEW,
@@ -132,12 +138,12 @@ def link(request, code):
             classes=[SensitivityClass.IDENTITY],
             detail={"page": "same-person-candidates", "shown": len(candidates)},
         )
-        form = SamePersonForm(candidates=candidates)
-        return render(request, "casework/same_person.html", {"case": case, "form": form, "candidates": candidates})
+        return render(request, "casework/same_person.html", {**page, "form": SamePersonForm(candidates=candidates)})
     form = SamePersonForm(request.POST, candidates=candidates)
     if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return redirect("casework:case-same-person-link", code=case.public_id)
+        # The page again with what was typed and the errors beside the fields.
+        record_invalid_form(request, form, case=case, action="link_same_person")
+        return render(request, "casework/same_person.html", {**page, "form": form}, status=400)
     other = next(each for each in candidates if str(each.public_id) == form.cleaned_data["other"])
     try:
         do_link_same_person(
