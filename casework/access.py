@@ -92,6 +92,8 @@ class Standing:
     pending: frozenset[str] = frozenset()
     # The purposes' classes include `support` (the agency provides support under it).
     purposes_support: bool = False
+    # The case was merged into another (decision 194): nothing is done on it any more.
+    merged: bool = False
     grants: tuple[CaseGrant, ...] = field(default=(), compare=False)
 
     def __contains__(self, cls: object) -> bool:
@@ -125,7 +127,10 @@ NOBODY = Standing()
 def can(standing: Standing, capability: str) -> bool:
     """The table of who may do what: role × relation to the case × agency kind. A receiver
     adds notes and documents and acts on its own referral; it never closes, moves or reassigns
-    the lead's case. Supervisors read and decide (claims, referrals, assignments)."""
+    the lead's case. Supervisors read and decide (claims, referrals, assignments). A case merged
+    into another is read-only: work goes on on the survivor (decision 194)."""
+    if standing.merged:
+        return False
     role = standing.role
     caseworker = role == Role.CASEWORKER
     lead = standing.is_lead
@@ -171,6 +176,41 @@ def can(standing: Standing, capability: str) -> bool:
 def capabilities(standing: Standing) -> frozenset[str]:
     """Every capability the standing gives, for a page that shows many forms at once."""
     return frozenset(value for value in Capability.values if can(standing, value))
+
+
+def may_link_same_person(standing: Standing) -> bool:
+    """Link the case with another record of the same person, or remove such a link (decision
+    193): a caseworker or supervisor of an agency working on the case (the lead or an accepted
+    receiver) who reads the person's identity."""
+    return (
+        not standing.merged
+        and standing.role in (Role.CASEWORKER, Role.SUPERVISOR)
+        and standing.works_on
+        and SensitivityClass.IDENTITY in standing
+    )
+
+
+def may_merge_cases(standing: Standing) -> bool:
+    """Merge a linked case into this one (decision 194): a caseworker or supervisor of this
+    case's lead agency who reads the person's identity."""
+    return (
+        not standing.merged
+        and standing.role in (Role.CASEWORKER, Role.SUPERVISOR)
+        and standing.is_lead
+        and SensitivityClass.IDENTITY in standing
+    )
+
+
+def may_reverse_merge(standing: Standing) -> bool:
+    """Undo a merge (decision 195): the agency administrator of the lead agency of either case
+    (the survivor or the merged one); no platform superuser, who holds no case."""
+    return standing.role == Role.AGENCY_ADMIN and standing.is_lead
+
+
+def refuse_same_person(user: Actor, case: Case, what: str) -> NoReturn:
+    """`refuse` for the same-person actions, which are not `Capability` values."""
+    audit.record(AuditEvent.Action.REFUSED, actor=user, case=case, detail={"capability": what, "reason": "authority"})
+    raise PermissionDenied(str(_("Your role in this case does not allow this.")))
 
 
 def may_register_cases(user: Actor) -> bool:
@@ -276,6 +316,7 @@ def standing(user: Actor, case: Case) -> Standing:
         purposes=frozenset(grant.purpose for grant in referrals if grant.can_change),
         pending=frozenset(grant.purpose for grant in referrals if not grant.can_change),
         purposes_support=any(grant.can_change and SensitivityClass.SUPPORT in grant.classes for grant in referrals),
+        merged=case.merged_into_id is not None,
         grants=grants,
     )
 
@@ -309,6 +350,16 @@ def access_case(user: Actor, public_id: PublicId, *, need: str = SensitivityClas
     if case is None or SensitivityClass.CORE not in held:
         deny(user, {"need": str(need), "public_id": str(public_id)}, case=case)
     if need in Capability.values:
+        if held.merged:
+            audit.record(
+                AuditEvent.Action.REFUSED,
+                actor=user,
+                case=case,
+                detail={"capability": str(need), "reason": "merged"},
+            )
+            raise PermissionDenied(
+                str(_("This case was merged into another one; work on the case it was merged into."))
+            )
         if not held.can(need):
             refuse(user, case, need)
     elif need not in held:

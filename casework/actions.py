@@ -762,7 +762,9 @@ def do_flag_overdue_cases(now: datetime.datetime | None = None) -> int:
     """Flag every case past its due time once; a second run finds nothing left to flag."""
     now = now or timezone.now()
     flagged = 0
-    candidates = Case.objects.filter(due_at__lte=now, overdue_flagged_at__isnull=True, historic=False)
+    candidates = Case.objects.filter(
+        due_at__lte=now, overdue_flagged_at__isnull=True, historic=False, merged_into__isnull=True
+    )
     for case_id in candidates.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             # Compare-and-set: a concurrent run that got here first leaves 0 rows to update.

@@ -107,19 +107,26 @@ OWNER_ONLY_EVENTS = frozenset(
         CaseEvent.Kind.CONSENT,
         CaseEvent.Kind.CONSENT_WITHDRAWN,
         CaseEvent.Kind.REFERRAL,
+        # Who registered the person elsewhere (decision 193).
+        CaseEvent.Kind.SAME_PERSON,
+        CaseEvent.Kind.SAME_PERSON_UNLINKED,
     }
 )
 
 
-def readable_events(case: Case, held: Collection[str], *, is_lead: bool, limit: int = 100) -> list[CaseEvent]:
-    """The newest `limit` timeline lines, less those the reader may not read: a line of a class
-    not held, a line for the owning agency only, and for a holder of `identity` the core line
-    that says only "identity details corrected" (she reads the corrected values on their own
-    line)."""
+def readable_events(
+    case: Case, held: Collection[str], *, is_lead: bool, limit: int = 100, timeline: list[CaseEvent] | None = None
+) -> list[CaseEvent]:
+    """The newest `limit` timeline lines (or the `timeline` already read), less those the
+    reader may not read: a line of a class not held, a line for the owning agency only, and for
+    a holder of `identity` the core line that says only "identity details corrected" (she reads
+    the corrected values on their own line)."""
     hidden = {CaseEvent.Kind.IDENTITY_UPDATED} if IDENTITY in held else set()
+    if timeline is None:
+        timeline = list(case.events.select_related("actor", "agency")[:limit])
     return [
         event
-        for event in case.events.select_related("actor", "agency")[:limit]
+        for event in timeline
         if event.sensitivity in held and (is_lead or event.kind not in OWNER_ONLY_EVENTS) and event.kind not in hidden
     ]
 

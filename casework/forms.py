@@ -412,6 +412,22 @@ class ReasonForm(StyledForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class SamePersonForm(StyledForm, forms.Form):
+    """Link the case with another record of the same person, chosen among the candidates the
+    page offers (`casework.duplicates.same_person_candidates`) and no other."""
+
+    other = forms.ChoiceField(label=_("The other record of the same person"))
+    reason = forms.CharField(
+        label=_("Why they are the same person"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].choices = [("", _("— choose —"))] + [
+            (str(case.public_id), f"{case.reference} — {case.owning_agency.label}") for case in candidates
+        ]
+
+
 class AssignForm(StyledForm, forms.Form):
     user = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
 

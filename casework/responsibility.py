@@ -404,6 +404,7 @@ def do_flag_overdue_verifications(now: datetime.datetime | None = None) -> int:
         verification_concluded_at__isnull=True,
         verification_flagged_at__isnull=True,
         historic=False,
+        merged_into__isnull=True,
     )
     for case_id in late.values_list("pk", flat=True).iterator():
         with transaction.atomic():
@@ -422,7 +423,11 @@ def do_flag_overdue_tasks(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
     late = CaseTask.objects.filter(
-        due_at__lte=now, done_at__isnull=True, overdue_flagged_at__isnull=True, case__historic=False
+        due_at__lte=now,
+        done_at__isnull=True,
+        overdue_flagged_at__isnull=True,
+        case__historic=False,
+        case__merged_into__isnull=True,
     )
     for task_id in late.values_list("pk", flat=True).iterator():
         with transaction.atomic():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import account, auth, case_actions, cases, colleagues, corrections
+from casework.views import account, auth, case_actions, cases, colleagues, corrections, same_person
 
 app_name = "casework"
 
@@ -72,5 +72,9 @@ urlpatterns = [
     path(
         "cases/<uuid:code>/offenders/<int:offender>/remove/", corrections.offender_remove, name="case-offender-remove"
     ),
+    path("cases/<uuid:code>/same-person/", same_person.link, name="case-same-person-link"),
+    path("cases/<uuid:code>/same-person/<int:link_id>/unlink/", same_person.unlink, name="case-same-person-unlink"),
+    path("cases/<uuid:code>/same-person/<int:link_id>/merge/", same_person.merge, name="case-merge"),
+    path("cases/<uuid:code>/merges/<int:merge_id>/reverse/", same_person.reverse_merge, name="case-merge-reverse"),
     path("incidents/<uuid:incident>/", corrections.incident_detail, name="incident-detail"),
 ]

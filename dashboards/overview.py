@@ -18,7 +18,7 @@ from django.utils import timezone
 from casework.lib.dates import add_months, day_range_q
 from casework.models import Case, CaseStatus, PersonStatus, Sex, StatisticsScope
 from dashboards import cache, suppression
-from dashboards.scope import Filters, Scope
+from dashboards.scope import COUNTED, Filters, Scope
 from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, HOME_COUNTRY, VICTIM, label_of
 from referrals.models import HandoverMinutes, Referral
 from referrals.models.core import OPEN_STATUSES
@@ -110,7 +110,7 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
 
 
 def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.date) -> Overview:
-    cases = Case.objects.filter(_where(scope, filters))
+    cases = Case.objects.filter(_where(scope, filters) & COUNTED)
     received_q = day_range_q("received_at", filters.date_from, filters.date_to)
     identified_q = Q(person_status=PersonStatus.VICTIM) & Q(identified_on__isnull=False)
     identified_q &= _period_q(filters, "identified_on")

@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 from casework.lib.dates import day_range_q
 from casework.models import Agency, Case, Membership, Province, Role, StatisticsScope
 
+# The cases figures count: a case merged into another is the same person as its survivor,
+# which is counted instead (decision 194).
+COUNTED = Q(merged_into__isnull=True)
+
 # Roles that steer from the dashboards and may export.
 DASHBOARD_ROLES = {Role.SUPERVISOR, Role.AGENCY_ADMIN}
 # Roles with a statistics mandate over the agency's whole statistics scope (its province or the
@@ -69,7 +73,7 @@ class Scope:
         return self.province
 
     def cases(self) -> QuerySet[Case]:
-        return Case.objects.filter(self.q())
+        return Case.objects.filter(self.q() & COUNTED)
 
     def provinces(self) -> QuerySet[Province]:
         if self.level == StatisticsScope.NATIONAL:
@@ -131,4 +135,4 @@ class Filters:
 
 
 def scoped_cases(scope: Scope, filters: Filters) -> QuerySet[Case]:
-    return Case.objects.filter(scope.q() & filters.q())
+    return Case.objects.filter(scope.q() & filters.q() & COUNTED)

@@ -448,7 +448,9 @@ def statistics_rows(job: ExportJob, user: User) -> Table:
 def htcds_rows(job: ExportJob, user: User) -> Table:
     """The case list with its filters in HTCDS 2.0 columns; the columns of a class the
     requester does not hold on a case are blank on its row (`exchange.htcds`)."""
-    cases = htcds.annotate_classes(filter_cases(user, _case_filters(job)), user)
+    # One row per person: a case merged into another is exported as its survivor (decision 194).
+    counted = filter_cases(user, _case_filters(job)).filter(merged_into__isnull=True)
+    cases = htcds.annotate_classes(counted, user)
     # IOM's template layout: a header and a label row, column A numbering the rows.
     rows = htcds.numbered(htcds.iter_htcds_rows(cases, htcds.row_classes, htcds.Viewer.of(user)))
     return list(htcds.HEADER_ROWS), rows, cases.count()

@@ -127,6 +127,18 @@ def _grant_receiver(referral: Referral, classes: set[str], roles, *, actor: User
             )
 
 
+# A case merged into another is read-only (decision 194): its referrals only wind down.
+WINDING_DOWN = {ReferralStatus.DECLINED, ReferralStatus.CANCELLED, ReferralStatus.COMPLETED}
+
+
+def _merged_case_refusal() -> str:
+    """The refusal, in the language of the request that meets it."""
+    return _(
+        "This case was merged into another one: its referrals can only be declined, cancelled or "
+        "completed; refer the case it was merged into instead."
+    )
+
+
 def _revoke_all(referral: Referral, *, actor: User) -> None:
     for grant in referral.grants().filter(revoked_at__isnull=True):
         revoke_case(grant, actor=actor)
@@ -149,6 +161,8 @@ def _move(
         .select_related("purpose", "case", "to_agency")
         .get(pk=referral.pk)
     )
+    if locked.case.merged_into_id and new not in WINDING_DOWN:
+        raise ReferralError(_merged_case_refusal())
     old = locked.status
     if new not in REFERRAL_TRANSITIONS[old]:
         raise ReferralError(
@@ -186,6 +200,8 @@ def do_send_referral(
     """Send a referral to an agency's inbox; the receiver gets `core` to decide."""
     with transaction.atomic():
         locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+        if locked.merged_into_id:
+            raise ReferralError(_merged_case_refusal())
         if not purpose.sender_kinds.filter(pk=from_agency.kind_id).exists():
             raise ReferralError(
                 _("A %(kind)s agency cannot send a referral for “%(purpose)s”.")

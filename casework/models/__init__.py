@@ -39,6 +39,7 @@ from casework.models.reference import (
     Province,
 )
 from casework.models.responsibility import CaseLead, CaseTask, IdentificationGround, IdentificationProposal
+from casework.models.same_person import CaseMerge, PersonLink
 
 __all__ = [
     "RecoveryCode",
@@ -92,4 +93,6 @@ __all__ = [
     "CaseTask",
     "IdentificationGround",
     "IdentificationProposal",
+    "CaseMerge",
+    "PersonLink",
 ]

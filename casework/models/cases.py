@@ -359,6 +359,17 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
     closure_reason = models.TextField(_("closure reason"), blank=True)
+    # The case this one was merged into (a `CaseMerge` not reversed, decision 194): kept
+    # read-only with its history, left out of the statistics, which count the survivor.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="absorbed_cases",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -441,6 +452,11 @@ class CaseEvent(models.Model):
         # are on an `identity` line of its own).
         IDENTITY_UPDATED = "identity_updated", _("identity details corrected")
         INCIDENT_UNLINKED = "incident_unlinked", _("removed from the incident")
+        # Two records of one person (decisions 193–195).
+        SAME_PERSON = "same_person", _("linked as the same person")
+        SAME_PERSON_UNLINKED = "same_person_unlinked", _("same-person link removed")
+        MERGED = "merged", _("cases merged")
+        MERGE_REVERSED = "merge_reversed", _("merge reversed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

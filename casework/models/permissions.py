@@ -37,6 +37,7 @@ class CaseGrant(models.Model):
         REFERRAL = "referral", _("referral")
         CLAIM = "claim", _("support claim to decide")
         FORMER = "former", _("earlier responsibility (read-only)")
+        MERGE = "merge", _("merged record of the same person (read-only)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="+")

@@ -24,7 +24,7 @@ from casework.access import (
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
-from casework.disclosure import case_picklists, readable_events, shown_sections
+from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_events, shown_sections
 from casework.duplicates import person_match
 from casework.forms import (
     PAGING,
@@ -65,9 +65,11 @@ from casework.pagination import newest_first
 from casework.review import review_rows
 from casework.timeline import fold_access_events
 from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
+from casework.views.same_person import same_person_context
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
+TIMELINE_LENGTH = 100
 
 
 @membership_required
@@ -117,7 +119,8 @@ def case_detail(request, code):
     audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=held)
     acting_for_owner = held.is_lead
     caps = capabilities(held)
-    events = readable_events(case, held, is_lead=acting_for_owner)
+    timeline = list(case.events.select_related("actor", "agency")[:TIMELINE_LENGTH])
+    events = readable_events(case, held, is_lead=acting_for_owner, timeline=timeline)
     consents = case.consents.select_related("agency", "agency_kind")
     if not acting_for_owner:
         # Another agency sees only the consents that concern it, not whom else the case is shared with.
@@ -149,6 +152,7 @@ def case_detail(request, code):
         seen = [AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD]
         context["viewers"] = case.audit_events.filter(action__in=seen).select_related("actor", "agency")[:50]
     context.update(_action_forms(case, held, caps, user))
+    context.update(same_person_context(user, case, held, OWNER_ONLY_EVENTS, timeline=timeline))
     return render(request, "casework/case_detail.html", context)
 
 

@@ -68,7 +68,7 @@ def is_htmx(request) -> bool:
 
 # The case page's sections an action may return to (their element ids in case_detail.html).
 CASE_SECTIONS = frozenset(
-    {"summary", "person", "investigation", "consent", "notes", "documents", "status", "tasks", "assign"}
+    {"summary", "person", "investigation", "consent", "notes", "documents", "status", "tasks", "assign", "same-person"}
 )
 
 
