@@ -17,7 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework import audit
-from casework.lib.text import megabytes
+
+# Re-exported: every app imports its refusal tools from casework.actions.
+from casework.documents import check_document as check_document
+from casework.documents import check_upload_quota
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
     TRANSITIONS,
@@ -47,8 +50,6 @@ from casework.models import (
     User,
 )
 from casework.object_permissions import sync_holder_permissions
-
-# Re-exported: every app imports its refusal tools from casework.actions.
 from casework.refusals import CaseworkError as CaseworkError
 from casework.refusals import audited_refusals as audited_refusals
 from casework.signals import case_changed
@@ -614,36 +615,11 @@ def do_add_note(case: Case, *, body: str, sensitivity: str, actor: User, agency:
     return note
 
 
-# Uploads are checked by their first bytes, not by the name or the browser's claim.
-DOCUMENT_SIGNATURES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-}
-
-
-def check_document(upload, max_bytes: int) -> str:
-    """The content type of an acceptable upload; CaseworkError otherwise."""
-    if upload.size == 0:
-        raise CaseworkError(_("The file is empty."))
-    if upload.size > max_bytes:
-        raise CaseworkError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": megabytes(upload.size), "limit": megabytes(max_bytes)}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, (content_type, _extension) in DOCUMENT_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    raise CaseworkError(_("Only PDF, PNG and JPEG files can be uploaded."))
-
-
 def do_upload_document(
     case: Case, *, upload, kind: str, sensitivity: str, title: str, actor: User, agency: Agency, max_bytes: int
 ) -> Document:
     content_type = check_document(upload, max_bytes)
+    check_upload_quota(case, actor, upload.size)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

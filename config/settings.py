@@ -240,6 +240,10 @@ STORAGES = {
 }
 # No MEDIA_URL: uploaded documents are never served as files, only by the download view.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Upload quotas (ASVS 12.1.3): files on one case, and files and bytes one account uploads in 24 hours.
+DOCUMENT_MAX_PER_CASE = env_int("DOCUMENT_MAX_PER_CASE", 300)
+DOCUMENT_USER_DAILY_FILES = env_int("DOCUMENT_USER_DAILY_FILES", 200)
+DOCUMENT_USER_DAILY_BYTES = env_int("DOCUMENT_USER_DAILY_BYTES", 500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
