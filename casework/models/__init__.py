@@ -27,6 +27,7 @@ from casework.models.cases import (
     VerificationOutcome,
     age_band_q,
 )
+from casework.models.groups import ReceptionGroup, ReceptionGroupMember
 from casework.models.people import DocumentType, Person, Sex
 from casework.models.permissions import CaseGrant, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.models.reference import (
@@ -40,6 +41,8 @@ from casework.models.reference import (
 from casework.models.responsibility import CaseLead, CaseTask, IdentificationGround, IdentificationProposal
 
 __all__ = [
+    "ReceptionGroup",
+    "ReceptionGroupMember",
     "RecoveryCode",
     "TwoFactorDevice",
     "StatisticsScope",
