@@ -15,7 +15,7 @@ from casework.models.people import age_from_birth_year
 # (a returned group of 600 is registered in several sittings).
 FIRST_ROWS = 5
 MORE_ROWS = 5
-MAX_ROWS = 200
+MAX_ROWS = 100
 ADULT_AGE = 18
 
 
