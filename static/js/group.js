@@ -14,7 +14,7 @@
     var total = form.querySelector("input[name$='-TOTAL_FORMS']");
     var adultUntil = parseInt(table.getAttribute("data-adult-until"), 10);
     var rowLabel = table.getAttribute("data-row-label") || "%(number)s";
-    var maxRows = parseInt(table.getAttribute("data-max-rows"), 10) || 200;
+    var maxRows = parseInt(table.getAttribute("data-max-rows"), 10) || 100;
     var childCell = template.content.querySelector("[data-child-cell]");
     var childText = { child: table.getAttribute("data-child-label") || "", adult: table.getAttribute("data-adult-label") || "" };
     var addButton = form.querySelector("[data-group-add]");
@@ -28,7 +28,7 @@
 
     function markChild(row) {
       var input = row.querySelector("input[name$='-birth_year']");
-      var cell = row.querySelector("[data-child-cell]");
+      var cell = row.querySelector("[data-child-value]");
       if (!input || !cell) { return; }
       var year = parseInt(input.value, 10);
       cell.textContent = "";
