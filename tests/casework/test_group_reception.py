@@ -1,11 +1,14 @@
 """Group reception (issue 16): a group registered in one sitting, one incident, one case per
 person, children linked to the adults who came with them, the wizard's duplicate rule."""
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from casework.group_actions import GroupPerson, do_register_group
 from casework.models import (
     AuditEvent,
     Case,
@@ -16,7 +19,7 @@ from casework.models import (
     ReceptionGroup,
     ReceptionGroupMember,
 )
-from tests.fixtures.personas import sign_in
+from tests.fixtures.personas import acting, sign_in
 
 START = "/cases/groups/new/"
 
@@ -38,7 +41,7 @@ def facts(**overrides):
 def people(rows, total=None):
     """The table as the browser posts it: `rows` filled in, then empty rows up to `total`."""
     total = max(total or 0, len(rows))
-    data = {"p-TOTAL_FORMS": str(total), "p-INITIAL_FORMS": "0", "p-MIN_NUM_FORMS": "0", "p-MAX_NUM_FORMS": "200"}
+    data = {"p-TOTAL_FORMS": str(total), "p-INITIAL_FORMS": "0", "p-MIN_NUM_FORMS": "0", "p-MAX_NUM_FORMS": "100"}
     province = str(Province.objects.get(code="LCA").pk)
     for index in range(total):
         row = rows[index] if index < len(rows) else {}
@@ -107,6 +110,7 @@ def test_a_group_of_twelve_is_one_incident_twelve_cases_and_children_linked(worl
     body = page.content.decode()
     assert all(f"/cases/{case.public_id}/" in body for case in cases)
     assert "Người thử 7" in body
+    assert f"/incidents/{group.incident.public_id}/" in body
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="receptiongroup").count() == 1
     # The draft is gone once the group exists.
     assert client.get(START + "review/")["Location"] == START + "facts/"
@@ -200,6 +204,8 @@ def test_bad_rows_are_a_400_with_the_message_beside_the_row_and_nothing_lost(wor
     # year in the future, a number without its document type, a row accompanying itself.
     table_rows = text.split("data-group-row>")[1:]
     assert "Người ở dòng 3 chưa đủ 18 tuổi." in table_rows[1]
+    # Without JavaScript the server marks the children by the year typed.
+    assert "text-bg-warning" in table_rows[1] and "text-bg-warning" not in table_rows[0]
     assert "Vui lòng nhập năm trong khoảng từ 1900 đến năm hiện tại." in table_rows[3]
     assert "Vui lòng chọn loại giấy tờ tương ứng với số giấy tờ." in table_rows[3]
     assert "Một người không thể tự đi cùng chính mình." in table_rows[4]
@@ -282,3 +288,55 @@ def test_registering_twelve_costs_a_fixed_number_of_queries_per_person(world):
     assert twelve - six == per_person * 6  # exactly linear: nothing per person grows with the group
     assert per_person <= alone
     assert twelve <= 12 * per_person + 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_confirmations_of_one_sitting_make_one_group(world):
+    """The second waits on the group's unique token, rolls back all it made, and gets the
+    first's group."""
+    actor = acting(world.owner)
+    lao_cai = Province.objects.get(code="LCA")
+    shared = {"came_to_notice": "rescue", "received_at": timezone.now(), "reception_province": lao_cai}
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def confirm():
+        try:
+            start.wait()
+            people = [
+                GroupPerson(position=number, person={"full_name": f"Đồng Thời {number}", "sex": "female"})
+                for number in (1, 2, 3)
+            ]
+            group, created = do_register_group(
+                token="c" * 32, actor=actor, agency=world.police, facts=shared, people=people
+            )
+            results.append((group.pk, created))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(created for _pk, created in results) == [False, True]
+    assert len({pk for pk, _created in results}) == 1
+    assert ReceptionGroup.objects.count() == 1 and Incident.objects.count() == 1
+    assert Case.objects.filter(person__full_name__startswith="Đồng Thời").count() == 3
+
+
+def test_a_group_has_at_most_a_hundred_rows(world):
+    client = sign_in(world.owner)
+    client.post(START + "facts/", facts())
+    too_many = people(group_of(2), total=101)
+    refused = client.post(START + "people/", too_many)
+    assert refused.status_code == 400
+    assert b'data-testid="group-errors"' in refused.content
+    at_most = people(group_of(2), total=100)
+    at_most["more"] = "1"
+    client.post(START + "people/", at_most)
+    assert 'name="p-TOTAL_FORMS" value="100"' in client.get(START + "people/").content.decode()
