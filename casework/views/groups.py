@@ -246,7 +246,7 @@ def _register(request, token: str, facts_form, group_form, rows: list[dict]):
         return _already_registered(request, group)
     request.session.pop(GROUP_KEY, None)
     messages.success(request, _("The group is registered: one case for each person."))
-    return redirect("casework:group-detail", code=group.public_id)
+    return redirect("casework:group-detail", group=group.public_id)
 
 
 def _row_review(form) -> list[tuple[str, str]]:
@@ -266,18 +266,19 @@ def _token(request, stored: dict) -> str:
 def _already_registered(request, group: ReceptionGroup):
     messages.info(request, _("This group was already registered; here it is."))
     request.session.pop(GROUP_KEY, None)
-    return redirect("casework:group-detail", code=group.public_id)
+    return redirect("casework:group-detail", group=group.public_id)
 
 
 @membership_required
-def group_detail(request, code):
+def group_detail(request, group):
     """The group's cases, for the agency that registered it; each case is a link, and names
     show only on the cases whose identity the user may read."""
     user = request.user
     membership = user.active_membership
-    group = ReceptionGroup.objects.select_related("incident", "created_by").filter(public_id=code).first()
-    if group is None or group.agency_id != membership.agency_id:
-        deny(user, {"reception_group": str(code)})
+    found = ReceptionGroup.objects.select_related("incident", "created_by").filter(public_id=group).first()
+    if found is None or found.agency_id != membership.agency_id:
+        deny(user, {"reception_group": str(group)})
+    group = found
     members = list(group.members.select_related("case__person", "accompanied_by"))
     ids = [member.case_id for member in members]
     visible = set(visible_cases(user).filter(pk__in=ids).values_list("pk", flat=True))
