@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import account, auth, case_actions, cases, colleagues, corrections, same_person
+from casework.views import account, auth, case_actions, cases, colleagues, corrections, groups, same_person
 
 app_name = "casework"
 
@@ -46,6 +46,9 @@ urlpatterns = [
     path("invitation/done/", colleagues.InvitationCompleteView.as_view(), name="invitation-complete"),
     path("cases/new/", cases.case_create, name="case-create-start"),
     path("cases/new/<slug:step>/", cases.case_create, name="case-create"),
+    path("cases/groups/new/", groups.group_create, name="group-create-start"),
+    path("cases/groups/new/<slug:step>/", groups.group_create, name="group-create"),
+    path("cases/groups/<uuid:group>/", groups.group_detail, name="group-detail"),
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),
     path("cases/<uuid:code>/access/", cases.case_access_list, name="case-access"),
     path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),

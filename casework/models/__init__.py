@@ -28,6 +28,7 @@ from casework.models.cases import (
     age_band_of,
     age_band_q,
 )
+from casework.models.groups import ReceptionGroup, ReceptionGroupMember
 from casework.models.people import DocumentType, Person, Sex
 from casework.models.permissions import CaseGrant, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.models.reference import (
@@ -42,6 +43,8 @@ from casework.models.responsibility import CaseLead, CaseTask, IdentificationGro
 from casework.models.same_person import CaseMerge, PersonLink
 
 __all__ = [
+    "ReceptionGroup",
+    "ReceptionGroupMember",
     "RecoveryCode",
     "TwoFactorDevice",
     "UserSession",
