@@ -193,6 +193,9 @@ def _post_data(route: str, target: SimpleNamespace, world) -> dict:
         "incident_unlink": {"reason": "not part of the ring"},
         "offender_edit": {"o1-base": "{}", "o1-full_name": "B"},
         "offender_remove": {},
+        "same_person_unlink": {"reason": "not the same woman"},
+        "same_person_merge": {},
+        "merge_reverse": {"reason": "merged by mistake"},
     }[route]
 
 
@@ -214,6 +217,10 @@ POST_ROUTES = {
     "incident_unlink": "incident/unlink/",
     "offender_edit": "offenders/<int:offender>/",
     "offender_remove": "offenders/<int:offender>/remove/",
+    # Same person (decisions 193-195): no link or merge exists, so a visible case answers by the rule.
+    "same_person_unlink": "same-person/<int:link_id>/unlink/",
+    "same_person_merge": "same-person/<int:link_id>/merge/",
+    "merge_reverse": "merges/<int:merge_id>/reverse/",
 }
 # The correction pages (issue 16); a case without an incident sends its page back (302).
 EDIT_ROUTES = {
@@ -221,6 +228,7 @@ EDIT_ROUTES = {
     "person_edit": "person/edit/",
     "incident_edit": "incident/edit/",
     "incident_link": "incident/link/",
+    "same_person": "same-person/",
 }
 GET_ROUTES = ("detail", "access", "support", "doc_identity", "doc_investigation", *EDIT_ROUTES)
 ROUTES = (*GET_ROUTES, *POST_ROUTES)
@@ -240,7 +248,7 @@ def url_for(route: str, target: SimpleNamespace) -> str:
         return base + f"documents/{target.doc_investigation.public_id}/"
     if route in EDIT_ROUTES:
         return base + EDIT_ROUTES[route]
-    return base + POST_ROUTES[route].replace("<int:offender>", "1")
+    return base + re.sub(r"<int:\w+>", "1", POST_ROUTES[route])
 
 
 # Expected status per route: one column per persona, in PERSONAS order
@@ -280,6 +288,10 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "incident_unlink": LEAD_WORKERS,
         "offender_edit": LEAD_WORKERS,
         "offender_remove": LEAD_WORKERS,
+        "same_person": (200, 200, 200, 403, 404, 404),
+        "same_person_unlink": (404, 404, 404, 403, 404, 404),  # no such link
+        "same_person_merge": (404, 404, 404, 403, 404, 404),
+        "merge_reverse": (403, 403, 403, 403, 404, 404),  # agency administrators only
     },
     # The border guard's case, whose verification the police accepted.
     "referred": {
@@ -309,6 +321,10 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "incident_unlink": RECEIVER_WORKERS,
         "offender_edit": RECEIVER_WORKERS,
         "offender_remove": RECEIVER_WORKERS,
+        "same_person": (200, 200, 403, 404, 404, 404),
+        "same_person_unlink": (404, 404, 403, 404, 404, 404),
+        "same_person_merge": NOT_RECEIVERS,  # the lead merges
+        "merge_reverse": NOT_RECEIVERS,
     },
     # A border-guard case: none of the personas has any grant on it.
     "other_agency": dict.fromkeys(ROUTES, ALL_404),
@@ -340,6 +356,10 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "incident_unlink": LEAD_WORKERS_CLOSED,
         "offender_edit": LEAD_WORKERS_CLOSED,
         "offender_remove": LEAD_WORKERS_CLOSED,
+        "same_person": (200, 200, 200, 404, 404, 404),
+        "same_person_unlink": ALL_404,
+        "same_person_merge": ALL_404,
+        "merge_reverse": (403, 403, 403, 404, 404, 404),
     },
 }
 
@@ -598,7 +618,7 @@ def test_get_on_a_change_endpoint_is_refused_the_same_for_every_case(scene, rout
     """405 for a known and an unknown case alike: the method check reveals nothing."""
     client = client_for(scene.world.outsider)
     known = client.get(url_for(route, scene.situations["own"]))
-    unknown = client.get(f"/cases/{uuid.uuid4()}/{POST_ROUTES[route]}".replace("<int:offender>", "1"))
+    unknown = client.get(re.sub(r"<int:\w+>", "1", f"/cases/{uuid.uuid4()}/{POST_ROUTES[route]}"))
     assert known.status_code == unknown.status_code
     assert 400 <= known.status_code < 500
 
