@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import account, auth, case_actions, cases, colleagues, corrections
+from casework.views import account, auth, case_actions, cases, colleagues, corrections, drafts
 
 app_name = "casework"
 
@@ -44,6 +44,8 @@ urlpatterns = [
     path("invitation/done/", colleagues.InvitationCompleteView.as_view(), name="invitation-complete"),
     path("cases/new/", cases.case_create, name="case-create-start"),
     path("cases/new/<slug:step>/", cases.case_create, name="case-create"),
+    path("drafts/<uuid:draft>/", drafts.draft_resume, name="draft-resume"),
+    path("drafts/<uuid:draft>/discard/", drafts.draft_discard, name="draft-discard"),
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),
     path("cases/<uuid:code>/access/", cases.case_access_list, name="case-access"),
     path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),

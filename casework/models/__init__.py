@@ -27,6 +27,7 @@ from casework.models.cases import (
     VerificationOutcome,
     age_band_q,
 )
+from casework.models.drafts import Draft
 from casework.models.people import DocumentType, Person, Sex
 from casework.models.permissions import CaseGrant, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.models.reference import (
@@ -64,6 +65,7 @@ __all__ = [
     "Consent",
     "Country",
     "Document",
+    "Draft",
     "DocumentType",
     "EthnicGroup",
     "FormerProvince",

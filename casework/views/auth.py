@@ -3,6 +3,7 @@
 import datetime
 import math
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework import audit, twofactor
+from casework import audit, drafts, twofactor
 from casework.forms import SignInForm
 from casework.lib.text import parse_pk
 from casework.middleware import SESSION_AUTH_AT_KEY, SESSION_MEMBERSHIP_COUNT_KEY, SESSION_MEMBERSHIP_KEY, client_ip
@@ -126,7 +127,7 @@ def refuse_if_locked(username: str, ip: str | None) -> tuple[str, int] | None:
 
 def sign_in(request):
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
     form = SignInForm(request.POST or None)
     status = 200
     cooldown = 0
@@ -202,10 +203,14 @@ def complete_sign_in(request, user, username: str, next_url: str | None, detail:
             agency=memberships[0].agency if len(memberships) == 1 else None,
             detail=detail,
         )
+    # Drafts untouched for CAUNOI_DRAFT_DAYS are purged now, besides the hourly task (decision 196).
+    drafts.purge_expired(user=user)
     if not memberships and user.is_staff:
         return reverse("admin:index")
     if len(memberships) != 1:
-        return reverse("casework:choose-agency")
+        # The agency chooser passes on where the user was going (a draft's page after an expiry).
+        chooser = reverse("casework:choose-agency")
+        return f"{chooser}?{urlencode({'next': next_url})}" if next_url else chooser
     return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
@@ -232,7 +237,8 @@ def choose_agency(request):
                 detail={"page": "choose-agency", "membership": parse_pk(request.POST.get("membership"))},
             )
             messages.error(request, _("Choose one of your agencies."))
-            return render(request, "casework/choose_agency.html", {"memberships": memberships}, status=400)
+            context = {"memberships": memberships, "next": safe_next(request)}
+            return render(request, "casework/choose_agency.html", context, status=400)
         request.session[SESSION_MEMBERSHIP_KEY] = chosen.pk
         audit.record(
             AuditEvent.Action.UPDATE,
@@ -242,5 +248,5 @@ def choose_agency(request):
             detail={"switched_to": chosen.role},
         )
         messages.success(request, _("You are now working as %(membership)s.") % {"membership": chosen})
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "casework/choose_agency.html", {"memberships": memberships})
+        return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
+    return render(request, "casework/choose_agency.html", {"memberships": memberships, "next": safe_next(request)})

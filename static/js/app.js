@@ -55,3 +55,102 @@ document.addEventListener("submit", function (event) {
   document.addEventListener("htmx:timeout", show);
   document.addEventListener("htmx:beforeRequest", clear);
 })();
+
+// Forms marked data-keep-typed (the new-case wizard) keep what was typed in this tab's
+// sessionStorage when they are sent and when the page blanks for idleness (idle.js sends
+// "caunoi:idle"), so a session that ended meanwhile loses nothing: after signing in again the
+// server marks the form data-restore-typed and the values are put back (decision 197). A page
+// that is the server's answer to the form clears them; signing out, or another user's page in
+// this tab, removes them too.
+(function () {
+  var PREFIX = "caunoi-typed:";
+  var store = null;
+  try { store = window.sessionStorage; } catch (error) { return; }
+  if (!store) { return; }
+  var owner = document.body.getAttribute("data-typed-owner");
+
+  function keys(start) {
+    var found = [];
+    for (var i = 0; i < store.length; i++) {
+      var key = store.key(i);
+      if (key && key.indexOf(start) === 0) { found.push(key); }
+    }
+    return found;
+  }
+
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (element) {
+      return element.name && element.name !== "csrfmiddlewaretoken" &&
+        ["submit", "button", "file", "password", "hidden"].indexOf(element.type) < 0;
+    });
+  }
+
+  function save(form) {
+    var values = {};
+    fields(form).forEach(function (element) {
+      if (element.type === "checkbox" || element.type === "radio") {
+        values[element.name] = values[element.name] || [];
+        if (element.checked) { values[element.name].push(element.value); }
+      } else if (element.tagName === "SELECT" && element.multiple) {
+        values[element.name] = Array.prototype.map.call(element.selectedOptions, function (option) { return option.value; });
+      } else {
+        values[element.name] = [element.value];
+      }
+    });
+    try { store.setItem(PREFIX + form.getAttribute("data-keep-typed"), JSON.stringify(values)); } catch (error) { /* full or disabled */ }
+  }
+
+  function restore(form) {
+    var key = PREFIX + form.getAttribute("data-keep-typed");
+    var values = null;
+    try { values = JSON.parse(store.getItem(key) || "null"); } catch (error) { values = null; }
+    store.removeItem(key);
+    if (!values) { return false; }
+    var changed = false;
+    fields(form).forEach(function (element) {
+      var kept = values[element.name];
+      if (!Array.isArray(kept)) { return; }
+      if (element.type === "checkbox" || element.type === "radio") {
+        var checked = kept.indexOf(element.value) >= 0;
+        changed = changed || element.checked !== checked;
+        element.checked = checked;
+      } else if (element.tagName === "SELECT" && element.multiple) {
+        Array.prototype.forEach.call(element.options, function (option) {
+          var selected = kept.indexOf(option.value) >= 0;
+          changed = changed || option.selected !== selected;
+          option.selected = selected;
+        });
+      } else if (kept.length && element.value !== kept[0]) {
+        element.value = kept[0];
+        changed = true;
+      }
+    });
+    return changed;
+  }
+
+  if (owner) {
+    keys(PREFIX).forEach(function (key) {
+      if (key.indexOf(PREFIX + owner + ":") !== 0) { store.removeItem(key); }
+    });
+  }
+  document.querySelectorAll("form[data-keep-typed]").forEach(function (form) {
+    var name = form.getAttribute("data-keep-typed");
+    if (form.hasAttribute("data-restore-typed")) {
+      if (restore(form)) {
+        document.querySelectorAll("[data-restored-notice]").forEach(function (notice) { notice.classList.remove("d-none"); });
+      }
+    } else {
+      // This page is the server's answer to the form: what was sent has arrived.
+      keys(PREFIX + name.slice(0, name.lastIndexOf(":") + 1)).forEach(function (key) { store.removeItem(key); });
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-keep-typed")) { save(form); }
+    if (form.hasAttribute("data-clear-typed")) { keys(PREFIX).forEach(function (key) { store.removeItem(key); }); }
+  }, true);
+  document.addEventListener("caunoi:idle", function () {
+    document.querySelectorAll("form[data-keep-typed]").forEach(save);
+  });
+})();
