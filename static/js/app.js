@@ -154,3 +154,40 @@ document.addEventListener("submit", function (event) {
     document.querySelectorAll("form[data-keep-typed]").forEach(save);
   });
 })();
+
+// Intake: "Complete intake" carries every section's current values, so a section typed in and
+// not saved is saved (or named) by the server rather than dropped (decision 198).
+document.addEventListener("submit", function (event) {
+  var complete = event.target;
+  if (!complete.hasAttribute("data-intake-complete")) { return; }
+  complete.querySelectorAll("input[data-copied]").forEach(function (input) { input.remove(); });
+  function add(name, value) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    input.setAttribute("data-copied", "");
+    complete.appendChild(input);
+  }
+  document.querySelectorAll("form[data-intake-section]").forEach(function (section) {
+    var key = section.getAttribute("data-intake-section");
+    add("included", key);
+    Array.prototype.forEach.call(section.elements, function (element) {
+      if (!element.name || element.name === "csrfmiddlewaretoken" || element.disabled) { return; }
+      if (["submit", "button", "file"].indexOf(element.type) >= 0) { return; }
+      if ((element.type === "checkbox" || element.type === "radio") && !element.checked) { return; }
+      if (element.tagName === "SELECT" && element.multiple) {
+        Array.prototype.forEach.call(element.selectedOptions, function (option) { add(key + "-" + element.name, option.value); });
+        return;
+      }
+      add(key + "-" + element.name, element.value);
+    });
+  });
+}, true);
+
+// A refusal shown beside the form that was used (data-scroll-here) is brought into view when
+// the page comes back with it, rather than left below the fold.
+(function () {
+  var here = document.querySelector("[data-scroll-here]");
+  if (here) { here.scrollIntoView({ block: "center" }); }
+})();
