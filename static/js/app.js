@@ -133,6 +133,10 @@ document.addEventListener("submit", function (event) {
       if (key.indexOf(PREFIX + owner + ":") !== 0) { store.removeItem(key); }
     });
   }
+  // A page that shows what the server now holds (the wizard's review) names the form family.
+  document.querySelectorAll("[data-typed-arrived]").forEach(function (element) {
+    keys(PREFIX + element.getAttribute("data-typed-arrived")).forEach(function (key) { store.removeItem(key); });
+  });
   document.querySelectorAll("form[data-keep-typed]").forEach(function (form) {
     var name = form.getAttribute("data-keep-typed");
     if (form.hasAttribute("data-restore-typed")) {
