@@ -153,6 +153,9 @@ def _return_path(request) -> str | None:
             return None
         return urlunsplit(("", "", current.path, current.query, "")) or None
     if request.method == "GET":
+        if request.path == resolve_url(settings.LOGIN_URL):
+            # The idle page's sign-in link, followed once the session had ended: keep its `next`.
+            return request.GET.get("next") or None
         return request.get_full_path()
     # A POST's address may accept only POSTs: go back to the page its form was on.
     referer = urlsplit(request.headers.get("Referer", ""))

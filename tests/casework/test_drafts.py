@@ -209,3 +209,11 @@ def test_two_users_each_keep_their_own_draft(world):
     assert Draft.objects.count() == 2
     assert "Vàng Thị Mỷ" not in first.get("/cases/new/person/").content.decode()
     assert NAME not in second.get("/cases/new/person/").content.decode()
+
+
+def test_the_idle_pages_sign_in_link_keeps_its_next_when_the_session_has_ended(world):
+    with time_machine.travel("2026-03-02 08:00 +0700", tick=False) as traveller:
+        client = sign_in(world.owner)
+        traveller.shift(settings.SESSION_IDLE_SECONDS + 1)
+        response = client.get("/sign-in/?next=/cases/new/person/")
+    assert response["Location"] == "/sign-in/?next=%2Fcases%2Fnew%2Fperson%2F"

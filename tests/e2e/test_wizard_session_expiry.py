@@ -84,3 +84,32 @@ def test_a_session_ending_mid_wizard_loses_nothing(live_server, reference_data, 
     # Nothing typed is left in the tab once the server has it.
     assert page.evaluate("Object.keys(window.sessionStorage).filter(k => k.startsWith('caunoi-typed:'))") == []
     assert_clean(page)
+
+
+@pytest.mark.browser
+def test_a_step_typed_when_the_page_blanks_for_idleness_comes_back_after_sign_in(live_server, reference_data, page):
+    police = make_agency("e2e-police-idle", "police", "LCA")
+    make_user("idle.caseworker", police, Role.CASEWORKER)
+    page.clock.install()
+    sign_in(page, live_server.url, "idle.caseworker")
+    page.goto(f"{live_server.url}/cases/new/")
+    page.fill("[name=full_name]", PERSON_NAME)
+    page.fill("[name=birth_year]", "2002")
+
+    # Nothing was sent: the server has no draft; the page blanks and the session ends.
+    end_session_while_idle(page)
+    page.clock.run_for((settings.SESSION_IDLE_SECONDS + 10) * 1000)
+    notice = page.locator("[data-testid=idle-notice]")
+    expect(notice).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text(PERSON_NAME)
+    submit(page, "[data-testid=idle-notice] a")
+
+    expect(page).to_have_url(re.compile(r"/sign-in/\?next=%2Fcases%2Fnew%2Fperson%2F$"))
+    page.fill("[name=username]", "idle.caseworker")
+    page.fill("[name=password]", PASSWORD)
+    submit(page, "form:has([name=password]) [type=submit]")
+    expect(page).to_have_url(re.compile(r"/cases/new/person/$"))
+    expect(page.locator("[data-testid=typed-restored]")).to_be_visible()
+    expect(page.locator("[name=full_name]")).to_have_value(PERSON_NAME)
+    expect(page.locator("[name=birth_year]")).to_have_value("2002")
+    assert_clean(page)
