@@ -154,6 +154,12 @@ document.addEventListener("submit", function (event) {
     if (form.hasAttribute("data-keep-typed")) { save(form); }
     if (form.hasAttribute("data-clear-typed")) { keys(PREFIX).forEach(function (key) { store.removeItem(key); }); }
   }, true);
+  // A form saved through htmx (an intake section) has arrived once the server accepts it.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.elt;
+    var form = source && source.closest && source.closest("form[data-keep-typed]");
+    if (form && event.detail.successful) { store.removeItem(PREFIX + form.getAttribute("data-keep-typed")); }
+  });
   document.addEventListener("caunoi:idle", function () {
     document.querySelectorAll("form[data-keep-typed]").forEach(save);
   });

@@ -2,7 +2,10 @@
 phiếu tiếp nhận" without saving it. The text is saved and the intake completes; a section whose
 text cannot be saved is named beside the button and keeps the text (issue 16, decision 198)."""
 
+import re
+
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -11,7 +14,8 @@ from shelters.intake import SECTION_BY_KEY
 from shelters.models import Intake
 from tests.e2e.conftest import assert_clean
 from tests.e2e.test_case_registration import sign_in, submit
-from tests.fixtures.personas import acting
+from tests.e2e.test_wizard_session_expiry import end_session_while_idle
+from tests.fixtures.personas import PASSWORD, acting
 from tests.fixtures.shelters import new_case, place, shelter_world  # noqa: F401 — fixture
 from tests.shelters.test_intake import valid_answers
 
@@ -64,3 +68,40 @@ def test_completion_saves_the_typed_section_or_names_it(live_server, shelter_wor
     assert intake.sections["belongings"]["cash_vnd"] == 150000
     # The refused completion is a 400 page, which Chromium logs; nothing else may be.
     assert_clean(page, allowed=(r"/intake/complete/: Failed to load resource: .* 400",))
+
+
+@pytest.mark.browser
+def test_a_section_typed_when_the_page_blanks_for_idleness_comes_back_after_sign_in(
+    live_server,
+    shelter_world,  # noqa: F811
+    page,
+):
+    w = shelter_world
+    stay = admitted_with_all_but_goals(w)
+    intake_url = f"{live_server.url}/shelters/stays/{stay.public_id}/intake/"
+    page.clock.install()
+    sign_in(page, live_server.url, "s.peace.worker")
+    page.goto(intake_url)
+    page.locator("[data-testid=section-goals] [name=goals]").fill(GOALS)
+
+    end_session_while_idle(page)
+    page.clock.run_for((settings.SESSION_IDLE_SECONDS + 10) * 1000)
+    expect(page.locator("body")).not_to_contain_text(GOALS)
+    submit(page, "[data-testid=idle-notice] a")
+    expect(page).to_have_url(re.compile(r"/sign-in/\?next="))
+    page.fill("[name=username]", "s.peace.worker")
+    page.fill("[name=password]", PASSWORD)
+    submit(page, "form:has([name=password]) [type=submit]")
+
+    expect(page).to_have_url(intake_url)
+    expect(page.locator("[data-testid=typed-restored]")).to_be_visible()
+    goals = page.locator("[data-testid=section-goals]")
+    expect(goals.locator("[name=goals]")).to_have_value(GOALS)
+    with page.expect_response(lambda r: r.url.endswith("/intake/goals/") and r.request.method == "POST"):
+        goals.get_by_role("button").click()
+    expect(page.locator("[data-testid=section-goals] [data-testid=section-state]")).to_have_text("Đã hoàn thành")
+    assert Intake.objects.get(stay=stay).sections["goals"]["goals"] == GOALS
+    # Saved: a later visit shows what the server has, with no notice.
+    page.goto(intake_url)
+    expect(page.locator("[data-testid=typed-restored]")).to_be_hidden()
+    assert_clean(page)
