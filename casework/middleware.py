@@ -3,6 +3,7 @@
 import ipaddress
 import logging
 import time
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -135,18 +136,55 @@ def _end_session(request, reason: str):
     sessions.forget(request.session.session_key)
     logout(request)
     if request.headers.get("HX-Request") != "true":
-        messages.info(request, _("Your session has ended. Please sign in again."))
-    return _signed_out_response(request)
+        if request.method == "POST":
+            # What was sent is not saved: say so, and where to find it (the form comes back after
+            # sign-in; the new-case wizard puts back what this browser kept, decision 197).
+            messages.warning(
+                request,
+                _(
+                    "Your session ended before this was saved. Sign in again to return to the form "
+                    "and check what you typed before sending it again."
+                ),
+            )
+        else:
+            messages.info(request, _("Your session has ended. Please sign in again."))
+    return _signed_out_response(request, back_to=_return_path(request))
 
 
-def _signed_out_response(request):
+def _return_path(request) -> str | None:
+    """Where to go after signing in again: the page that was asked for (the form a POST came
+    from is at the same address), or for a user's htmx request the page it was made from. A
+    background poll returns nowhere: its address is a fragment."""
+    if is_background(request):
+        return None
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if current.netloc and current.netloc != request.get_host():
+            return None
+        return urlunsplit(("", "", current.path, current.query, "")) or None
+    if request.method == "GET":
+        if request.path == resolve_url(settings.LOGIN_URL):
+            # The idle page's sign-in link, followed once the session had ended: keep its `next`.
+            return request.GET.get("next") or None
+        return request.get_full_path()
+    # A POST's address may accept only POSTs: go back to the page its form was on.
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc == request.get_host():
+        return urlunsplit(("", "", referer.path, referer.query, "")) or None
+    return None
+
+
+def _signed_out_response(request, back_to: str | None = None):
+    sign_in = resolve_url(settings.LOGIN_URL)
+    if back_to and back_to.startswith("/") and not back_to.startswith("//"):
+        sign_in += "?" + urlencode({"next": back_to})
     if request.headers.get("HX-Request") == "true":
         # htmx 2 stops polling on 286; the empty body blanks the polled part; HX-Redirect takes the
         # whole page to the sign-in form, so nothing signed-in stays on screen.
         response = HttpResponse(status=286)
-        response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+        response["HX-Redirect"] = sign_in
         return response
-    return redirect(settings.LOGIN_URL)
+    return redirect(sign_in)
 
 
 class ActiveMembershipMiddleware:

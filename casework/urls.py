@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import account, auth, case_actions, cases, colleagues, corrections, groups, same_person
+from casework.views import account, auth, case_actions, cases, colleagues, corrections, drafts, groups, same_person
 
 app_name = "casework"
 
@@ -49,6 +49,8 @@ urlpatterns = [
     path("cases/groups/new/", groups.group_create, name="group-create-start"),
     path("cases/groups/new/<slug:step>/", groups.group_create, name="group-create"),
     path("cases/groups/<uuid:group>/", groups.group_detail, name="group-detail"),
+    path("drafts/<uuid:draft>/", drafts.draft_resume, name="draft-resume"),
+    path("drafts/<uuid:draft>/discard/", drafts.draft_discard, name="draft-discard"),
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),
     path("cases/<uuid:code>/access/", cases.case_access_list, name="case-access"),
     path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),

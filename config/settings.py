@@ -202,6 +202,8 @@ LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 30)
 # (casework.middleware.SessionLimitMiddleware, static/js/idle.js).
 CAUNOI_IDLE_MINUTES = env_int("CAUNOI_IDLE_MINUTES", 30)
 SESSION_IDLE_SECONDS = CAUNOI_IDLE_MINUTES * 60
+# Days an untouched draft (the new-case wizard's answers, casework.drafts) is kept before it is purged.
+CAUNOI_DRAFT_DAYS = env_int("CAUNOI_DRAFT_DAYS", 7)
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 # The stored session outlives the idle limit by five minutes, so the middleware (which audits the
 # sign-out) ends an idle session rather than the session store; only user actions save it.
@@ -276,6 +278,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CAUNOI_OUTBOX_REDELIVER_SECONDS = env_int("CAUNOI_OUTBOX_REDELIVER_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue-cases": {"task": "casework.tasks.flag_overdue_cases", "schedule": 60.0},
+    "purge-drafts": {"task": "casework.tasks.purge_drafts", "schedule": 3600.0},
     "flag-overdue-referrals": {"task": "referrals.tasks.flag_overdue_referrals", "schedule": 60.0},
     "flag-overdue-claims": {"task": "support.tasks.flag_overdue_claims", "schedule": 3600.0},
     "relay-outbox": {"task": "messaging.tasks.relay_outbox", "schedule": 15.0},

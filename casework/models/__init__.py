@@ -28,6 +28,7 @@ from casework.models.cases import (
     age_band_of,
     age_band_q,
 )
+from casework.models.drafts import Draft
 from casework.models.groups import ReceptionGroup, ReceptionGroupMember
 from casework.models.people import DocumentType, Person, Sex
 from casework.models.permissions import CaseGrant, CaseGroupObjectPermission, CaseUserObjectPermission
@@ -71,6 +72,7 @@ __all__ = [
     "Consent",
     "Country",
     "Document",
+    "Draft",
     "DocumentType",
     "EthnicGroup",
     "FormerProvince",

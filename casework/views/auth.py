@@ -3,6 +3,7 @@
 import datetime
 import math
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework import audit, sessions, twofactor
+from casework import audit, drafts, sessions, twofactor
 from casework.account_tasks import queue_notice
 from casework.forms import SignInForm
 from casework.lib.text import parse_pk
@@ -135,7 +136,7 @@ def refuse_if_locked(username: str, ip: str | None) -> tuple[str, int] | None:
 
 def sign_in(request):
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
     form = SignInForm(request.POST or None)
     status = 200
     cooldown = 0
@@ -235,6 +236,8 @@ def complete_sign_in(
             agency=memberships[0].agency if len(memberships) == 1 else None,
             detail=detail,
         )
+    # Drafts untouched for CAUNOI_DRAFT_DAYS are purged now, besides the hourly task (decision 196).
+    drafts.purge_expired(user=user)
     if weak_password:
         messages.warning(
             request,
@@ -247,7 +250,9 @@ def complete_sign_in(
     if not memberships and user.is_staff:
         return reverse("admin:index")
     if len(memberships) != 1:
-        return reverse("casework:choose-agency")
+        # The agency chooser passes on where the user was going (a draft's page after an expiry).
+        chooser = reverse("casework:choose-agency")
+        return f"{chooser}?{urlencode({'next': next_url})}" if next_url else chooser
     return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
@@ -283,7 +288,8 @@ def choose_agency(request):
                 detail={"page": "choose-agency", "membership": parse_pk(request.POST.get("membership"))},
             )
             messages.error(request, _("Choose one of your agencies."))
-            return render(request, "casework/choose_agency.html", {"memberships": memberships}, status=400)
+            context = {"memberships": memberships, "next": safe_next(request)}
+            return render(request, "casework/choose_agency.html", context, status=400)
         request.session[SESSION_MEMBERSHIP_KEY] = chosen.pk
         audit.record(
             AuditEvent.Action.UPDATE,
@@ -293,5 +299,5 @@ def choose_agency(request):
             detail={"switched_to": chosen.role},
         )
         messages.success(request, _("You are now working as %(membership)s.") % {"membership": chosen})
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "casework/choose_agency.html", {"memberships": memberships})
+        return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
+    return render(request, "casework/choose_agency.html", {"memberships": memberships, "next": safe_next(request)})

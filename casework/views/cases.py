@@ -3,6 +3,7 @@
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, QueryDict
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import audit
+from casework import audit, drafts
 from casework.access import (
     Capability,
     access_case,
@@ -53,6 +54,7 @@ from casework.models import (
     Case,
     CaseStatus,
     Consent,
+    Draft,
     Membership,
     Offender,
     Person,
@@ -229,21 +231,49 @@ def document_download(request, code, document):
 
 # New-case wizard ---------------------------------------------------------------------------
 #
-# What was typed in each step is kept in the session, valid or not, so going back and forth
-# or an error on a later step never loses it.
+# What was typed in each step is kept in a server-side draft (casework.drafts, decision 196),
+# valid or not, so going back and forth, an error on a later step or a session that ends
+# mid-wizard never loses it. The session only remembers which draft this sitting has seen, so
+# the first page of a new sitting (after a re-sign-in) says the draft was kept.
 
-WIZARD_KEY = "new_case_wizard"
 WIZARD_STEPS = ("person", "facts", "review")
+# The draft this session has already shown or written (its public id).
+WIZARD_SEEN_KEY = "new_case_draft_seen"
 
 
-def _wizard_data(request) -> dict:
-    return request.session.get(WIZARD_KEY, {})
+def _store_step(request, draft: Draft | None, step: str, post: QueryDict, going_to: str) -> Draft:
+    payload = dict(draft.payload) if draft is not None else {}
+    payload[step] = {key: values for key, values in post.lists() if key != "csrfmiddlewaretoken"}
+    payload["step"] = going_to
+    draft = drafts.keep(request.user, Draft.Kind.NEW_CASE, payload)
+    request.session[WIZARD_SEEN_KEY] = str(draft.public_id)
+    return draft
 
 
-def _store_step(request, step: str, post: QueryDict) -> None:
-    data = _wizard_data(request)
-    data[step] = {key: values for key, values in post.lists() if key != "csrfmiddlewaretoken"}
-    request.session[WIZARD_KEY] = data
+def _new_sitting(request, draft: Draft | None) -> bool:
+    """Whether this is the wizard's first page in this session (the user signed in again, or
+    opens the wizard anew); the page then puts back what this browser kept of a form sent
+    when the session had ended (static/js/app.js, decision 197). A draft this session has not
+    seen is said to have been kept, and its resumption audited without its values."""
+    seen = request.session.get(WIZARD_SEEN_KEY)
+    shown = str(draft.public_id) if draft is not None else ""
+    if draft is not None and seen != shown:
+        drafts.resumed(request.user, draft)
+        messages.info(
+            request,
+            _(
+                "Your draft was kept: you are back at the step where you left off. Check what you "
+                "typed, then continue. To start over, choose “Discard this draft”."
+            ),
+        )
+    request.session[WIZARD_SEEN_KEY] = shown
+    return seen is None
+
+
+def _end_wizard(request, draft: Draft | None, *, completed: bool) -> None:
+    if draft is not None:
+        drafts.discard(request.user, draft, completed=completed)
+    request.session[WIZARD_SEEN_KEY] = ""
 
 
 def _bound(form_class, stored: dict | None):
@@ -301,16 +331,25 @@ def _audit_duplicate_check(user, person_data: dict, visible: list, others: list)
     )
 
 
+def draft_step(draft: Draft | None) -> str:
+    """The wizard step a draft was left at."""
+    step = draft.payload.get("step") if draft is not None else None
+    return step if step in WIZARD_STEPS else "person"
+
+
 @membership_required
-def case_create(request, step="person"):
+def case_create(request, step=None):
     if not may_register_cases(request.user):
         refuse_registration(request.user)
+    draft = drafts.current(request.user, Draft.Kind.NEW_CASE)
+    if step is None:
+        # "New case" (the menu, the case list): an unfinished draft is continued where it was
+        # left, never silently replaced; starting over is "Discard this draft" (a POST).
+        return redirect("casework:case-create", step=draft_step(draft))
     if step not in WIZARD_STEPS:
         return redirect("casework:case-create", step="person")
-    if request.method == "GET" and request.GET.get("restart"):
-        request.session.pop(WIZARD_KEY, None)
-        return redirect("casework:case-create", step="person")
-    stored = _wizard_data(request)
+    restore = request.method == "GET" and _new_sitting(request, draft)
+    stored = draft.payload if draft is not None else {}
     forms = {"person": PersonForm, "facts": CaseFactsForm}
     if step in forms:
         form = (
@@ -319,36 +358,49 @@ def case_create(request, step="person"):
             else (_bound(forms[step], stored.get(step)) or forms[step]())
         )
         if request.method == "POST":
-            _store_step(request, step, request.POST)
+            index = WIZARD_STEPS.index(step)
             if "back" in request.POST:
-                return redirect("casework:case-create", step=WIZARD_STEPS[WIZARD_STEPS.index(step) - 1])
-            if form.is_valid():
-                return redirect("casework:case-create", step=WIZARD_STEPS[WIZARD_STEPS.index(step) + 1])
+                _store_step(request, draft, step, request.POST, WIZARD_STEPS[index - 1])
+                return redirect("casework:case-create", step=WIZARD_STEPS[index - 1])
+            valid = form.is_valid()
+            draft = _store_step(request, draft, step, request.POST, WIZARD_STEPS[index + 1] if valid else step)
+            if valid:
+                return redirect("casework:case-create", step=WIZARD_STEPS[index + 1])
         status = 400 if request.method == "POST" else 200
-        return render(
-            request, "casework/case_create.html", {"form": form, "step": step, "steps": WIZARD_STEPS}, status=status
-        )
-    return _wizard_review(request, stored)
+        context = {
+            "form": form,
+            "step": step,
+            "steps": WIZARD_STEPS,
+            "draft": draft,
+            "draft_days": settings.CAUNOI_DRAFT_DAYS,
+            "restore_typed": restore,
+        }
+        return render(request, "casework/case_create.html", context, status=status)
+    return _wizard_review(request, draft)
 
 
-def _wizard_review(request, stored: dict):
+def _wizard_review(request, draft: Draft | None):
+    stored = draft.payload if draft is not None else {}
     person_form = _bound(PersonForm, stored.get("person"))
     facts_form = _bound(CaseFactsForm, stored.get("facts"))
     if person_form is None or not person_form.is_valid():
         return redirect("casework:case-create", step="person")
     if facts_form is None or not facts_form.is_valid():
         return redirect("casework:case-create", step="facts")
-    token = _registration_token(request, stored)
+    assert draft is not None  # both steps are stored
+    token = _registration_token(draft)
     if request.method == "POST" and "back" not in request.POST:
         earlier = RegistrationToken.objects.filter(token=token, user=request.user).select_related("case").first()
         if earlier is not None:  # this sitting already registered its case (decision 163)
-            return _already_registered(request, earlier.case)
+            return _already_registered(request, earlier.case, draft)
     visible, others = possible_duplicates(request.user, person_form.cleaned_data)
     _audit_duplicate_check(request.user, person_form.cleaned_data, visible, others)
     confirm = ConfirmForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if "back" in request.POST:
+            draft.payload["step"] = "facts"
+            draft.save(update_fields=["payload", "updated_at"])
             return redirect("casework:case-create", step="facts")
         confirm.is_valid()
         if visible and not confirm.cleaned_data.get("confirm_not_duplicate"):
@@ -357,10 +409,10 @@ def _wizard_review(request, stored: dict):
         else:
             case, created = _register_once(request, token, person_form.cleaned_data, facts_form.cleaned_data)
             if not created:
-                return _already_registered(request, case)
+                return _already_registered(request, case, draft)
             if others:
                 do_flag_possible_duplicates(case, others, actor=request.user)
-            request.session.pop(WIZARD_KEY, None)
+            _end_wizard(request, draft, completed=True)
             return redirect(reverse("casework:case-detail", args=[case.public_id]))
     context = {
         "step": "review",
@@ -369,21 +421,23 @@ def _wizard_review(request, stored: dict):
         "facts_rows": review_rows(facts_form),
         "duplicates": visible,
         "confirm_form": confirm,
+        "draft": draft,
+        "draft_days": settings.CAUNOI_DRAFT_DAYS,
     }
     return render(request, "casework/case_create_review.html", context, status=status)
 
 
-def _registration_token(request, stored: dict) -> str:
-    """The token of this sitting of the wizard, kept with its answers in the session."""
-    if "token" not in stored:
-        stored["token"] = uuid.uuid4().hex
-        request.session[WIZARD_KEY] = stored
-    return stored["token"]
+def _registration_token(draft: Draft) -> str:
+    """The token of this sitting of the wizard, kept with its answers in the draft."""
+    if "token" not in draft.payload:
+        draft.payload["token"] = uuid.uuid4().hex
+        draft.save(update_fields=["payload", "updated_at"])
+    return draft.payload["token"]
 
 
-def _already_registered(request, case: Case):
+def _already_registered(request, case: Case, draft: Draft | None):
     messages.info(request, _("This case was already registered; here it is."))
-    request.session.pop(WIZARD_KEY, None)
+    _end_wizard(request, draft, completed=True)
     return redirect(reverse("casework:case-detail", args=[case.public_id]))
 
 

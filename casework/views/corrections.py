@@ -25,7 +25,7 @@ from casework.forms import (
 )
 from casework.lib.text import parse_pk
 from casework.models import AuditEvent, Case, SensitivityClass
-from casework.views.common import back_to_case_section, form_errors_to_messages, membership_required
+from casework.views.common import IN_SECTION, back_to_case_section, form_errors_to_messages, membership_required
 
 CONFLICT = 409
 # The newest incidents offered for linking a case.
@@ -168,7 +168,7 @@ def incident_edit(request, code):
     case, _held = _investigation_case(request, code)
     incident = case.incident
     if incident is None:
-        messages.error(request, _("The case is not linked to an incident."))
+        messages.error(request, _("The case is not linked to an incident."), extra_tags=IN_SECTION)
         return back_to_case_section(case, "investigation")
     audit.record(
         AuditEvent.Action.VIEW,
@@ -242,11 +242,12 @@ def _investigation_action(handler):
     def view(request, code, **kwargs):
         case, _held = _investigation_case(request, code)
         try:
-            handler(request, case, **kwargs)
+            response = handler(request, case, **kwargs)
         except CaseworkError as error:
             _refused(request, case, handler.__name__, error)
             messages.error(request, str(error))
-        return _to_incident_page(case)
+            return _to_incident_page(case)
+        return response or _to_incident_page(case)
 
     view.__name__ = handler.__name__
     return view
@@ -318,7 +319,7 @@ def incident_link(request, code):
                 corrections.do_link_existing_incident(case, form.cleaned_data["incident"], actor=request.user)
             except CaseworkError as error:
                 _refused(request, case, "incident_link", error)
-                messages.error(request, str(error))
+                messages.error(request, str(error), extra_tags=IN_SECTION)
                 return back_to_case_section(case, "investigation")
             messages.success(request, _("The case is linked to the incident."))
             return back_to_case_section(case, "investigation")
@@ -331,12 +332,20 @@ def incident_link(request, code):
 
 @_investigation_action
 def incident_unlink(request, case):
+    """Posted from the case page's investigation section: a refusal is said there, beside the
+    form (IN_SECTION), not on the incident page the user did not come from."""
     form = ReasonForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form, case=case)
-        return
-    corrections.do_unlink_incident(case, reason=form.cleaned_data["reason"], actor=request.user)
+        return back_to_case_section(case, "investigation")
+    try:
+        corrections.do_unlink_incident(case, reason=form.cleaned_data["reason"], actor=request.user)
+    except CaseworkError as error:
+        _refused(request, case, "incident_unlink", error)
+        messages.error(request, str(error), extra_tags=IN_SECTION)
+        return back_to_case_section(case, "investigation")
     messages.success(request, _("The case was removed from the incident."))
+    return None
 
 
 @membership_required

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from casework.models import AuditEvent, SensitivityClass
 from casework.views.common import is_htmx, membership_required
 from shelters.access import access_stay
 from shelters.actions import ShelterError, do_complete_intake, do_save_intake_section
-from shelters.intake import SECTION_BY_KEY, SECTIONS, Section, SectionForm
+from shelters.intake import SECTION_BY_KEY, SECTIONS, Section, SectionForm, to_json
 from shelters.models import Intake, Stay
 
 # The section forms with Bootstrap classes, as casework's forms have them.
@@ -145,10 +145,78 @@ def save_section(request, code, section):
     return redirect(reverse("shelters:intake", args=[stay.public_id]) + f"#section-{spec.key}")
 
 
+# Completion and unsaved edits ------------------------------------------------------------
+#
+# Completion judges the saved answers, so a section's typed but unsaved text must not be left
+# behind (decision 198). The completion form carries every section's current values (the
+# script copies them as "<section>-<field>", with "included" naming the sections); here the
+# server compares them with what is saved, saves each section that differs, and refuses
+# completion, naming the sections, when one of them cannot be saved.
+
+
+def _posted_sections(request, held: set[str], identity: bool) -> dict[str, SectionForm]:
+    """The sections the completion form carried, each bound to its posted values."""
+    forms: dict[str, SectionForm] = {}
+    for key in request.POST.getlist("included"):
+        spec = SECTION_BY_KEY.get(key)
+        if spec is None or spec.sensitivity not in held or key in forms:
+            continue
+        data = QueryDict(mutable=True)
+        for name, values in request.POST.lists():
+            if name.startswith(f"{key}-"):
+                data.setlist(name.removeprefix(f"{key}-"), values)
+        forms[key] = _form(spec, data, identity=identity)
+    return forms
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or value == [] or value is False
+
+
+def _unsaved(form: SectionForm, answers: dict) -> bool:
+    """Whether what was posted differs from the saved answers: an answer that does not even
+    validate was certainly not saved."""
+    if not form.is_valid():
+        return True
+    posted = to_json(form.cleaned_data)
+    return any(
+        not (_blank(posted.get(name)) and _blank(answers.get(name))) and posted.get(name) != answers.get(name)
+        for name in form.fields
+    )
+
+
 @require_POST
 @membership_required
 def complete(request, code):
     stay, held = access_stay(request.user, code, act=True)
+    intake = _intake(stay)
+    posted = _posted_sections(request, held, SensitivityClass.IDENTITY in held)
+    unsaved = {key: form for key, form in posted.items() if _unsaved(form, intake.sections.get(key) or {})}
+    saved = []
+    for key, form in unsaved.items():
+        if form.is_valid() and not intake.completed_at:
+            intake = do_save_intake_section(stay, key, form.cleaned_data, actor=request.user)
+            saved.append(str(SECTION_BY_KEY[key].title))
+    if saved:
+        messages.info(
+            request,
+            _("What you typed in these sections was saved first: %(sections)s.") % {"sections": ", ".join(saved)},
+        )
+    refused = {key: form for key, form in unsaved.items() if not form.is_valid()}
+    if refused:
+        titles = ", ".join(str(SECTION_BY_KEY[key].title) for key in refused)
+        audit.record(
+            AuditEvent.Action.REFUSED,
+            actor=request.user,
+            case=stay.case,
+            obj=intake,
+            detail={"action": "intake-complete", "reason": "unsaved sections", "sections": sorted(refused)},
+        )
+        error = _(
+            "The intake was not completed: what you typed in these sections could not be saved: "
+            "%(sections)s. Correct the fields marked there, then complete again."
+        ) % {"sections": titles}
+        return _page(request, stay, held, intake, status=400, error=error, bound=refused)
     try:
         do_complete_intake(stay, actor=request.user, classes=held)
     except ShelterError as error:

@@ -66,3 +66,149 @@ document.addEventListener("click", function (event) {
   var open = menu.classList.toggle("show");
   toggle.setAttribute("aria-expanded", open ? "true" : "false");
 });
+
+// Forms marked data-keep-typed (the new-case wizard) keep what was typed in this tab's
+// sessionStorage when they are sent and when the page blanks for idleness (idle.js sends
+// "caunoi:idle"), so a session that ended meanwhile loses nothing: after signing in again the
+// server marks the form data-restore-typed and the values are put back (decision 197). A page
+// that is the server's answer to the form clears them; signing out, or another user's page in
+// this tab, removes them too.
+(function () {
+  var PREFIX = "caunoi-typed:";
+  var store = null;
+  try { store = window.sessionStorage; } catch (error) { return; }
+  if (!store) { return; }
+  var owner = document.body.getAttribute("data-typed-owner");
+
+  function keys(start) {
+    var found = [];
+    for (var i = 0; i < store.length; i++) {
+      var key = store.key(i);
+      if (key && key.indexOf(start) === 0) { found.push(key); }
+    }
+    return found;
+  }
+
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (element) {
+      return element.name && element.name !== "csrfmiddlewaretoken" &&
+        ["submit", "button", "file", "password", "hidden"].indexOf(element.type) < 0;
+    });
+  }
+
+  function save(form) {
+    var values = {};
+    fields(form).forEach(function (element) {
+      if (element.type === "checkbox" || element.type === "radio") {
+        values[element.name] = values[element.name] || [];
+        if (element.checked) { values[element.name].push(element.value); }
+      } else if (element.tagName === "SELECT" && element.multiple) {
+        values[element.name] = Array.prototype.map.call(element.selectedOptions, function (option) { return option.value; });
+      } else {
+        values[element.name] = [element.value];
+      }
+    });
+    try { store.setItem(PREFIX + form.getAttribute("data-keep-typed"), JSON.stringify(values)); } catch (error) { /* full or disabled */ }
+  }
+
+  function restore(form) {
+    var key = PREFIX + form.getAttribute("data-keep-typed");
+    var values = null;
+    try { values = JSON.parse(store.getItem(key) || "null"); } catch (error) { values = null; }
+    store.removeItem(key);
+    if (!values) { return false; }
+    var changed = false;
+    fields(form).forEach(function (element) {
+      var kept = values[element.name];
+      if (!Array.isArray(kept)) { return; }
+      if (element.type === "checkbox" || element.type === "radio") {
+        var checked = kept.indexOf(element.value) >= 0;
+        changed = changed || element.checked !== checked;
+        element.checked = checked;
+      } else if (element.tagName === "SELECT" && element.multiple) {
+        Array.prototype.forEach.call(element.options, function (option) {
+          var selected = kept.indexOf(option.value) >= 0;
+          changed = changed || option.selected !== selected;
+          option.selected = selected;
+        });
+      } else if (kept.length && element.value !== kept[0]) {
+        element.value = kept[0];
+        changed = true;
+      }
+    });
+    return changed;
+  }
+
+  if (owner) {
+    keys(PREFIX).forEach(function (key) {
+      if (key.indexOf(PREFIX + owner + ":") !== 0) { store.removeItem(key); }
+    });
+  }
+  // A page that shows what the server now holds (the wizard's review) names the form family.
+  document.querySelectorAll("[data-typed-arrived]").forEach(function (element) {
+    keys(PREFIX + element.getAttribute("data-typed-arrived")).forEach(function (key) { store.removeItem(key); });
+  });
+  document.querySelectorAll("form[data-keep-typed]").forEach(function (form) {
+    var name = form.getAttribute("data-keep-typed");
+    if (form.hasAttribute("data-restore-typed")) {
+      if (restore(form)) {
+        document.querySelectorAll("[data-restored-notice]").forEach(function (notice) { notice.classList.remove("d-none"); });
+      }
+    } else {
+      // This page is the server's answer to the form: what was sent has arrived.
+      keys(PREFIX + name.slice(0, name.lastIndexOf(":") + 1)).forEach(function (key) { store.removeItem(key); });
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-keep-typed")) { save(form); }
+    if (form.hasAttribute("data-clear-typed")) { keys(PREFIX).forEach(function (key) { store.removeItem(key); }); }
+  }, true);
+  // A form saved through htmx (an intake section) has arrived once the server accepts it.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.elt;
+    var form = source && source.closest && source.closest("form[data-keep-typed]");
+    if (form && event.detail.successful) { store.removeItem(PREFIX + form.getAttribute("data-keep-typed")); }
+  });
+  document.addEventListener("caunoi:idle", function () {
+    document.querySelectorAll("form[data-keep-typed]").forEach(save);
+  });
+})();
+
+// Intake: "Complete intake" carries every section's current values, so a section typed in and
+// not saved is saved (or named) by the server rather than dropped (decision 198).
+document.addEventListener("submit", function (event) {
+  var complete = event.target;
+  if (!complete.hasAttribute("data-intake-complete")) { return; }
+  complete.querySelectorAll("input[data-copied]").forEach(function (input) { input.remove(); });
+  function add(name, value) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    input.setAttribute("data-copied", "");
+    complete.appendChild(input);
+  }
+  document.querySelectorAll("form[data-intake-section]").forEach(function (section) {
+    var key = section.getAttribute("data-intake-section");
+    add("included", key);
+    Array.prototype.forEach.call(section.elements, function (element) {
+      if (!element.name || element.name === "csrfmiddlewaretoken" || element.disabled) { return; }
+      if (["submit", "button", "file"].indexOf(element.type) >= 0) { return; }
+      if ((element.type === "checkbox" || element.type === "radio") && !element.checked) { return; }
+      if (element.tagName === "SELECT" && element.multiple) {
+        Array.prototype.forEach.call(element.selectedOptions, function (option) { add(key + "-" + element.name, option.value); });
+        return;
+      }
+      add(key + "-" + element.name, element.value);
+    });
+  });
+}, true);
+
+// A refusal shown beside the form that was used (data-scroll-here) is brought into view when
+// the page comes back with it, rather than left below the fold.
+(function () {
+  var here = document.querySelector("[data-scroll-here]");
+  if (here) { here.scrollIntoView({ block: "center" }); }
+})();

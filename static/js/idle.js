@@ -21,6 +21,8 @@
 
   function blank() {
     ended = true;
+    // Forms that keep what was typed (app.js) save it before the page is emptied.
+    document.dispatchEvent(new CustomEvent("caunoi:idle"));
     var main = document.getElementById("main");
     var notice = document.createElement("div");
     notice.className = "alert alert-warning";

@@ -212,17 +212,16 @@ def test_the_review_shows_what_was_chosen_in_words_not_codes_or_substring_matche
 def test_a_review_submitted_again_finds_its_case_instead_of_making_a_second(world):
     """The answer to the first submission never arrived (a 500 after the commit, a lost
     connection): the session still holds the wizard, the user presses the button again."""
-    from casework.models import RegistrationToken
+    from casework.models import Draft, RegistrationToken
 
     client = sign_in(world.owner)
     run_wizard(client)
-    kept = dict(client.session["new_case_wizard"])  # the wizard as the unsaved session still has it
+    kept = Draft.objects.get(user=world.owner)  # the draft as it was before the lost answer
     first = client.post("/cases/new/review/", {"create": "1"})
     assert first.status_code == 302
     case = Case.objects.get(person__full_name="Lò Thị Sua")
-    session = client.session
-    session["new_case_wizard"] = kept
-    session.save()
+    assert not Draft.objects.filter(user=world.owner).exists()
+    kept.save(force_insert=True)  # as if the registration's answer had never arrived
     again = client.post("/cases/new/review/", {"create": "1"}, follow=True)
     assert again.redirect_chain[-1][0] == f"/cases/{case.public_id}/"
     assert "Hồ sơ này đã được đăng ký rồi" in again.content.decode()

@@ -35,5 +35,6 @@ def test_the_facility_page_blanks_names_after_the_idle_limit(live_server, shelte
     expect(notice).to_contain_text("Vui lòng đăng nhập lại")
     expect(page.locator("body")).not_to_contain_text(NAME)
     expect(page.locator("body")).not_to_contain_text(w.shelter_worker.full_name)
-    expect(notice.locator("a")).to_have_attribute("href", "/sign-in/")
+    # The sign-in link brings her back to this page (decision 197).
+    expect(notice.locator("a")).to_have_attribute("href", f"/sign-in/?next=/shelters/{w.facility.code}/")
     assert_clean(page)

@@ -1,5 +1,7 @@
 """Idle timeout that means idle: the facility page's polling does not keep a session alive."""
 
+from urllib.parse import quote
+
 import pytest
 import time_machine
 from django.conf import settings
@@ -98,7 +100,9 @@ def test_an_ordinary_request_after_the_limit_gets_the_sign_in_page(shelter_world
         client.get(facility)
         traveller.shift(settings.SESSION_IDLE_SECONDS + 1)
         response = client.get(facility)
-        assert response.status_code == 302 and response["Location"] == reverse("casework:login")
+        # The sign-in page keeps where the user was, to return there (decision 197).
+        assert response.status_code == 302
+        assert response["Location"] == reverse("casework:login") + "?next=" + quote(facility, safe="")
         assert idle_logouts(w.shelter_worker) == 1
         assert "_auth_user_id" not in client.session
 
