@@ -33,6 +33,7 @@ from casework.models import (
     ReturnMode,
     SensitivityClass,
     Sex,
+    User,
     VerificationOutcome,
 )
 from casework.widgets import FastSelect
@@ -111,6 +112,23 @@ def reference_options(field: forms.ModelChoiceField, key: str | None, *, common:
 class LabelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.label
+
+
+class _ByName(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for user in sorted(self.queryset, key=lambda user: vietnamese_sort_key(self.field.label_from_instance(user))):
+            yield self.choice(user)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A user, shown by full name (the username when there is none), in Vietnamese order."""
+
+    iterator = _ByName
+
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.username
 
 
 class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -412,8 +430,15 @@ class IdentificationForm(ConfirmingDocumentMixin, StyledForm, forms.Form):
     authority = forms.CharField(
         label=_("Deciding authority"),
         max_length=200,
-        help_text=_("Your agency, and the office or officer who signed, as on the decision."),
+        help_text=_("Your agency, and the office that decided, as on the decision."),
     )
+    officer = PersonChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Officer who signed"),
+        empty_label=_("Other — write the name below"),
+    )
+    officer_name = forms.CharField(label=_("Officer who signed, if not in the list"), max_length=200, required=False)
     document = forms.CharField(label=_("Decision / confirmation number"), max_length=100, required=False)
     grounds = forms.MultipleChoiceField(
         label=_("Evidence relied on (Law 53 art. 32)"),
@@ -424,8 +449,15 @@ class IdentificationForm(ConfirmingDocumentMixin, StyledForm, forms.Form):
     reason = forms.CharField(label=_("Grounds in words"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     file = forms.FileField(label=_("Confirming document (PDF, PNG or JPEG)"), required=False)
 
+    def __init__(self, *args, officers=None, **kwargs):
+        """`officers`: the colleagues the user may pick (`access.colleagues_known_to`)."""
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers if officers is not None else User.objects.none()
+
     def clean(self):
         data = super().clean()
+        if data.get("officer") is not None:
+            data["officer_name"] = ""  # picked from the list: the name comes from the account
         if data.get("outcome") == "victim" and not data.get("grounds"):
             self.add_error("grounds", _("Tick the evidence the decision relies on (Law 53 art. 32)."))
         return data
