@@ -279,3 +279,15 @@ def test_an_administrator_renames_a_country_and_reorders_the_common_list_in_the_
     found = groups(select_block(sign_in(world.owner).get("/cases/new/facts/").content.decode(), "destination_country"))
     assert found["Thường gặp"][0] == "Mi-an-ma"
     assert "Mi-an-ma" in found["Tất cả các nước"]
+
+
+def test_the_national_dashboards_province_filter_is_in_vietnamese_order(world):
+    from dashboards.forms import PeriodFilterForm
+    from dashboards.scope import Scope
+
+    world.police.statistics_scope = "national"
+    form = PeriodFilterForm(scope=Scope.of(world.police))
+    provinces = option_labels(str(form["province"]))[1:]
+    assert len(provinces) == Province.objects.count()
+    assert provinces == sorted(provinces, key=vietnamese_sort_key)
+    assert provinces.index("Cần Thơ") < provinces.index("Đà Nẵng") < provinces.index("Gia Lai")  # not after "V…"
