@@ -61,6 +61,7 @@ CONSTRUCTOR_ARGUMENTS = {
     "PeriodFilterForm": lambda world: {"scope": _scope(world)},
     "SendReferralForm": lambda world: {"from_agency": world.police},
     "IdentificationForm": lambda world: {"officers": User.objects.all()},
+    "ExtendForm": lambda world: {"officers": User.objects.all()},
 }
 # Forms built on a user (Django's password forms).
 USER_FIRST = {"PasswordChangeForm", "SetPasswordForm"}
