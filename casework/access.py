@@ -403,3 +403,15 @@ def why_visible(user: Actor, case: Case, held: Standing | None = None) -> list[C
     for grant in sorted(grants_held, key=lambda grant: (grant.granted_at, grant.pk)):
         grants.setdefault((grant.source, grant.source_ref), grant)
     return list(grants.values())
+
+
+def colleagues_known_to(user: Actor) -> QuerySet[User]:
+    """The people a picker may offer the user (an officer who signed, a worker who did
+    something): active users with an active membership of the agency the user acts for, and
+    nobody of another agency (docs/decisions.md 202). Agencies, by contrast, are public
+    reference data."""
+    membership = active_membership(user)
+    if membership is None or not user.is_authenticated:
+        return User.objects.none()
+    members = Membership.objects.filter(agency_id=membership.agency_id, is_active=True).values("user")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("full_name", "username")

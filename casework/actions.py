@@ -476,10 +476,13 @@ def do_record_identification(
     actor: User,
     agency: Agency | None = None,
     grounds: Iterable[str] = (),
+    officer: User | None = None,
+    officer_name: str = "",
 ) -> Case:
     """Record the identification decision of a competent body (Law 53 art. 32); it fixes the
     legal regime. `agency` is the deciding agency; its kind must be one the law names
-    (`AgencyKind.may_identify`, docs/domain.md §3) — anyone else proposes instead."""
+    (`AgencyKind.may_identify`, docs/domain.md §3) — anyone else proposes instead. The officer
+    who signed is a user of that agency (`officer`) or a name as typed (`officer_name`)."""
     reason = (reason or "").strip()
     grounds = sorted(set(grounds))
     with transaction.atomic():
@@ -501,6 +504,8 @@ def do_record_identification(
             raise CaseworkError(_("Name the deciding authority and give the grounds."))
         if set(grounds) - set(IdentificationGround.values):
             raise CaseworkError(_("Unknown ground of identification."))
+        if officer is not None and not Membership.objects.filter(user=officer, agency=agency, is_active=True).exists():
+            raise CaseworkError(_("The officer who signed must be a member of the deciding agency."))
         if locked.status == CaseStatus.VERIFYING:
             locked = _move(locked, CaseStatus.IDENTIFYING, reason=reason, actor=actor)
         new_status = CaseStatus.IDENTIFIED if is_victim else CaseStatus.NOT_IDENTIFIED
@@ -510,6 +515,8 @@ def do_record_identification(
         locked.identification_document = document.strip()
         locked.identification_agency = agency
         locked.identification_grounds = grounds
+        locked.identification_officer = officer
+        locked.identification_officer_name = "" if officer is not None else " ".join(officer_name.split())
         locked.legal_regime = legal_regime_for(identified_on) if is_victim else ""
         if locked.person_status != PersonStatus.ACCOMPANYING_CHILD:
             locked.person_status = PersonStatus.VICTIM if is_victim else PersonStatus.NOT_VICTIM
@@ -519,6 +526,8 @@ def do_record_identification(
             "identification_document",
             "identification_agency",
             "identification_grounds",
+            "identification_officer",
+            "identification_officer_name",
             "legal_regime",
             "person_status",
         ]

@@ -48,7 +48,8 @@ class EthnicGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ["alpha2", "alpha3", "name", "name_en"]
+    list_display = ["alpha2", "alpha3", "name", "name_en", "common_destination_order"]
+    list_editable = ["common_destination_order"]
     search_fields = ["alpha2", "name", "name_en"]
 
 

@@ -10,10 +10,10 @@ class CaseworkConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from casework import account_tasks, checks, choices_cache  # noqa: F401 (registers the checks and tasks)
-        from casework.models import Agency, AgencyKind, Country, Membership, Province, User
+        from casework.models import Agency, AgencyKind, Country, EthnicGroup, FormerProvince, Membership, Province, User
 
         # Membership: the assignment form offers the owning agency's caseworkers from the cache.
-        for model in (Agency, AgencyKind, Country, Province, Membership):
+        for model in (Agency, AgencyKind, Country, EthnicGroup, FormerProvince, Province, Membership):
             for signal in (post_save, post_delete):
                 signal.connect(
                     choices_cache.invalidate, sender=model, dispatch_uid=f"choices.{model.__name__}.{id(signal)}"

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework import choices_cache
-from casework.lib.text import megabytes, normalize_document_number
+from casework.lib.text import megabytes, normalize_document_number, vietnamese_sort_key
 from casework.models import (
     AgeBand,
     Agency,
@@ -33,12 +33,15 @@ from casework.models import (
     ReturnMode,
     SensitivityClass,
     Sex,
+    User,
     VerificationOutcome,
 )
 from casework.widgets import FastSelect
 
 # No record in this system predates Vietnam's first anti-trafficking programmes.
 EARLIEST_YEAR = 1990
+# The country a new person is given until the worker chooses another (ISO 3166 alpha-2).
+VIET_NAM = "VN"
 # The filter value for "no destination / return mode recorded".
 NOT_RECORDED = "none"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -68,9 +71,64 @@ def cache_options(field: forms.ModelChoiceField, key: str, columns=("pk", "name"
     field.widget.choices = options
 
 
+def reference_options(field: forms.ModelChoiceField, key: str | None, *, common: str = "") -> None:
+    """A select of reference data (countries, provinces, ethnic groups) in Vietnamese
+    alphabetical order, by the label in the active language (docs/decisions.md 200). `common`
+    names a column that puts some rows first: `common_destination_order` offers the countries
+    an administrator numbered in a group of their own ("Thường gặp", in that order) above the
+    full list (decision 201); `is_majority` puts the Kinh first. Cached like `cache_options`
+    when `key` is given."""
+    english = (get_language() or "vi").startswith("en")
+
+    def build() -> list[tuple]:
+        columns = ("pk", "name", "name_en", common) if common else ("pk", "name", "name_en")
+        rows = [
+            (row[0], row[2] if english and row[2] else row[1], *row[3:]) for row in field.queryset.values_list(*columns)
+        ]
+        rows.sort(key=lambda row: vietnamese_sort_key(row[1]))
+        if common == "is_majority":
+            return [(pk, label) for pk, label, _first in sorted(rows, key=lambda row: not row[2])]
+        everything = [(pk, label) for pk, label, *_rest in rows]
+        first = sorted((row for row in rows if common and row[2] is not None), key=lambda row: row[2])
+        if not first:
+            return everything
+        return [
+            (str(_("Common destinations")), [(pk, label) for pk, label, _order in first]),
+            (str(_("All countries")), everything),
+        ]
+
+    @functools.cache
+    def options() -> list[tuple]:
+        seconds = settings.CAUNOI_CHOICES_CACHE_SECONDS
+        if key and seconds:
+            found = choices_cache.get_or_build(key, "en" if english else "vi", build, seconds)
+        else:
+            found = build()
+        return [("", field.empty_label), *found] if field.empty_label is not None else found
+
+    field.widget.choices = options
+
+
 class LabelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.label
+
+
+class _ByName(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for user in sorted(self.queryset, key=lambda user: vietnamese_sort_key(self.field.label_from_instance(user))):
+            yield self.choice(user)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A user, shown by full name (the username when there is none), in Vietnamese order."""
+
+    iterator = _ByName
+
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.username
 
 
 class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -240,9 +298,18 @@ class PersonForm(StyledForm, forms.Form):
     guardian_relation = forms.CharField(label=_("Relation to the person"), max_length=100, required=False)
     guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=30, required=False)
 
+    # A new person is most often Vietnamese (docs/decisions.md 203); a correction shows what was recorded.
+    default_nationality = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cache_options(self.fields["home_commune"], "communes")
+        reference_options(self.fields["nationality"], "countries")
+        reference_options(self.fields["ethnicity"], "ethnic-groups", common="is_majority")
+        reference_options(self.fields["home_province"], "provinces")
+        reference_options(self.fields["home_former_province"], "former-provinces")
+        if self.default_nationality and not self.is_bound and "nationality" not in self.initial:
+            self.initial["nationality"] = Country.objects.filter(alpha2=VIET_NAM).values_list("pk", flat=True).first()
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -306,6 +373,8 @@ class CaseFactsForm(StyledForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cache_options(self.fields["reception_commune"], "communes")
+        reference_options(self.fields["reception_province"], "provinces")
+        reference_options(self.fields["destination_country"], "destinations", common="common_destination_order")
 
     def clean_received_at(self):
         received_at = self.cleaned_data["received_at"]
@@ -361,8 +430,15 @@ class IdentificationForm(ConfirmingDocumentMixin, StyledForm, forms.Form):
     authority = forms.CharField(
         label=_("Deciding authority"),
         max_length=200,
-        help_text=_("Your agency, and the office or officer who signed, as on the decision."),
+        help_text=_("Your agency, and the office that decided, as on the decision."),
     )
+    officer = PersonChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Officer who signed"),
+        empty_label=_("Other — write the name below"),
+    )
+    officer_name = forms.CharField(label=_("Officer who signed, if not in the list"), max_length=200, required=False)
     document = forms.CharField(label=_("Decision / confirmation number"), max_length=100, required=False)
     grounds = forms.MultipleChoiceField(
         label=_("Evidence relied on (Law 53 art. 32)"),
@@ -373,8 +449,15 @@ class IdentificationForm(ConfirmingDocumentMixin, StyledForm, forms.Form):
     reason = forms.CharField(label=_("Grounds in words"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     file = forms.FileField(label=_("Confirming document (PDF, PNG or JPEG)"), required=False)
 
+    def __init__(self, *args, officers=None, **kwargs):
+        """`officers`: the colleagues the user may pick (`access.colleagues_known_to`)."""
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers if officers is not None else User.objects.none()
+
     def clean(self):
         data = super().clean()
+        if data.get("officer") is not None:
+            data["officer_name"] = ""  # picked from the list: the name comes from the account
         if data.get("outcome") == "victim" and not data.get("grounds"):
             self.add_error("grounds", _("Tick the evidence the decision relies on (Law 53 art. 32)."))
         return data
@@ -508,7 +591,7 @@ class OffenderForm(StyledForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cache_options(self.fields["nationality"], "countries")
+        reference_options(self.fields["nationality"], "countries")
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
@@ -597,7 +680,7 @@ class CaseFilterForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
         cache_options(self.fields["agency"], "case-list-agencies")
-        cache_options(self.fields["province"], "provinces")
+        reference_options(self.fields["province"], "provinces")
 
     def clean_destination(self):
         """A country's alpha-2 code, or "none" for cases without a destination recorded."""
@@ -666,6 +749,8 @@ def nullable_choice(value: bool | None) -> str:
 
 class EditPersonForm(BasedOnForm, PersonForm):
     """The person's details as the lead's caseworker corrects them (identity class)."""
+
+    default_nationality = False
 
     disability = forms.CharField(label=_("Disability"), max_length=200, required=False)
 

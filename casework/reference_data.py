@@ -38,6 +38,21 @@ STATUS_DEADLINES = {
 }
 
 
+# The destinations offered first where a destination country is chosen (docs/decisions.md 201):
+# docs/domain.md names Cambodia, Laos, China and Myanmar in the hotline's figures; the others
+# are the destinations issue 16 listed. Seeded while no country has a place, so an
+# administrator's list (Django admin, Countries) is never overwritten.
+COMMON_DESTINATIONS = ["CN", "KH", "LA", "MM", "TH", "MY", "KR", "JP", "TW"]
+
+
+def seed_common_destinations(apps=global_apps) -> None:
+    Country = apps.get_model("casework", "Country")
+    if Country.objects.filter(common_destination_order__isnull=False).exists():
+        return
+    for order, alpha2 in enumerate(COMMON_DESTINATIONS, start=1):
+        Country.objects.filter(alpha2=alpha2).update(common_destination_order=order)
+
+
 def _read(name: str):
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
@@ -67,10 +82,17 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
             code=row["code"],
             defaults={"name": row["name_vi"], "name_en": row["name_en"], "is_majority": row["name_vi"] == "Kinh"},
         )
+    # A country's Vietnamese name is the administrator's once loaded (docs/decisions.md 200): a
+    # reload adds missing countries and refreshes codes and English names only; a reviewed
+    # name reaches existing databases through a data migration (casework 0025).
     for row in _read("countries.json"):
         model("Country").objects.update_or_create(
-            alpha2=row["alpha2"], defaults={"alpha3": row["alpha3"], "name": row["name_vi"], "name_en": row["name_en"]}
+            alpha2=row["alpha2"],
+            defaults={"alpha3": row["alpha3"], "name_en": row["name_en"]},
+            create_defaults={"alpha3": row["alpha3"], "name": row["name_vi"], "name_en": row["name_en"]},
         )
+    if any(field.name == "common_destination_order" for field in model("Country")._meta.get_fields()):
+        seed_common_destinations(apps)
     for list_name, picklist in _read("htcds_picklists.json").items():
         for order, row in enumerate(picklist["values"]):
             model("PicklistValue").objects.update_or_create(

@@ -48,5 +48,7 @@ class FastSelect(forms.Select):
                 continue
             text = "" if option_value is None else str(option_value)
             mark = " selected" if text in selected else ""
+            if mark and not self.allow_multiple_selected:
+                selected.discard(text)  # a country offered twice (common, then all) is selected once
             parts.append(f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>')
         return "".join(parts)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DATE_INPUT, LabelChoiceField, StyledForm, cache_options
+from casework.forms import DATE_INPUT, LabelChoiceField, StyledForm, cache_options, reference_options
 from dashboards import periods
 from dashboards.scope import Filters, Scope
 
@@ -77,9 +77,10 @@ class PeriodFilterForm(PeriodChecks, StyledForm, forms.Form):
         if scope.level == "agency":
             del self.fields["agency"]
         place = scope.province.pk if scope.province else scope.agency.pk
-        for name in ("province", "agency"):
-            if name in self.fields:
-                cache_options(self.fields[name], f"dashboard-{name}:{scope.level}:{place}")
+        if "province" in self.fields:  # in Vietnamese order (docs/decisions.md 200)
+            reference_options(self.fields["province"], f"dashboard-province:{scope.level}:{place}")
+        if "agency" in self.fields:
+            cache_options(self.fields["agency"], f"dashboard-agency:{scope.level}:{place}")
 
     def filters(self, default_from: datetime.date | None = None, default_to: datetime.date | None = None) -> Filters:
         data = getattr(self, "cleaned_data", {})  # unbound: no filter chosen

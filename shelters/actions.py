@@ -445,7 +445,9 @@ def do_extend_stay(
     decided_by: str,
     decision_number: str = "",
     actor: User,
+    decider: User | None = None,
 ) -> StayExtension:
+    """`decider`: who decided, picked from the facility's staff; `decided_by` then is the name."""
     reason, decided_by, decision_number = reason.strip(), decided_by.strip(), decision_number.strip()
     with transaction.atomic():
         locked = _locked_stay(stay)
@@ -457,6 +459,11 @@ def do_extend_stay(
             raise ShelterError(_("Give the reason for the extension."))
         if not decided_by:
             raise ShelterError(_("Say who decided the extension."))
+        if (
+            decider is not None
+            and not decider.memberships.filter(agency=locked.facility.agency, is_active=True).exists()
+        ):
+            raise ShelterError(_("The person who decided must be a member of the facility's agency."))
         limit = latest_end(locked.facility, timezone.localdate(locked.admitted_at))
         if limit is not None and new_end > limit and not decision_number:
             raise ShelterError(
@@ -469,6 +476,7 @@ def do_extend_stay(
             new_end=new_end,
             decision_number=decision_number,
             decided_by=decided_by,
+            decider=decider,
             reason=reason,
             recorded_by=actor,
             recorded_at=timezone.now(),

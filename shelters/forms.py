@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DATE_INPUT, DATETIME_INPUT, StyledForm
-from casework.models import Consent
+from casework.forms import DATE_INPUT, DATETIME_INPUT, PersonChoiceField, StyledForm
+from casework.models import Consent, User
 from shelters.models import Bed, FollowUpOutcome, ServiceKind, Stay
 
 
@@ -41,7 +41,10 @@ class WalkInForm(AdmitForm):
 
 class ExtendForm(StyledForm, forms.Form):
     new_end = forms.DateField(label=_("New planned end"), widget=DATE_INPUT)
-    decided_by = forms.CharField(label=_("Decided by"), max_length=200)
+    decider = PersonChoiceField(
+        queryset=None, required=False, label=_("Decided by"), empty_label=_("Other — write the name below")
+    )
+    decided_by = forms.CharField(label=_("Decided by, if not in the list"), max_length=200, required=False)
     decision_number = forms.CharField(
         label=_("Decision number"),
         max_length=80,
@@ -49,6 +52,20 @@ class ExtendForm(StyledForm, forms.Form):
         help_text=_("Required when the stay goes beyond the facility's maximum."),
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, officers=None, **kwargs):
+        """`officers`: the colleagues the user may pick (`casework.access.colleagues_known_to`)."""
+        super().__init__(*args, **kwargs)
+        self.fields["decider"].queryset = officers if officers is not None else User.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        decider = data.get("decider")
+        if decider is not None:
+            data["decided_by"] = self.fields["decider"].label_from_instance(decider)
+        elif not data.get("decided_by", "").strip() and "decided_by" not in self.errors:
+            self.add_error("decided_by", _("Choose who decided, or write the name."))
+        return data
 
 
 class ServiceForm(StyledForm, forms.Form):

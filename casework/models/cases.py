@@ -338,6 +338,17 @@ class Case(models.Model):
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("deciding agency")
     )
     identification_grounds = models.JSONField(_("grounds (Law 53 art. 32)"), default=list, blank=True)
+    # The officer who signed the decision: a user of the deciding agency when picked from its
+    # staff, else the name as typed (docs/decisions.md 202).
+    identification_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signing officer"),
+    )
+    identification_officer_name = models.CharField(_("signing officer (as typed)"), max_length=200, blank=True)
     # Initial verification (Law 53 art. 27(3)): within 3 days of the provincial social agency
     # receiving the person, ended by its result — not by a status move.
     verification_agency = models.ForeignKey(

@@ -70,6 +70,14 @@ class EthnicGroup(BilingualLabel):
 class Country(BilingualLabel):
     alpha2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
     alpha3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, unique=True)
+    # Where the people received most often were taken (docs/decisions.md 201): offered first,
+    # in this order, in every destination-country select. Empty: only in the full list.
+    common_destination_order = models.PositiveSmallIntegerField(
+        _("place among the common destinations"),
+        null=True,
+        blank=True,
+        help_text=_("Countries with a number are offered first, in that order, where a destination is chosen."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import actions, audit
-from casework.access import Capability, access_case
+from casework.access import Capability, access_case, colleagues_known_to
 from casework.actions import CaseworkError
 from casework.forms import (
     AssignForm,
@@ -106,7 +106,7 @@ def _upload(request, case, kind: str, sensitivity: str, title: str) -> Document 
 
 @case_action(Capability.RECORD_IDENTIFICATION, anchor="status")
 def identification(request, case, held):
-    form = IdentificationForm(request.POST, request.FILES)
+    form = IdentificationForm(request.POST, request.FILES, officers=colleagues_known_to(request.user))
     if not form.is_valid():
         form_errors_to_messages(request, form, case=case)
         return None
@@ -128,6 +128,8 @@ def _record_identification(request, case, data: dict) -> None:
         reason=data["reason"],
         grounds=data["grounds"],
         agency=request.user.active_membership.agency,
+        officer=data["officer"],
+        officer_name=data["officer_name"],
         actor=request.user,
     )
     _upload(

@@ -18,6 +18,7 @@ from casework.access import (
     access_case,
     access_document,
     capabilities,
+    colleagues_known_to,
     may_register_cases,
     refuse_registration,
     visible_cases,
@@ -181,7 +182,8 @@ def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
     if Capability.RECORD_IDENTIFICATION in caps:
         agency = user.active_membership.agency
         forms["identification_form"] = IdentificationForm(
-            initial={"authority": agency.label, "identified_on": timezone.localdate()}
+            officers=colleagues_known_to(user),
+            initial={"authority": agency.label, "identified_on": timezone.localdate()},
         )
     if Capability.PROPOSE_IDENTIFICATION in caps:
         forms["proposal_form"] = ProposalForm()

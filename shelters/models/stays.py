@@ -82,6 +82,16 @@ class StayExtension(models.Model):
     new_end = models.DateField(_("new planned end"))
     decision_number = models.CharField(_("decision number"), max_length=80, blank=True)
     decided_by = models.CharField(_("decided by"), max_length=200)
+    # Who decided, when picked from the facility's staff (docs/decisions.md 202); `decided_by`
+    # keeps the name as shown then, or as typed for someone outside the system.
+    decider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by (user)"),
+    )
     reason = models.TextField(_("reason"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import actions as casework_actions
 from casework import audit
-from casework.access import Capability, access_case, deny
+from casework.access import Capability, access_case, colleagues_known_to, deny
 from casework.actions import CaseworkError
 from casework.forms import DocumentForm, NoteForm
 from casework.models import AuditEvent, SensitivityClass
@@ -151,7 +151,7 @@ def _stay_page(request, stay: Stay, held, *, status=200, **forms):
         "intake": intake,
         "intake_saved": len(intake.saved_at) if intake else 0,
         "intake_sections": len(SECTIONS),
-        "extend_form": forms.get("extend_form") or ExtendForm(),
+        "extend_form": forms.get("extend_form") or ExtendForm(officers=colleagues_known_to(request.user)),
         "service_form": forms.get("service_form")
         or ServiceForm(kinds=service_kinds, initial={"provided_on": timezone.localdate()}),
         "discharge_form": forms.get("discharge_form")
@@ -196,6 +196,8 @@ def _posted(request, code, form_class, form_name, act, success, anchor):
     """Bind, act, and redirect to the stay page; or the page again with the form and a 400."""
     stay, held = access.access_stay(request.user, code, act=True)
     extra = {"kinds": _service_kinds(held)} if form_class is ServiceForm else {}
+    if form_class is ExtendForm:
+        extra = {"officers": colleagues_known_to(request.user)}
     form = form_class(request.POST, **extra)
     if form.is_valid():
         try:

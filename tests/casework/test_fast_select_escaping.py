@@ -26,3 +26,21 @@ def test_fast_select_escapes_group_labels_values_labels_and_attributes(data):
     fast = markup(FastSelect)
     assert "<script>" not in fast and "<img" not in fast and "&quot;&gt;&lt;script&gt;" in fast
     assert fast == markup(forms.Select)
+
+
+class Twice(forms.Form):
+    """A value offered in a group of common choices and again in the full list (decision 201)."""
+
+    pick = forms.ChoiceField(choices=[("", "—"), ("Common", [("b", "B")]), ("All", [("a", "A"), ("b", "B")])])
+
+
+def test_a_value_offered_twice_is_selected_once_as_djangos_select_does():
+    def markup(widget_class):
+        form = Twice({"pick": "b"})
+        form.fields["pick"].widget = widget_class(choices=form.fields["pick"].choices)
+        return str(form["pick"]).replace("\n", "").replace("  ", "")
+
+    fast = markup(FastSelect)
+    assert fast.count(" selected") == 1
+    assert '<optgroup label="Common"><option value="b" selected>B</option></optgroup>' in fast
+    assert fast == markup(forms.Select)

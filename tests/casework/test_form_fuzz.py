@@ -60,6 +60,8 @@ CONSTRUCTOR_ARGUMENTS = {
     "OffenderStageForm": lambda world: {"incident_id": None},
     "PeriodFilterForm": lambda world: {"scope": _scope(world)},
     "SendReferralForm": lambda world: {"from_agency": world.police},
+    "IdentificationForm": lambda world: {"officers": User.objects.all()},
+    "ExtendForm": lambda world: {"officers": User.objects.all()},
 }
 # Forms built on a user (Django's password forms).
 USER_FIRST = {"PasswordChangeForm", "SetPasswordForm"}
