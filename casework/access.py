@@ -130,7 +130,8 @@ def can(standing: Standing, capability: str) -> bool:
     the lead's case. Supervisors read and decide (claims, referrals, assignments). A case merged
     into another is read-only: work goes on on the survivor (decision 194)."""
     if standing.merged:
-        return False
+        # Read-only, but its lead still sees who can see it and who read it.
+        return capability == Capability.SEE_WHO and standing.role == Role.SUPERVISOR and standing.is_lead
     role = standing.role
     caseworker = role == Role.CASEWORKER
     lead = standing.is_lead
@@ -180,19 +181,20 @@ def capabilities(standing: Standing) -> frozenset[str]:
 
 def may_link_same_person(standing: Standing) -> bool:
     """Link the case with another record of the same person, or remove such a link (decision
-    193): a caseworker or supervisor of an agency working on the case (the lead or an accepted
-    receiver) who reads the person's identity."""
+    193): a caseworker or supervisor of the case's lead agency who reads the person's identity.
+    A receiver does not: a link names each lead's record to the other."""
     return (
         not standing.merged
         and standing.role in (Role.CASEWORKER, Role.SUPERVISOR)
-        and standing.works_on
+        and standing.is_lead
         and SensitivityClass.IDENTITY in standing
     )
 
 
 def may_merge_cases(standing: Standing) -> bool:
     """Merge a linked case into this one (decision 194): a caseworker or supervisor of this
-    case's lead agency who reads the person's identity."""
+    case's lead agency who reads the person's identity. The other case must be led by the same
+    agency (`do_merge_cases` checks it): another lead agrees by transferring its lead first."""
     return (
         not standing.merged
         and standing.role in (Role.CASEWORKER, Role.SUPERVISOR)
@@ -350,7 +352,7 @@ def access_case(user: Actor, public_id: PublicId, *, need: str = SensitivityClas
     if case is None or SensitivityClass.CORE not in held:
         deny(user, {"need": str(need), "public_id": str(public_id)}, case=case)
     if need in Capability.values:
-        if held.merged:
+        if held.merged and not held.can(need):
             audit.record(
                 AuditEvent.Action.REFUSED,
                 actor=user,

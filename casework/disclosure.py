@@ -110,6 +110,8 @@ OWNER_ONLY_EVENTS = frozenset(
         # Who registered the person elsewhere (decision 193).
         CaseEvent.Kind.SAME_PERSON,
         CaseEvent.Kind.SAME_PERSON_UNLINKED,
+        CaseEvent.Kind.MERGED,
+        CaseEvent.Kind.MERGE_REVERSED,
     }
 )
 

@@ -163,6 +163,16 @@ def do_merge_cases(survivor: Case, link: PersonLink, *, reason: str, actor: User
             raise CaseworkError(_("This link was removed meanwhile; the cases were not merged."))
         if locked.owning_agency_id != agency.pk:
             raise CaseworkError(_("Only the lead agency of the case that carries on merges the other into it."))
+        if locked_absorbed.owning_agency_id != agency.pk:
+            # Merging away another agency's record would take its work from it: that agency
+            # agrees by transferring the lead of its case first (decision 194).
+            raise CaseworkError(
+                _(
+                    "Case %(ref)s is led by another agency. Only records your agency leads are merged: "
+                    "ask that agency to transfer the lead of its case to yours first."
+                )
+                % {"ref": locked_absorbed.reference}
+            )
         if locked.merged_into_id or locked_absorbed.merged_into_id:
             raise CaseworkError(_("One of these cases is already merged into another."))
         if Case.objects.filter(merged_into=locked_absorbed).exists():
@@ -189,6 +199,7 @@ def do_merge_cases(survivor: Case, link: PersonLink, *, reason: str, actor: User
                 locked,
                 CaseEvent.Kind.MERGED,
                 actor=actor,
+                sensitivity=IDENTITY,
                 reason=_("%(ref)s was merged into this case: %(reason)s")
                 % {"ref": _label(locked_absorbed), "reason": reason},
             )
@@ -196,6 +207,7 @@ def do_merge_cases(survivor: Case, link: PersonLink, *, reason: str, actor: User
                 locked_absorbed,
                 CaseEvent.Kind.MERGED,
                 actor=actor,
+                sensitivity=IDENTITY,
                 reason=_("Merged into %(ref)s: %(reason)s") % {"ref": _label(locked), "reason": reason},
             )
         for this, role, that in ((locked, "survivor", locked_absorbed), (locked_absorbed, "absorbed", locked)):
@@ -239,6 +251,7 @@ def do_reverse_merge(merge: CaseMerge, *, reason: str, actor: User) -> CaseMerge
                 survivor,
                 CaseEvent.Kind.MERGE_REVERSED,
                 actor=actor,
+                sensitivity=IDENTITY,
                 reason=_("%(ref)s is a case of its own again: %(reason)s")
                 % {"ref": _label(absorbed), "reason": reason},
             )
@@ -246,6 +259,7 @@ def do_reverse_merge(merge: CaseMerge, *, reason: str, actor: User) -> CaseMerge
                 absorbed,
                 CaseEvent.Kind.MERGE_REVERSED,
                 actor=actor,
+                sensitivity=IDENTITY,
                 reason=_("No longer merged into %(ref)s: %(reason)s") % {"ref": _label(survivor), "reason": reason},
             )
         for this, role, that in ((survivor, "survivor", absorbed), (absorbed, "absorbed", survivor)):

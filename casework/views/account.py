@@ -190,6 +190,7 @@ def account(request):
 
 
 @login_required
+@recent_auth_required
 @require_POST
 def end_session(request, session_id):
     """End one of the user's own sessions (another's, or nonsense, is a 404)."""
@@ -202,6 +203,7 @@ def end_session(request, session_id):
 
 
 @login_required
+@recent_auth_required
 @require_POST
 def end_other_sessions(request):
     ended = sessions.end_other_sessions(request, reason="ended_by_user")

@@ -80,20 +80,38 @@ def same_person_context(user, case: Case, held: Standing, owner_only: set[str], 
         if links
         else []
     )
+    # Which record the person's other case is, and which agency holds it, is for the lead
+    # reading identity only; anyone else reading a merged case learns only that it is read-only.
+    owner_reads = held.is_lead and SensitivityClass.IDENTITY in held
     merged = next((merge for merge in merges if merge.absorbed_id == case.pk), None)
     if merged is not None:
         context["merged"] = merged
+        context["merged_named"] = owner_reads
         context["survivor_visible"] = visible_cases(user).filter(pk=merged.survivor_id).exists()
-    merges_in = [merge for merge in merges if merge.survivor_id == case.pk]
+    merges_in = [merge for merge in merges if merge.survivor_id == case.pk] if owner_reads else []
     for merge in merges_in:
         merge.history = _history(merge.absorbed, standing(user, merge.absorbed), owner_only)
+        if any(merge.history.values()):
+            # Reading the merged record's history here is reading that case: audited on it.
+            audit.record(
+                AuditEvent.Action.VIEW,
+                actor=user,
+                case=merge.absorbed,
+                classes=sorted({row.sensitivity for rows in merge.history.values() for row in rows}),
+                detail={"page": "merged-into", "survivor": case.reference},
+            )
     context["merges_in"] = merges_in
-    if may_link or (held.is_lead and SensitivityClass.IDENTITY in held):
+    if owner_reads:
         merging = {merge.link_id for merge in merges}
         may_merge = may_merge_cases(held)
         for link in links:
             link.other_case = link.other(case)
-            link.mergeable = may_merge and link.pk not in merging and not link.other_case.merged_into_id
+            link.mergeable = (
+                may_merge
+                and link.pk not in merging
+                and not link.other_case.merged_into_id
+                and link.other_case.owning_agency_id == case.owning_agency_id
+            )
             link.unlinkable = may_link and link.pk not in merging
         context["links"] = links
     if context["may_reverse_merge"] or context.get("links"):

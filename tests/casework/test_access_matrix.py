@@ -321,8 +321,8 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "incident_unlink": RECEIVER_WORKERS,
         "offender_edit": RECEIVER_WORKERS,
         "offender_remove": RECEIVER_WORKERS,
-        "same_person": (200, 200, 403, 404, 404, 404),
-        "same_person_unlink": (404, 404, 403, 404, 404, 404),
+        "same_person": NOT_RECEIVERS,  # a link names each lead's record to the other: the lead's
+        "same_person_unlink": NOT_RECEIVERS,
         "same_person_merge": NOT_RECEIVERS,  # the lead merges
         "merge_reverse": NOT_RECEIVERS,
     },

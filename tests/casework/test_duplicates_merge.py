@@ -21,6 +21,7 @@ from casework.models import (
     PersonLink,
     Role,
 )
+from casework.responsibility import do_transfer_lead
 from dashboards.scope import Filters, Scope
 from dashboards.stats import statistics_for
 from exchange import exports
@@ -79,7 +80,19 @@ def link(world):
     return PersonLink.objects.get(unlinked_at__isnull=True)
 
 
+def hand_over(world, case=None, worker=None):
+    """The commune agrees to the merge by handing the lead of its record to the police (a
+    merge joins records one agency leads, decision 194)."""
+    case = case or world.second
+    if case.owning_agency_id != world.police.pk:
+        do_transfer_lead(
+            case, world.police, reason="cùng một người, công an chủ trì", actor=acting(worker or world.commune_worker)
+        )
+        case.refresh_from_db()
+
+
 def merge(world, person_link, user=None):
+    hand_over(world)
     client = sign_in(user or world.owner)
     return client.post(url(world.case, f"same-person/{person_link.pk}/merge/"), {"reason": "cùng một người"})
 
@@ -147,6 +160,24 @@ def test_only_the_lead_of_the_surviving_case_merges(pair):
     assert CaseMerge.objects.get().survivor == pair.case
 
 
+def test_another_agencys_record_is_not_merged_away_without_its_lead(pair):
+    """Neither lead takes the other's record: until the commune hands over its lead, a merge
+    from either side is refused (the commune's own case, or the police's), and nothing moves."""
+    person_link = link(pair)
+    commune = sign_in(pair.commune_worker)
+    response = commune.post(url(pair.second, f"same-person/{person_link.pk}/merge/"), {"reason": "gộp"})
+    assert response.status_code == 302
+    police = sign_in(pair.owner)
+    response = police.post(url(pair.case, f"same-person/{person_link.pk}/merge/"), {"reason": "gộp"})
+    assert response.status_code == 302
+    assert not CaseMerge.objects.exists()
+    assert not Case.objects.filter(merged_into__isnull=False).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, detail__action="merge_cases").count() == 2
+    assert not CaseGrant.objects.filter(source=CaseGrant.Source.MERGE).exists()
+    # The police still work on their case.
+    assert police.post(url(pair.case, "notes/"), {"body": "tiếp tục", "sensitivity": "core"}).status_code == 302
+
+
 def test_a_merge_keeps_the_history_and_both_timelines_and_the_audit_say_so(pair):
     person_link = link(pair)
     second = pair.second
@@ -170,25 +201,37 @@ def test_a_merge_keeps_the_history_and_both_timelines_and_the_audit_say_so(pair)
     merge_grants = CaseGrant.objects.filter(source=CaseGrant.Source.MERGE, revoked_at__isnull=True)
     assert {grant.case_id for grant in merge_grants} == {pair.case.pk, second.pk}
     assert all(grant.classes == ["core"] and not grant.can_change for grant in merge_grants)
-    # The survivor's page shows the merged history as far as the police may read it (core).
+    # The survivor's page shows the merged history as far as the police may read it (the lead
+    # of both now), and reading it there is audited on the merged case.
     page = sign_in(pair.owner).get(url(pair.case)).content.decode()
     assert 'data-testid="merged-in"' in page
-    assert "ghi chú chung" in page and "Biên bản" in page
-    assert "ghi chú nhân thân" not in page
+    assert "ghi chú chung" in page and "Biên bản" in page and "ghi chú nhân thân" in page
+    row = AuditEvent.objects.get(case=second, action=AuditEvent.Action.VIEW, detail__page="merged-into")
+    assert row.actor == pair.owner and row.detail["survivor"] == pair.case.reference
+    # A shelter reading the survivor with `core` learns nothing of the other record.
+    shelter_page = sign_in(pair.shelter).get(url(pair.case)).content.decode()
+    assert second.reference not in shelter_page and "ghi chú chung" not in shelter_page
+    assert 'data-testid="merged-in"' not in shelter_page
 
 
 def test_a_merged_case_opens_as_merged_into_and_is_read_only(pair):
     merge(pair, link(pair))
-    client = sign_in(pair.commune_worker)
+    client = sign_in(pair.owner)
     page = client.get(url(pair.second))
     assert page.status_code == 200
     assert b'data-testid="merged-banner"' in page.content
+    assert pair.case.reference.encode() in page.content
     assert b'data-testid="survivor-link"' in page.content
     assert b'data-testid="note-form"' not in page.content
     refused = client.post(url(pair.second, "notes/"), {"body": "thêm", "sensitivity": "core"})
     assert refused.status_code == 403
     assert Note.objects.filter(case=pair.second).count() == 2
     assert AuditEvent.objects.filter(case=pair.second, action="refused", detail__reason="merged").exists()
+    # Its lead's supervisor still sees who can see it.
+    assert sign_in(pair.supervisor).get(url(pair.second, "access/")).status_code == 200
+    # The commune, its former lead, reads it read-only: merged, but not into which record.
+    former = sign_in(pair.commune_worker).get(url(pair.second)).content
+    assert b'data-testid="merged-banner"' in former and pair.case.reference.encode() not in former
     assert sign_in(pair.outsider).get(url(pair.second)).status_code == 404
 
 
@@ -222,6 +265,7 @@ def test_an_agency_administrator_reverses_the_merge_and_both_cases_are_as_before
             rows.append((fields, grants, case.notes.count(), case.documents.count(), case.consents.count()))
         return rows
 
+    hand_over(pair)
     before = snapshot()
     assert merge(pair, person_link).status_code == 302
     the_merge = CaseMerge.objects.get()
@@ -238,18 +282,25 @@ def test_an_agency_administrator_reverses_the_merge_and_both_cases_are_as_before
         assert case.events.filter(kind=CaseEvent.Kind.MERGE_REVERSED).count() == 1
         assert AuditEvent.objects.filter(case=case, object_type="casemerge", detail__reversed=True).exists()
     assert received(pair) == 2
-    # The link stays until someone removes it; the commune's case takes notes again.
+    # The link stays until someone removes it; the second case takes notes again.
     assert PersonLink.objects.get().is_active
-    note = sign_in(pair.commune_worker).post(url(pair.second, "notes/"), {"body": "tiếp", "sensitivity": "core"})
+    note = sign_in(pair.owner).post(url(pair.second, "notes/"), {"body": "tiếp", "sensitivity": "core"})
     assert note.status_code == 302 and pair.second.notes.count() == 3
 
 
-def test_the_merged_cases_administrator_may_reverse_too(pair):
+def test_the_merge_is_reversed_from_the_merged_cases_page_too(pair):
     merge(pair, link(pair))
     the_merge = CaseMerge.objects.get()
-    page = sign_in(pair.commune_admin).get(url(pair.second))
+    # The commune's administrator no longer leads either case.
+    assert (
+        sign_in(pair.commune_admin)
+        .post(url(pair.second, f"merges/{the_merge.pk}/reverse/"), {"reason": "x"})
+        .status_code
+        == 403
+    )
+    page = sign_in(pair.police_admin).get(url(pair.second))
     assert b'data-testid="reverse-merge-form"' in page.content
-    response = sign_in(pair.commune_admin).post(url(pair.second, f"merges/{the_merge.pk}/reverse/"), {"reason": "x"})
+    response = sign_in(pair.police_admin).post(url(pair.second, f"merges/{the_merge.pk}/reverse/"), {"reason": "x"})
     assert response.status_code == 302
     assert Case.objects.get(pk=pair.second.pk).merged_into is None
 
@@ -313,6 +364,8 @@ def test_the_whole_story_from_the_wizard_to_the_merged_badge(world):
     assert second.reference.encode() in candidates.content
     owner.post(url(world.case, "same-person/"), {"other": str(second.public_id), "reason": "cùng họ tên, năm sinh"})
     person_link = PersonLink.objects.get()
+    # The commune agrees: it hands the lead of its record to the police, who merge it.
+    do_transfer_lead(second, world.police, reason="công an chủ trì", actor=acting(worker))
     owner.post(url(world.case, f"same-person/{person_link.pk}/merge/"), {"reason": "cùng một người"})
     assert Case.objects.get(pk=second.pk).merged_into == world.case
     listing = client.get("/")
