@@ -55,6 +55,15 @@ def _is_supervisor(user) -> bool:
     return user.active_membership.role == Role.SUPERVISOR
 
 
+def shows_profile(referral: Referral, side: str) -> bool:
+    """The person's profile (decision 205) is for the sender, and for the receiver while the
+    referral is still its to decide or work on: not once declined or cancelled, when its
+    `core` grant is gone too."""
+    if side == SENDER:
+        return True
+    return side == RECEIVER and referral.status not in (ReferralStatus.DECLINED, ReferralStatus.CANCELLED)
+
+
 def _deny(user, referral: Referral, need: str):
     deny(user, {"referral": referral.reference, "need": need}, case=referral.case)
 
@@ -64,7 +73,7 @@ def inbox(request):
     user = request.user
     received = list(inbox_referrals(user)[:INBOX_LIMIT])
     for referral in received:
-        referral.profile = referral_profile(referral)
+        referral.profile = referral_profile(referral) if shows_profile(referral, RECEIVER) else None
     sent = list(sent_referrals(user)[:INBOX_LIMIT])
     escalated = list(escalated_referrals(user)[:INBOX_LIMIT])
     membership = user.active_membership
@@ -111,13 +120,13 @@ def detail(request, code):
         case=referral.case,
         obj=referral,
         classes=[SensitivityClass.CORE],
-        detail={"profile": side in (RECEIVER, SENDER)},
+        detail={"profile": shows_profile(referral, side)},
     )
     if side == COORDINATOR:
         return _coordinator_detail(request, referral)
     context = {
         "referral": referral,
-        "profile": referral_profile(referral),
+        "profile": referral_profile(referral) if shows_profile(referral, side) else None,
         "side": side,
         "events": referral.events.select_related("actor", "agency"),
         "shared": sorted(actions.shared_classes(referral)),

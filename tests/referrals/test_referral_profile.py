@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casework.models import AuditEvent, Case, Person, SensitivityClass
 from referrals.access import referral_profile
-from referrals.actions import do_accept_referral, do_acknowledge_referral, do_send_referral
+from referrals.actions import do_accept_referral, do_acknowledge_referral, do_decline_referral, do_send_referral
 from referrals.models import ReferralPurpose
 from tests.fixtures.personas import acting, sign_in
 from tests.fixtures.shelters import new_case
@@ -127,3 +127,22 @@ def test_after_acceptance_the_name_is_there_as_before(shelter_world):
     assert NAME in body
     assert 'data-testid="profile-age">18 and over<' in body
     assert 'data-testid="profile-child"' not in body
+
+
+def test_a_receiver_that_declined_no_longer_sees_the_profile(shelter_world):
+    """The profile is for deciding: once declined, the receiver's `core` grant is gone and so
+    is the profile, on the referral page and in the inbox; the sender still sees it."""
+    w = shelter_world
+    case, referral = child_placement(w)
+    do_acknowledge_referral(referral, actor=acting(w.shelter_worker))
+    do_decline_referral(referral, reason="hết chỗ", actor=acting(w.shelter_worker))
+    client = english(w.shelter_worker)
+    page = client.get(reverse("referrals:detail", args=[referral.public_id]))
+    assert page.status_code == 200
+    assert 'data-testid="referral-profile"' not in page.content.decode()
+    assert 'data-testid="referral-profile"' not in client.get(reverse("referrals:inbox")).content.decode()
+    assert AuditEvent.objects.filter(actor=w.shelter_worker, action=AuditEvent.Action.VIEW).last().detail == {
+        "profile": False
+    }
+    sender = english(w.social_worker).get(reverse("referrals:detail", args=[referral.public_id])).content.decode()
+    assert 'data-testid="referral-profile"' in sender
