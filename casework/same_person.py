@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework import audit
 from casework.actions import CaseworkError, do_ensure_agency_groups, grant_case, record_event, revoke_case
@@ -194,32 +195,33 @@ def do_merge_cases(survivor: Case, link: PersonLink, *, reason: str, actor: User
         locked_absorbed.save(update_fields=["merged_into", "updated_at"])
         _merge_grants(merge, locked_absorbed, locked.owning_agency, actor=actor)
         _merge_grants(merge, locked, locked_absorbed.owning_agency, actor=actor)
-        with translation.override(settings.LANGUAGE_CODE):
-            record_event(
-                locked,
-                CaseEvent.Kind.MERGED,
-                actor=actor,
-                sensitivity=IDENTITY,
-                reason=_("%(ref)s was merged into this case: %(reason)s")
-                % {"ref": _label(locked_absorbed), "reason": reason},
-            )
-            record_event(
-                locked_absorbed,
-                CaseEvent.Kind.MERGED,
-                actor=actor,
-                sensitivity=IDENTITY,
-                reason=_("Merged into %(ref)s: %(reason)s") % {"ref": _label(locked), "reason": reason},
-            )
-        for this, role, that in ((locked, "survivor", locked_absorbed), (locked_absorbed, "absorbed", locked)):
-            audit.record(
-                AuditEvent.Action.UPDATE,
-                actor=actor,
-                case=this,
-                obj=merge,
-                classes=[CORE],
-                detail={"merge": role, "other": that.reference},
-            )
+        _record_merge(
+            merge,
+            (locked, gettext_lazy("%(ref)s was merged into this case: %(reason)s"), "survivor"),
+            (locked_absorbed, gettext_lazy("Merged into %(ref)s: %(reason)s"), "absorbed"),
+            CaseEvent.Kind.MERGED,
+            reason=reason,
+            actor=actor,
+        )
     return merge
+
+
+def _record_merge(merge: CaseMerge, first, second, kind: str, *, reason: str, actor: User, **detail) -> None:
+    """The timeline line (identity, owner only: decision 214) and the audit row of a merge or
+    its reversal on both cases; `first` and `second` are (case, line naming the other, role),
+    each line lazy so that it is written in the system language."""
+    for (case, line, role), (other, _line, _role) in ((first, second), (second, first)):
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(line) % {"ref": _label(other), "reason": reason}
+        record_event(case, kind, actor=actor, sensitivity=IDENTITY, reason=text)
+        audit.record(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            case=case,
+            obj=merge,
+            classes=[CORE],
+            detail={"merge": role, "other": other.reference, **detail},
+        )
 
 
 def do_reverse_merge(merge: CaseMerge, *, reason: str, actor: User) -> CaseMerge:
@@ -246,29 +248,13 @@ def do_reverse_merge(merge: CaseMerge, *, reason: str, actor: User) -> CaseMerge
         ).select_related("case", "group", "user")
         for grant in grants:
             revoke_case(grant, actor=actor)
-        with translation.override(settings.LANGUAGE_CODE):
-            record_event(
-                survivor,
-                CaseEvent.Kind.MERGE_REVERSED,
-                actor=actor,
-                sensitivity=IDENTITY,
-                reason=_("%(ref)s is a case of its own again: %(reason)s")
-                % {"ref": _label(absorbed), "reason": reason},
-            )
-            record_event(
-                absorbed,
-                CaseEvent.Kind.MERGE_REVERSED,
-                actor=actor,
-                sensitivity=IDENTITY,
-                reason=_("No longer merged into %(ref)s: %(reason)s") % {"ref": _label(survivor), "reason": reason},
-            )
-        for this, role, that in ((survivor, "survivor", absorbed), (absorbed, "absorbed", survivor)):
-            audit.record(
-                AuditEvent.Action.UPDATE,
-                actor=actor,
-                case=this,
-                obj=merge,
-                classes=[CORE],
-                detail={"merge": role, "other": that.reference, "reversed": True},
-            )
+        _record_merge(
+            merge,
+            (survivor, gettext_lazy("%(ref)s is a case of its own again: %(reason)s"), "survivor"),
+            (absorbed, gettext_lazy("No longer merged into %(ref)s: %(reason)s"), "absorbed"),
+            CaseEvent.Kind.MERGE_REVERSED,
+            reason=reason,
+            actor=actor,
+            reversed=True,
+        )
     return merge

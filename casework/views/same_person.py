@@ -177,21 +177,33 @@ def link(request, code):
     return back_to_case_section(case, SECTION)
 
 
-@membership_required
-@require_POST
-def unlink(request, code, link_id):
-    case, _held = _fetch(request, code, may_link_same_person, "unlink_same_person")
-    person_link = _link_of(request, case, link_id)
+def _with_reason(request, case: Case, action: str, act, success: str):
+    """A POST that takes a reason: act(reason), then back to the section with its message; a
+    missing reason or a refused rule is said there too (refusals audited)."""
     form = ReasonForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form, case=case)
         return back_to_case_section(case, SECTION)
     try:
-        do_unlink_same_person(person_link, reason=form.cleaned_data["reason"], actor=request.user)
+        act(form.cleaned_data["reason"])
     except CaseworkError as error:
-        return _refused(request, case, error, "unlink_same_person")
-    messages.success(request, _("The link was removed."))
+        return _refused(request, case, error, action)
+    messages.success(request, success)
     return back_to_case_section(case, SECTION)
+
+
+@membership_required
+@require_POST
+def unlink(request, code, link_id):
+    case, _held = _fetch(request, code, may_link_same_person, "unlink_same_person")
+    person_link = _link_of(request, case, link_id)
+    return _with_reason(
+        request,
+        case,
+        "unlink_same_person",
+        lambda reason: do_unlink_same_person(person_link, reason=reason, actor=request.user),
+        _("The link was removed."),
+    )
 
 
 @membership_required
@@ -199,22 +211,14 @@ def unlink(request, code, link_id):
 def merge(request, code, link_id):
     case, _held = _fetch(request, code, may_merge_cases, "merge_cases")
     person_link = _link_of(request, case, link_id)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return back_to_case_section(case, SECTION)
-    try:
-        do_merge_cases(
-            case,
-            person_link,
-            reason=form.cleaned_data["reason"],
-            actor=request.user,
-            agency=request.user.active_membership.agency,
-        )
-    except CaseworkError as error:
-        return _refused(request, case, error, "merge_cases")
-    messages.success(request, _("The other record was merged into this case; its history is kept below."))
-    return back_to_case_section(case, SECTION)
+    agency = request.user.active_membership.agency
+    return _with_reason(
+        request,
+        case,
+        "merge_cases",
+        lambda reason: do_merge_cases(case, person_link, reason=reason, actor=request.user, agency=agency),
+        _("The other record was merged into this case; its history is kept below."),
+    )
 
 
 @membership_required
@@ -224,13 +228,10 @@ def reverse_merge(request, code, merge_id):
     the_merge = CaseMerge.objects.filter(Q(survivor=case) | Q(absorbed=case), pk=merge_id).first()
     if the_merge is None:
         deny(request.user, {"case_merge": merge_id}, case=case)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return back_to_case_section(case, SECTION)
-    try:
-        do_reverse_merge(the_merge, reason=form.cleaned_data["reason"], actor=request.user)
-    except CaseworkError as error:
-        return _refused(request, case, error, "reverse_merge")
-    messages.success(request, _("The merge was reversed; both cases carry on separately."))
-    return back_to_case_section(case, SECTION)
+    return _with_reason(
+        request,
+        case,
+        "reverse_merge",
+        lambda reason: do_reverse_merge(the_merge, reason=reason, actor=request.user),
+        _("The merge was reversed; both cases carry on separately."),
+    )
