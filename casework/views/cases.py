@@ -243,9 +243,21 @@ WIZARD_STEPS = ("person", "facts", "review")
 WIZARD_SEEN_KEY = "new_case_draft_seen"
 
 
+# What a draft keeps of one typed value: more than any field takes, less than a flood.
+DRAFT_VALUE_LIMIT = 5000
+
+
 def _store_step(request, draft: Draft | None, step: str, post: QueryDict, going_to: str) -> Draft:
+    """Keep what was typed in the step's own fields, even when it is refused: a NUL byte (which
+    the form refuses and PostgreSQL cannot store) is dropped, and each value is cut at
+    DRAFT_VALUE_LIMIT characters."""
+    fields = {"person": PersonForm, "facts": CaseFactsForm}[step].base_fields
     payload = dict(draft.payload) if draft is not None else {}
-    payload[step] = {key: values for key, values in post.lists() if key != "csrfmiddlewaretoken"}
+    payload[step] = {
+        key: [value.replace("\x00", "")[:DRAFT_VALUE_LIMIT] for value in values]
+        for key, values in post.lists()
+        if key in fields
+    }
     payload["step"] = going_to
     draft = drafts.keep(request.user, Draft.Kind.NEW_CASE, payload)
     request.session[WIZARD_SEEN_KEY] = str(draft.public_id)

@@ -97,7 +97,8 @@ def specs() -> dict[str, tuple[type, list[str]]]:
             "external_id due_at overdue_flagged_at closure_reason created_at updated_at reception_commune_id "
             "returned_on identification_agency_id identification_grounds verification_agency_id "
             "verification_started_at "
-            "verification_due_at verification_concluded_at verification_outcome verification_flagged_at historic",
+            "verification_due_at verification_concluded_at verification_outcome verification_flagged_at historic "
+            "identification_officer_id identification_officer_name merged_into_id",
         ),
         "case_exploitation_forms": (Case.exploitation_forms.through, "case_id picklistvalue_id"),
         "case_means_of_control": (Case.means_of_control.through, "case_id picklistvalue_id"),
@@ -138,7 +139,7 @@ def specs() -> dict[str, tuple[type, list[str]]]:
             Referral,
             "id public_id reference case_id purpose_id from_agency_id to_agency_id status status_changed_at note "
             "decline_reason assigned_to_id due_at overdue_flagged_at escalated_at escalated_to_id routing_rule_id "
-            "redirected_to_id sent_by_id created_at",
+            "redirected_to_id sent_by_id created_at urgent",
         ),
         "referralevent": (ReferralEvent, "referral_id old_status new_status reason actor_id agency_id at"),
         "handoverminutes": (

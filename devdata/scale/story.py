@@ -679,6 +679,9 @@ class Stories(ReferralStory, ShelterStory, SupportStory):
                 "",
                 None,
                 False,  # historic: the stories are the live system's own records
+                None,  # identification officer: the authority's name is written as typed
+                "",
+                None,  # merged into: no story merges two records
             )
         )
         person_row = self.rows["person"][person["row"]]

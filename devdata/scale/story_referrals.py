@@ -180,6 +180,7 @@ class ReferralStory:
                     None,
                     sent_by,
                     steps[0][1],
+                    False,  # urgent
                 )
             )
             return
@@ -263,6 +264,7 @@ class ReferralStory:
                 None,
                 sent_by,
                 steps[0][1],
+                False,  # urgent: the stories mark none
             )
         )
 
