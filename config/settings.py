@@ -204,6 +204,9 @@ CAUNOI_IDLE_MINUTES = env_int("CAUNOI_IDLE_MINUTES", 30)
 SESSION_IDLE_SECONDS = CAUNOI_IDLE_MINUTES * 60
 # Days an untouched draft (the new-case wizard's answers, casework.drafts) is kept before it is purged.
 CAUNOI_DRAFT_DAYS = env_int("CAUNOI_DRAFT_DAYS", 7)
+# Days a handed-over referral stays in the inbox before it moves to the archive tab: no deadline
+# runs after the handover (docs/decisions.md 220); completing it is done from the referral page.
+REFERRAL_INBOX_RECENT_DAYS = env_int("REFERRAL_INBOX_RECENT_DAYS", 14)
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 # The stored session outlives the idle limit by five minutes, so the middleware (which audits the
 # sign-out) ends an idle session rather than the session store; only user actions save it.

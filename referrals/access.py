@@ -5,10 +5,12 @@ acts for them (docs/decisions.md 2). Missing and not allowed are the same 404, a
 attempt leaves an audit row.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -24,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models import Case as SqlCase
 from django.http import Http404
+from django.utils import timezone
 
 from casework import audit
 from casework.access import Actor, active_membership, holds_class
@@ -41,8 +44,11 @@ from casework.models import (
 )
 from messaging.notify import notifications_of
 from referrals.models import Referral, ReferralStatus
+from referrals.models.core import FINISHED_STATUSES, WORK_STATUSES
 from shelters.models import Facility
 
+# Open referrals: what an escalation to the coordinator may concern. The inbox itself is
+# narrower (`_has_work`, docs/decisions.md 220).
 INBOX_STATUSES = (
     ReferralStatus.SENT,
     ReferralStatus.RECEIVED,
@@ -185,11 +191,29 @@ def referral_profile(referral: Referral) -> ReferralProfile:
     )
 
 
+def recent_handover_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Handed over since this moment: still in the inbox (`REFERRAL_INBOX_RECENT_DAYS`)."""
+    return (now or timezone.now()) - datetime.timedelta(days=settings.REFERRAL_INBOX_RECENT_DAYS)
+
+
+def _has_work(cutoff: datetime.datetime) -> Q:
+    """A referral with work left: a step with a deadline, or a handover of the last few days
+    (docs/decisions.md 220). Each arm matches a partial index: `referral_*_work`, `referral_*_handover`."""
+    return Q(status__in=sorted(WORK_STATUSES)) | Q(status=ReferralStatus.HANDED_OVER, status_changed_at__gte=cutoff)
+
+
+def _finished(cutoff: datetime.datetime) -> Q:
+    """The archive: what `_has_work` leaves out, drafts apart."""
+    return Q(status__in=sorted(FINISHED_STATUSES)) & ~Q(
+        status=ReferralStatus.HANDED_OVER, status_changed_at__gte=cutoff
+    )
+
+
 def _inbox(user: Actor) -> QuerySet[Referral]:
     membership = active_membership(user)
     if membership is None:
         return Referral.objects.none()
-    return Referral.objects.filter(to_agency_id=membership.agency_id, status__in=INBOX_STATUSES)
+    return Referral.objects.filter(_has_work(recent_handover_cutoff()), to_agency_id=membership.agency_id)
 
 
 def inbox_referrals(user: Actor) -> QuerySet[Referral]:
@@ -243,13 +267,28 @@ def header_counts(user: Actor) -> dict[str, int]:
 
 
 def sent_referrals(user: Actor) -> QuerySet[Referral]:
-    """Open referrals the active agency sent, soonest due first."""
+    """Referrals the active agency sent that still have work left, soonest due first."""
     membership = active_membership(user)
     if membership is None:
         return Referral.objects.none()
-    sent = Referral.objects.filter(from_agency_id=membership.agency_id, status__in=INBOX_STATUSES)
+    sent = Referral.objects.filter(_has_work(recent_handover_cutoff()), from_agency_id=membership.agency_id)
     return (
         _with_person_name(sent, user)
         .select_related("case", "purpose", "to_agency", "assigned_to")
         .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
     )
+
+
+RECEIVED, SENT = "received", "sent"
+
+
+def archived_referrals(user: Actor, side: str = RECEIVED) -> QuerySet[Referral]:
+    """The active agency's finished referrals (handed over before the inbox window, completed,
+    declined, cancelled), received or sent, for the archive tab; newest first is the pager's
+    order (`casework.pagination.newest_first`). Names only where `identity` is held."""
+    membership = active_membership(user)
+    if membership is None:
+        return Referral.objects.none()
+    end = {"to_agency_id": membership.agency_id} if side == RECEIVED else {"from_agency_id": membership.agency_id}
+    finished = Referral.objects.filter(_finished(recent_handover_cutoff()), **end)
+    return _with_person_name(finished, user).select_related("case", "purpose", "from_agency", "to_agency")

@@ -49,6 +49,17 @@ class RedirectForm(MoveForm):
         self.order_fields(["to_agency", "reason"])
 
 
+class ArchivePageForm(GuardedForm, forms.Form):
+    """The archive tab's query string: which side, and the cursor of `casework.pagination`."""
+
+    side = forms.ChoiceField(
+        required=False, choices=[("received", _("Archive: received")), ("sent", _("Archive: sent"))]
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    after = forms.UUIDField(required=False)
+    before = forms.UUIDField(required=False)
+
+
 class AssignWorkerForm(GuardedForm, forms.Form):
     user = forms.ModelChoiceField(queryset=None, label=_("Caseworker"))
 

@@ -71,6 +71,14 @@ REFERRAL_TRANSITIONS: dict[str, set[str]] = {
     ReferralStatus.COMPLETED: set(),
     ReferralStatus.CANCELLED: set(),
 }
+# A step with a deadline runs (the inbox); nothing is due any more (the archive, docs/decisions.md 220).
+WORK_STATUSES = {ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED}
+FINISHED_STATUSES = {
+    ReferralStatus.HANDED_OVER,
+    ReferralStatus.COMPLETED,
+    ReferralStatus.DECLINED,
+    ReferralStatus.CANCELLED,
+}
 OPEN_STATUSES = {ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.HANDED_OVER}
 # Ending in one of these takes back what the referral granted.
 REVOKING_STATUSES = {ReferralStatus.DECLINED, ReferralStatus.CANCELLED, ReferralStatus.COMPLETED}
@@ -132,7 +140,39 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes = [
-            models.Index(fields=["to_agency", "status", "due_at"], name="referral_inbox"),
+            # The inbox and the archive tab, received and sent (docs/decisions.md 221): each list
+            # reads only its own agency's rows in its own order, never the finished ones with the open.
+            models.Index(
+                fields=["to_agency", "due_at", "created_at", "id"],
+                name="referral_received_work",
+                condition=models.Q(status__in=sorted(WORK_STATUSES)),
+            ),
+            models.Index(
+                fields=["to_agency", "-created_at", "-id"],
+                name="referral_received_done",
+                condition=models.Q(status__in=sorted(FINISHED_STATUSES)),
+            ),
+            # The handovers of the last days, the inbox's second arm (`REFERRAL_INBOX_RECENT_DAYS`).
+            models.Index(
+                fields=["to_agency", "status_changed_at"],
+                name="referral_received_handover",
+                condition=models.Q(status=ReferralStatus.HANDED_OVER),
+            ),
+            models.Index(
+                fields=["from_agency", "status_changed_at"],
+                name="referral_sent_handover",
+                condition=models.Q(status=ReferralStatus.HANDED_OVER),
+            ),
+            models.Index(
+                fields=["from_agency", "due_at", "created_at", "id"],
+                name="referral_sent_work",
+                condition=models.Q(status__in=sorted(WORK_STATUSES)),
+            ),
+            models.Index(
+                fields=["from_agency", "-created_at", "-id"],
+                name="referral_sent_done",
+                condition=models.Q(status__in=sorted(FINISHED_STATUSES)),
+            ),
             models.Index(fields=["case", "-created_at"], name="referral_case"),
             models.Index(fields=["escalated_to", "status"], name="referral_escalated"),
             # The dashboards' overdue steps: a few thousand rows nationally, out of every referral.

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from casework import audit
 from casework.access import Capability, access_case, deny
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
+from casework.pagination import newest_first
 from casework.views.common import form_errors_to_messages, membership_required
 from referrals import actions
 from referrals.access import (
@@ -19,6 +20,7 @@ from referrals.access import (
     RECEIVER,
     SENDER,
     access_referral,
+    archived_referrals,
     escalated_referrals,
     inbox_referrals,
     may_act_on_referral,
@@ -27,12 +29,13 @@ from referrals.access import (
     sent_referrals,
 )
 from referrals.actions import ReferralError
-from referrals.forms import AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
+from referrals.forms import ArchivePageForm, AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
 from referrals.models import HandoverMinutes, Referral, ReferralStatus
 from shelters.models import Placement
 from support.queries import claims_to_decide
 
 INBOX_LIMIT = 200
+ARCHIVE_PAGE_SIZE = 25
 CANCELLABLE = {ReferralStatus.SENT, ReferralStatus.RECEIVED}
 
 
@@ -107,6 +110,36 @@ def inbox(request):
         "today": timezone.localdate(),
     }
     return render(request, "referrals/inbox.html", context)
+
+
+@membership_required
+def archive(request):
+    """The archive tab ("Lưu trữ"): the agency's finished referrals, received or sent, newest
+    first, paged with a cursor (docs/decisions.md 220). A bad query string is a 400."""
+    user = request.user
+    form = ArchivePageForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("This archive page address is not valid: open the archive again from its tabs."))
+        return render(request, "referrals/archive.html", {"referrals": [], "side": "received"}, status=400)
+    side = form.cleaned_data["side"] or "received"
+    referrals = archived_referrals(user, side)
+    page = newest_first(
+        referrals,
+        referrals,
+        number=form.cleaned_data["page"] or 1,
+        size=ARCHIVE_PAGE_SIZE,
+        after=form.cleaned_data["after"],
+        before=form.cleaned_data["before"],
+    )
+    names_shown = any(referral.shows_identity for referral in page.rows)
+    audit.record(
+        AuditEvent.Action.LIST,
+        actor=user,
+        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if names_shown else []),
+        detail={"page": "referral-archive", "side": side, "shown": len(page.rows), "number": page.number},
+    )
+    context = {"referrals": page.rows, "page": page, "side": side, "outgoing": side == "sent"}
+    return render(request, "referrals/archive.html", context)
 
 
 @membership_required
