@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
 from casework.models import Case, CaseStatus, PersonStatus, Sex, StatisticsScope
-from dashboards import cache, suppression
+from dashboards import cache, lattice, suppression
 from dashboards.scope import COUNTED, Filters, Scope
 from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, HOME_COUNTRY, VICTIM, label_of
 from referrals.models import HandoverMinutes, Referral
@@ -159,7 +159,8 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
     current = f"received.{month_start:%Y-%m}"
     relations.append(("new_this_month", [*([current] if current in cells else []), "new_outside_period"]))
 
-    hidden = suppression.suppress(cells, relations) if suppress else set()
+    nested = _nested_hidden(scope, filters, today, months) if suppress else None
+    hidden = suppression.suppress(cells, relations, nested) if suppress else set()
 
     def shown(key: str) -> int | None:
         return None if key in hidden else cells[key]
@@ -173,10 +174,16 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
     if suppress and cells["handovers"] < MEDIAN_MINIMUM:
         median = None
     claims = _claims(scope, filters)
-    claims_hidden = suppress and any(suppression.is_small(claims[key]) for key in ("approved", "refused"))
+    if nested is not None:
+        claim_hidden = _claims_hidden(scope, filters, today)
+    else:
+        claim_hidden = {key for key in ("approved", "refused") if suppress and suppression.is_small(claims[key])}
+    claims_hidden = bool(claim_hidden)
     paid = _paid(scope, filters)
     # An amount paid to a few people is theirs, whatever claims were decided in the period.
-    paid_hidden = claims_hidden or (suppress and suppression.is_small(paid["people"]))
+    # People paid are not additive across periods (one woman paid in two months), so over
+    # nested periods the amount is not shown to outsiders at all (decision 224).
+    paid_hidden = claims_hidden or (suppress and (nested is not None or suppression.is_small(paid["people"])))
     return Overview(
         open_by_status=[
             Bar(label=CaseStatus(status).label, value=shown(f"status.{status}"), link=f"status={status}")
@@ -194,8 +201,8 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
         identified_by_month=[Bar(f"{month:%m/%Y}", shown(f"identified.{month:%Y-%m}")) for month in months],
         median_days_to_handover=median,
         handovers=shown("handovers"),
-        claims_approved=None if suppress and suppression.is_small(claims["approved"]) else claims["approved"],
-        claims_refused=None if suppress and suppression.is_small(claims["refused"]) else claims["refused"],
+        claims_approved=None if "approved" in claim_hidden else claims["approved"],
+        claims_refused=None if "refused" in claim_hidden else claims["refused"],
         claims_waiting=claims["waiting"],
         approved_vnd=None if claims_hidden else claims["approved_vnd"],
         paid_vnd=None if paid_hidden else paid["total"],
@@ -203,6 +210,52 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
         hidden=hidden,
         **shares,
     )
+
+
+def _nested_hidden(
+    scope: Scope, filters: Filters, today: datetime.date, months: list[datetime.date]
+) -> set[str] | None:
+    """For outsiders over a fixed period that has ended, the dashboard's period cells hidden
+    from the start, consistent with every period of the year (`dashboards.lattice`, decision
+    224): the statistics' headline cells and the cases handed over as the lattice hides them
+    for the period, each month bar as the lattice hides that month's people received, and
+    the identifications (by date of identification, their own additive series). None when
+    the period is not fixed (then the dashboard is suppressed alone, as before)."""
+    year_hidden = lattice.year_hidden(scope, filters, today)
+    code = lattice.union_code(filters, today)
+    if year_hidden is None or code is None:
+        return None
+    own = lattice.of(year_hidden, code)
+    shared = ["received", *HEADLINE_CONDITIONS, "handovers", "received.not_handed_over"]
+    hidden = {key for key in shared if key in own}
+    hidden |= {f"received.{month:%Y-%m}" for month in months if "received" in lattice.of(year_hidden, f"{month:%Y-%m}")}
+    year = int(code[:4])
+    identified = lattice.monthly(
+        Case.objects.filter(_where(scope, filters) & COUNTED).filter(
+            person_status=PersonStatus.VICTIM, identified_on__year=year
+        ),
+        "identified_on",
+    )
+    series = lattice.series_hidden("identified", identified, year, today)
+    hidden |= {"identified"} if "identified" in lattice.of(series, code) else set()
+    hidden |= {f"identified.{month:%Y-%m}" for month in months if "identified" in lattice.of(series, f"{month:%Y-%m}")}
+    return hidden
+
+
+def _claims_hidden(scope: Scope, filters: Filters, today: datetime.date) -> set[str]:
+    """Claims approved and refused over nested periods: each by month of decision, its own
+    additive series (decision 224)."""
+    code = lattice.union_code(filters, today) or ""
+    year = int(code[:4])
+    decided = Claim.objects.filter(_where(scope, filters, "case__")).filter(
+        day_range_q("decided_at", datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    )
+    hidden = set()
+    for key, status in (("approved", ClaimStatus.APPROVED), ("refused", ClaimStatus.REFUSED)):
+        series = lattice.series_hidden(key, lattice.monthly(decided.filter(status=status), "decided_at"), year, today)
+        if key in lattice.of(series, code):
+            hidden.add(key)
+    return hidden
 
 
 PUBLISHED = ("published.victims", "published.women_and_children", "published.recorded", "published.cross_border")

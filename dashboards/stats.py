@@ -93,6 +93,7 @@ class Statistics:
     suppressed: bool
     hidden: int = 0
     _values: dict = field(default_factory=dict, repr=False)
+    _relations: list = field(default_factory=list, repr=False)
 
     def figures(self) -> dict[str, int | None]:
         """Every figure by key as shown (None where hidden)."""
@@ -211,8 +212,11 @@ def official_statistics(
     by_province: bool = False,
     by_agency: bool = False,
     with_links: bool = False,
+    hidden: set[str] | None = None,
 ) -> Statistics:
-    """The official figures over `cases` (already scoped and filtered)."""
+    """The official figures over `cases` (already scoped and filtered). `hidden`: cells hidden
+    from the start when suppressed (those of the nested periods, `dashboards.lattice`)."""
+    start_hidden = hidden
     filters = filters or Filters()
     victims_base = {"person_status": PersonStatus.VICTIM}
     b = _Builder(_link_base(filters))
@@ -559,7 +563,7 @@ def official_statistics(
             ],
         )
 
-    hidden = suppression.suppress(b.cells, b.relations) if suppress else set()
+    hidden = suppression.suppress(b.cells, b.relations, start_hidden) if suppress else set()
     headline = [
         b.figure(key, hidden, with_links=with_links)
         for key in (
@@ -597,7 +601,9 @@ def official_statistics(
         )
         for key, title, cells, note in tables
     ]
-    statistics = Statistics(headline=headline, tables=built, suppressed=suppress, _values=b.cells)
+    statistics = Statistics(
+        headline=headline, tables=built, suppressed=suppress, _values=b.cells, _relations=b.relations
+    )
     statistics.hidden = sum(value is None for value in statistics.figures().values())
     return statistics
 
@@ -617,7 +623,23 @@ def must_suppress(scope: Scope, *, role: str | None = None, shared: bool = False
     return role not in MANDATED_ROLES
 
 
-def statistics_for(scope: Scope, filters: Filters, *, suppress: bool, with_links: bool = False) -> Statistics:
+def statistics_for(
+    scope: Scope,
+    filters: Filters,
+    *,
+    suppress: bool,
+    with_links: bool = False,
+    today: datetime.date | None = None,
+    nested: bool = True,
+) -> Statistics:
+    """The statistics of the page and the exports. Suppressed over a fixed period that has
+    ended, they start from the hidden cells of every period of its year (`dashboards.lattice`);
+    `nested=False` counts one period alone (the lattice's own counts)."""
+    hidden = None
+    if suppress and nested:
+        from dashboards import lattice  # lattice counts periods with this module
+
+        hidden = lattice.hidden_for(scope, filters, today or timezone.localdate())
     return official_statistics(
         scoped_cases(scope, filters),
         suppress=suppress,
@@ -625,6 +647,7 @@ def statistics_for(scope: Scope, filters: Filters, *, suppress: bool, with_links
         by_province=scope.level == "national" and not filters.province_id,
         by_agency=scope.level != "agency" and not filters.agency_id,
         with_links=with_links,
+        hidden=hidden,
     )
 
 

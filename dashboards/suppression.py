@@ -25,11 +25,12 @@ def is_small(value: int) -> bool:
     return LOWEST_HIDDEN <= value <= HIGHEST_HIDDEN
 
 
-def suppress(cells: Mapping[str, int], relations: Iterable[Relation]) -> set[str]:
+def suppress(cells: Mapping[str, int], relations: Iterable[Relation], hidden: Iterable[str] | None = None) -> set[str]:
     """The keys of `cells` to hide. `relations` are (total key, part keys) with
-    cells[total] == sum(cells[part] for part in parts)."""
+    cells[total] == sum(cells[part] for part in parts). `hidden`: keys hidden from the start
+    (those of `cells` only), as the nested periods require (`dashboards.lattice`)."""
     relations = [(total, list(parts)) for total, parts in relations if total in cells]
-    hidden = {key for key, value in cells.items() if is_small(value)}
+    hidden = {key for key, value in cells.items() if is_small(value)} | {key for key in hidden or () if key in cells}
     changed = True
     while changed:
         changed = False
