@@ -257,7 +257,27 @@ def check_commune_in_province(form: forms.Form, name: str, province) -> None:
         form.add_error(name, _("This commune is not in the province chosen."))
 
 
-class PersonForm(StyledForm, forms.Form):
+class PersonChecks:
+    """Checks on who a person is: the wizard's person step and a group's row (group_forms.py)."""
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter the person's name."))
+        return name
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not (1900 <= year <= timezone.localdate().year):
+            raise forms.ValidationError(_("Enter a year between 1900 and this year."))
+        return year
+
+    def check_document_type(self, data: dict) -> None:
+        if data.get("document_number") and not data.get("document_type"):
+            self.add_error("document_type", _("Say which document the number belongs to."))
+
+
+class PersonForm(PersonChecks, StyledForm, forms.Form):
     """Step 1 of the new-case wizard: who the person is (identity class)."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -311,12 +331,6 @@ class PersonForm(StyledForm, forms.Form):
         if self.default_nationality and not self.is_bound and "nationality" not in self.initial:
             self.initial["nationality"] = Country.objects.filter(alpha2=VIET_NAM).values_list("pk", flat=True).first()
 
-    def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Enter the person's name."))
-        return name
-
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")
         if birth_date and birth_date > timezone.localdate():
@@ -325,18 +339,11 @@ class PersonForm(StyledForm, forms.Form):
             raise forms.ValidationError(_("Check the date of birth."))
         return birth_date
 
-    def clean_birth_year(self):
-        year = self.cleaned_data.get("birth_year")
-        if year is not None and not (1900 <= year <= timezone.localdate().year):
-            raise forms.ValidationError(_("Enter a year between 1900 and this year."))
-        return year
-
     def clean(self):
         data = super().clean()
         if data.get("birth_date") and data.get("birth_year") and data["birth_date"].year != data["birth_year"]:
             self.add_error("birth_year", _("The year does not match the date of birth."))
-        if data.get("document_number") and not data.get("document_type"):
-            self.add_error("document_type", _("Say which document the number belongs to."))
+        self.check_document_type(data)
         check_commune_in_province(self, "home_commune", data.get("home_province"))
         return data
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import LabelChoiceField, StyledForm, cache_options
+from casework.forms import LabelChoiceField, PersonChecks, StyledForm, cache_options
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import DocumentType, Province, Sex
 from casework.models.people import age_from_birth_year
@@ -45,7 +45,7 @@ class GroupForm(StyledForm, forms.Form):
     )
 
 
-class MemberForm(StyledForm, forms.Form):
+class MemberForm(PersonChecks, StyledForm, forms.Form):
     """One person of the group: a row of the table."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -67,22 +67,9 @@ class MemberForm(StyledForm, forms.Form):
             (number, _("row %(number)s") % {"number": number}) for number in range(1, rows + 1)
         ]
 
-    def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Enter the person's name."))
-        return name
-
-    def clean_birth_year(self):
-        year = self.cleaned_data.get("birth_year")
-        if year is not None and not (1900 <= year <= timezone.localdate().year):
-            raise forms.ValidationError(_("Enter a year between 1900 and this year."))
-        return year
-
     def clean(self):
         data = super().clean()
-        if data.get("document_number") and not data.get("document_type"):
-            self.add_error("document_type", _("Say which document the number belongs to."))
+        self.check_document_type(data)
         return data
 
 

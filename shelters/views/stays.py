@@ -199,10 +199,16 @@ def _posted(request, code, form_class, form_name, act, success, anchor):
     if form_class is ExtendForm:
         extra = {"officers": colleagues_known_to(request.user)}
     form = form_class(request.POST, **extra)
+    return _act_on_stay(request, stay, held, form, form_name, act, success, anchor, ShelterError)
+
+
+def _act_on_stay(request, stay, held, form, form_name, act, success, anchor, refusal):
+    """Act on a valid form and go back to the stay page at `anchor`; a refusal (`refusal`
+    raised) or an invalid form shows the page again with the form and a 400."""
     if form.is_valid():
         try:
             act(stay, form.cleaned_data)
-        except ShelterError as error:
+        except refusal as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, success)
@@ -257,15 +263,7 @@ def _record_on_stay(request, code, capability, form_name, build, act, success, a
     casework action, and return to the stay page; the form again with a 400 otherwise."""
     stay, held = access.access_stay_to_record(request.user, code, capability)
     form = build(set(held.classes) & STAY_PAGE_CLASSES)
-    if form.is_valid():
-        try:
-            act(stay, form.cleaned_data)
-        except CaseworkError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, success)
-            return redirect(reverse("shelters:stay", args=[stay.public_id]) + f"#{anchor}")
-    return _stay_page(request, stay, held, status=400, **{form_name: form})
+    return _act_on_stay(request, stay, held, form, form_name, act, success, anchor, CaseworkError)
 
 
 @require_POST
