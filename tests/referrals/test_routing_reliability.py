@@ -108,8 +108,9 @@ def test_r1_routing_survives_worker_kills_and_a_redis_restart_exactly_once(servi
     messages = OutboxMessage.objects.filter(task=ROUTE, args__0__in=case_ids)
     assert messages.count() == 200
     assert not messages.filter(done_at__isnull=True).exists() and not messages.filter(failed_at__isnull=False).exists()
-    # The outage was real: what was published while Redis was down had to be published again.
-    assert messages.filter(attempts__gte=2).count() >= 10
+    # The outage was real: what was published while Redis was down had to be published again
+    # (a publish that never reached Redis is not counted as an attempt, decision 241).
+    assert messages.exclude(last_error="").count() >= 10
     assert world.worker.kills == 2
 
 
