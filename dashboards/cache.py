@@ -13,8 +13,13 @@ before the bump stores its figures under the old generation, which nobody asks f
 so a figure computed from data older than a committed change is never served after it.
 
 Only aggregates over cases are cached; what moves with the clock or with the beds (overdue
-referral steps, bed occupancy) is computed on every request. If the cache does not answer,
-the figures are computed as if nothing were cached: a cache outage never shows a zero (R5).
+referral steps, bed occupancy) is computed on every request.
+
+If the cache does not answer, `cached` raises `FiguresUnavailable` and the page says "Số liệu
+tạm thời không có" instead of figures (decision 243): never a zero or a stale figure (R5), and
+never every dashboard request of the country recomputing at once against the database while
+Redis is down. With the cache turned off (`CAUNOI_DASHBOARD_CACHE_SECONDS=0`) figures are
+always computed.
 """
 
 import hashlib
@@ -35,6 +40,10 @@ log = logging.getLogger(__name__)
 
 PREFIX = "dash"
 NATIONAL = "national"
+
+
+class FiguresUnavailable(Exception):
+    """The cache does not answer, so the figures are not shown (decision 243)."""
 
 
 def case_topics(province_id: int | None, agency_id: int | None) -> set[str]:
@@ -63,9 +72,11 @@ def _generation(topic: str) -> int:
     return generations.current(_generation_key(topic))
 
 
-def cached(page: str, scope, params: dict, compute: Callable[[], object]):
+def cached(page: str, scope, params: dict, compute: Callable[[], object], *, live_if_unavailable: bool = False):
     """`compute()`, or what it returned for the same page, scope, parameters, language and day
-    while nothing in the scope changed."""
+    while nothing in the scope changed. If the cache does not answer: `FiguresUnavailable`, or
+    with `live_if_unavailable` (a part that exports and workers need too, such as the
+    lattice) `compute()`."""
     timeout = settings.CAUNOI_DASHBOARD_CACHE_SECONDS
     if not timeout:
         return compute()
@@ -79,15 +90,18 @@ def cached(page: str, scope, params: dict, compute: Callable[[], object]):
         digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
         key = f"{PREFIX}:{page}:{topic}:{_generation(topic)}:{digest}"
         found = cache.get(key)
-    except Exception:  # noqa: BLE001 — a cache outage costs speed, never figures
-        log.warning("dashboard cache unavailable; computing %s uncached", page, exc_info=True)
-        return compute()
+    except Exception as error:  # noqa: BLE001 — any failure of the cache backend
+        if live_if_unavailable:
+            log.warning("dashboard cache unavailable; computing %s uncached", page, exc_info=True)
+            return compute()
+        log.warning("dashboard cache unavailable; %s not shown", page, exc_info=True)
+        raise FiguresUnavailable(page) from error
     if found is not None:
         return found
     value = compute()
     try:
         cache.set(key, value, timeout)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 — computed just now from the database: shown, not stored
         log.warning("dashboard cache unavailable; %s not stored", page, exc_info=True)
     return value
 

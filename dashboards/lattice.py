@@ -126,7 +126,8 @@ def cached_union_hidden(
     codes = ended_codes(year, today)
     params = {"place": place, "year": year, "ended": len(codes)}
     with translation.override("vi"):
-        return cache.cached("lattice", scope, params, lambda: union_hidden(compute(codes)))
+        # Exports on the worker need it too: a cache outage computes it (decision 243).
+        return cache.cached("lattice", scope, params, lambda: union_hidden(compute(codes)), live_if_unavailable=True)
 
 
 def series_hidden(name: str, monthly: Mapping[datetime.date, int], year: int, today: datetime.date) -> set[str]:

@@ -44,7 +44,14 @@ def _page(request, page: str, *, initial: dict | None = None, default_period=(No
     if request.GET and not form.is_valid():
         return render(request, template, {"form": form, "scope": scope, "invalid": True}, status=400)
     filters = form.filters(*default_period)
-    context = figures(scope, filters, suppress)
+    try:
+        context = figures(scope, filters, suppress)
+    except cache.FiguresUnavailable:
+        # The cache does not answer: say so rather than show a zero or recompute the
+        # country's figures on every request while Redis is down (decision 243).
+        response = render(request, template, {"form": form, "scope": scope, "unavailable": True}, status=503)
+        response["Retry-After"] = "30"
+        return response
     _audit(request, page, scope, filters)
     return render(
         request,

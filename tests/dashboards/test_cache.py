@@ -3,6 +3,7 @@ recomputed as soon as a case of the scope changes, untouched by changes elsewher
 
 import pytest
 from django.core.cache import cache as django_cache
+from django.test import override_settings
 from django.urls import reverse
 
 from casework import actions
@@ -11,6 +12,7 @@ from dashboards import cache
 from tests.fixtures.personas import acting, make_case, make_user, sign_in
 from tests.fixtures.queries import page_queries
 from tests.fixtures.statistics import build_statistics_world, overdue_referral
+from tests.services import free_port
 
 DASHBOARD = reverse("dashboards:dashboard")
 STATISTICS = reverse("dashboards:statistics")
@@ -107,19 +109,57 @@ def test_overdue_steps_are_live_even_when_the_aggregates_are_cached(cached_world
     assert [row["count"] for row in after.overdue_by_agency] == [1]
 
 
-def test_a_cache_outage_costs_speed_not_figures(cached_world, monkeypatch):
+@pytest.mark.parametrize("page", [DASHBOARD, STATISTICS])
+def test_an_unreachable_cache_says_figures_unavailable_never_stale_or_zero(cached_world, page):
+    """Decision 243: with Redis down the page says so (503, "Số liệu tạm thời không có")
+    instead of a zero, a stale figure or the country's figures recomputed on every request."""
+    client = sign_in(cached_world.supervisor)
+    assert client.get(page).status_code == 200  # cached while the cache answered
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        response = client.get(page)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    content = response.content.decode()
+    assert "Số liệu tạm thời không có" in content
+    assert 'data-testid="open-total"' not in content and 'data-testid="headline"' not in content
+    assert 'data-testid="period-filters"' in content  # the filters stay usable
+    assert client.get(page).status_code == 200  # the cache is back: so are the figures
+
+
+def test_figures_come_back_with_the_cache_and_a_failed_store_still_shows_them(cached_world, monkeypatch):
     client = sign_in(cached_world.supervisor)
     _count, expected = dashboard(client)
 
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(cache.cache, "get", down)
-    monkeypatch.setattr(cache.cache, "set", down)
+    django_cache.clear()
+    monkeypatch.setattr(cache.cache, "set", down)  # read answers (nothing there), store fails
     response = client.get(DASHBOARD)
     assert response.status_code == 200
     assert response.context["data"].open_total == expected.open_total
-    assert response.context["data"].received == expected.received
+    monkeypatch.setattr(cache.cache, "get", down)
+    assert client.get(DASHBOARD).status_code == 503
+    monkeypatch.undo()
+    _count, again = dashboard(client)
+    assert again.open_total == expected.open_total and again.received == expected.received
+
+
+def test_with_the_cache_turned_off_figures_are_computed(cached_world, settings, monkeypatch):
+    settings.CAUNOI_DASHBOARD_CACHE_SECONDS = 0
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache.cache, "get", down)
+    response = sign_in(cached_world.supervisor).get(DASHBOARD)
+    assert response.status_code == 200 and response.context["data"].open_total is not None
 
 
 def test_generations_are_per_scope():
@@ -128,3 +168,21 @@ def test_generations_are_per_scope():
     cache.bump(cache.case_topics(1, 7))
     after = {topic: cache._generation(topic) for topic in before}
     assert [topic for topic in before if after[topic] != before[topic]] == ["national", "province:1", "agency:7"]
+
+
+def test_the_lattice_that_exports_need_is_computed_when_the_cache_is_down(cached_world, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache.cache, "get", down)
+    with pytest.raises(cache.FiguresUnavailable):
+        cache.cached("dashboard", _national(), {}, lambda: {"open": 3})
+    assert cache.cached("lattice", _national(), {}, lambda: {"2026-Q1|received"}, live_if_unavailable=True) == {
+        "2026-Q1|received"
+    }
+
+
+def _national():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(level=StatisticsScope.NATIONAL)
