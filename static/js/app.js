@@ -10,7 +10,8 @@ document.addEventListener("submit", function (event) {
 
 // An htmx request that fails says so next to what was used, and nothing the user typed is
 // replaced (base.html's htmx-config swaps no 4xx/5xx answer except a form's 400). Without this a
-// failed save left the old "Saved at …" in place and a failed filter kept the old rows.
+// failed save left the old "Saved at …" in place and a failed filter kept the old rows silently
+// (decision 244).
 (function () {
   var BOX = "htmx-error";
 
@@ -29,6 +30,28 @@ document.addEventListener("submit", function (event) {
     return "client";
   }
 
+  // What the failed request would have replaced is marked as out of date: a list that a
+  // filter did not reload is dimmed (data-stale) and the box says the rows are the earlier
+  // ones; a form's "Saved at …" (data-saved-state) no longer claims the typed values were saved.
+  function markStale(event, anchor, box) {
+    var target = event.detail.target;
+    var note = document.body.getAttribute("data-request-error-stale") || "";
+    if (target && target !== anchor && !target.contains(anchor) && note) {
+      target.setAttribute("data-stale", "");
+      var line = document.createElement("div");
+      line.className = "small";
+      line.setAttribute("data-testid", "stale-note");
+      line.textContent = note;
+      box.appendChild(line);
+    }
+    if (anchor.querySelectorAll) {
+      anchor.querySelectorAll("[data-saved-state]").forEach(function (state) {
+        state.textContent = document.body.getAttribute("data-request-error-unsaved") || "";
+        state.className = "small text-danger fw-semibold";
+      });
+    }
+  }
+
   function show(event) {
     var anchor = anchorOf(event);
     if (!anchor || !anchor.parentNode) { return; }
@@ -41,6 +64,7 @@ document.addEventListener("submit", function (event) {
       anchor.parentNode.insertBefore(box, anchor);
     }
     box.textContent = document.body.getAttribute("data-request-error-" + reason(event)) || "";
+    markStale(event, anchor, box);
     box.scrollIntoView({ block: "nearest" });
   }
 
@@ -54,6 +78,10 @@ document.addEventListener("submit", function (event) {
   document.addEventListener("htmx:sendError", show);
   document.addEventListener("htmx:timeout", show);
   document.addEventListener("htmx:beforeRequest", clear);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.removeAttribute) { target.removeAttribute("data-stale"); }
+  });
 })();
 
 // The header's menu button below 1200 px (base.html): Bootstrap's CSS collapses the menu,

@@ -2,8 +2,9 @@
 
 The case list's filter is an htmx form. The server's answer is replaced on the network (a 503
 as during a database outage, a 500, then a dropped connection); each time the page must show the
-reason above the form, keep the typed search and the rows already shown, and clear the message
-once a request goes through again.
+reason above the form, keep the typed search, mark the rows already shown as the earlier ones,
+and clear both once a request goes through again. An intake section saved while the server
+answers 503 shows the error, keeps the text and no longer claims "Đã lưu lúc …" (decision 244).
 """
 
 import re
@@ -13,14 +14,19 @@ from django.utils.translation import gettext as _
 from playwright.sync_api import expect
 
 from casework.models import Role
+from shelters.models import Intake
 from tests.e2e.conftest import assert_clean
 from tests.e2e.test_case_registration import sign_in, vietnamese
+from tests.e2e.test_intake_unsaved_section import admitted_with_all_but_goals
 from tests.fixtures.personas import acting, make_agency, make_case, make_user
+from tests.fixtures.shelters import shelter_world  # noqa: F401 — fixture
 
 pytestmark = pytest.mark.browser
 
 UNAVAILABLE = "The service is unavailable for a moment, so nothing was saved or loaded. What you typed is still here: please try again in a few minutes."  # noqa: E501
 SERVER = "An error on the server stopped this request, so nothing was saved or loaded. What you typed is still here: please try again."  # noqa: E501
+STALE = "The list below still shows the earlier results, not those of this request."
+UNSAVED = "Not confirmed as saved: see the message above."
 OFFLINE = "No connection to the server, so nothing was saved or loaded. What you typed is still here: check the network and try again."  # noqa: E501
 
 
@@ -52,16 +58,19 @@ def test_a_failed_filter_says_why_and_keeps_the_search_and_the_rows(live_server,
         search.fill("Nguyễn Thị")
         with page.expect_response(filter_requests(live_server.url)):
             page.click(".case-filters [type=submit]")
-        expect(error).to_have_text(vietnamese(_(message)))
+        expect(error).to_contain_text(vietnamese(_(message)))
         expect(error).to_be_visible()
         expect(search).to_have_value("Nguyễn Thị")
+        # The rows shown are the earlier ones: kept, but marked and said to be out of date.
         expect(rows).to_have_count(1)
+        expect(page.locator("#case-results[data-stale]")).to_have_count(1)
+        expect(error.locator("[data-testid=stale-note]")).to_have_text(vietnamese(_(STALE)))
         page.unroute(filter_requests(live_server.url))
 
     page.route(filter_requests(live_server.url), lambda route: route.abort("connectionrefused"))
     search.fill("Lò Thị")
     page.click(".case-filters [type=submit]")
-    expect(error).to_have_text(vietnamese(_(OFFLINE)))
+    expect(error).to_contain_text(vietnamese(_(OFFLINE)))
     expect(search).to_have_value("Lò Thị")
     page.unroute(filter_requests(live_server.url))
 
@@ -71,6 +80,7 @@ def test_a_failed_filter_says_why_and_keeps_the_search_and_the_rows(live_server,
         page.click(".case-filters [type=submit]")
     expect(error).to_have_count(0)
     expect(rows).to_have_count(1)
+    expect(page.locator("#case-results[data-stale]")).to_have_count(0)
     # The browser and htmx log the failed requests in the console; nothing else may appear.
     assert_clean(
         page,
@@ -81,3 +91,44 @@ def test_a_failed_filter_says_why_and_keeps_the_search_and_the_rows(live_server,
             r"htmx:(afterRequest|sendError)",
         ),
     )
+
+
+def test_a_failed_intake_section_save_never_says_saved_and_keeps_the_text(
+    live_server,
+    shelter_world,  # noqa: F811
+    page,
+):
+    w = shelter_world
+    stay = admitted_with_all_but_goals(w)
+    intake = Intake.objects.get(stay=stay)
+    before = dict(intake.sections)
+    sign_in(page, live_server.url, "s.peace.worker")
+    page.goto(f"{live_server.url}/shelters/stays/{stay.public_id}/intake/")
+    goals = page.locator("[data-testid=section-goals]")
+    belongings = page.locator("[data-testid=section-belongings]")
+    expect(belongings.locator("[data-testid=saved-at]")).to_contain_text("Đã lưu lúc")  # saved earlier today
+
+    section_url = re.compile(re.escape(f"{live_server.url}/shelters/stays/{stay.public_id}/intake/") + r".*belongings")
+    page.route(section_url, answering({"status": 503, "body": "down"}))
+    belongings.locator("[name=cash_vnd]").fill("250000")
+    with page.expect_response(section_url):
+        belongings.locator("button[type=submit]").click()
+    error = belongings.locator("[data-testid=request-error]")
+    expect(error).to_contain_text(vietnamese(_(UNAVAILABLE)))
+    expect(belongings.locator("[name=cash_vnd]")).to_have_value("250000")
+    saved_at = belongings.locator("[data-testid=saved-at]")
+    expect(saved_at).to_have_text(vietnamese(_(UNSAVED)))
+    expect(saved_at).not_to_contain_text("Đã lưu lúc")
+    expect(goals.locator("[data-testid=request-error]")).to_have_count(0)
+    intake.refresh_from_db()
+    assert intake.sections == before  # nothing reached the server
+
+    # Once the server answers again, the same button saves and says so.
+    page.unroute(section_url)
+    with page.expect_response(lambda response: "belongings" in response.url and response.ok):
+        belongings.locator("button[type=submit]").click()
+    expect(page.locator("[data-testid=section-belongings] [data-testid=saved-at]")).to_contain_text("Đã lưu lúc")
+    expect(page.locator("[data-testid=request-error]")).to_have_count(0)
+    intake.refresh_from_db()
+    assert intake.sections["belongings"]["cash_vnd"] == 250000
+    assert_clean(page, allowed=(r"Failed to load resource", r"Response Status Error Code 503", r"htmx:afterRequest"))
