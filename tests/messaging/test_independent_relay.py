@@ -71,23 +71,27 @@ class RelayProcess:
     """`manage.py relay_outbox` against the test database and the given broker."""
 
     def __init__(self, broker_url: str, *options: str):
+        (ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
+        self.log = open(ROOT / "var" / "log" / "test-relay.log", "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "relay_outbox", *options],
             cwd=ROOT,
             env=worker_env(CELERY_BROKER_URL=broker_url),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
         try:
             return self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
             return -9
+        finally:
+            self.log.close()
 
 
 @pytest.fixture
@@ -136,6 +140,7 @@ def test_with_the_worker_killed_the_own_relay_publishes_and_a_returning_worker_r
         for relay in relays:
             if relay.process.poll() is None:
                 relay.process.kill()
+            relay.log.close()
         worker.stop()
         broker.stop()
 

@@ -17,7 +17,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 
 from messaging import outbox
 
@@ -26,6 +26,17 @@ log = logging.getLogger("messaging.relay")
 # The beat's own relay entries: this command is the relay, it does not run them as sweeps.
 RELAY = "messaging.tasks.relay_outbox"
 RELAY_TASKS = {RELAY, *(old for old, new in outbox.MOVED_TASKS.items() if new == RELAY)}
+
+
+def _renew_connections(*, broken: bool = False) -> None:
+    """Between passes: drop a connection that is too old or broken (a database restart), so the
+    next pass connects afresh. Never inside a transaction (the command called from a test)."""
+    if connection.in_atomic_block:
+        return
+    if broken:
+        connections.close_all()
+    else:
+        close_old_connections()
 
 
 def _positive(value: str) -> float:
@@ -76,16 +87,16 @@ class Command(BaseCommand):
                     self._sweep(name, task)
             if once or stop.wait(every):
                 break
-        connections.close_all()
+        _renew_connections(broken=True)
         log.info("outbox relay stopped")
 
     def _pass(self, redeliver_after: float | None) -> int:
-        close_old_connections()
+        _renew_connections()
         try:
             published = outbox.relay(redeliver_after=redeliver_after)
         except Exception:  # noqa: BLE001 — the database is down or restarting: next pass
             log.exception("outbox relay pass failed")
-            connections.close_all()
+            _renew_connections(broken=True)
             return 0
         if published:
             log.info("outbox relay published %s", published)
@@ -105,8 +116,8 @@ class Command(BaseCommand):
         return found
 
     def _sweep(self, name: str, task) -> None:
-        close_old_connections()
+        _renew_connections()
         result = task.apply(throw=False)  # in this process; exceptions are kept in the result
         if result.failed():
             log.error("sweep %s failed: %r", name, result.result)
-            connections.close_all()
+            _renew_connections(broken=True)
