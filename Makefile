@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test worker beat lint format messages vendor clean bench
+.PHONY: run test worker beat relay lint format messages vendor clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -26,6 +26,10 @@ worker: $(VENV)/.installed
 
 beat: $(VENV)/.installed
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# The outbox relay and the beat's sweeps in a process of their own (decision 240).
+relay: $(VENV)/.installed
+	$(VENV)/bin/python manage.py relay_outbox --sweeps
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
