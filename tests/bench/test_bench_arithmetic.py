@@ -62,8 +62,9 @@ def test_throughput_is_requests_per_second():
 # ----- ratios across data sets and the targets ------------------------------------------------
 
 
-def _size(**p95):
-    return {"endpoints": {name: {"p95_ms": value} for name, value in p95.items()}}
+def _size(healthz_p95: float = 2.0, **p95):
+    """Pages with their p95 and the p95 of the /healthz requests interleaved with them."""
+    return {"endpoints": {name: {"p95_ms": value, "healthz": {"p95_ms": healthz_p95}} for name, value in p95.items()}}
 
 
 def test_sizes_are_ordered_by_number_with_named_data_sets_first():
@@ -79,6 +80,33 @@ def test_across_sizes_divides_the_largest_data_set_by_the_smallest():
     assert found["larger"] == "200000"
     assert found["smaller"] == "10000"
     assert found["p95_ratio"] == {"healthz": 1.0, "case_list_page1": 1.5}
+
+
+def test_across_sizes_divides_each_size_by_its_own_healthz_first():
+    """The 200k pages were measured on a busier machine (its /healthz p95 3 ms, 10k's 1.5 ms).
+    The list's raw 90 ÷ 100 would be 0.9; over their own /healthz it is 30 ÷ 66.7 = 0.45. A
+    page twice as slow on a machine twice as slow has not grown: 1.0."""
+    sizes = {
+        "200000": _size(healthz_p95=3.0, case_list_page1=90.0, case_page=60.0),
+        "10000": _size(healthz_p95=1.5, case_list_page1=100.0, case_page=30.0),
+    }
+    found = report.across_sizes(sizes)["p95_ratio"]
+    assert found["case_list_page1"] == 0.45  # (90 / 3) / (100 / 1.5)
+    assert found["case_page"] == 1.0  # twice the time on a machine twice as slow
+
+
+def test_a_ratio_without_its_healthz_is_not_given():
+    sizes = {"200000": _size(case_list_page1=90.0), "10000": _size(case_list_page1=100.0)}
+    del sizes["10000"]["endpoints"]["case_list_page1"]["healthz"]
+    assert report.across_sizes(sizes)["p95_ratio"]["case_list_page1"] is None
+    assert stats.relative_ratio(10, 2, 5, None) is None
+    assert stats.relative_ratio(10, 2, 5, 0) is None
+
+
+def test_page_400_over_page_1_divides_each_by_the_healthz_beside_it():
+    deep = {"p95_ms": 40.0, "healthz": {"p95_ms": 4.0}}
+    first = {"p95_ms": 20.0, "healthz": {"p95_ms": 2.0}}
+    assert report.relative_p95(deep, first) == 1.0
 
 
 def test_one_data_set_has_no_ratio_across_sizes():
