@@ -191,6 +191,16 @@ def summary_lines(results: dict) -> list[str]:
             f"{_number(load['rps'], 1)} req/s = {_number(load['throughput_vs_healthz_pct'], 1)}% of /healthz "
             f"({_number(load['healthz']['rps'], 1)} req/s)"
         )
+    scaling = (load or {}).get("scaling")
+    if scaling:
+        one, spread = scaling["one_server"], scaling["all_servers"]
+        lines.append(
+            f"- **{scaling['servers']} servers** ({scaling['users']} users, windows alternating): "
+            f"{_number(one['rps'], 1)} req/s on one, {_number(spread['rps'], 1)} req/s over "
+            f"{scaling['servers']} = ×{_number(scaling['throughput_ratio'], 2)} "
+            f"(p95 {_number(one['p95_ms'])} → {_number(spread['p95_ms'])} ms, errors {one['errors']} / "
+            f"{spread['errors']}); /healthz ×{_number(scaling['healthz_throughput_ratio'], 2)}"
+        )
     memory = results.get("export_memory")
     if memory:
         if "error" in memory:

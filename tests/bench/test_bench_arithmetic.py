@@ -4,10 +4,10 @@ from email.message import Message
 
 import pytest
 
-from bench import report, stats
+from bench import report, scaling, stats
 from bench.client import Response
 from bench.html import find_form, parse
-from bench.measure import take
+from bench.measure import Sample, take
 from bench.pages import _changed_params, case_links, next_link
 
 # ----- percentiles and ratios ---------------------------------------------------------------
@@ -134,6 +134,51 @@ def test_checks_pass_at_the_limit_and_fail_above_it_and_say_when_not_measured():
     assert found["P7 throughput vs /healthz"] is True
     assert found["P8 routing p95"] is None
     assert report.checks(results)["note"] == ""
+
+
+# ----- one server against several -------------------------------------------------------------
+
+
+def _samples(count: int, ms: float = 10.0, errors: int = 0) -> dict[str, list[Sample]]:
+    return {"case_list": [Sample(ms, 200, 5, 1.0, "" if index >= errors else "HTTP 500") for index in range(count)]}
+
+
+def test_the_configurations_alternate_so_each_goes_first_as_often():
+    assert scaling.order(3) == ["one", "all", "all", "one", "one", "all"]
+    assert scaling.order(2).count("one") == scaling.order(2).count("all") == 2
+
+
+def test_a_tally_adds_its_windows_before_dividing():
+    tally = scaling.Tally()
+    tally.add(_samples(30), 2.0)
+    tally.add(_samples(10, ms=30.0, errors=1), 2.0)
+    found = tally.summary()
+    # 40 requests in 4 s, not the mean of 15 and 5 req/s of the windows taken separately
+    assert found == {"seconds": 4.0, "requests": 40, "errors": 1, "rps": 10.0, "p95_ms": 30.0}
+
+
+def test_the_scaling_ratio_is_all_servers_over_one_of_the_same_windows():
+    one, spread, healthz_one, healthz_all = (scaling.Tally() for _ in range(4))
+    one.add(_samples(100), 10.0)
+    spread.add(_samples(150), 10.0)
+    healthz_one.add(_samples(400, ms=2.0), 1.0)
+    healthz_all.add(_samples(600, ms=2.0), 1.0)
+    found = scaling.report(2, 10, one, spread, healthz_one, healthz_all)
+    assert (found["one_server"]["rps"], found["all_servers"]["rps"]) == (10.0, 15.0)
+    assert found["throughput_ratio"] == 1.5
+    assert found["healthz_throughput_ratio"] == 1.5
+    empty = scaling.report(2, 10, scaling.Tally(), spread, healthz_one, healthz_all)
+    assert empty["throughput_ratio"] is None
+
+
+def test_the_summary_reports_the_scaling_run():
+    found = {"one_server": {"rps": 10.0, "p95_ms": 300.0, "errors": 0}}
+    found |= {"all_servers": {"rps": 12.0, "p95_ms": 250.0, "errors": 0}, "servers": 2, "users": 10}
+    found |= {"throughput_ratio": 1.2, "healthz_throughput_ratio": 1.1}
+    load = {"size": "demo", "users": 10, "seconds": 30, "requests": 1, "errors": 0, "p95_ms": 1.0, "rps": 1.0}
+    load |= {"throughput_vs_healthz_pct": 10.0, "healthz": {"rps": 10.0}, "scaling": found}
+    lines = report.summary_lines({"sizes": {}, "load": load})
+    assert any("10.0 req/s on one, 12.0 req/s over 2 = ×1.20" in line for line in lines)
 
 
 # ----- reading pages --------------------------------------------------------------------------
