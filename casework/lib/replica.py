@@ -8,9 +8,9 @@ a replica is configured. Inside the block `ReplicaRouter` sends ORM reads to the
 alias, unless the primary's connection is inside a transaction (it may have written there, and
 its own writes are visible only on the primary).
 
-A replica lags. On entering the block the primary's flushed WAL position is read and the
+A replica lags. At the block's first read the primary's flushed WAL position is read and the
 block waits (at most `DATABASE_REPLICA_WAIT_MS`) until the replica has replayed that far, so
-a figure read there includes every change committed before the request began — as the primary
+a figure read there includes every change committed before it was asked for — as the primary
 would have given it — and a figure cached after an invalidation never misses the change that
 invalidated it. A replica that is behind, stopped or unreachable is logged and the block reads
 the primary: the page is slower, never staler.
@@ -33,8 +33,23 @@ REPLICA = "replica"
 # alias is the primary itself (a test mirror) or a promoted standby; either has every change.
 REPLAYED = "SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= %s::pg_lsn"
 
-# Whether reads of the current thread or task go to the replica (set by `replica_reads`).
-_reading: contextvars.ContextVar[bool] = contextvars.ContextVar("caunoi_replica_reads", default=False)
+
+class ReplicaBlock:
+    """One `replica_reads` block. Whether the replica serves it is decided at its first read
+    (`use()`), so a block whose figures all come from the cache never contacts the replica."""
+
+    def __init__(self, purpose: str, possible: bool):
+        self.purpose = purpose
+        self._use: bool | None = None if possible else False
+
+    def use(self) -> bool:
+        if self._use is None:
+            self._use = _caught_up(self.purpose)
+        return self._use
+
+
+# The block the current thread or task is in (set by `replica_reads`).
+_block: contextvars.ContextVar[ReplicaBlock | None] = contextvars.ContextVar("caunoi_replica_block", default=None)
 
 
 def replica_configured() -> bool:
@@ -43,19 +58,22 @@ def replica_configured() -> bool:
 
 def reading_from_replica() -> bool:
     """Whether an ORM read made now goes to the replica."""
-    return _reading.get() and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+    block = _block.get()
+    return block is not None and not connections[DEFAULT_DB_ALIAS].in_atomic_block and block.use()
 
 
 @contextlib.contextmanager
-def replica_reads(purpose: str) -> Iterator[bool]:
+def replica_reads(purpose: str) -> Iterator[ReplicaBlock]:
     """Inside the block, reads go to the replica when it is configured and has caught up with
-    the primary; yields whether they do. `purpose` names the caller in the log."""
-    use = replica_configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block and _caught_up(purpose)
-    token = _reading.set(use)
+    the primary; `block.use()` says whether they do. `purpose` names the caller in the log. A
+    block opened inside a transaction reads the primary."""
+    possible = replica_configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+    block = ReplicaBlock(purpose, possible)
+    token = _block.set(block)
     try:
-        yield use
+        yield block
     finally:
-        _reading.reset(token)
+        _block.reset(token)
 
 
 def _caught_up(purpose: str) -> bool:

@@ -100,8 +100,9 @@ def run() -> dict:
 
     def figures(alias_reads: bool) -> tuple[bool, list]:
         if alias_reads:
-            with replica_reads("probe") as used:
-                return used, statistics_table_rows(scope, filters, suppress=False)
+            with replica_reads("probe") as block:
+                rows = statistics_table_rows(scope, filters, suppress=False)
+                return block.use(), rows
         return False, statistics_table_rows(scope, filters, suppress=False)
 
     # 4. Replay held back: a new case is on the primary only; a replica read then waits, gives

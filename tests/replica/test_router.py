@@ -37,6 +37,17 @@ def figures_read(sql: list[str]) -> list[str]:
     return [statement for statement in sql if statement.startswith("SELECT") and '"casework_case"' in statement]
 
 
+def test_a_block_that_reads_nothing_contacts_neither_server(world, replica):
+    """A dashboard whose figures all come from the cache costs no replica round trip."""
+    with (
+        CaptureQueriesContext(replica) as standby,
+        CaptureQueriesContext(connections["default"]) as primary,
+        replica_reads("test"),
+    ):
+        pass
+    assert statements(standby) == statements(primary) == []
+
+
 @pytest.mark.parametrize("page", ["dashboards:dashboard", "dashboards:statistics"])
 def test_dashboard_figures_come_from_the_replica_and_the_rest_from_the_primary(world, replica, page):
     client = sign_in(world.supervisor)
@@ -63,9 +74,9 @@ def test_dashboard_figures_come_from_the_replica_and_the_rest_from_the_primary(w
 def test_a_read_inside_a_transaction_stays_on_the_primary(world, replica):
     with CaptureQueriesContext(replica) as standby, transaction.atomic():
         Case.objects.filter(pk=world.case.pk).update(updated_at=timezone.now())  # it wrote
-        with replica_reads("test") as used:
-            assert used is False
+        with replica_reads("test") as block:
             assert Case.objects.filter(pk=world.case.pk).exists()
+            assert block.use() is False
         with replica_reads("test"), transaction.atomic():
             assert Case.objects.filter(pk=world.case.pk).exists()
     assert statements(standby) == []
@@ -75,12 +86,12 @@ def test_writes_inside_a_replica_block_go_to_the_primary(world, replica):
     with (
         CaptureQueriesContext(replica) as standby,
         CaptureQueriesContext(connections["default"]) as primary,
-        replica_reads("test") as used,
+        replica_reads("test") as block,
     ):
-        assert used is True
         case = Case.objects.get(pk=world.case.pk)  # read on the replica
         case.save(update_fields=["updated_at"])
         assert case.person.full_name  # a related object read inside the block: the replica
+        assert block.use() is True
     case.person.refresh_from_db()  # outside the block: the primary
     assert [sql for sql in statements(primary) if sql.startswith("UPDATE")]
     assert writes(statements(standby)) == [], statements(standby)
@@ -109,10 +120,10 @@ def test_a_replica_that_stays_behind_is_not_read(world, replica, settings, caplo
     with (
         mock.patch("casework.lib.replica.REPLAYED", "SELECT %s IS NULL"),
         CaptureQueriesContext(replica) as standby,
-        replica_reads("test") as used,
+        replica_reads("test") as block,
     ):
         assert Case.objects.count() == 1
-    assert used is False
+    assert block.use() is False
     assert not figures_read(statements(standby))
     assert "replica behind the primary after 30 ms" in caplog.text
 

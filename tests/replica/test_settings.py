@@ -48,5 +48,5 @@ def test_the_router_writes_and_migrates_only_on_the_primary():
 
 @pytest.mark.django_db
 def test_without_a_replica_every_read_stays_on_the_primary():
-    with replica_reads("test") as used:
-        assert used is False
+    with replica_reads("test") as block:
+        assert block.use() is False
