@@ -107,6 +107,13 @@ def _persona_overrides() -> dict[str, str]:
     return overrides
 
 
+def _servers() -> int:
+    servers = _int("BENCH_SERVERS", 1)
+    if servers < 1:
+        raise ValueError(f"BENCH_SERVERS={servers}: give 1 or more")
+    return servers
+
+
 @dataclass(frozen=True)
 class Settings:
     sizes: tuple[str, ...] = ("10000", "200000")
@@ -116,6 +123,7 @@ class Settings:
     broker_db: int = 14  # Redis db for the bench's Celery broker (flushed at start)
     cache_db: int = 12  # Redis db for the Django cache of the bench server (flushed freely)
     gunicorn_workers: int = 5
+    servers: int = 1  # gunicorn instances and Celery workers (BENCH_SERVERS=2: the scaling run)
     celery_concurrency: int = 2
     requests: int = 200  # sequential requests per endpoint (single client)
     warmup: int = 20
@@ -148,6 +156,7 @@ class Settings:
             broker_db=_int("BENCH_BROKER_DB", defaults.broker_db),
             cache_db=_int("BENCH_CACHE_DB", defaults.cache_db),
             gunicorn_workers=_int("BENCH_GUNICORN_WORKERS", defaults.gunicorn_workers),
+            servers=_servers(),
             celery_concurrency=_int("BENCH_CELERY_CONCURRENCY", defaults.celery_concurrency),
             requests=_int("BENCH_REQUESTS", defaults.requests),
             warmup=_int("BENCH_WARMUP", defaults.warmup),
@@ -182,6 +191,7 @@ class Settings:
         return {
             "sizes": list(self.sizes),
             "gunicorn_workers": self.gunicorn_workers,
+            "servers": self.servers,
             "celery_concurrency": self.celery_concurrency,
             "requests": self.requests,
             "warmup": self.warmup,

@@ -41,14 +41,20 @@ def _wait(connection, username: str, after: int, expected: int) -> list[tuple]:
         time.sleep(0.05)
 
 
-def measure(client: Client, connection, *, requests: int, filter_query: str, export_format: str = "xlsx") -> dict:
+def measure(
+    client: Client, probe: Client, connection, *, requests: int, filter_query: str, export_format: str = "xlsx"
+) -> dict:
+    """`probe` asks for /healthz before each request, the baseline of the same moment."""
     username = client.username
     form = export_form(client)
     whole_list = form.filled({"kind": "cases", "format": export_format})
     filtered = whole_list + parse_qsl(filter_query)
     after = connection.execute(LAST_JOB, [username]).fetchone()[0]
     # Asked for, the user is sent to the exports page.
-    samples = [take(lambda: client.post(EXPORT_CREATE, filtered), 302) for _ in range(requests)]
+    samples, baseline = [], []
+    for _ in range(requests):
+        baseline.append(take(lambda: probe.get("/healthz"), 200))
+        samples.append(take(lambda: client.post(EXPORT_CREATE, filtered), 302))
     series = _wait(connection, username, after, len(samples))
     done = [job for job in series if job[1] == "done"]
 
@@ -62,7 +68,8 @@ def measure(client: Client, connection, *, requests: int, filter_query: str, exp
     job = full[0] if full else None
     return {
         "persona": username,
-        "request": summarize(samples) | {"filter": filter_query, "format": export_format},
+        "request": summarize(samples)
+        | {"healthz": summarize(baseline), "filter": filter_query, "format": export_format},
         "filtered_jobs": {
             "jobs": len(series),
             "done": len(done),

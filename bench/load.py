@@ -93,6 +93,13 @@ class VirtualUser:
 
 def closed_loop(users: list[VirtualUser], seconds: float, choose: Callable[[VirtualUser], str]) -> dict:
     """Every user requests back to back until the time is up; answers in flight count."""
+    return _report(*collect(users, seconds, choose))
+
+
+def collect(
+    users: list[VirtualUser], seconds: float, choose: Callable[[VirtualUser], str]
+) -> tuple[dict[str, list[Sample]], float]:
+    """The samples of a closed loop by kind, and how long it ran."""
     samples: dict[str, list[Sample]] = defaultdict(list)
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
@@ -113,7 +120,7 @@ def closed_loop(users: list[VirtualUser], seconds: float, choose: Callable[[Virt
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return _report(samples, elapsed)
+    return samples, elapsed
 
 
 def _report(samples: dict[str, list[Sample]], elapsed: float) -> dict:
@@ -149,7 +156,7 @@ def _merge_healthz(first: dict, second: dict) -> dict:
     }
 
 
-def run(base_url: str, personas: Personas, *, users: int, seconds: float, healthz_seconds: float) -> dict:
+def gather_targets(base_url: str, personas: Personas) -> Targets:
     lister = Client(base_url)
     lister.sign_in(personas.caseworker, personas.password)
     cases = pages.collect_case_links(lister, wanted=100)
@@ -158,7 +165,11 @@ def run(base_url: str, personas: Personas, *, users: int, seconds: float, health
     writable = pages.writable_cases(lister)
     if not writable:
         raise BenchError(f"{personas.caseworker} may add a note to none of the cases of his list")
-    targets = Targets(lists=lists, cases=cases, writable=writable)
+    return Targets(lists=lists, cases=cases, writable=writable)
+
+
+def run(base_url: str, personas: Personas, *, users: int, seconds: float, healthz_seconds: float) -> dict:
+    targets = gather_targets(base_url, personas)
     crowd = [VirtualUser(base_url, personas, targets, seed) for seed in range(users)]
     before = closed_loop(crowd, healthz_seconds / 2, lambda user: "healthz")
     mixed = closed_loop(crowd, seconds, VirtualUser.pick)

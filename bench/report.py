@@ -31,8 +31,22 @@ def size_order(labels) -> list[str]:
     return sorted(labels, key=lambda label: (label.isdigit(), int(label) if label.isdigit() else 0, label))
 
 
+def healthz_p95(page: dict) -> float | None:
+    """The p95 of the /healthz requests interleaved with this page's own (`measure.sequential`)."""
+    return (page.get("healthz") or {}).get("p95_ms")
+
+
+def relative_p95(page: dict, other: dict) -> float | None:
+    """p95 of `page` over p95 of `other`, each first divided by its own /healthz."""
+    return stats.rounded(
+        stats.relative_ratio(page.get("p95_ms"), healthz_p95(page), other.get("p95_ms"), healthz_p95(other))
+    )
+
+
 def across_sizes(sizes: dict) -> dict:
-    """p95 of every page at the largest size over the same at the smallest."""
+    """Every page at the largest size against the same at the smallest, each p95 divided by the
+    /healthz measured beside it: the sizes are measured minutes apart, and a raw quotient of
+    p95s would mix the machine's load with the data's size (it once printed 0.72)."""
     order = size_order(sizes)
     if len(order) < 2:
         return {}
@@ -40,8 +54,8 @@ def across_sizes(sizes: dict) -> dict:
     found = {}
     for name in ROWS:
         if name in small and name in large:
-            found[name] = stats.rounded(stats.ratio(large[name]["p95_ms"], small[name]["p95_ms"]))
-    return {"larger": order[-1], "smaller": order[0], "p95_ratio": found}
+            found[name] = relative_p95(large[name], small[name])
+    return {"larger": order[-1], "smaller": order[0], "p95_ratio": found, "divided_by": "healthz of the same moment"}
 
 
 def _check(target: str, measured, limit, *, at_most: bool = True, unit: str = "") -> dict:
@@ -111,7 +125,8 @@ def table(results: dict) -> str:
     for label in order:
         header += [f"{label}: p50 / p95 / p99 ms", "req/s 1 / N clients", "queries", "p95 ÷ healthz"]
     if ratios:
-        header.append(f"p95 {results['across_sizes']['larger']} ÷ {results['across_sizes']['smaller']}")
+        across = results["across_sizes"]
+        header.append(f"(p95 ÷ healthz) {across['larger']} ÷ {across['smaller']}")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, title in ROWS.items():
         if not any(name in sizes[label]["endpoints"] for label in order):
@@ -148,7 +163,7 @@ def summary_lines(results: dict) -> list[str]:
         size = results["sizes"][label]
         ratios = size.get("ratios", {})
         lines.append(
-            f"- **{label}** ({size['dataset']}): page {ratios.get('deep_page')} ÷ page 1 p95 = "
+            f"- **{label}** ({size['dataset']}): page {ratios.get('deep_page')} ÷ page 1 p95 (each ÷ its /healthz) = "
             f"{_number(ratios.get('deep_vs_page1'), 2)}; cache: {size['cache']['note']}"
         )
         if size.get("intact") is False:
@@ -175,6 +190,16 @@ def summary_lines(results: dict) -> list[str]:
             f"{load['requests']} requests, {load['errors']} errors, p95 {_number(load['p95_ms'])} ms, "
             f"{_number(load['rps'], 1)} req/s = {_number(load['throughput_vs_healthz_pct'], 1)}% of /healthz "
             f"({_number(load['healthz']['rps'], 1)} req/s)"
+        )
+    scaling = (load or {}).get("scaling")
+    if scaling:
+        one, spread = scaling["one_server"], scaling["all_servers"]
+        lines.append(
+            f"- **{scaling['servers']} servers** ({scaling['users']} users, windows alternating): "
+            f"{_number(one['rps'], 1)} req/s on one, {_number(spread['rps'], 1)} req/s over "
+            f"{scaling['servers']} = ×{_number(scaling['throughput_ratio'], 2)} "
+            f"(p95 {_number(one['p95_ms'])} → {_number(spread['p95_ms'])} ms, errors {one['errors']} / "
+            f"{spread['errors']}); /healthz ×{_number(scaling['healthz_throughput_ratio'], 2)}"
         )
     memory = results.get("export_memory")
     if memory:

@@ -8,6 +8,7 @@ with several clients, routing (P8) and exports, and — on the largest data set 
 mixed load (P7) and the memory of a 50,000-case export (P9). See docs/benchmarks.md.
 """
 
+import contextlib
 import datetime
 import itertools
 import json
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from bench import exports, load, pages, report, routing, services, stats
+from bench import exports, load, pages, report, routing, scaling, services, stats
 from bench.cache import Cache
 from bench.client import BenchError, Client
 from bench.config import ROOT, Dataset, Settings
@@ -204,7 +205,15 @@ def run_dataset(settings: Settings, dataset: Dataset, *, largest: bool) -> tuple
     result["cache"] = cache.describe()
     load_result = None
     try:
-        with services.celery_worker(settings, env, work), services.gunicorn(settings, env, work) as base_url:
+        with contextlib.ExitStack() as running:
+            # Every page is measured on the first server; the others join the scaling run.
+            for index in range(settings.servers):
+                running.enter_context(services.celery_worker(settings, env, work, index))
+            base_urls = [
+                running.enter_context(services.gunicorn(settings, env, work, index))
+                for index in range(settings.servers)
+            ]
+            base_url = base_urls[0]
             people = People(base_url, dataset, settings.concurrency)
             endpoints, facts = build_endpoints(people, cache, settings)
             marker = services.last_audit_id(settings, dataset)
@@ -213,9 +222,8 @@ def run_dataset(settings: Settings, dataset: Dataset, *, largest: bool) -> tuple
             pages_found = result["endpoints"]
             result["ratios"] = {
                 "deep_page": facts["deep_page"]["reached"],
-                "deep_vs_page1": stats.rounded(
-                    stats.ratio(pages_found["case_list_deep"]["p95_ms"], pages_found["case_list_page1"]["p95_ms"])
-                ),
+                # Each p95 over the /healthz measured beside it (the two pages are minutes apart).
+                "deep_vs_page1": report.relative_p95(pages_found["case_list_deep"], pages_found["case_list_page1"]),
             }
             log.info("routing: %s changes", settings.routing_changes)
             with services.connect(settings, dataset.database) as connection:
@@ -227,13 +235,14 @@ def run_dataset(settings: Settings, dataset: Dataset, *, largest: bool) -> tuple
                     log.info("exports: %s requests", settings.export_requests)
                     result["export"] = exports.measure(
                         people.one("exporter"),
+                        Client(base_url),
                         connection,
                         requests=settings.export_requests,
                         filter_query=settings.filter_query,
                     )
                     request = result["export"]["request"]
                     request["p95_vs_healthz"] = stats.rounded(
-                        stats.ratio(request["p95_ms"], result["endpoints"]["healthz"]["p95_ms"])
+                        stats.ratio(request["p95_ms"], report.healthz_p95(request))
                     )
                     result["endpoints"]["export_request"] = {
                         "persona": result["export"]["persona"],
@@ -251,6 +260,20 @@ def run_dataset(settings: Settings, dataset: Dataset, *, largest: bool) -> tuple
                     healthz_seconds=settings.load_healthz_seconds,
                 )
                 load_result["size"] = dataset.label
+                if len(base_urls) > 1:
+                    log.info(
+                        "scaling: %s users, 1 vs %s servers for %s s",
+                        settings.load_users,
+                        len(base_urls),
+                        settings.load_seconds,
+                    )
+                    load_result["scaling"] = scaling.run(
+                        base_urls,
+                        dataset.personas,
+                        users=settings.load_users,
+                        seconds=settings.load_seconds,
+                        healthz_seconds=settings.load_healthz_seconds,
+                    )
             # Someone rebuilding the database meanwhile (seed_scale --reset) signs everybody
             # out and empties the audit log: the figures would then be of sign-in redirects.
             result["intact"] = services.audit_row_exists(settings, dataset, marker)
@@ -292,9 +315,11 @@ def main() -> int:
         "machine": machine(settings),
         "settings": settings.public(),
         "server": {
-            "command": f"gunicorn config.wsgi -w {settings.gunicorn_workers} -b 127.0.0.1:<free port>",
+            "command": f"gunicorn config.wsgi -w {settings.gunicorn_workers} -b 127.0.0.1:<free port>"
+            + (f", {settings.servers} instances" if settings.servers > 1 else ""),
             "environment": "CAUNOI_ENV=dev DJANGO_DEBUG=false CAUNOI_QUERY_COUNT=1, Redis cache and broker",
-            "celery": f"celery -A config worker -c {settings.celery_concurrency}",
+            "celery": f"celery -A config worker -c {settings.celery_concurrency}"
+            + (f", {settings.servers} workers" if settings.servers > 1 else ""),
         },
         "sizes": {},
     }

@@ -170,8 +170,9 @@ class Service:
 
 
 @contextlib.contextmanager
-def gunicorn(settings: Settings, env: dict, log_dir: Path) -> Iterator[str]:
-    """gunicorn with the configured workers on a free loopback port; yields its base URL."""
+def gunicorn(settings: Settings, env: dict, log_dir: Path, index: int = 0) -> Iterator[str]:
+    """gunicorn with the configured workers on a free loopback port; yields its base URL.
+    `index` numbers the instances of a run with several servers (its log file)."""
     port = free_port()
     command = [
         sys.executable,
@@ -190,7 +191,8 @@ def gunicorn(settings: Settings, env: dict, log_dir: Path) -> Iterator[str]:
         "--log-level",
         "warning",
     ]
-    service = Service("gunicorn", command, env, log_dir / "gunicorn.log")
+    name = "gunicorn" if index == 0 else f"gunicorn-{index + 1}"
+    service = Service(name, command, env, log_dir / f"{name}.log")
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(service, base_url)
@@ -213,10 +215,11 @@ def _wait_until_healthy(service: Service, base_url: str, timeout: float = 90) ->
 
 
 @contextlib.contextmanager
-def celery_worker(settings: Settings, env: dict, log_dir: Path) -> Iterator[Service]:
-    """A Celery worker on the bench's own broker database, emptied first so nothing queued
-    against another database is run against this one."""
-    redis.Redis.from_url(settings.redis(settings.broker_db)).flushdb()
+def celery_worker(settings: Settings, env: dict, log_dir: Path, index: int = 0) -> Iterator[Service]:
+    """A Celery worker on the bench's own broker database, emptied first (by the first worker
+    of a run) so nothing queued against another database is run against this one."""
+    if index == 0:
+        redis.Redis.from_url(settings.redis(settings.broker_db)).flushdb()
     command = [
         sys.executable,
         "-m",
@@ -229,11 +232,12 @@ def celery_worker(settings: Settings, env: dict, log_dir: Path) -> Iterator[Serv
         "-c",
         str(settings.celery_concurrency),
         "-n",
-        f"bench-{os.getpid()}@%h",
+        f"bench-{os.getpid()}-{index}@%h",
         "--without-gossip",
         "--without-mingle",
     ]
-    service = Service("celery", command, env, log_dir / "celery.log")
+    name = "celery" if index == 0 else f"celery-{index + 1}"
+    service = Service(name, command, env, log_dir / f"{name}.log")
     try:
         _wait_for_log(service, " ready.", timeout=90)
         yield service

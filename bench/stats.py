@@ -52,3 +52,16 @@ def count_summary(values: Sequence[int | float]) -> dict:
 
 def throughput(requests: int, seconds: float) -> float | None:
     return rounded(requests / seconds) if seconds > 0 else None
+
+
+def relative_ratio(
+    numerator: float | None,
+    numerator_healthz: float | None,
+    denominator: float | None,
+    denominator_healthz: float | None,
+) -> float | None:
+    """(numerator ÷ its /healthz) ÷ (denominator ÷ its /healthz): two measurements made at
+    different moments compared through the /healthz measured beside each (interleaved, same
+    concurrency), so a machine busier during one of them does not show as a change of the page.
+    None when any side is missing."""
+    return ratio(ratio(numerator, numerator_healthz), ratio(denominator, denominator_healthz))

@@ -22,7 +22,7 @@ def use_worker_statement_timeout(**_kwargs) -> None:
 
     from config.env import postgres_options
 
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("postgresql"):
-        database["OPTIONS"]["options"] = postgres_options(settings.DATABASE_WORKER_STATEMENT_TIMEOUT)
-        connections.close_all()
+    for database in settings.DATABASES.values():  # the replica too (exports read it)
+        if database["ENGINE"].endswith("postgresql"):
+            database["OPTIONS"]["options"] = postgres_options(settings.DATABASE_WORKER_STATEMENT_TIMEOUT)
+    connections.close_all()

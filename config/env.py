@@ -97,3 +97,21 @@ def postgres_options(statement_timeout_seconds: int) -> str:
     """libpq `options` for every connection: no JIT (compiling a dashboard aggregate cost ~200 ms
     at 200,000 cases, more than it saved) and the statement timeout (0: none)."""
     return f"-c jit=off -c statement_timeout={statement_timeout_seconds * 1000}"
+
+
+def replica_database(primary: dict, url: str) -> dict:
+    """The `replica` alias: the primary's connection settings (timeouts, options) on the
+    replica's address. Tests and migrations treat it as a mirror of `default`: the test runner
+    creates no database for it and migrations never run on it (a standby is read-only)."""
+    if primary["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperEnvironment("DATABASE_REPLICA_URL needs DATABASE_URL (a PostgreSQL primary)")
+    try:
+        address = database_from_url(url)
+    except ImproperEnvironment as error:
+        raise ImproperEnvironment(str(error).replace("DATABASE_URL", "DATABASE_REPLICA_URL")) from None
+    return {
+        **primary,
+        **address,
+        "OPTIONS": dict(primary.get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }

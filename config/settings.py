@@ -22,6 +22,7 @@ from config.env import (
     env_list,
     env_str,
     postgres_options,
+    replica_database,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -129,6 +130,18 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# A streaming replica of that database (docs/deploy.md, "A second machine"): dashboards,
+# statistics and exports read from it inside `casework.lib.replica.replica_reads`; everything else,
+# and every write, stays on the primary (decisions 260–264). Absent: no alias, all on default.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+# How long a replica read waits for the replica to replay what the primary had committed when
+# the read began; past it the read goes to the primary (casework/lib/replica.py).
+DATABASE_REPLICA_WAIT_MS = env_int("DATABASE_REPLICA_WAIT_MS", 500)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_database(DATABASES["default"], DATABASE_REPLICA_URL)
+    # A replica that cannot be reached costs a dashboard this long before it reads the primary.
+    DATABASES["replica"]["OPTIONS"]["connect_timeout"] = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+    DATABASE_ROUTERS = ["casework.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "casework.User"

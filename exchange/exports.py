@@ -34,6 +34,7 @@ from openpyxl.cell import WriteOnlyCell
 from casework import audit
 from casework.case_filters import filter_cases, filter_form
 from casework.forms import GuardedForm
+from casework.lib.replica import replica_reads
 from casework.models import (
     AuditEvent,
     Case,
@@ -189,14 +190,18 @@ def _build(job: ExportJob, token: uuid.UUID) -> dict:
     builder = available_kinds().get(job.kind)
     if builder is None:
         raise ExportFailed(KIND_UNAVAILABLE)
-    header, rows, total = builder(job, acting_user(job))
-    ExportJob.objects.filter(pk=job.pk, claim=token).update(total=total)
+    user = acting_user(job)  # on the primary: a membership ended a moment ago has ended
     handle, path = tempfile.mkstemp(suffix=f".{job.format}")
     os.close(handle)
     try:
-        progress = _Progress(job.pk, token)
-        writer = _write_xlsx if job.format == ExportJob.Format.XLSX else _write_csv
-        count = writer(path, header, rows, progress)
+        # The rows from the replica when there is one (decision 260); the progress and the
+        # outcome are writes, which go to the primary.
+        with replica_reads("export"):
+            header, rows, total = builder(job, user)
+            ExportJob.objects.filter(pk=job.pk, claim=token).update(total=total)
+            progress = _Progress(job.pk, token)
+            writer = _write_xlsx if job.format == ExportJob.Format.XLSX else _write_csv
+            count = writer(path, header, rows, progress)
         with open(path, "rb") as built:
             name = default_storage.save(f"exports/{job.public_id}.{job.format}", File(built))
     finally:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from casework import audit
 from casework.access import active_membership, deny
+from casework.lib.replica import replica_reads
 from casework.models import AuditEvent
 from casework.views.common import membership_required
 from dashboards import cache, overview, periods, stats
@@ -45,7 +46,9 @@ def _page(request, page: str, *, initial: dict | None = None, default_period=(No
         return render(request, template, {"form": form, "scope": scope, "invalid": True}, status=400)
     filters = form.filters(*default_period)
     try:
-        context = figures(scope, filters, suppress)
+        # The figures only: who may see them was decided above on the primary (decision 260).
+        with replica_reads(page):
+            context = figures(scope, filters, suppress)
     except cache.FiguresUnavailable:
         # The cache does not answer: say so rather than show a zero or recompute the
         # country's figures on every request while Redis is down (decision 243).

@@ -4,10 +4,10 @@ from email.message import Message
 
 import pytest
 
-from bench import report, stats
+from bench import report, scaling, stats
 from bench.client import Response
 from bench.html import find_form, parse
-from bench.measure import take
+from bench.measure import Sample, take
 from bench.pages import _changed_params, case_links, next_link
 
 # ----- percentiles and ratios ---------------------------------------------------------------
@@ -62,8 +62,9 @@ def test_throughput_is_requests_per_second():
 # ----- ratios across data sets and the targets ------------------------------------------------
 
 
-def _size(**p95):
-    return {"endpoints": {name: {"p95_ms": value} for name, value in p95.items()}}
+def _size(healthz_p95: float = 2.0, **p95):
+    """Pages with their p95 and the p95 of the /healthz requests interleaved with them."""
+    return {"endpoints": {name: {"p95_ms": value, "healthz": {"p95_ms": healthz_p95}} for name, value in p95.items()}}
 
 
 def test_sizes_are_ordered_by_number_with_named_data_sets_first():
@@ -79,6 +80,33 @@ def test_across_sizes_divides_the_largest_data_set_by_the_smallest():
     assert found["larger"] == "200000"
     assert found["smaller"] == "10000"
     assert found["p95_ratio"] == {"healthz": 1.0, "case_list_page1": 1.5}
+
+
+def test_across_sizes_divides_each_size_by_its_own_healthz_first():
+    """The 200k pages were measured on a busier machine (its /healthz p95 3 ms, 10k's 1.5 ms).
+    The list's raw 90 ÷ 100 would be 0.9; over their own /healthz it is 30 ÷ 66.7 = 0.45. A
+    page twice as slow on a machine twice as slow has not grown: 1.0."""
+    sizes = {
+        "200000": _size(healthz_p95=3.0, case_list_page1=90.0, case_page=60.0),
+        "10000": _size(healthz_p95=1.5, case_list_page1=100.0, case_page=30.0),
+    }
+    found = report.across_sizes(sizes)["p95_ratio"]
+    assert found["case_list_page1"] == 0.45  # (90 / 3) / (100 / 1.5)
+    assert found["case_page"] == 1.0  # twice the time on a machine twice as slow
+
+
+def test_a_ratio_without_its_healthz_is_not_given():
+    sizes = {"200000": _size(case_list_page1=90.0), "10000": _size(case_list_page1=100.0)}
+    del sizes["10000"]["endpoints"]["case_list_page1"]["healthz"]
+    assert report.across_sizes(sizes)["p95_ratio"]["case_list_page1"] is None
+    assert stats.relative_ratio(10, 2, 5, None) is None
+    assert stats.relative_ratio(10, 2, 5, 0) is None
+
+
+def test_page_400_over_page_1_divides_each_by_the_healthz_beside_it():
+    deep = {"p95_ms": 40.0, "healthz": {"p95_ms": 4.0}}
+    first = {"p95_ms": 20.0, "healthz": {"p95_ms": 2.0}}
+    assert report.relative_p95(deep, first) == 1.0
 
 
 def test_one_data_set_has_no_ratio_across_sizes():
@@ -106,6 +134,51 @@ def test_checks_pass_at_the_limit_and_fail_above_it_and_say_when_not_measured():
     assert found["P7 throughput vs /healthz"] is True
     assert found["P8 routing p95"] is None
     assert report.checks(results)["note"] == ""
+
+
+# ----- one server against several -------------------------------------------------------------
+
+
+def _samples(count: int, ms: float = 10.0, errors: int = 0) -> dict[str, list[Sample]]:
+    return {"case_list": [Sample(ms, 200, 5, 1.0, "" if index >= errors else "HTTP 500") for index in range(count)]}
+
+
+def test_the_configurations_alternate_so_each_goes_first_as_often():
+    assert scaling.order(3) == ["one", "all", "all", "one", "one", "all"]
+    assert scaling.order(2).count("one") == scaling.order(2).count("all") == 2
+
+
+def test_a_tally_adds_its_windows_before_dividing():
+    tally = scaling.Tally()
+    tally.add(_samples(30), 2.0)
+    tally.add(_samples(10, ms=30.0, errors=1), 2.0)
+    found = tally.summary()
+    # 40 requests in 4 s, not the mean of 15 and 5 req/s of the windows taken separately
+    assert found == {"seconds": 4.0, "requests": 40, "errors": 1, "rps": 10.0, "p95_ms": 30.0}
+
+
+def test_the_scaling_ratio_is_all_servers_over_one_of_the_same_windows():
+    one, spread, healthz_one, healthz_all = (scaling.Tally() for _ in range(4))
+    one.add(_samples(100), 10.0)
+    spread.add(_samples(150), 10.0)
+    healthz_one.add(_samples(400, ms=2.0), 1.0)
+    healthz_all.add(_samples(600, ms=2.0), 1.0)
+    found = scaling.report(2, 10, one, spread, healthz_one, healthz_all)
+    assert (found["one_server"]["rps"], found["all_servers"]["rps"]) == (10.0, 15.0)
+    assert found["throughput_ratio"] == 1.5
+    assert found["healthz_throughput_ratio"] == 1.5
+    empty = scaling.report(2, 10, scaling.Tally(), spread, healthz_one, healthz_all)
+    assert empty["throughput_ratio"] is None
+
+
+def test_the_summary_reports_the_scaling_run():
+    found = {"one_server": {"rps": 10.0, "p95_ms": 300.0, "errors": 0}}
+    found |= {"all_servers": {"rps": 12.0, "p95_ms": 250.0, "errors": 0}, "servers": 2, "users": 10}
+    found |= {"throughput_ratio": 1.2, "healthz_throughput_ratio": 1.1}
+    load = {"size": "demo", "users": 10, "seconds": 30, "requests": 1, "errors": 0, "p95_ms": 1.0, "rps": 1.0}
+    load |= {"throughput_vs_healthz_pct": 10.0, "healthz": {"rps": 10.0}, "scaling": found}
+    lines = report.summary_lines({"sizes": {}, "load": load})
+    assert any("10.0 req/s on one, 12.0 req/s over 2 = ×1.20" in line for line in lines)
 
 
 # ----- reading pages --------------------------------------------------------------------------

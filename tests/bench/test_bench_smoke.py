@@ -36,6 +36,7 @@ def results(tmp_path_factory):
         "BENCH_BROKER_DB": "13",
         "BENCH_CACHE_DB": "11",
         "BENCH_GUNICORN_WORKERS": "2",
+        "BENCH_SERVERS": "2",
         "BENCH_CELERY_CONCURRENCY": "1",
         "BENCH_REQUESTS": "10",
         "BENCH_WARMUP": "2",
@@ -117,6 +118,13 @@ def test_routing_exports_load_and_export_memory_are_reported(results):
     assert found["load"]["requests"] > 0
     assert found["load"]["healthz"]["rps"] > 0
     assert found["load"]["throughput_vs_healthz_pct"] > 0
+    # BENCH_SERVERS=2: the same users on one server and spread over two, in alternating windows.
+    scaled = found["load"]["scaling"]
+    assert scaled["servers"] == 2
+    assert scaled["one_server"]["requests"] > 0 and scaled["all_servers"]["requests"] > 0
+    assert scaled["one_server"]["errors"] == scaled["all_servers"]["errors"] == 0
+    assert scaled["throughput_ratio"] > 0
+    assert demo["export"]["request"]["healthz"]["requests"] == 1  # its own /healthz, interleaved
     assert found["export_memory"]["rows"] > 0
     assert found["export_memory"]["growth_mb"] >= 0
     assert {check["target"][:2] for check in found["checks"]["checks"]} >= {"P1", "P2", "P7", "P8", "P9"}
