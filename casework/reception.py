@@ -1,0 +1,46 @@
+"""What a case page says about the reception group its case was registered in (decision 265).
+
+Everyone who may see the case reads that it came in a group, the group's name (or short code),
+when the group was registered and how many others came with it; the other members are links
+only where the reader may see their cases (`casework.access.visible_cases`), so the block
+names no case the reader could not open. The group page itself is the registering agency's.
+"""
+
+from dataclasses import dataclass
+
+from casework.access import Actor, active_membership, visible_cases
+from casework.models import Case, ReceptionGroup, ReceptionGroupMember
+
+
+@dataclass(frozen=True)
+class GroupOfCase:
+    group: ReceptionGroup
+    # How many other people were registered in the group.
+    others: int
+    # The other members' cases the reader may open, in the group's row order.
+    visible_others: list[Case]
+    # Whether the reader may open the group page (her agency registered the group).
+    may_open_group: bool
+
+    @property
+    def code(self) -> str:
+        return self.group.name or str(self.group.public_id)[:8]
+
+
+def group_of_case(user: Actor, case: Case) -> GroupOfCase | None:
+    """The group `case` was received in, as `user` may be told of it; None outside a group.
+    One query for a case outside a group, three for one inside."""
+    member = ReceptionGroupMember.objects.filter(case=case).select_related("group").first()
+    if member is None:
+        return None
+    group = member.group
+    others = list(group.members.exclude(case=case).order_by("position").values_list("case_id", flat=True))
+    readable = visible_cases(user).filter(pk__in=others).only("pk", "public_id", "reference")
+    shown = {other.pk: other for other in readable}
+    membership = active_membership(user)
+    return GroupOfCase(
+        group=group,
+        others=len(others),
+        visible_others=[shown[pk] for pk in others if pk in shown],
+        may_open_group=membership is not None and membership.agency_id == group.agency_id,
+    )
