@@ -8,8 +8,17 @@ names no case the reader could not open. The group page itself is the registerin
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef
+
 from casework.access import Actor, active_membership, visible_cases
-from casework.models import Case, ReceptionGroup, ReceptionGroupMember
+from casework.models import Case, ReceptionGroup
+
+
+@dataclass(frozen=True)
+class OtherMember:
+    public_id: str
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -18,7 +27,7 @@ class GroupOfCase:
     # How many other people were registered in the group.
     others: int
     # The other members' cases the reader may open, in the group's row order.
-    visible_others: list[Case]
+    visible_others: list[OtherMember]
     # Whether the reader may open the group page (her agency registered the group).
     may_open_group: bool
 
@@ -29,18 +38,24 @@ class GroupOfCase:
 
 def group_of_case(user: Actor, case: Case) -> GroupOfCase | None:
     """The group `case` was received in, as `user` may be told of it; None outside a group.
-    One query for a case outside a group, three for one inside."""
-    member = ReceptionGroupMember.objects.filter(case=case).select_related("group").first()
-    if member is None:
+    `casework.access.access_case` fetches the membership with the case, so a case outside a
+    group costs no query here and one inside a group costs one."""
+    try:
+        member = case.reception_group_member
+    except ObjectDoesNotExist:
         return None
     group = member.group
-    others = list(group.members.exclude(case=case).order_by("position").values_list("case_id", flat=True))
-    readable = visible_cases(user).filter(pk__in=others).only("pk", "public_id", "reference")
-    shown = {other.pk: other for other in readable}
+    readable = Exists(visible_cases(user).filter(pk=OuterRef("case_id")))
+    others = list(
+        group.members.exclude(case_id=case.pk)
+        .annotate(readable=readable)
+        .order_by("position")
+        .values_list("case__public_id", "case__reference", "readable")
+    )
     membership = active_membership(user)
     return GroupOfCase(
         group=group,
         others=len(others),
-        visible_others=[shown[pk] for pk in others if pk in shown],
+        visible_others=[OtherMember(str(public_id), reference) for public_id, reference, shown in others if shown],
         may_open_group=membership is not None and membership.agency_id == group.agency_id,
     )

@@ -10,6 +10,7 @@ from casework.actions import CaseworkError
 from casework.models import AuditEvent, CaseGrant, ReceptionGroup, Role, SensitivityClass
 from tests.casework.test_group_reception import START, facts, group_of, people
 from tests.fixtures.personas import make_user, sign_in
+from tests.fixtures.queries import page_queries
 
 
 def _page(client, case) -> str:
@@ -41,12 +42,13 @@ def test_a_deactivated_caseworker_is_neither_offered_nor_assigned(world):
     assert world.case.assigned_to == world.colleague
 
 
-def _register_group(client, size: int) -> ReceptionGroup:
+def _register_group(client, size: int, prefix: str = "Người thử") -> ReceptionGroup:
     assert client.post(START + "facts/", facts()).status_code == 302
-    assert client.post(START + "people/", people(group_of(size))).status_code == 302
+    assert client.post(START + "people/", people(group_of(size, prefix=prefix))).status_code == 302
     assert client.get(START + "review/").status_code == 200
-    assert client.post(START + "review/", {"create": "1"}).status_code == 302
-    return ReceptionGroup.objects.get()
+    response = client.post(START + "review/", {"create": "1"})
+    assert response.status_code == 302
+    return ReceptionGroup.objects.get(public_id=response["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
 def test_the_case_page_names_the_group_and_links_the_members_the_reader_may_open(world):
@@ -80,6 +82,22 @@ def test_the_case_page_names_the_group_and_links_the_members_the_reader_may_open
 def test_a_case_registered_alone_says_nothing_of_a_group(world):
     page = _page(sign_in(world.owner), world.case)
     assert 'data-testid="reception-group"' not in page
+
+
+def test_the_group_costs_the_same_queries_whatever_its_size(world, settings):
+    settings.CAUNOI_CHOICES_CACHE_SECONDS = 300  # select options from the cache, as in production
+    owner = sign_in(world.owner)
+    counts = []
+    for size in (2, 6):
+        group = _register_group(owner, size, prefix=f"Nhóm {size} người")
+        url = reverse("casework:case-detail", args=[group.members.order_by("position").first().case.public_id])
+        owner.get(url)
+        count, response = page_queries(owner, url)
+        assert response.content.decode().count('data-testid="reception-group-member"') == size - 1
+        counts.append(count)
+    # The same statements for a group of 2 and of 6 (the members are one query); a case outside
+    # a group stays within the page's budget (tests/casework/test_query_counts.py).
+    assert counts[0] == counts[1]
 
 
 def test_the_case_page_is_in_english_too(world):
