@@ -344,6 +344,8 @@ def access_case(user: Actor, public_id: PublicId, *, need: str = SensitivityClas
             "reception_commune",
             "destination_country",
             "incident",
+            # The reception group the case came in, if any (the case page says so, decision 265).
+            "reception_group_member__group",
         )
         .filter(public_id=public_id)
         .first()
@@ -417,3 +419,11 @@ def colleagues_known_to(user: Actor) -> QuerySet[User]:
         return User.objects.none()
     members = Membership.objects.filter(agency_id=membership.agency_id, is_active=True).values("user")
     return User.objects.filter(pk__in=members, is_active=True).order_by("full_name", "username")
+
+
+def assignable_caseworkers(agency_id: int) -> QuerySet[User]:
+    """Whom a case of `agency_id` may be assigned to: accounts that are active, with an active
+    caseworker membership of the agency. A deactivated account is never offered (issue 16),
+    and `casework.actions.do_assign_case` refuses it as well."""
+    caseworkers = Membership.objects.filter(agency_id=agency_id, role=Role.CASEWORKER, is_active=True).values("user")
+    return User.objects.filter(pk__in=caseworkers, is_active=True).order_by("full_name", "username")

@@ -604,7 +604,7 @@ def do_assign_case(case: Case, user: User, *, actor: User) -> Case:
     with transaction.atomic():
         locked = _locked(case)
         if not Membership.objects.filter(
-            user=user, agency_id=locked.owning_agency_id, role=Role.CASEWORKER, is_active=True
+            user=user, user__is_active=True, agency_id=locked.owning_agency_id, role=Role.CASEWORKER, is_active=True
         ).exists():
             raise CaseworkError(_("Only a caseworker of the owning agency can be assigned."))
         if locked.assigned_to_id == user.pk:

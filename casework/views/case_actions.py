@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import actions, audit
-from casework.access import Capability, access_case, colleagues_known_to
+from casework.access import Capability, access_case, assignable_caseworkers, colleagues_known_to
 from casework.actions import CaseworkError
 from casework.forms import (
     AssignForm,
@@ -27,7 +27,7 @@ from casework.forms import (
     VerificationForm,
 )
 from casework.lib.text import parse_pk
-from casework.models import AuditEvent, CaseStatus, Document, Membership, Role, SensitivityClass, User
+from casework.models import AuditEvent, CaseStatus, Document, SensitivityClass
 from casework.responsibility import (
     do_complete_task,
     do_propose_identification,
@@ -191,10 +191,7 @@ def reopen(request, case, held):
 
 @case_action(Capability.ASSIGN, anchor="assign")
 def assign(request, case, held):
-    caseworkers = Membership.objects.filter(
-        agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
-    ).values_list("user", flat=True)
-    form = AssignForm(request.POST, caseworkers=User.objects.filter(pk__in=caseworkers))
+    form = AssignForm(request.POST, caseworkers=assignable_caseworkers(case.owning_agency_id))
     if not form.is_valid():
         form_errors_to_messages(request, form, case=case)
         return None

@@ -17,6 +17,7 @@ from casework.access import (
     Capability,
     access_case,
     access_document,
+    assignable_caseworkers,
     capabilities,
     colleagues_known_to,
     may_register_cases,
@@ -56,15 +57,13 @@ from casework.models import (
     CaseStatus,
     Consent,
     Draft,
-    Membership,
     Offender,
     Person,
     RegistrationToken,
-    Role,
     SensitivityClass,
-    User,
 )
 from casework.pagination import newest_first
+from casework.reception import group_of_case
 from casework.review import review_rows
 from casework.timeline import fold_access_events
 from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
@@ -145,6 +144,7 @@ def case_detail(request, code):
         "leads": list(case.leads.select_related("agency")),
         "tasks": list(case.tasks.all()),
         "proposals": list(case.identification_proposals.filter(status="open").select_related("agency")),
+        "reception_group": group_of_case(user, case),
         # The section whose form was just used shows this request's messages (base.html then
         # shows none at the top).
         "message_section": request.GET.get("section") if request.GET.get("section") in CASE_SECTIONS else None,
@@ -163,11 +163,8 @@ def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
     """A blank form for each action the user may take here, and no other."""
     forms = {}
     if Capability.ASSIGN in caps:
-        caseworkers = Membership.objects.filter(
-            agency_id=case.owning_agency_id, role=Role.CASEWORKER, is_active=True
-        ).values_list("user", flat=True)
         forms["assign_form"] = AssignForm(
-            caseworkers=User.objects.filter(pk__in=caseworkers).order_by("username"),
+            caseworkers=assignable_caseworkers(case.owning_agency_id),
             cache_key=f"caseworkers:{case.owning_agency_id}",
             initial={"user": case.assigned_to_id},
         )

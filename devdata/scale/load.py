@@ -162,7 +162,7 @@ def specs() -> dict[str, tuple[type, list[str]]]:
         "followupvisit": (
             FollowUpVisit,
             "stay_id case_id agency_id months due_on visited_on outcome notes recorded_by_id reminded_at "
-            "overdue_notified_at",
+            "overdue_notified_at from_record",
         ),
         "bed": (Bed, "id facility_id room label is_active held_for_id held_until occupied_by_id"),
     }

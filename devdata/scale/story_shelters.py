@@ -281,7 +281,20 @@ class ShelterStory:
             for months, due_on, visited_on, outcome, reminded, overdue in shelter["followups"]:
                 recorder = facility.agency.pick(rng, SHELTER_STAFF, CASEWORKER) if outcome else None
                 self.rows["followupvisit"].append(
-                    (stay_id, case.id, agency_id, months, due_on, visited_on, outcome, "", recorder, reminded, overdue)
+                    (
+                        stay_id,
+                        case.id,
+                        agency_id,
+                        months,
+                        due_on,
+                        visited_on,
+                        outcome,
+                        "",
+                        recorder,
+                        reminded,
+                        overdue,
+                        False,
+                    )
                 )
                 if outcome:
                     at = min(local_at(visited_on, 15), now)

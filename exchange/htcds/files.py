@@ -38,7 +38,10 @@ REQUIRED_COLUMNS = [
 COLUMN_ALIASES = {"vic_TraffickingStatusDecisionMakingOrg": "vic_TraffickinStatusDecisionMakingOrg"}
 # Read, never written (decision 121): a past stay at one of the importing agency's facilities.
 STAY_COLUMNS = ["cnx_Facility", "cnx_AdmittedOn", "cnx_DischargedOn"]
-KNOWN_COLUMNS = set(COLUMNS) | set(STAY_COLUMNS)
+# Read, never written (decision 266): the follow-up visits made after that stay, as two
+# ";"-separated lists of the same length, the days and their outcomes.
+FOLLOWUP_COLUMNS = ["cnx_FollowUpOn", "cnx_FollowUpOutcome"]
+KNOWN_COLUMNS = set(COLUMNS) | set(STAY_COLUMNS) | set(FOLLOWUP_COLUMNS)
 # Row 2 of IOM's template holds the labels; a file still carrying it skips it.
 LABELS_TO_SKIP = {"prs_Gender": "Gender", "vic_TraffickingStatus": "Trafficking Status"}
 # The first label of the template's row 2 (column B).
@@ -78,6 +81,8 @@ class ImportReport:
     possible_duplicates: int = 0
     # New cases registered as historic records (decision 120).
     historic: int = 0
+    # Past follow-up visits entered (decision 266); those found already entered are not counted.
+    followups: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property

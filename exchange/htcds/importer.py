@@ -41,6 +41,7 @@ from exchange.htcds.files import ImportRefused, ImportReport, Problem, data_row_
 from exchange.htcds.reading import DECIDED_STATUSES, Defaults, ImportRow, Lookups, check_rows
 from exchange.models import HtcdsStatement
 from shelters.actions import do_record_past_stay
+from shelters.history import do_record_past_followups
 from shelters.models import Facility
 
 
@@ -164,13 +165,14 @@ class Importer:
             case = existing.get(row.external_id)
             cases[row.external_id] = self.update(case, row) if case else self.create(row)
             if row.facility_code:
-                do_record_past_stay(
+                stay = do_record_past_stay(
                     cases[row.external_id],
                     facility=self.facilities[row.facility_code],
                     admitted_on=row.admitted_on,
                     discharged_on=row.discharged_on,
                     actor=self.actor,
                 )
+                self.report.followups += len(do_record_past_followups(stay, row.followups, actor=self.actor))
             self.progress.rows_done(done)
         self.link_incidents(rows, cases)
 
@@ -541,12 +543,14 @@ def _write(
                     "unchanged": report.unchanged,
                     "possible_duplicates": report.possible_duplicates,
                     "historic": report.historic,
+                    "followups": report.followups,
                 },
             )
     except (actions.CaseworkError, IntegrityError) as error:
         # A rule the checks above did not foresee, or the same file imported at the same
         # moment: the transaction is undone, nothing was written.
         report.created = report.updated = report.unchanged = report.possible_duplicates = report.historic = 0
+        report.followups = 0
         report.problems.append(Problem(None, "", _("Nothing was imported: %(error)s") % {"error": error}))
     finally:
         if token is not None:

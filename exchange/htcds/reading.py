@@ -6,7 +6,7 @@ import hashlib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,8 @@ from exchange.htcds.files import (
     check_header,
     is_label_row,
 )
+from shelters.history import MAX_PAST_VISITS
+from shelters.models import FollowUpOutcome
 
 # "Tỉnh Hà Giang", "TP. Hồ Chí Minh": the province is named without the word for its kind.
 PROVINCE_PREFIXES = ("thành phố ", "tỉnh ", "tp. ", "tp.", "tp ")
@@ -177,6 +179,8 @@ class ImportRow:
     facility_code: str = ""
     admitted_on: datetime.date | None = None
     discharged_on: datetime.date | None = None
+    # Follow-up visits after that stay (decision 266): (day, outcome), in the file's order.
+    followups: list[tuple[datetime.date, str]] = field(default_factory=list)
 
     def age_at_reception(self) -> int | None:
         person = Person(birth_date=self.birth_date, birth_year=self.birth_year)
@@ -361,6 +365,7 @@ def read_row(
     _read_country(reader, "prs_MailingCountry")
     reader.date("cas_OutgoingReferralDate")
     _read_stay(reader, row)
+    _read_followups(reader, row)
     for column in ("cas_ReasonForIncomingReferral", "cas_ReasonForOutgoingReferral"):
         reader.choice(column, REFERRAL_REASONS)
     row.case_status = _read_case_status(reader, row)
@@ -381,6 +386,51 @@ def _read_stay(reader: RowReader, row: ImportRow) -> None:
         reader.problem("cnx_DischargedOn", _("The discharge cannot be before the admission."))
     elif row.admitted_on and row.received_at and row.admitted_on < timezone.localdate(row.received_at):
         reader.problem("cnx_AdmittedOn", _("The admission is before the person was received."))
+
+
+def _read_followups(reader: RowReader, row: ImportRow) -> None:
+    """`cnx_FollowUpOn` and `cnx_FollowUpOutcome`: the visits' days and their outcomes, in
+    the same order, each list ";"-separated; every visit after the row's past stay ended."""
+    days = [part.strip() for part in reader.text("cnx_FollowUpOn").split(";") if part.strip()]
+    outcomes = [part.strip() for part in reader.text("cnx_FollowUpOutcome").split(";") if part.strip()]
+    if not days and not outcomes:
+        return
+    if len(days) != len(outcomes):
+        reader.problem(
+            "cnx_FollowUpOutcome",
+            _("Give one outcome for each follow-up visit, in the same order: %(days)s days, %(outcomes)s outcomes.")
+            % {"days": len(days), "outcomes": len(outcomes)},
+        )
+        return
+    if len(days) > MAX_PAST_VISITS:
+        reader.problem("cnx_FollowUpOn", _("At most %(count)s follow-up visits at once.") % {"count": MAX_PAST_VISITS})
+        return
+    if not row.facility_code:
+        reader.problem(
+            "cnx_FollowUpOn",
+            _("Follow-up visits need the stay they follow: give cnx_Facility, cnx_AdmittedOn and cnx_DischargedOn."),
+        )
+    visits, seen = [], set()
+    for value, outcome in zip(days, outcomes, strict=True):
+        day = _parse_day(value)
+        if day is None:
+            reader.problem("cnx_FollowUpOn", _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value})
+        elif day > reader.today:
+            reader.problem("cnx_FollowUpOn", _("The visit of %(value)s is in the future.") % {"value": value})
+        elif row.discharged_on and day < row.discharged_on:
+            reader.problem("cnx_FollowUpOn", _("The visit of %(value)s is before the discharge.") % {"value": value})
+        elif day in seen:
+            reader.problem("cnx_FollowUpOn", _("The visit of %(value)s is given twice.") % {"value": value})
+        if outcome not in FollowUpOutcome.values:
+            reader.problem(
+                "cnx_FollowUpOutcome",
+                _("“%(value)s” is not one of: %(allowed)s.")
+                % {"value": outcome, "allowed": _briefly(FollowUpOutcome.values)},
+            )
+        if day is not None:
+            seen.add(day)
+            visits.append((day, outcome))
+    row.followups = visits
 
 
 def derived_key(cells: dict[str, str], row: ImportRow) -> str:

@@ -39,6 +39,7 @@ from exchange.htcds.columns import (
 )
 from exchange.htcds.files import REQUIRED_COLUMNS
 from exchange.models import ImportJob
+from shelters.models import Facility, FollowUpOutcome
 
 LISTED = 20
 
@@ -94,6 +95,7 @@ def coded_columns() -> list[tuple[str, list[tuple[str, str]]]]:
         ("cnx_Ethnicity", [(group.code, group.label) for group in EthnicGroup.objects.all()]),
         ("cnx_LegalRegime", _choices(LegalRegime.choices)),
         ("per_RoleInProcess", _codes(ROLE_FROM_HTCDS)),
+        ("cnx_FollowUpOutcome", _choices(FollowUpOutcome.choices)),
     ]
     return columns
 
@@ -115,6 +117,8 @@ def _jobs_page(request, membership: Membership, form=None, *, status: int = 200)
         "form": form or imports.ImportUploadForm(),
         "required_columns": REQUIRED_COLUMNS,
         "coded_columns": coded_columns(),
+        # The codes a past stay's cnx_Facility may name (decision 121): the agency's own.
+        "facilities": list(Facility.objects.filter(agency=membership.agency).order_by("code")),
         "agency_province": membership.agency.province,
     }
     return render(request, "exchange/imports.html", context, status=status)

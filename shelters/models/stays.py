@@ -190,10 +190,20 @@ class FollowUpVisit(models.Model):
     # Reminders are sent once each (compare-and-set on these columns).
     reminded_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    # A visit made long ago, entered from the facility's record (an HTCDS import, decision 266):
+    # never planned, so it is one per day of the stay's visits rather than one per month of a plan.
+    from_record = models.BooleanField(_("entered from the record"), default=False, editable=False)
 
     class Meta:
         ordering = ["due_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["stay", "months"], name="followup_unique_per_stay")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stay", "months"], condition=Q(from_record=False), name="followup_unique_per_stay"
+            ),
+            models.UniqueConstraint(
+                fields=["stay", "visited_on"], condition=Q(from_record=True), name="followup_from_record_once_a_day"
+            ),
+        ]
         indexes = [models.Index(fields=["agency", "due_on"], name="followup_agency_due")]
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")

@@ -107,6 +107,9 @@ def test_h1_2024_incidents_and_child_victims_are_shown_whole_to_the_mandated(pol
     shown = shared.figures()
     assert None in (shown["incidents"], shown["incidents_with_child_victims"])
     assert None in (shown["victims"], shown["child_victims"])
+    # Decision 91: of a headline whose remainder is small, the part goes and the total stays.
+    assert (shown["incidents"], shown["victims"]) == (50, 126)
+    assert (shown["incidents_with_child_victims"], shown["child_victims"]) == (None, None)
     # An administrator of the agency has no statistics mandate: suppressed too.
     assert must_suppress(scope, role=Role.AGENCY_ADMIN)
 

@@ -119,6 +119,9 @@ def test_export_stats_command_writes_the_same_figures(stats_world, tmp_path):
 
     values = list(load_workbook(xlsx).active.iter_rows(values_only=True))
     assert all(not isinstance(value, int) or value == 0 or value > 10 for row in values for value in row)
+    # Decision 92: the shared file's first row says it may be shared, and what was hidden.
+    assert values[0][0].startswith("Thống kê chính thức – để chia sẻ")
+    assert rows[0][0].startswith("Official statistics") and "internal" in rows[0][0]
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(report.problems)} problem(s); nothing was imported.")
         self.stdout.write(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+        if report.followups:
+            self.stdout.write(f"{report.followups} past follow-up visit(s) entered")
         if report.possible_duplicates:
             self.stdout.write(
                 f"{report.possible_duplicates} new case(s) look like a person already registered; "

@@ -1,0 +1,61 @@
+"""What a case page says about the reception group its case was registered in (decision 265).
+
+Everyone who may see the case reads that it came in a group, the group's name (or short code),
+when the group was registered and how many others came with it; the other members are links
+only where the reader may see their cases (`casework.access.visible_cases`), so the block
+names no case the reader could not open. The group page itself is the registering agency's.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef
+
+from casework.access import Actor, active_membership, visible_cases
+from casework.models import Case, ReceptionGroup
+
+
+@dataclass(frozen=True)
+class OtherMember:
+    public_id: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class GroupOfCase:
+    group: ReceptionGroup
+    # How many other people were registered in the group.
+    others: int
+    # The other members' cases the reader may open, in the group's row order.
+    visible_others: list[OtherMember]
+    # Whether the reader may open the group page (her agency registered the group).
+    may_open_group: bool
+
+    @property
+    def code(self) -> str:
+        return self.group.name or str(self.group.public_id)[:8]
+
+
+def group_of_case(user: Actor, case: Case) -> GroupOfCase | None:
+    """The group `case` was received in, as `user` may be told of it; None outside a group.
+    `casework.access.access_case` fetches the membership with the case, so a case outside a
+    group costs no query here and one inside a group costs one."""
+    try:
+        member = case.reception_group_member
+    except ObjectDoesNotExist:
+        return None
+    group = member.group
+    readable = Exists(visible_cases(user).filter(pk=OuterRef("case_id")))
+    others = list(
+        group.members.exclude(case_id=case.pk)
+        .annotate(readable=readable)
+        .order_by("position")
+        .values_list("case__public_id", "case__reference", "readable")
+    )
+    membership = active_membership(user)
+    return GroupOfCase(
+        group=group,
+        others=len(others),
+        visible_others=[OtherMember(str(public_id), reference) for public_id, reference, shown in others if shown],
+        may_open_group=membership is not None and membership.agency_id == group.agency_id,
+    )
