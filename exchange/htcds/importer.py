@@ -150,7 +150,7 @@ class Progress:
 
 @dataclass
 class Importer:
-    """Writes checked rows; run inside one transaction (a failure undoes the whole file)."""
+    """Writes checked rows, CHUNK_ROWS per transaction (decision 257)."""
 
     agency: Agency
     actor: object
@@ -533,10 +533,11 @@ def import_htcds(
 
     1. Read the file (.xlsx or UTF-8 CSV, by content) and check the header.
     2. Check every row and the rows against each other and the agency's existing cases.
-    3. Only when nothing is wrong, write every row in one transaction.
+    3. Only when nothing is wrong, write the rows, CHUNK_ROWS per transaction; a row the
+       actions refuse stops the import there (the rows before it stay, the report names it).
 
     `on_progress(done, total)` is called with 0 rows done once the file is read and again once
-    it is checked, then while the rows are written (inside the import's transaction).
+    it is checked, then between the transactions that write the rows.
 
     `historic` registers new cases as historic records (decision 120): True all, False none,
     None (the default) those received more than CAUNOI_HISTORIC_BEFORE_DAYS before now.
