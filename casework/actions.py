@@ -251,6 +251,25 @@ def record_event(
 ) -> CaseEvent:
     """A timeline line. `happened_at` is the real time of something typed in later (a handover,
     an admission, a discharge); the line then keeps both times."""
+    line = timeline_line(
+        case, kind, actor=actor, reason=reason, old=old, new=new, sensitivity=sensitivity, happened_at=happened_at
+    )
+    line.save()
+    return line
+
+
+def timeline_line(
+    case: Case,
+    kind: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    old: str = "",
+    new: str = "",
+    sensitivity=SensitivityClass.CORE,
+    happened_at: datetime.datetime | None = None,
+) -> CaseEvent:
+    """The line `record_event` writes, unsaved (bulk actions write many at once)."""
     meta = audit.current_request.get()
     agency_id = meta.agency_id if meta else None
     if agency_id is None and actor is not None:
@@ -258,7 +277,7 @@ def record_event(
         membership = getattr(actor, "active_membership", None)
         agency_id = membership.agency_id if membership else None
     now = timezone.now()
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=kind,
         old_status=old,

@@ -31,9 +31,29 @@ def record(
     username: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
+    entry_ = entry(
+        action, actor=actor, case=case, obj=obj, classes=classes, agency=agency, username=username, detail=detail
+    )
+    entry_.save()
+    return entry_
+
+
+def entry(
+    action: str,
+    *,
+    actor=None,
+    case: Case | None = None,
+    obj=None,
+    classes: Iterable[str] = (),
+    agency: Agency | None = None,
+    username: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
+    """The audit row `record` writes, unsaved: bulk actions write many at once
+    (`casework/bulk.py`)."""
     meta = current_request.get()
     agency_id = agency.pk if agency is not None else (meta.agency_id if meta else None)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         agency_id=agency_id,

@@ -5,6 +5,8 @@ document number. Matching is exact on purpose: a prefix match would let anyone s
 registered victim's name letter by letter.
 """
 
+from collections import defaultdict
+
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
@@ -69,3 +71,45 @@ def same_person_candidates(user, case: Case, *, is_lead: bool, links: list[Perso
         .select_related("owning_agency")
         .order_by("reference")
     )
+
+
+def earlier_cases_of_same_people(people: list[Person], limit: int = 50) -> list[list[Case]]:
+    """`cases_of_same_person` for each of `people` (saved, in the order they were registered),
+    in two queries: as if each had been registered alone, the people after it in the list are
+    not yet there. Each list is in the case list's order, at most `limit` long."""
+    keys = {}
+    for person in people:
+        if normalize_name(person.full_name or "") and person.birth_year and person.home_province_id:
+            keys[person.pk] = (normalize_name(person.full_name), person.birth_year, person.home_province_id)
+    numbers = {person.pk: normalize_document_number(person.document_number or "") for person in people}
+    numbers = {pk: number for pk, number in numbers.items() if number}
+    if not keys and not numbers:
+        return [[] for _person in people]
+    names = {key[0] for key in keys.values()}
+    candidates = Person.objects.filter(Q(name_key__in=names) | Q(document_number__in=set(numbers.values())))
+    by_key, by_number = defaultdict(set), defaultdict(set)
+    for pk, name_key, birth_year, province_id, number in candidates.values_list(
+        "pk", "name_key", "birth_year", "home_province_id", "document_number"
+    ):
+        by_key[(name_key, birth_year, province_id)].add(pk)
+        if number:
+            by_number[number].add(pk)
+    position = {person.pk: index for index, person in enumerate(people)}
+    matches = {
+        person.pk: {
+            pk
+            for pk in by_key.get(keys.get(person.pk), set()) | by_number.get(numbers.get(person.pk), set())
+            if position.get(pk, -1) < index
+        }
+        for index, person in enumerate(people)
+    }
+    wanted = set().union(*matches.values())
+    cases_by_person = defaultdict(list)
+    for case in Case.objects.filter(person__in=wanted).select_related("owning_agency"):
+        cases_by_person[case.person_id].append(case)
+    found = []
+    for person in people:
+        cases = [case for pk in matches[person.pk] for case in cases_by_person[pk]]
+        cases.sort(key=lambda case: (case.created_at, case.pk), reverse=True)
+        found.append(cases[:limit])
+    return found

@@ -127,7 +127,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # WAL: readers read while an import writes (decision 258); NORMAL is WAL's safe sync.
+            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }
 # A streaming replica of that database (docs/deploy.md, "A second machine"): dashboards,

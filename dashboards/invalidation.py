@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 from casework.models import Case, Incident, Offender, Person
+from casework.signals import cases_changed
 from dashboards import cache
 from referrals.models import HandoverMinutes
 from support.models import Claim, Payment
@@ -62,6 +63,12 @@ def _offender_saved(sender, instance: Offender, **kwargs) -> None:
     _bump_cases(Q(incident_id=instance.incident_id))
 
 
+def _cases_changed(sender, *, case_ids: list[int], **kwargs) -> None:
+    """Many cases written at once (`casework.bulk`: no save signal per row)."""
+    if case_ids:
+        _bump_cases(Q(pk__in=list(case_ids)))
+
+
 def _case_row_saved(sender, instance, **kwargs) -> None:
     """A claim or a payment: a row of one case."""
     _bump_cases(Q(pk=instance.case_id))
@@ -94,6 +101,7 @@ def connect() -> None:
         for model, receiver in receivers.items():
             signal.connect(receiver, sender=model, dispatch_uid=f"dashboards.{model.__name__}.{name}")
     post_init.connect(_case_loaded, sender=Case, dispatch_uid="dashboards.Case.init")
+    cases_changed.connect(_cases_changed, dispatch_uid="dashboards.cases_changed")
     m2m_changed.connect(
         _exploitation_changed, sender=Case.exploitation_forms.through, dispatch_uid="dashboards.exploitation"
     )

@@ -1,11 +1,12 @@
 """HTCDS import jobs: an agency administrator uploads a file, a worker imports it.
 
-A file of a few thousand cases takes minutes to check and write through the casework actions,
+A file of a few thousand cases takes seconds to minutes to check and write (docs/benchmarks.md),
 too long for a request, so the upload only checks what is cheap (size, kind of file), keeps
 the file under a random name in private storage and queues a Celery task; the imports page
 polls its progress (docs/domain.md §7). The task runs `exchange.htcds.import_htcds` as the
 uploader, while her membership is still that of an agency administrator, and stores either
-the counts or every problem with its row and column: the importer writes all rows or none.
+the counts or every problem with its row and column: the importer writes no row when any row
+has a problem, and otherwise writes them 200 per transaction (decision 257).
 The stored file is deleted once the run is over (it holds personal data).
 """
 
@@ -245,9 +246,10 @@ class _Progress:
     """Writes the rows done into the job, which is also the run's sign of life, and stops the
     run if another one has taken the job over.
 
-    The importer writes its rows in one transaction; progress written in it would show only
-    at the end. On PostgreSQL it goes through a connection of its own (a short thread), which
-    commits at once; SQLite has one writer at a time, so there the bar waits for the end."""
+    The importer reports progress between its transactions (decision 257), where it is written
+    at once. Called inside a transaction (an import run within an outer one), progress written
+    there would show only at the end: on PostgreSQL it then goes through a connection of its
+    own (a short thread), which commits at once; SQLite has one writer, so there it waits."""
 
     def __init__(self, job_id: int, token: uuid.UUID):
         self.job_id = job_id

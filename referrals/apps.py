@@ -6,14 +6,15 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self) -> None:
-        from casework.signals import case_changed
+        from casework.signals import case_changed, cases_changed
         from messaging.notify import register_param_choices
         from referrals.models import ReferralStatus
-        from referrals.signals import notify_on_followup_recorded, route_on_case_change
+        from referrals.signals import notify_on_followup_recorded, route_on_case_change, route_on_cases_change
         from shelters.models import FollowUpOutcome
         from shelters.signals import followup_recorded
 
         case_changed.connect(route_on_case_change, dispatch_uid="referrals.route_on_case_change")
+        cases_changed.connect(route_on_cases_change, dispatch_uid="referrals.route_on_cases_change")
         followup_recorded.connect(notify_on_followup_recorded, dispatch_uid="referrals.notify_on_followup_recorded")
         # The notices referrals writes name a referral's step and a follow-up's outcome by code.
         register_param_choices("step", ReferralStatus)

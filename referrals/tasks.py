@@ -28,6 +28,22 @@ def route_case(case_id: int, outbox_id: int | None = None) -> list[int]:
     return [referral.pk for referral in referrals]
 
 
+@shared_task(**RELIABLE)
+def route_cases(case_ids: list[int], outbox_id: int | None = None) -> list[int]:
+    """Route many cases registered at once (an HTCDS import, decision 256), each in its own
+    transaction as `route_case` does; the outbox row is done with the last. Routing a case
+    again decides nothing new, so a redelivered message sends nothing twice."""
+    sent = []
+    for index, case_id in enumerate(case_ids):
+        with transaction.atomic():
+            sent += [referral.pk for referral in routing.route_case(case_id)]
+            if index == len(case_ids) - 1:
+                outbox.mark_done(outbox_id)
+    if not case_ids:
+        outbox.mark_done(outbox_id)
+    return sent
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def flag_overdue_referrals() -> int:
     """Periodic: referral deadlines are rows in the database, not ETAs in the broker, so a

@@ -88,6 +88,11 @@ class Person(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
+        self.derive_fields()
+        super().save(*args, **kwargs)
+
+    def derive_fields(self) -> None:
+        """The columns a save derives from the others (bulk inserts call it themselves)."""
         self.search_name = normalize_name(f"{self.full_name} {self.other_names}")
         self.name_key = normalize_name(self.full_name)
         self.document_number = normalize_document_number(self.document_number)
@@ -95,7 +100,6 @@ class Person(models.Model):
             self.birth_year = self.birth_date.year
         if self.home_former_province_id and not self.home_province_id:
             self.home_province_id = self.home_former_province.successor_id
-        super().save(*args, **kwargs)
 
     def age_on(self, day: datetime.date) -> int | None:
         """Age in whole years; from the year alone when only the year is known."""

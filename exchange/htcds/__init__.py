@@ -39,11 +39,12 @@ content). Required columns: `prs_FirstName`, `prs_SecondName`, `prs_Gender`,
 `vic_TraffickingStatus`; the `cnx_` columns are optional, with defaults from the importing
 agency (decision 80). Unknown columns are refused, unnamed ones ignored. Every row is checked
 first and every problem reported with its row and column (and the valid values of a coded
-column); if there is any, nothing is written. Otherwise all rows are written in one
-transaction through the casework actions: new cases through `do_create_case` and the status
-machine, existing ones (same owning agency and external id, or the agency's own case whose
-public id is the external id — its own export coming back) updated with one "details
-updated" event and audit row when something changed, nothing when nothing did.
+column); if there is any, nothing is written. Otherwise the rows are written 200 per
+transaction (decision 257): new cases through the bulk form of `do_create_case` and the
+status machine (`casework.bulk.do_register_cases`, decision 255), existing ones (same owning
+agency and external id, or the agency's own case whose public id is the external id — its own
+export coming back) updated with one "details updated" event and audit row when something
+changed, nothing when nothing did.
 
 What the import does not take over: the referral columns (referrals are workflows between
 agencies here, not facts to copy; their dates are still checked), `prs_Salutation`,

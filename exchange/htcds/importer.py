@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from casework import actions, audit, corrections
-from casework.duplicates import cases_of_same_person
+from casework import actions, audit, bulk, corrections
+from casework.duplicates import earlier_cases_of_same_people
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
     TRANSITIONS,
@@ -106,6 +106,20 @@ def _system_text(message: str, **values) -> str:
         return _(message) % values
 
 
+# Rows written per transaction (decision 257): short enough that SQLite readers wait well under
+# a second, long enough that the bulk statements are few.
+CHUNK_ROWS = 200
+INCIDENT_CHUNK = 50
+
+
+class RowRefused(Exception):
+    """A row the actions refused while writing; the rows before it are imported."""
+
+    def __init__(self, row: ImportRow, error: Exception):
+        super().__init__(str(error))
+        self.row, self.error = row, error
+
+
 # (rows done, rows in the file)
 OnProgress = Callable[[int, int], None]
 PROGRESS_STEPS = 50
@@ -137,7 +151,7 @@ class Progress:
 
 @dataclass
 class Importer:
-    """Writes checked rows; run inside one transaction (a failure undoes the whole file)."""
+    """Writes checked rows, CHUNK_ROWS per transaction (decision 257)."""
 
     agency: Agency
     actor: object
@@ -160,46 +174,111 @@ class Importer:
         return _system_text(IMPORTED_FROM, file=self.file_name or "—")
 
     def run(self, rows: list[ImportRow], existing: dict[str, Case]) -> None:
-        cases = {}
-        for done, row in enumerate(rows, start=1):
-            case = existing.get(row.external_id)
-            cases[row.external_id] = self.update(case, row) if case else self.create(row)
-            if row.facility_code:
-                stay = do_record_past_stay(
-                    cases[row.external_id],
-                    facility=self.facilities[row.facility_code],
-                    admitted_on=row.admitted_on,
-                    discharged_on=row.discharged_on,
-                    actor=self.actor,
-                )
-                self.report.followups += len(do_record_past_followups(stay, row.followups, actor=self.actor))
-            self.progress.rows_done(done)
+        """Write the rows in chunks of CHUNK_ROWS, each chunk in a transaction of its own
+        (decision 257), then link the incidents; a refused row stops the import there."""
+        cases: dict[str, Case] = {}
+        done = 0
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[start : start + CHUNK_ROWS]
+            try:
+                with transaction.atomic():
+                    self.write_chunk(chunk, existing, cases)
+            except (actions.CaseworkError, IntegrityError):
+                # Which row: again one row at a time, each in its own transaction.
+                for row in chunk:
+                    try:
+                        with transaction.atomic():
+                            self.write_chunk([row], existing, cases)
+                    except (actions.CaseworkError, IntegrityError) as error:
+                        raise RowRefused(row, error) from error
+                    done += 1
+                    self.progress.rows_done(done)
+            else:
+                done += len(chunk)
+                self.progress.rows_done(done)
         self.link_incidents(rows, cases)
 
-    def create(self, row: ImportRow) -> Case:
-        person = Person(**_person_fields(row))
-        case = Case(**_case_fields(row), external_id=row.external_id, historic=self.is_historic(row))
-        case = actions.do_create_case(
-            person=person,
-            case=case,
-            actor=self.actor,
-            agency=self.agency,
-            exploitation_forms=_exploitation(row),
-            means_of_control=row.picklists["vic_MethodsOfControl"],
-            recruitment_methods=row.picklists["vic_MethodOfRecruitment"],
-        )
+    def write_chunk(self, chunk: list[ImportRow], existing: dict[str, Case], cases: dict[str, Case]) -> None:
+        counts = (self.report.created, self.report.updated, self.report.unchanged)
+        counts += (self.report.possible_duplicates, self.report.historic, self.report.followups)
+        try:
+            new_rows = [row for row in chunk if row.external_id not in existing]
+            created = dict(zip((row.external_id for row in new_rows), self.create_many(new_rows), strict=True))
+            for row in chunk:
+                case = existing.get(row.external_id)
+                cases[row.external_id] = self.update(case, row) if case else created[row.external_id]
+                if row.facility_code:
+                    stay = do_record_past_stay(
+                        cases[row.external_id],
+                        facility=self.facilities[row.facility_code],
+                        admitted_on=row.admitted_on,
+                        discharged_on=row.discharged_on,
+                        actor=self.actor,
+                    )
+                    self.report.followups += len(do_record_past_followups(stay, row.followups, actor=self.actor))
+        except BaseException:
+            # The chunk's transaction is undone, and so are its counts.
+            report = self.report
+            (
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.possible_duplicates,
+                report.historic,
+                report.followups,
+            ) = counts
+            raise
+
+    def create_many(self, rows: list[ImportRow]) -> list[Case]:
+        """New cases through `casework.bulk.do_register_cases`: `do_create_case`, the status
+        actions and the stated decision, for many rows at once (decision 255)."""
+        items = [
+            bulk.NewCase(
+                person=Person(**_person_fields(row)),
+                case=Case(**_case_fields(row), external_id=row.external_id, historic=self.is_historic(row)),
+                exploitation_forms=_exploitation(row),
+                means_of_control=row.picklists["vic_MethodsOfControl"],
+                recruitment_methods=row.picklists["vic_MethodOfRecruitment"],
+                moves=self.planned_moves(row),
+                stated=self.stated(row),
+            )
+            for row in rows
+        ]
+        cases = bulk.do_register_cases(items, actor=self.actor, agency=self.agency)
         # As the wizard does: the agencies that already have this person hear of it on their
         # case's timeline (the importer is not shown cases it may not see).
-        others = list(cases_of_same_person(case.person).select_related("owning_agency")[:50])
-        if others:
-            actions.do_flag_possible_duplicates(case, others, actor=self.actor)
-            self.report.possible_duplicates += 1
-        case = self.move(case, row, plan_moves(case.status, row))
-        self.settle(case, row)
-        keep_statement(case, row, new=True)
-        self.report.created += 1
-        self.report.historic += case.historic
-        return case
+        for case, others in zip(cases, earlier_cases_of_same_people([case.person for case in cases]), strict=True):
+            if others:
+                actions.do_flag_possible_duplicates(case, others, actor=self.actor)
+                self.report.possible_duplicates += 1
+        HtcdsStatement.objects.bulk_create(
+            HtcdsStatement(case=case, consent=row.consent, other_citizenships=";".join(row.other_citizenships))
+            for case, row in zip(cases, rows, strict=True)
+            if row.consent is not None or row.other_citizenships
+        )
+        self.report.created += len(cases)
+        self.report.historic += sum(case.historic for case in cases)
+        return cases
+
+    def planned_moves(self, row: ImportRow) -> list[bulk.Move]:
+        """What `move` does for a new case, as the bulk action takes it."""
+        moves = []
+        for status in plan_moves(CaseStatus.REPORTED, row) or []:
+            if status in IDENTIFICATION_OUTCOMES:
+                identified_on = row.identified_on or timezone.localdate(row.received_at)
+                authority = row.decision_org or NO_DECISION_ORG
+                moves.append(bulk.Move(status, self.reason(), identified_on=identified_on, authority=authority))
+            else:
+                reason = row.closure_reason if status == CaseStatus.CLOSED and row.closure_reason else self.reason()
+                moves.append(bulk.Move(status, reason))
+        return moves
+
+    def stated(self, row: ImportRow) -> dict:
+        """What `settle` puts back (the new cases' are put back by the bulk action)."""
+        facts = _decision_fields(row)
+        if row.is_child is not None and row.age_at_reception() is None:
+            facts["is_child"] = row.is_child
+        return facts
 
     def update(self, case: Case, row: ImportRow) -> Case:
         moves = plan_moves(case.status, row)
@@ -243,47 +322,45 @@ class Importer:
     def settle(self, case: Case, row: ImportRow) -> None:
         """Put back the row's own facts where the status machine derived its own (the
         identification date, the legal regime, a child whose age is unknown)."""
-        facts = _decision_fields(row)
-        if row.is_child is not None and row.age_at_reception() is None:
-            facts["is_child"] = row.is_child
-        corrections.do_keep_stated_decision(case, facts)
+        corrections.do_keep_stated_decision(case, self.stated(row))
 
     def link_incidents(self, rows: list[ImportRow], cases: dict[str, Case]) -> None:
         groups = defaultdict(list)
         for row in rows:
             if row.incident_key:
                 groups[row.incident_key].append(row)
-        for key, group in groups.items():
-            members = [cases[row.external_id] for row in group]
-            incident = self.find_incident(key, members, group[0])
-            for case in members:
-                if case.incident_id != incident.pk:
-                    actions.do_link_incident(case, incident, actor=self.actor, agency=self.agency)
-            self.add_offenders(incident, members[0], group[0].offender_roles)
+        items = list(groups.items())
+        # Like the rows, in short transactions of their own (decision 257).
+        for start in range(0, len(items), INCIDENT_CHUNK):
+            with transaction.atomic():
+                links = []
+                for key, group in items[start : start + INCIDENT_CHUNK]:
+                    members = [cases[row.external_id] for row in group]
+                    incident = self.find_incident(key, members, group[0])
+                    offenders = [Offender(role_in_process=role) for role in self.missing_roles(incident, group[0])]
+                    links.append(bulk.IncidentLink(incident, members, offenders, stating=members[0]))
+                bulk.do_link_incidents(links, actor=self.actor, agency=self.agency)
 
     def find_incident(self, key: str, members: list[Case], row: ImportRow) -> Incident:
         """The incident the cases already share, the agency's own with this public id, or a
-        new one."""
+        new one (unsaved: `bulk.do_link_incidents` creates it)."""
         incident = next((case.incident for case in members if case.incident_id), None)
-        if incident is None:
+        if incident is None and _as_uuid(key) is not None:
             incident = Incident.objects.filter(agency=self.agency, public_id=_as_uuid(key)).first()
         if incident is None:
-            return actions.do_link_incident(
-                members[0], None, actor=self.actor, agency=self.agency, criminal_case_number=row.criminal_case_number
-            )
+            return Incident(agency=self.agency, criminal_case_number=row.criminal_case_number)
         if row.criminal_case_number and incident.criminal_case_number != row.criminal_case_number:
             corrections.do_state_criminal_case_number(
                 incident, row.criminal_case_number, case=members[0], actor=self.actor, reason=self.reason()
             )
         return incident
 
-    def add_offenders(self, incident: Incident, case: Case, roles: list[str]) -> None:
-        """Add the offenders the incident does not have yet (by role); remove none."""
+    def missing_roles(self, incident: Incident, row: ImportRow) -> list[str]:
+        """The offenders the incident does not have yet (by role); none is removed."""
         # Compared as HTCDS carries them: an "unknown" offender came back as "other".
-        recorded = incident.offenders.values_list("role_in_process", flat=True)
-        missing = Counter(roles) - Counter(ROLE_FROM_HTCDS[ROLE_TO_HTCDS[role]] for role in recorded)
-        for role in sorted(missing.elements()):
-            actions.do_add_offender(case, Offender(role_in_process=role), actor=self.actor)
+        recorded = incident.offenders.values_list("role_in_process", flat=True) if incident.pk else []
+        missing = Counter(row.offender_roles) - Counter(ROLE_FROM_HTCDS[ROLE_TO_HTCDS[role]] for role in recorded)
+        return sorted(missing.elements())
 
 
 def _as_uuid(value: str) -> uuid.UUID | None:
@@ -465,10 +542,11 @@ def import_htcds(
 
     1. Read the file (.xlsx or UTF-8 CSV, by content) and check the header.
     2. Check every row and the rows against each other and the agency's existing cases.
-    3. Only when nothing is wrong, write every row in one transaction.
+    3. Only when nothing is wrong, write the rows, CHUNK_ROWS per transaction; a row the
+       actions refuse stops the import there (the rows before it stay, the report names it).
 
     `on_progress(done, total)` is called with 0 rows done once the file is read and again once
-    it is checked, then while the rows are written (inside the import's transaction).
+    it is checked, then between the transactions that write the rows.
 
     `historic` registers new cases as historic records (decision 120): True all, False none,
     None (the default) those received more than CAUNOI_HISTORIC_BEFORE_DAYS before now.
@@ -521,37 +599,52 @@ def _write(
     token = None
     if audit.current_request.get() is None:
         token = audit.current_request.set(audit.RequestMeta(ip=None, agency_id=agency.pk))
+    importer = Importer(
+        agency=agency,
+        actor=actor,
+        file_name=report.file_name,
+        report=report,
+        progress=progress,
+        historic=historic,
+        facilities=facilities or {},
+    )
     try:
-        with transaction.atomic():
-            Importer(
-                agency=agency,
-                actor=actor,
-                file_name=report.file_name,
-                report=report,
-                progress=progress,
-                historic=historic,
-                facilities=facilities or {},
-            ).run(rows, existing)
-            audit.record(
-                AuditEvent.Action.CREATE,
-                actor=actor,
-                agency=agency,
-                detail={
-                    "htcds_import": report.file_name,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "possible_duplicates": report.possible_duplicates,
-                    "historic": report.historic,
-                    "followups": report.followups,
-                },
-            )
-    except (actions.CaseworkError, IntegrityError) as error:
+        importer.run(rows, existing)
+    except RowRefused as refused:
         # A rule the checks above did not foresee, or the same file imported at the same
-        # moment: the transaction is undone, nothing was written.
-        report.created = report.updated = report.unchanged = report.possible_duplicates = report.historic = 0
-        report.followups = 0
-        report.problems.append(Problem(None, "", _("Nothing was imported: %(error)s") % {"error": error}))
+        # moment: that row's chunk is undone, the chunks before it stay.
+        report.problems.append(Problem(refused.row.number, "", _stopped(report, refused.error)))
+    except (actions.CaseworkError, IntegrityError) as error:
+        report.problems.append(Problem(None, "", _stopped(report, error)))
     finally:
-        if token is not None:
-            audit.current_request.reset(token)
+        try:
+            written = report.created + report.updated + report.unchanged
+            if written or report.ok:
+                audit.record(
+                    AuditEvent.Action.CREATE,
+                    actor=actor,
+                    agency=agency,
+                    detail={
+                        "htcds_import": report.file_name,
+                        "created": report.created,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                        "possible_duplicates": report.possible_duplicates,
+                        "historic": report.historic,
+                        "followups": report.followups,
+                        **({} if report.ok else {"stopped": True}),
+                    },
+                )
+        finally:
+            if token is not None:
+                audit.current_request.reset(token)
+
+
+def _stopped(report: ImportReport, error: Exception) -> str:
+    written = report.created + report.updated + report.unchanged
+    if not written:
+        return _("Nothing was imported: %(error)s") % {"error": error}
+    return _(
+        "The import stopped after %(count)s rows: %(error)s Put this right and import the file again: the rows"
+        " already imported are found, not registered twice."
+    ) % {"count": written, "error": error}

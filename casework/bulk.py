@@ -1,0 +1,454 @@
+"""Registering many cases at once, with what the one-case actions write for each (decision 255).
+
+`do_register_cases` is `do_create_case` followed by the status actions (`do_transition_case`,
+`do_record_identification`) and `corrections.do_keep_stated_decision`, for a list of new cases,
+in a constant number of statements: the same rows (person, case, lead, picklists, the four
+grants of the owning agency's groups with their permission rows, timeline lines, audit rows)
+with the same values and the same refusals, written with `bulk_create`. Higher apps are told
+once, by `signals.cases_changed`, instead of once per case and per move: routing looks at a
+case as it is, so one routing per new case decides what the moves would have (decision 256).
+
+The HTCDS importer is its caller (`exchange/htcds/importer.py`); the wizard and group reception
+register one case at a time through `do_create_case`.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework import audit
+from casework.actions import (
+    IDENTIFIABLE,
+    REGISTERED,
+    ROLE_ACCESS,
+    SOCIAL_AGENCY_KIND,
+    CaseworkError,
+    _assign,
+    _grant_description,
+    age_facts,
+    do_ensure_agency_groups,
+    legal_regime_for,
+    start_verification_clock,
+    timeline_line,
+)
+from casework.corrections import STATED_DECISION_FIELDS
+from casework.models import (
+    IDENTIFICATION_OUTCOMES,
+    TRANSITIONS,
+    Agency,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    CaseGrant,
+    CaseGroupObjectPermission,
+    CaseLead,
+    CaseStatus,
+    Incident,
+    Membership,
+    Offender,
+    Person,
+    PersonStatus,
+    ReferenceCounter,
+    Role,
+    SensitivityClass,
+    StatusDeadline,
+    User,
+)
+from casework.object_permissions import codenames
+from casework.signals import cases_changed
+
+
+@dataclass
+class Move:
+    """One step along the status machine: a transition with its reason, or (to identified or
+    not identified) the identification decision with its date and authority."""
+
+    status: str
+    reason: str
+    identified_on: datetime.date | None = None
+    authority: str = ""
+
+
+@dataclass
+class NewCase:
+    """What `do_create_case` takes for one case, the moves after it, and the decision facts
+    put back afterwards (`corrections.do_keep_stated_decision`)."""
+
+    person: Person
+    case: Case
+    exploitation_forms: list = field(default_factory=list)
+    means_of_control: list = field(default_factory=list)
+    recruitment_methods: list = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    stated: dict = field(default_factory=dict)
+
+
+def allocate_references(province, year: int, count: int) -> list[str]:
+    """`count` consecutive references, as `actions.allocate_reference` gives one at a time."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.get_or_create(province=province, year=year)
+        except IntegrityError:
+            pass  # created concurrently; the row exists now
+        ReferenceCounter.objects.filter(province=province, year=year).update(last=F("last") + count)
+        last = ReferenceCounter.objects.get(province=province, year=year).last
+    return [f"{province.code}-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+class _Writer:
+    """The rows of one call, collected in the order the one-case actions write them."""
+
+    def __init__(self, actor: User, agency: Agency):
+        self.actor, self.agency = actor, agency
+        self.now = timezone.now()
+        self.deadlines = dict(StatusDeadline.objects.values_list("status", "hours"))
+        self.events: list[CaseEvent] = []
+        self.audits: list[AuditEvent] = []
+
+    def due_after(self, status: str, since: datetime.datetime) -> datetime.datetime | None:
+        hours = self.deadlines.get(status)
+        return since + datetime.timedelta(hours=hours) if hours else None
+
+    def event(self, case: Case, kind: str, **fields) -> None:
+        self.events.append(timeline_line(case, kind, actor=self.actor, **fields))
+
+    def audit(self, action: str, **fields) -> None:
+        self.audits.append(audit.entry(action, actor=self.actor, **fields))
+
+    def move(self, case: Case, new_status: str, reason: str, kind=CaseEvent.Kind.TRANSITION) -> None:
+        """`actions._move` on the unsaved case."""
+        old = case.status
+        case.status = new_status
+        case.status_changed_at = self.now
+        case.due_at = None if case.historic else self.due_after(new_status, self.now)
+        case.overdue_flagged_at = None
+        self.event(case, kind, old=old, new=new_status, reason=reason)
+        self.audit(
+            AuditEvent.Action.TRANSITION,
+            case=case,
+            obj=case,
+            classes=[SensitivityClass.CORE],
+            detail={"from": old, "to": new_status},
+        )
+
+    def transition(self, case: Case, move: Move) -> None:
+        """`actions.do_transition_case`, its refusals included."""
+        reason = (move.reason or "").strip()
+        if move.status not in TRANSITIONS.get(case.status, set()):
+            raise CaseworkError(
+                _("A case cannot move from “%(old)s” to “%(new)s”.")
+                % {"old": CaseStatus(case.status).label, "new": CaseStatus(move.status).label}
+            )
+        if not reason:
+            raise CaseworkError(_("Give a reason for this status change."))
+        self.move(case, move.status, reason)
+        if move.status == CaseStatus.CLOSED:
+            case.closure_reason = reason
+
+    def identify(self, case: Case, move: Move) -> None:
+        """`actions.do_record_identification` with no deciding agency, document, grounds or
+        officer (what another system states), its refusals included."""
+        reason = (move.reason or "").strip()
+        identified_on, authority = move.identified_on, (move.authority or "").strip()
+        if case.status not in IDENTIFIABLE:
+            raise CaseworkError(
+                _("An identification decision can only be recorded during verification or identification.")
+            )
+        if identified_on is None or identified_on > timezone.localdate():
+            raise CaseworkError(_("The identification date cannot be in the future."))
+        if identified_on < timezone.localdate(case.received_at):
+            raise CaseworkError(_("The identification date cannot be before the person was received."))
+        if not authority or not reason:
+            raise CaseworkError(_("Name the deciding authority and give the grounds."))
+        is_victim = move.status == CaseStatus.IDENTIFIED
+        if case.status == CaseStatus.VERIFYING:
+            self.move(case, CaseStatus.IDENTIFYING, reason)
+        self.move(case, move.status, reason, kind=CaseEvent.Kind.IDENTIFICATION)
+        case.identified_on = identified_on if is_victim else None
+        case.identification_authority = authority
+        case.identification_document = ""
+        case.identification_agency = None
+        case.identification_grounds = []
+        case.identification_officer = None
+        case.identification_officer_name = ""
+        case.legal_regime = legal_regime_for(identified_on) if is_victim else ""
+        if case.person_status != PersonStatus.ACCOMPANYING_CHILD:
+            case.person_status = PersonStatus.VICTIM if is_victim else PersonStatus.NOT_VICTIM
+        if case.verification_started_at and case.verification_concluded_at is None:
+            case.verification_concluded_at = timezone.now()
+
+
+def _prepare(item: NewCase, writer: _Writer) -> None:
+    """The case's own columns as `do_create_case`, the moves and the stated facts leave them."""
+    person, case, agency = item.person, item.case, writer.agency
+    case.person = person
+    case.owning_agency = agency
+    case.status = CaseStatus.REPORTED
+    case.status_changed_at = writer.now
+    case.age_at_reception, case.is_child = age_facts(person, case.received_at)
+    if case.accompanies_id:
+        case.person_status = PersonStatus.ACCOMPANYING_CHILD
+    case.due_at = None if case.historic else writer.due_after(CaseStatus.REPORTED, case.received_at)
+    if agency.kind.code == SOCIAL_AGENCY_KIND:
+        start_verification_clock(case, agency, case.received_at)
+
+
+def _apply_moves(item: NewCase, writer: _Writer) -> None:
+    for move in item.moves:
+        if move.status in IDENTIFICATION_OUTCOMES:
+            writer.identify(item.case, move)
+        else:
+            writer.transition(item.case, move)
+    unknown = set(item.stated) - set(STATED_DECISION_FIELDS)
+    if unknown:
+        raise ValueError(f"not a stated decision field: {sorted(unknown)}")
+    for name, value in item.stated.items():
+        setattr(item.case, name, value)
+
+
+def _many_to_many(cases: list[Case], items: list[NewCase]) -> None:
+    for name in ("exploitation_forms", "means_of_control", "recruitment_methods"):
+        relation = Case._meta.get_field(name)
+        through = relation.remote_field.through
+        source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+        rows = {(case.pk, value.pk) for case, item in zip(cases, items, strict=True) for value in getattr(item, name)}
+        through.objects.bulk_create(
+            [through(**{f"{source}_id": case_id, f"{target}_id": value_id}) for case_id, value_id in sorted(rows)]
+        )
+
+
+def do_register_cases(items: list[NewCase], *, actor: User, agency: Agency) -> list[Case]:
+    """Register new people and open their cases owned by `agency`, move each along its
+    moves and put back its stated facts: one transaction, a refusal of any case undoes all."""
+    if not items:
+        return []
+    with transaction.atomic():
+        writer = _Writer(actor, agency)
+        groups = do_ensure_agency_groups(agency)
+        cases = [item.case for item in items]
+        # References in the order of the cases, as one-by-one registration would number them.
+        by_counter = defaultdict(list)
+        for case in cases:
+            by_counter[(case.reception_province, timezone.localdate(case.received_at).year)].append(case)
+        for (province, year), counted in by_counter.items():
+            for case, reference in zip(counted, allocate_references(province, year, len(counted)), strict=True):
+                case.reference = reference
+        # Each case is brought to its final state before it is inserted; the lines and audit
+        # rows of its moves are kept to follow its creation's.
+        moves = []
+        for item in items:
+            _prepare(item, writer)
+            writer.events, writer.audits = [], []
+            _apply_moves(item, writer)
+            moves.append((writer.events, writer.audits))
+        new_people = [item.person for item in items if item.person.pk is None]
+        for person in new_people:
+            person.derive_fields()
+        Person.objects.bulk_create(new_people)
+        for item in items:
+            item.case.person = item.person  # its id is known now
+        Case.objects.bulk_create(cases)
+        CaseLead.objects.bulk_create(
+            CaseLead(case=case, agency=agency, started_at=case.received_at, reason=REGISTERED, started_by=actor)
+            for case in cases
+        )
+        _many_to_many(cases, items)
+        grants = _grants(cases, groups, writer)
+        writer.events, writer.audits = [], []
+        for case, (move_events, move_audits) in zip(cases, moves, strict=True):
+            writer.event(case, CaseEvent.Kind.CREATED, new=CaseStatus.REPORTED)
+            writer.audit(
+                AuditEvent.Action.CREATE,
+                case=case,
+                obj=case,
+                agency=agency,
+                classes=[SensitivityClass.CORE, SensitivityClass.IDENTITY],
+            )
+            for grant, description in grants[case.pk]:
+                writer.event(case, CaseEvent.Kind.GRANT, reason=description)
+                writer.audit(
+                    AuditEvent.Action.GRANT,
+                    case=case,
+                    obj=grant,
+                    classes=grant.classes,
+                    detail={
+                        "holder": grant.group.name,
+                        "source": grant.source,
+                        "source_ref": grant.source_ref,
+                        "change": grant.can_change,
+                    },
+                )
+            writer.events += move_events
+            writer.audits += move_audits
+        # One moment for the whole registration: the timeline orders its lines by id then.
+        for line in writer.events:
+            line.at = line.recorded_at = writer.now
+        _insert_instances(writer.events)
+        _insert_instances(writer.audits)
+        if Membership.objects.filter(user=actor, agency=agency, role=Role.CASEWORKER, is_active=True).exists():
+            for case in cases:
+                _assign(case, actor, actor=actor)
+        cases_changed.send(sender=Case, case_ids=[case.pk for case in cases], cause="created")
+    return cases
+
+
+def _grants(cases: list[Case], groups: dict, writer: _Writer) -> dict[int, list[tuple[CaseGrant, str]]]:
+    """The owning agency's four grants on every case, with their permission rows."""
+    rows, descriptions = [], {}
+    for role, agency_group in groups.items():
+        classes, can_change = ROLE_ACCESS[role]
+        template = CaseGrant(group=agency_group.group, classes=sorted(set(classes)), can_change=can_change)
+        descriptions[role] = _grant_description(template)
+        for case in cases:
+            rows.append(
+                (
+                    role,
+                    CaseGrant(
+                        case=case,
+                        group=agency_group.group,
+                        classes=sorted(set(classes)),
+                        can_change=can_change,
+                        source=CaseGrant.Source.OWN_AGENCY,
+                        source_ref=writer.agency.code,
+                        purpose="",
+                        granted_by=writer.actor,
+                    ),
+                )
+            )
+    CaseGrant.objects.bulk_create([grant for _role, grant in rows])
+    wanted = {grant_codename for role in groups for grant_codename in codenames(*ROLE_ACCESS[role])}
+    permissions = {
+        permission.codename: permission
+        for permission in Permission.objects.filter(content_type__app_label="casework", codename__in=wanted)
+    }
+    _insert_ids(
+        CaseGroupObjectPermission,
+        ["content_object", "group", "permission"],
+        [
+            (grant.case.pk, grant.group.pk, permissions[codename].pk)
+            for _role, grant in rows
+            for codename in sorted(codenames(grant.classes, grant.can_change))
+        ],
+    )
+    by_case: dict[int, list[tuple[CaseGrant, str]]] = defaultdict(list)
+    for role, grant in rows:
+        by_case[grant.case.pk].append((grant, descriptions[role]))
+    return by_case
+
+
+@dataclass
+class IncidentLink:
+    """`do_link_incident` for each of `cases` (a new incident when `incident` is unsaved),
+    then `do_add_offender` on `stating` for each of `offenders`."""
+
+    incident: Incident
+    cases: list[Case]
+    offenders: list[Offender]
+    stating: Case
+
+
+def do_link_incidents(links: list[IncidentLink], *, actor: User, agency: Agency) -> None:
+    """Many incidents, their cases and new offenders at once, with the lines and audit rows
+    the one-case actions write (decision 255)."""
+    if not links:
+        return
+    with transaction.atomic():
+        writer = _Writer(actor, agency)
+        Incident.objects.bulk_create([link.incident for link in links if link.incident.pk is None])
+        linked, offenders = [], []
+        for link in links:
+            for case in link.cases:
+                if case.incident_id == link.incident.pk:
+                    continue
+                case.incident = link.incident
+                linked.append(case)
+                writer.event(case, CaseEvent.Kind.INCIDENT, sensitivity=SensitivityClass.INVESTIGATION)
+                writer.audit(
+                    AuditEvent.Action.UPDATE, case=case, obj=link.incident, classes=[SensitivityClass.INVESTIGATION]
+                )
+            if link.offenders and link.stating.incident_id is None:
+                raise CaseworkError(_("Link the case to an incident before recording offenders."))
+            for offender in link.offenders:
+                offender.incident_id = link.stating.incident_id
+                offenders.append((offender, link.stating))
+        Case.objects.bulk_update(linked, ["incident"], batch_size=500)
+        Offender.objects.bulk_create([offender for offender, _case in offenders])
+        for offender, case in offenders:
+            writer.event(case, CaseEvent.Kind.OFFENDER, sensitivity=SensitivityClass.INVESTIGATION)
+            writer.audit(AuditEvent.Action.CREATE, case=case, obj=offender, classes=[SensitivityClass.INVESTIGATION])
+        _insert_instances(writer.events)
+        _insert_instances(writer.audits)
+        changed = {case.pk for case in linked} | {case.pk for _offender, case in offenders}
+        if changed:
+            cases_changed.send(sender=Case, case_ids=sorted(changed), cause="incident")
+
+
+def _insert_ids(model, names: list[str], rows: list[tuple[int, ...]]) -> None:
+    """Rows of foreign keys only, without a model instance each: the permission rows are about
+    half of what a registration writes (19 per case), and `bulk_create` spends most of its time
+    preparing instances. Same rows; on PostgreSQL one statement of arrays."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(["%s::bigint[]"] * len(names))
+            # Names from the model, values as parameters.
+            sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        else:
+            marks = ", ".join(["%s"] * len(names))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+# Columns whose Python value the database driver cannot take as it is.
+_PREPARED = (models.DateTimeField, models.DateField, models.JSONField, models.GenericIPAddressField)
+
+
+def _insert_instances(instances: list) -> None:
+    """`bulk_create` for instances nobody reads back (timeline lines, audit rows: 16 per case):
+    the same rows, without the per-value work of Django's insert compiler."""
+    if not instances:
+        return
+    model = type(instances[0])
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    prepared = [isinstance(field, _PREPARED) for field in fields]
+    rows = []
+    for instance in instances:
+        for column in fields:
+            if isinstance(column, models.ForeignKey):
+                related = column.get_cached_value(instance, None)
+                if related is not None:
+                    setattr(instance, column.attname, related.pk)
+        rows.append(
+            tuple(
+                column.get_db_prep_save(getattr(instance, column.attname), connection)
+                if prepare
+                else getattr(instance, column.attname)
+                for column, prepare in zip(fields, prepared, strict=True)
+            )
+        )
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column.column) for column in fields)
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)  # noqa: S608
+            return
+        # One statement per batch: PostgreSQL takes at most 65,535 parameters.
+        size = 60000 // len(fields)
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            values = ", ".join([marks] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
+                [value for row in batch for value in row],
+            )
