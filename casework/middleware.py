@@ -108,9 +108,11 @@ class SessionLimitMiddleware:
             if last_action is None or now - last_action > settings.SESSION_IDLE_SECONDS:
                 return _end_session(request, "idle")
             if not background:
-                # Modifies the session, so it is saved and its stored expiry renewed; a background
-                # request leaves both alone (SESSION_SAVE_EVERY_REQUEST is off).
-                request.session[SESSION_LAST_ACTION_KEY] = now
+                if now - last_action >= settings.SESSION_ACTIVITY_SECONDS:
+                    # Modifies the session, so it is saved and its stored expiry renewed; a
+                    # background request leaves both alone (SESSION_SAVE_EVERY_REQUEST is off).
+                    # Written once a minute at most, so most pages save no session (decision 250).
+                    request.session[SESSION_LAST_ACTION_KEY] = now
                 sessions.touch(request, client_ip(request))
             if request.session.get(SESSION_PASSWORD_CHANGE_KEY) and not request.path.startswith(
                 PASSWORD_CHANGE_OPEN_PATHS

@@ -208,6 +208,10 @@ CAUNOI_DRAFT_DAYS = env_int("CAUNOI_DRAFT_DAYS", 7)
 # runs after the handover (docs/decisions.md 220); completing it is done from the referral page.
 REFERRAL_INBOX_RECENT_DAYS = env_int("REFERRAL_INBOX_RECENT_DAYS", 14)
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# The time of the last user action is written to the session when it moved by this much, so a
+# page saves the session once a minute at most; the idle limit holds to this granularity
+# (decision 250).
+SESSION_ACTIVITY_SECONDS = 60
 # The stored session outlives the idle limit by five minutes, so the middleware (which audits the
 # sign-out) ends an idle session rather than the session store; only user actions save it.
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 5 * 60
