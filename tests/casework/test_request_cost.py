@@ -59,3 +59,37 @@ def test_the_idle_limit_counts_from_the_last_action_written(world):
         traveller.shift(settings.SESSION_IDLE_SECONDS + 1)
         response = client.get("/account/")
         assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+def test_the_user_and_the_active_membership_are_one_query(world):
+    client = sign_in(world.owner)
+    client.get("/account/")
+    sqls, response = statements(client, "/account/")
+    assert response.context["active_membership"].user_id == world.owner.pk
+    # No query of the user alone; one of the membership that brings the user along.
+    assert not [sql for sql in sqls if 'FROM "casework_user" WHERE' in sql]
+    together = [sql for sql in sqls if 'FROM "casework_membership"' in sql and '"casework_user"."password"' in sql]
+    assert len(together) == 1
+
+
+@pytest.mark.parametrize("ended", ["membership", "agency", "user"])
+def test_an_ended_membership_agency_or_account_stops_access_at_the_next_request(world, ended):
+    client = sign_in(world.owner)
+    case_page = f"/cases/{world.case.public_id}/"
+    assert client.get(case_page).status_code == 200
+    membership = world.owner.memberships.get(agency=world.police)
+    target = {"membership": membership, "agency": world.police, "user": world.owner}[ended]
+    type(target).objects.filter(pk=target.pk).update(is_active=False)
+    response = client.get(case_page)
+    assert response.status_code in (302, 404)
+    assert world.case.reference.encode() not in response.content
+
+
+def test_a_password_changed_elsewhere_signs_this_session_out(world):
+    client = sign_in(world.owner)
+    assert client.get("/account/").status_code == 200
+    world.owner.set_password("an entirely new passphrase 2026")
+    world.owner.save()
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
