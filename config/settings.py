@@ -318,6 +318,10 @@ else:
 # Select options built from reference tables (agencies, provinces) are cached this long;
 # saving an agency or a province refreshes them at once.
 CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 300)
+# The header's inbox badge (per agency) and unread count (per user) are cached this long at most;
+# a change to a referral or notification drops them at once (messaging/header_counts.py,
+# decision 251). Off under test by default, like the choices: rolled-back tests reuse ids.
+CAUNOI_HEADER_COUNTS_SECONDS = env_int("CAUNOI_HEADER_COUNTS_SECONDS", 0 if ENVIRONMENT == "test" else 60)
 # Off under test by default: tests roll their transactions back, so nothing would invalidate.
 CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 900)
 # An export job with no sign of life for this long (still waiting, or its worker killed) is
