@@ -6,12 +6,15 @@ import time
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib import auth, messages
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.template.loader import render_to_string
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from casework import audit, sessions
@@ -108,9 +111,11 @@ class SessionLimitMiddleware:
             if last_action is None or now - last_action > settings.SESSION_IDLE_SECONDS:
                 return _end_session(request, "idle")
             if not background:
-                # Modifies the session, so it is saved and its stored expiry renewed; a background
-                # request leaves both alone (SESSION_SAVE_EVERY_REQUEST is off).
-                request.session[SESSION_LAST_ACTION_KEY] = now
+                if now - last_action >= settings.SESSION_ACTIVITY_SECONDS:
+                    # Modifies the session, so it is saved and its stored expiry renewed; a
+                    # background request leaves both alone (SESSION_SAVE_EVERY_REQUEST is off).
+                    # Written once a minute at most, so most pages save no session (decision 250).
+                    request.session[SESSION_LAST_ACTION_KEY] = now
                 sessions.touch(request, client_ip(request))
             if request.session.get(SESSION_PASSWORD_CHANGE_KEY) and not request.path.startswith(
                 PASSWORD_CHANGE_OPEN_PATHS
@@ -187,6 +192,62 @@ def _signed_out_response(request, back_to: str | None = None):
     return redirect(sign_in)
 
 
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Not set on the user: the middleware has not looked for the membership yet.
+_NOT_LOADED = object()
+
+
+def _active_membership_query(membership_id, user_id):
+    """The session's membership if it is still usable: active, of an active agency, of this user."""
+    return Membership.objects.select_related("agency", "agency__kind", "agency_group").filter(
+        pk=membership_id, user_id=user_id, is_active=True, agency__is_active=True
+    )
+
+
+def _user_with_membership(request):
+    """The signed-in user and the active membership in one query (decision 252). The shortcut is
+    taken only when Django's own `get_user` would accept the session as it is (the model
+    backend, an active user, the password hash of this secret key); anything else — no
+    membership chosen, an ended membership, a changed password, a rotated secret — goes through
+    `get_user`, which verifies, cycles or flushes the session as it always did."""
+    session = request.session
+    membership_id = session.get(SESSION_MEMBERSHIP_KEY)
+    user_id = session.get(SESSION_KEY)
+    if (
+        membership_id is None
+        or user_id is None
+        or session.get(BACKEND_SESSION_KEY) != MODEL_BACKEND
+        or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS
+    ):
+        return auth.get_user(request)
+    membership = _active_membership_query(membership_id, user_id).select_related("user").first()
+    if membership is not None:
+        user = membership.user
+        session_hash = session.get(HASH_SESSION_KEY)
+        if user.is_active and session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
+            user.active_membership = membership
+            return user
+    user = auth.get_user(request)
+    if user.is_authenticated and str(user.pk) == str(user_id):
+        # The membership was looked up for this very user: not usable (None) or usable.
+        user.active_membership = membership
+    return user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with the user loaded together with the session's active membership."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+def _cached_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = _user_with_membership(request)
+    return request._cached_user
+
+
 class ActiveMembershipMiddleware:
     """Attach the user's active membership (agency and role) and the audit context."""
 
@@ -196,13 +257,15 @@ class ActiveMembershipMiddleware:
     def __call__(self, request):
         membership = None
         if request.user.is_authenticated:
-            membership_id = request.session.get(SESSION_MEMBERSHIP_KEY)
-            if membership_id is not None:
-                # Checked on every request, so an ended membership loses access at once.
+            # Checked on every request, so an ended membership loses access at once: usually
+            # by AuthenticationMiddleware's query of the user, otherwise here.
+            membership = getattr(request.user, "active_membership", _NOT_LOADED)
+            if membership is _NOT_LOADED:
+                membership_id = request.session.get(SESSION_MEMBERSHIP_KEY)
                 membership = (
-                    Membership.objects.select_related("agency", "agency__kind", "agency_group")
-                    .filter(pk=membership_id, user=request.user, is_active=True, agency__is_active=True)
-                    .first()
+                    _active_membership_query(membership_id, request.user.pk).first()
+                    if membership_id is not None
+                    else None
                 )
             request.user.active_membership = membership
         token = audit.current_request.set(

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from casework.views import account, auth, case_actions, cases, colleagues, corrections, drafts, groups, same_person
+from casework.views import (
+    account,
+    auth,
+    case_actions,
+    case_forms,
+    cases,
+    colleagues,
+    corrections,
+    drafts,
+    groups,
+    same_person,
+)
 
 app_name = "casework"
 
@@ -64,6 +75,7 @@ urlpatterns = [
     path("cases/<uuid:code>/assign/", case_actions.assign, name="case-assign"),
     path("cases/<uuid:code>/notes/", case_actions.add_note, name="case-note"),
     path("cases/<uuid:code>/documents/", case_actions.upload_document, name="case-document"),
+    path("cases/<uuid:code>/<str:name>/form/", case_forms.case_form, name="case-form"),
     path("cases/<uuid:code>/consents/", case_actions.record_consent, name="case-consent"),
     path("cases/<uuid:code>/consents/withdraw/", case_actions.withdraw_consent, name="case-consent-withdraw"),
     path("cases/<uuid:code>/incident/", case_actions.link_incident, name="case-incident"),

@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "casework.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "casework.middleware.SessionLimitMiddleware",
     "casework.middleware.ActiveMembershipMiddleware",
@@ -222,6 +222,10 @@ CAUNOI_DRAFT_DAYS = env_int("CAUNOI_DRAFT_DAYS", 7)
 # runs after the handover (docs/decisions.md 220); completing it is done from the referral page.
 REFERRAL_INBOX_RECENT_DAYS = env_int("REFERRAL_INBOX_RECENT_DAYS", 14)
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# The time of the last user action is written to the session when it moved by this much, so a
+# page saves the session once a minute at most; the idle limit holds to this granularity
+# (decision 250).
+SESSION_ACTIVITY_SECONDS = 60
 # The stored session outlives the idle limit by five minutes, so the middleware (which audits the
 # sign-out) ends an idle session rather than the session store; only user actions save it.
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 5 * 60
@@ -332,6 +336,10 @@ else:
 # Select options built from reference tables (agencies, provinces) are cached this long;
 # saving an agency or a province refreshes them at once.
 CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 300)
+# The header's inbox badge (per agency) and unread count (per user) are cached this long at most;
+# a change to a referral or notification drops them at once (messaging/header_counts.py,
+# decision 251). Off under test by default, like the choices: rolled-back tests reuse ids.
+CAUNOI_HEADER_COUNTS_SECONDS = env_int("CAUNOI_HEADER_COUNTS_SECONDS", 0 if ENVIRONMENT == "test" else 60)
 # Off under test by default: tests roll their transactions back, so nothing would invalidate.
 CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 900)
 # An export job with no sign of life for this long (still waiting, or its worker killed) is

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.common import membership_required, record_read
+from messaging import header_counts
 from messaging.notify import my_notifications, notification_text
 
 PAGE_SIZE = 25
@@ -35,6 +36,7 @@ def _read_and_follow(request, pk: int):
     # Opening one shows where it leads; its own text was on the audited list.
     record_read(request, obj=notification, classes=[SensitivityClass.CORE], detail={"kind": notification.kind})
     my_notifications(request.user).filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    header_counts.forget_unread(request.user.pk, notification.agency_id)
     # Only a path on this site: a stored URL must never send the reader elsewhere.
     local = (
         notification.url.startswith("/")
@@ -62,4 +64,5 @@ def open_notification(request, pk: int):
 @require_POST
 def mark_all_read(request):
     my_notifications(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    header_counts.forget_unread(request.user.pk, request.user.active_membership.agency_id)
     return redirect("messaging:notifications")

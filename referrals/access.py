@@ -42,6 +42,7 @@ from casework.models import (
     Sex,
     age_band_of,
 )
+from messaging import header_counts as header_counts_cache
 from messaging.notify import notifications_of
 from referrals.models import Referral, ReferralStatus
 from referrals.models.core import FINISHED_STATUSES, WORK_STATUSES
@@ -251,19 +252,24 @@ def _count(referrals_or_notifications: QuerySet[Model, Any]) -> Subquery:
 
 
 def header_counts(user: Actor) -> dict[str, int]:
-    """The inbox badge and the unread notifications of the bell, in one query: the header is
-    on every page and must not weigh on their query budgets (QUALITY P1)."""
+    """The inbox badge and the unread notifications of the bell, in one query or none: the
+    header is on every page and must not weigh on their query budgets (QUALITY P1)."""
     membership = active_membership(user)
     if membership is None or not user.is_authenticated:
         return {"inbox": 0, "unread": 0}
     unread = notifications_of(user, membership.agency_id).filter(read_at__isnull=True)
-    counts = (
-        Agency.objects.filter(pk=membership.agency_id)
-        .annotate(inbox=_count(_inbox(user)), unread=_count(unread))
-        .values("inbox", "unread")
-        .first()
-    )
-    return counts or {"inbox": 0, "unread": 0}
+
+    def count() -> dict[str, int]:
+        counts = (
+            Agency.objects.filter(pk=membership.agency_id)
+            .annotate(inbox=_count(_inbox(user)), unread=_count(unread))
+            .values("inbox", "unread")
+            .first()
+        )
+        return counts or {"inbox": 0, "unread": 0}
+
+    # Cached per agency (the inbox) and per user (the bell), dropped when they change (decision 251).
+    return header_counts_cache.cached_counts(user.pk, membership.agency_id, count)
 
 
 def sent_referrals(user: Actor) -> QuerySet[Referral]:

@@ -34,8 +34,6 @@ from casework.forms import (
     AssignForm,
     CaseFactsForm,
     ConfirmForm,
-    ConsentForm,
-    DocumentForm,
     IdentificationForm,
     IncidentForm,
     NoteForm,
@@ -190,10 +188,7 @@ def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
         )
     if Capability.ADD_NOTE in caps:
         forms["note_form"] = NoteForm(held=held)
-    if Capability.ADD_DOCUMENT in caps:
-        forms["document_form"] = DocumentForm(held=held)
-    if Capability.RECORD_CONSENT in caps:
-        forms["consent_form"] = ConsentForm()
+    # The consent and document forms are fetched when opened (casework/views/case_forms.py).
     if Capability.RECORD_INVESTIGATION in caps:
         forms["incident_form"] = IncidentForm()
         forms["offender_form"] = OffenderForm()

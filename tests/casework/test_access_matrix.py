@@ -386,6 +386,9 @@ def test_the_table_covers_every_case_url():
         "cases/<uuid:code>/support/claims/<uuid:claim>/decide/",
         "cases/<uuid:code>/support/payments/",
         "cases/<uuid:code>/support/extensions/",
+        # The consent and document forms fetched on demand (decision 253): their access (404
+        # denied, 403 refused) is tested in tests/casework/test_case_forms_on_demand.py.
+        "cases/<uuid:code>/<str:name>/form/",
     }
     covered |= {f"cases/<uuid:code>/{suffix}" for suffix in [*POST_ROUTES.values(), *EDIT_ROUTES.values()]}
     assert case_routes == covered

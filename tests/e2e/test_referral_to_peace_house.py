@@ -38,8 +38,13 @@ SHELTER_CLASSES = ("core", "identity", "health", "shelter")
 
 
 def open_details(page, form_selector: str) -> None:
-    """Open the <details> that holds a form of the case page."""
-    page.locator(f"details:has({form_selector}) > summary").first.click()
+    """Open the <details> that holds a form of the case page. A form loaded on demand
+    (`details[data-form=consents]`, decision 253) is fetched when its <details> opens."""
+    summaries = f"details:has({form_selector}) > summary"
+    on_demand = re.search(r"action\$='/(\w+)/'\]$", form_selector)
+    if on_demand:
+        summaries += f", details[data-form={on_demand.group(1)}] > summary"
+    page.locator(summaries).first.click()
     expect(page.locator(form_selector)).to_be_visible()
 
 

@@ -1,0 +1,62 @@
+"""The permission filter is planned by the database (issue 18, "Inbox and list at 1 M"): every
+list filter built on `visible_cases` is EXISTS over the permission tables, never a list of
+visible case ids gathered first. The statement and its parameters are the same whether the
+user sees one case or forty; what it selects is what `standing` allows case by case
+(tests/casework/test_access_matrix.py holds the full matrix)."""
+
+import re
+
+import pytest
+
+from casework.access import changeable_cases, holds_class, incidents_known_to, standing, visible_cases
+from casework.models import Case, SensitivityClass
+from shelters.access import _visible
+from shelters.models import Stay
+from tests.fixtures.personas import acting, make_case
+
+pytestmark = pytest.mark.django_db
+
+ID_LIST = re.compile(r"\bIN \(\s*%s\s*,")
+
+
+def filters(user) -> dict[str, object]:
+    return {
+        "visible": visible_cases(user),
+        "visible identity": visible_cases(user, SensitivityClass.IDENTITY),
+        "changeable": changeable_cases(user),
+        "listed with names": Case.objects.annotate(named=holds_class(user, SensitivityClass.IDENTITY)),
+        "incidents": incidents_known_to(user),
+        "stays": Stay.objects.filter(_visible(user)),
+    }
+
+
+def shapes(user) -> dict[str, tuple[str, int]]:
+    shaped = {}
+    for name, queryset in filters(user).items():
+        sql, params = queryset.query.sql_with_params()
+        shaped[name] = (sql, len(params))
+    return shaped
+
+
+@pytest.mark.parametrize("persona", ["owner", "supervisor", "outsider"])
+def test_the_filters_do_not_grow_with_the_cases_seen(world, persona):
+    user = acting(getattr(world, persona))
+    before = shapes(user)
+    for index in range(40):
+        make_case(world.police, acting(world.owner), name=f"Người Thử {index}")
+    after = shapes(user)
+    assert after == before
+    for name, (sql, params) in after.items():
+        assert not ID_LIST.search(sql), name
+        assert params < 20, name
+
+
+@pytest.mark.parametrize("persona", ["owner", "supervisor", "other_supervisor", "outsider", "shelter"])
+def test_the_filter_selects_exactly_the_cases_the_standing_shows(world, persona):
+    for index in range(5):
+        make_case(world.police, acting(world.owner), name=f"Người Thử {index}")
+    user = acting(getattr(world, persona))
+    for cls in (SensitivityClass.CORE, SensitivityClass.IDENTITY):
+        listed = set(visible_cases(user, cls).values_list("pk", flat=True))
+        one_by_one = {case.pk for case in Case.objects.all() if cls in standing(user, case)}
+        assert listed == one_by_one
