@@ -19,7 +19,7 @@ from casework.models import AuditEvent, Case, SensitivityClass
 from casework.pagination import newest_first
 
 router = Router(tags=["cases"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 RELATED = (
     "person__nationality",
     "person__home_province",

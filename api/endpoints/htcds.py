@@ -26,7 +26,7 @@ from casework.models import AuditEvent
 from exchange import htcds
 
 router = Router(tags=["htcds"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 # The first data row of the CSV the rows are handed over as (row 1 is the header).
 FIRST_ROW = 2
 
@@ -86,7 +86,7 @@ def as_csv(rows: list[dict]) -> bytes:
 
 @router.post(
     "/htcds/import",
-    response={**ERRORS, 200: HtcdsImportOut, 400: ErrorOut, 413: ErrorOut, 422: HtcdsRefusedOut},
+    response={**ERRORS, 200: HtcdsImportOut, 413: ErrorOut, 422: HtcdsRefusedOut},
     auth=ClientAuth(Scope.HTCDS_IMPORT),
 )
 def import_rows(request: HttpRequest, payload: HtcdsImportIn):

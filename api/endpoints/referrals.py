@@ -34,7 +34,7 @@ from referrals.models import Referral
 from referrals.views.workflow import CANCELLABLE, INBOX_LIMIT, shows_profile
 
 router = Router(tags=["referrals"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 ACT_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
