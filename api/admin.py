@@ -58,7 +58,7 @@ class ApiClientAdmin(admin.ModelAdmin):
         client, token = do_create_client(
             name=data["name"], agency=data["agency"], scopes=data["scopes"], actor=request.user
         )
-        obj.pk = client.pk
+        obj.pk, obj.token_prefix = client.pk, client.token_prefix
         messages.warning(
             request,
             _("The token of %(name)s, shown only now: %(token)s") % {"name": client.name, "token": token},

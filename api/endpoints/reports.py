@@ -122,13 +122,13 @@ def create_report(
     if not may_register_cases(user):
         refuse_registration(user)
     key = (idempotency_key or "").strip()
-    fingerprint = hashlib.sha256(json.dumps(report.dict(), sort_keys=True, default=str).encode()).hexdigest()
+    fingerprint = hashlib.sha256(json.dumps(report.model_dump(), sort_keys=True, default=str).encode()).hexdigest()
     if key:
         earlier = IdempotentReport.objects.filter(client=client, key=key).select_related("case").first()
         if earlier is not None:
             return _replay(earlier, fingerprint)
-    person_form = _bound(PersonForm, report.person.dict())
-    facts_form = _bound(CaseFactsForm, report.facts.dict())
+    person_form = _bound(PersonForm, report.person.model_dump())
+    facts_form = _bound(CaseFactsForm, report.facts.model_dump())
     person_valid, facts_valid = person_form.is_valid(), facts_form.is_valid()
     if not (person_valid and facts_valid):
         raise Invalid(

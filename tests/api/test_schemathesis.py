@@ -6,6 +6,8 @@ operation and mode, so the run stays well under two minutes."""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -65,5 +67,15 @@ def test_no_operation_answers_a_server_error_or_off_schema(api, settings_overrid
 
 @pytest.fixture
 def settings_override(settings):
-    settings.CAUNOI_API_RATE_PER_MINUTE = 0  # thousands of calls in a minute, on purpose
-    return settings
+    """No rate limit (hundreds of calls in a minute, on purpose), and the test's database
+    connection kept across the in-process requests: Django closes it when a request finishes,
+    which on PostgreSQL would end the test's transaction. Django's own test client does the
+    same around each request."""
+    settings.CAUNOI_API_RATE_PER_MINUTE = 0
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield settings
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
