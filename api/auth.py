@@ -41,7 +41,9 @@ def check_rate(client: ApiClient, now: float | None = None) -> None:
         return
     now = time.time() if now is None else now
     window = int(now // 60)
-    key = f"api-rate:{client.pk}:{window}"
+    # Keyed by the token's hash, not the row id: unique even where several databases share
+    # one cache (test workers, a staging copy).
+    key = f"api-rate:{client.token_hash[:32]}:{window}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from api.clients import do_create_client
@@ -39,13 +38,6 @@ def make_client(agency, scopes=ALL_SCOPES, name="Partner"):
     admin = make_user(f"{agency.code}.admin.{len(name)}.{len(scopes)}", agency, Role.AGENCY_ADMIN)
     client, token = do_create_client(name=name, agency=agency, scopes=scopes, actor=admin)
     return client, Caller(token)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

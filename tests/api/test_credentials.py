@@ -1,9 +1,11 @@
 """Tokens: hashed, shown once, revocable (401 after), last use recorded, the rate limit (429),
 the command that creates clients, and the schema published at /api/schema."""
 
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from api.clients import SCOPE_ROLES, client_for_token, do_revoke_client, token_hash
@@ -54,12 +56,16 @@ def test_an_ended_service_membership_is_403(api):
 
 def test_the_rate_limit_answers_429_with_retry_after(api, settings):
     settings.CAUNOI_API_RATE_PER_MINUTE = 3
-    codes = [api.syt_api.get("/api/v1/referrals").status_code for _n in range(4)]
-    assert codes == [200, 200, 200, 429]
-    limited = api.syt_api.get("/api/v1/referrals")
-    assert 1 <= int(limited["Retry-After"]) <= 60
-    # The limit is per client: another is not slowed down.
-    assert api.commune_api.get("/api/v1/referrals").status_code == 200
+    with time_machine.travel(datetime.datetime(2026, 12, 4, 10, 0, 20, tzinfo=datetime.UTC), tick=False):
+        codes = [api.syt_api.get("/api/v1/referrals").status_code for _n in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = api.syt_api.get("/api/v1/referrals")
+        assert limited["Retry-After"] == "40" and limited.json()["detail"]
+        # The limit is per client: another is not slowed down.
+        assert api.commune_api.get("/api/v1/referrals").status_code == 200
+    # The next minute is a new window.
+    with time_machine.travel(datetime.datetime(2026, 12, 4, 10, 1, 1, tzinfo=datetime.UTC), tick=False):
+        assert api.syt_api.get("/api/v1/referrals").status_code == 200
 
 
 def test_the_command_creates_lists_and_revokes(api):
