@@ -11,6 +11,7 @@ LAYERS = [
     "referrals",  # routing, referrals, handover minutes, the inbox and the "today" page
     "dashboards",  # statistics, suppression and the dashboards
     "exchange",  # export and import jobs, HTCDS
+    "api",  # the REST API for partner systems; nothing imports it
     "devdata",  # fictional demo and scale data; not installed in production
 ]
 

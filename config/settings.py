@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "referrals",
     "dashboards",
     "exchange",
+    "api",
 ]
 # Fictional data (`seed_demo`, `seed_scale` and its `--reset` that empties the operational
 # tables) for development, tests and benchmarks only: never installed in production (decision 140).
@@ -350,6 +351,11 @@ CAUNOI_EXPORT_KEEP_HOURS = env_int("CAUNOI_EXPORT_KEEP_HOURS", 72)
 # An HTCDS row received more than this many days before its import is registered as a historic
 # record by default (no routing, deadlines or overdue flags; decision 120); 0 turns the default off.
 CAUNOI_HISTORIC_BEFORE_DAYS = env_int("CAUNOI_HISTORIC_BEFORE_DAYS", 365)
+# The API (docs/api.md): calls per client and minute before a 429 (counted in the cache, so one
+# count across processes only with CACHE_URL; 0 turns the limit off), and the rows one HTCDS
+# import call may carry (larger sets go through the import page's background job).
+CAUNOI_API_RATE_PER_MINUTE = env_int("CAUNOI_API_RATE_PER_MINUTE", 120)
+CAUNOI_API_IMPORT_MAX_ROWS = env_int("CAUNOI_API_IMPORT_MAX_ROWS", 500)
 # The largest HTCDS file an administrator may upload for one import (docs/domain.md §7);
 # an import job with no sign of life for CAUNOI_EXPORT_STALE_SECONDS is published again too.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)

@@ -12,6 +12,8 @@ urlpatterns = [
     # The admin has no lockout or audit of its own: every sign-in goes through casework's.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    # The machine interface for partner systems (docs/api.md): /api/v1/..., /api/schema.
+    path("api/", include("api.urls")),
     # The landing page after sign-in; `/` stays the case list.
     path("today/", today, name="today"),
     # Notifications kept their paths under /referrals/ when they moved to messaging.
