@@ -131,7 +131,8 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
         # This month's cases outside the period: "new this month" less the month's bar.
         "new_outside_period": this_month & ~received_q if received_q else Q(pk__lt=0),
     }
-    rolled = rollups.totals(scope, filters, monthly=True, extra=new_cases)
+    wanted = ["received", *HEADLINE_CONDITIONS, "handovers", "published.women_and_children"]
+    rolled = rollups.totals(scope, filters, cells=wanted, monthly=True, extra=new_cases)
     if rolled is not None:
         counts, by_month, identified_by_month = _rolled_up_counts(rolled, suppress)
     else:

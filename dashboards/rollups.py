@@ -306,12 +306,21 @@ def _in(month: datetime.date, first, last) -> bool:
 
 
 def totals(
-    scope: Scope, filters: Filters, *, monthly: bool = False, extra: dict[str, tuple[Q, Q]] | None = None
+    scope: Scope,
+    filters: Filters,
+    *,
+    cells: Iterable[str] = RECEIVED_CELLS,
+    statuses: bool = True,
+    monthly: bool = False,
+    extra: dict[str, Q] | None = None,
 ) -> Totals | None:
     """The period's cells from the rollups and the live remainder, in four queries whatever
     the data; None when the rollups do not apply (then the caller counts live). `extra`:
-    name → (cases, condition) counted live in the same query (the dashboard's new cases of
-    this month), returned in `Totals.extra`."""
+    name → condition on cases counted live in the same query (the dashboard's new cases of
+    this month), returned in `Totals.extra`. `cells`: the received cells wanted; `statuses`:
+    whether the statuses and identifications are (the dashboard's, not the statistics')."""
+    wanted_cells = list(cells)
+    status_cells: tuple[str, ...] = STATUS_CELLS if statuses else ()
     if not applies(scope, filters):
         return None
     split = _split(filters)
@@ -328,20 +337,20 @@ def totals(
     for p, m in stale:
         rows = rows.exclude(province_id=p, month=m)
     result = Totals(
-        received=dict.fromkeys(RECEIVED_CELLS, 0),
-        statuses=dict.fromkeys(STATUS_CELLS, 0),
+        received=dict.fromkeys(wanted_cells, 0),
+        statuses=dict.fromkeys(status_cells, 0),
         identified=0,
         incidents={},
     )
     # Every month of the scope, one row each: statuses count every month, the rest the period's.
-    sums = {COLUMNS[cell]: Sum(COLUMNS[cell]) for cell in (*RECEIVED_CELLS, *STATUS_CELLS)}
+    sums = {COLUMNS[cell]: Sum(COLUMNS[cell]) for cell in {"received", *wanted_cells, *status_cells}}
     for values in rows.values("month").annotate(identified_n=Sum("identified"), **sums).order_by():
         month = values["month"]
-        for cell in STATUS_CELLS:
+        for cell in status_cells:
             result.statuses[cell] += values[COLUMNS[cell]] or 0
         if not (any_whole and _in(month, first, last)):
             continue
-        for cell in RECEIVED_CELLS:
+        for cell in wanted_cells:
             result.received[cell] += values[COLUMNS[cell]] or 0
         result.identified += values["identified_n"] or 0
         if monthly:
@@ -379,16 +388,16 @@ def totals(
         live_cases = live_cases.filter(reception_province_id__in=Province.objects.values("pk"))
     conditions = cell_conditions()
     if has_period:
-        cells = {f"r.{cell}": stats.count_of(conditions[cell]) for cell in RECEIVED_CELLS}
+        cells = {f"r.{cell}": stats.count_of(conditions[cell]) for cell in wanted_cells}
         for month in sorted(live_months) if monthly else []:
             cells[f"m.{month}"] = Count("pk", filter=received_in(None, month, month_end(month)))
         live = live_cases.filter(period_live).aggregate(**cells)
-        for cell in RECEIVED_CELLS:
+        for cell in wanted_cells:
             result.received[cell] += live[f"r.{cell}"] or 0
         for month in sorted(live_months) if monthly else []:
             if live[f"m.{month}"]:
                 result.received_by_month[month] = result.received_by_month.get(month, 0) + live[f"m.{month}"]
-    others = {f"s.{cell}": Count("pk", filter=status_live & conditions[cell]) for cell in STATUS_CELLS}
+    others = {f"s.{cell}": Count("pk", filter=status_live & conditions[cell]) for cell in status_cells}
     others["identified"] = Count("pk", filter=identified_live)
     for month in sorted(live_months) if monthly else []:
         others[f"i.{month}"] = Count("pk", filter=identified_live & identified_in(None, month, month_end(month)))
@@ -396,9 +405,9 @@ def totals(
     for name, condition in (extra or {}).items():
         others[f"x.{name}"] = Count("pk", filter=condition)
         wanted |= condition
-    if stale or has_period or extra:
+    if (statuses and (stale or has_period)) or extra:
         live = live_cases.filter(wanted).aggregate(**others)
-        for cell in STATUS_CELLS:
+        for cell in status_cells:
             result.statuses[cell] += live[f"s.{cell}"] or 0
         result.identified += live["identified"] or 0
         for month in sorted(live_months) if monthly else []:
@@ -454,7 +463,7 @@ def _distinct_incidents(incident_rows, live_cases) -> dict[str, int]:
 
 def statistics_counts(scope: Scope, filters: Filters) -> dict[str, int] | None:
     """The statistics' fixed cells (`stats._counts`) from the rollups, or None."""
-    found = totals(scope, filters)
+    found = totals(scope, filters, cells=stats.additive_cells(), statuses=False)
     if found is None:
         return None
     return {**{cell: found.received[cell] for cell in stats.additive_cells()}, **found.incidents}
