@@ -52,7 +52,30 @@ def _case_loaded(sender, instance: Case, **kwargs) -> None:
     )
 
 
-def _case_saved(sender, instance: Case, **kwargs) -> None:
+# Columns no figure reads: deadlines, verification clocks, assignment, the return date. A
+# save of these alone (the verification and deadline steps save nothing else) moves no
+# figure, so it neither bumps the country's figures nor marks rollups (decision 248).
+NO_FIGURE_COLUMNS = frozenset(
+    {
+        "updated_at",
+        "assigned_to",
+        "due_at",
+        "overdue_flagged_at",
+        "verification_agency",
+        "verification_started_at",
+        "verification_due_at",
+        "verification_concluded_at",
+        "verification_outcome",
+        "verification_flagged_at",
+        "abroad",
+        "returned_on",
+    }
+)
+
+
+def _case_saved(sender, instance: Case, update_fields=None, **kwargs) -> None:
+    if update_fields and set(update_fields) <= NO_FIGURE_COLUMNS:
+        return
     topics = cache.case_topics(instance.reception_province_id, instance.owning_agency_id)
     loaded = getattr(instance, "_dashboard_scope", None)
     if loaded:

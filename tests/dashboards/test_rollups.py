@@ -194,3 +194,17 @@ def test_too_many_marks_fall_back_to_live(spread, settings):
     national = Scope(level=StatisticsScope.NATIONAL, agency=spread.social)
     assert rollups.totals(national, Filters()) is None
     assert stats.statistics_for(national, Filters(), suppress=False).figures()["received"] == 11
+
+
+def test_a_save_of_deadline_columns_moves_no_figure(spread, django_capture_on_commit_callbacks):
+    from dashboards import cache
+
+    before = cache._generation(cache.NATIONAL)
+    case = Case.objects.get(pk=spread.cases[0].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        case.save(update_fields=["due_at", "overdue_flagged_at", "updated_at"])
+    assert not RollupMark.objects.exists()
+    assert cache._generation(cache.NATIONAL) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        case.save(update_fields=["return_mode", "updated_at"])
+    assert cache._generation(cache.NATIONAL) > before
