@@ -82,14 +82,16 @@ def _case_saved(sender, instance: Case, update_fields=None, **kwargs) -> None:
         topics |= cache.case_topics(*loaded)
     cache.invalidate_after_commit(topics)
     current = rollups.pairs_of(instance.reception_province_id, instance.received_at, instance.identified_on)
-    rollups.mark_pairs(getattr(instance, "_rollup_pairs", set()) | current)
-    rollups.mark_cases([instance.pk])
+    rollups.mark(case_ids=[instance.pk], pairs=getattr(instance, "_rollup_pairs", set()) | current)
     rollups.flush_after_commit()
     _case_loaded(sender, instance)  # a later save of the same instance moves from here
 
 
-def _case_changed(sender, case_id: int, **kwargs) -> None:
-    """A lead transfer writes the owning agency by an UPDATE, without a save."""
+def _case_changed(sender, case_id: int, cause: str = "", **kwargs) -> None:
+    """A lead transfer writes the owning agency by an UPDATE, without a save, and so may the
+    facts another system states (`corrections.do_keep_stated_decision`)."""
+    if cause not in ("lead", "facts"):
+        return  # the action saved the case: `_case_saved` marked it
     rollups.mark_cases([case_id])
     rollups.flush_after_commit()
     _bump_cases(Q(pk=case_id), rolled_up=False)

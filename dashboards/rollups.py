@@ -71,6 +71,13 @@ def cell_conditions() -> dict[str, Q]:
 # ---- writing ---------------------------------------------------------------------------
 
 
+def mark(*, case_ids: Iterable[int], pairs: Iterable[tuple[int | None, datetime.date | None]]) -> None:
+    """`mark_cases` and `mark_pairs` in one INSERT."""
+    marks = [RollupMark(case_id=pk) for pk in set(case_ids) if pk]
+    marks += [RollupMark(province_id=p, month=m) for p, m in set(pairs) if p is not None and m is not None]
+    RollupMark.objects.bulk_create(marks)
+
+
 def mark_cases(case_ids: Iterable[int]) -> None:
     """Mark cases changed in the current transaction (their province-months are refreshed)."""
     RollupMark.objects.bulk_create([RollupMark(case_id=pk) for pk in set(case_ids) if pk])
