@@ -343,6 +343,12 @@ CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVI
 CAUNOI_HEADER_COUNTS_SECONDS = env_int("CAUNOI_HEADER_COUNTS_SECONDS", 0 if ENVIRONMENT == "test" else 60)
 # Off under test by default: tests roll their transactions back, so nothing would invalidate.
 CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 900)
+# Province and national figures are read from the rollups per province and month
+# (dashboards/rollups.py) instead of scanning the cases; False counts every case live.
+CAUNOI_DASHBOARD_ROLLUPS = env_bool("CAUNOI_DASHBOARD_ROLLUPS", True)
+# A cached figure being recomputed by another request is waited for this long at most
+# (the single-flight guard of dashboards/cache.py).
+CAUNOI_DASHBOARD_RECOMPUTE_WAIT_SECONDS = env_float("CAUNOI_DASHBOARD_RECOMPUTE_WAIT_SECONDS", 5.0)
 # An export job with no sign of life for this long (still waiting, or its worker killed) is
 # published again; a running export writes its progress every 500 rows, far more often.
 CAUNOI_EXPORT_STALE_SECONDS = env_int("CAUNOI_EXPORT_STALE_SECONDS", 600)

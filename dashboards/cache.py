@@ -12,6 +12,10 @@ Generations are bumped after the transaction commits. A request that read a gene
 before the bump stores its figures under the old generation, which nobody asks for again,
 so a figure computed from data older than a committed change is never served after it.
 
+An expired figure is recomputed once: the first request takes a lock (`cache.add` with a
+timeout) and computes; the others wait for its figures, briefly, and then show the previous
+figures marked as such rather than compute the same thing again (decision 247).
+
 Only aggregates over cases are cached; what moves with the clock or with the beds (overdue
 referral steps, bed occupancy) is computed on every request.
 
@@ -22,9 +26,11 @@ Redis is down. With the cache turned off (`CAUNOI_DASHBOARD_CACHE_SECONDS=0`) fi
 always computed.
 """
 
+import dataclasses
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -40,6 +46,8 @@ log = logging.getLogger(__name__)
 
 PREFIX = "dash"
 NATIONAL = "national"
+# How often a request waiting for another's computation looks for its figures.
+POLL_SECONDS = 0.05
 
 
 class FiguresUnavailable(Exception):
@@ -98,12 +106,46 @@ def cached(page: str, scope, params: dict, compute: Callable[[], object], *, liv
         raise FiguresUnavailable(page) from error
     if found is not None:
         return found
-    value = compute()
+    return _compute_once(key, f"{PREFIX}:{page}:{topic}:latest:{digest}", compute, timeout)
+
+
+def _compute_once(key: str, latest_key: str, compute: Callable[[], object], timeout: int):
+    """Single flight: the request that takes the lock computes and stores; the others wait
+    for its value, at most CAUNOI_DASHBOARD_RECOMPUTE_WAIT_SECONDS, then show the previous
+    figures marked as such (`previous=True`), or compute themselves if there are none."""
+    wait = settings.CAUNOI_DASHBOARD_RECOMPUTE_WAIT_SECONDS
+    lock = f"{key}:lock"
     try:
-        cache.set(key, value, timeout)
-    except Exception:  # noqa: BLE001 — computed just now from the database: shown, not stored
-        log.warning("dashboard cache unavailable; %s not stored", page, exc_info=True)
+        mine = cache.add(lock, 1, max(int(4 * wait), 30))  # expires if its holder dies
+    except Exception:  # noqa: BLE001
+        mine = True
+    if not mine:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            found = cache.get(key)
+            if found is not None:
+                return found
+        previous = cache.get(latest_key)
+        if dataclasses.is_dataclass(previous) and "previous" in {f.name for f in dataclasses.fields(previous)}:
+            return dataclasses.replace(previous, previous=True)
+    try:
+        value = compute()
+    finally:
+        if mine:
+            _quietly(cache.delete, lock)
+    try:
+        cache.set_many({key: value, latest_key: value}, timeout)
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard cache unavailable; %s not stored", key, exc_info=True)
     return value
+
+
+def _quietly(call, *args) -> None:
+    try:
+        call(*args)
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard cache unavailable", exc_info=True)
 
 
 def bump(topics: Iterable[str]) -> None:

@@ -5,20 +5,29 @@ The cached figures are counts over cases, their people, incidents, offenders, fo
 exploitation, handover minutes, claims and payments; a save or delete of any of these bumps
 the country, the province of reception and the owning agency of each case concerned.
 Notes, documents, grants and other timeline entries move no figure and bump nothing.
+
+The same receivers mark the cases whose rollups may move (`dashboards.rollups`), in the
+transaction of the change, and fold the marks into the rollups after it commits.
 """
 
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 
 from casework.models import Case, Incident, Offender, Person
-from casework.signals import cases_changed
-from dashboards import cache
+from casework.signals import case_changed, cases_changed
+from dashboards import cache, rollups
 from referrals.models import HandoverMinutes
 from support.models import Claim, Payment
 
 
-def _bump_cases(condition: Q) -> None:
+def _bump_cases(condition: Q, *, rolled_up: bool = True) -> None:
+    """Bump the scopes of the cases `condition` selects after commit; `rolled_up`: the change
+    can move their rollups too (not so for offenders, claims and payments)."""
+    if rolled_up:
+        rollups.mark_cases(Case.objects.filter(condition).values_list("pk", flat=True))
+        rollups.flush_after_commit()
+
     def after_commit():
         rows = Case.objects.filter(condition).values_list("reception_province_id", "owning_agency_id").distinct()
         topics = set()
@@ -38,15 +47,54 @@ SCOPE_COLUMNS = ("reception_province_id", "owning_agency_id")
 def _case_loaded(sender, instance: Case, **kwargs) -> None:
     # From __dict__: a deferred column must not cost a query per row loaded.
     instance._dashboard_scope = tuple(instance.__dict__.get(name) for name in SCOPE_COLUMNS)
+    instance._rollup_pairs = rollups.pairs_of(
+        *(instance.__dict__.get(name) for name in ("reception_province_id", "received_at", "identified_on"))
+    )
 
 
-def _case_saved(sender, instance: Case, **kwargs) -> None:
+# Columns no figure reads: deadlines, verification clocks, assignment, the return date. A
+# save of these alone (the verification and deadline steps save nothing else) moves no
+# figure, so it neither bumps the country's figures nor marks rollups (decision 248).
+NO_FIGURE_COLUMNS = frozenset(
+    {
+        "updated_at",
+        "assigned_to",
+        "due_at",
+        "overdue_flagged_at",
+        "verification_agency",
+        "verification_started_at",
+        "verification_due_at",
+        "verification_concluded_at",
+        "verification_outcome",
+        "verification_flagged_at",
+        "abroad",
+        "returned_on",
+    }
+)
+
+
+def _case_saved(sender, instance: Case, update_fields=None, **kwargs) -> None:
+    if update_fields and set(update_fields) <= NO_FIGURE_COLUMNS:
+        return
     topics = cache.case_topics(instance.reception_province_id, instance.owning_agency_id)
     loaded = getattr(instance, "_dashboard_scope", None)
     if loaded:
         topics |= cache.case_topics(*loaded)
     cache.invalidate_after_commit(topics)
+    current = rollups.pairs_of(instance.reception_province_id, instance.received_at, instance.identified_on)
+    rollups.mark(case_ids=[instance.pk], pairs=getattr(instance, "_rollup_pairs", set()) | current)
+    rollups.flush_after_commit()
     _case_loaded(sender, instance)  # a later save of the same instance moves from here
+
+
+def _case_changed(sender, case_id: int, cause: str = "", **kwargs) -> None:
+    """A lead transfer writes the owning agency by an UPDATE, without a save, and so may the
+    facts another system states (`corrections.do_keep_stated_decision`)."""
+    if cause not in ("lead", "facts"):
+        return  # the action saved the case: `_case_saved` marked it
+    rollups.mark_cases([case_id])
+    rollups.flush_after_commit()
+    _bump_cases(Q(pk=case_id), rolled_up=False)
 
 
 def _person_saved(sender, instance: Person, **kwargs) -> None:
@@ -56,11 +104,16 @@ def _person_saved(sender, instance: Person, **kwargs) -> None:
 
 def _incident_saved(sender, instance: Incident, **kwargs) -> None:
     if instance.pk:
-        _bump_cases(Q(incident_id=instance.pk))
+        _bump_cases(Q(incident_id=instance.pk), rolled_up=False)  # nothing of the incident is rolled up
+
+
+def _incident_deleting(sender, instance: Incident, **kwargs) -> None:
+    """Before the cases lose their incident (SET NULL, an UPDATE without saves)."""
+    _bump_cases(Q(incident_id=instance.pk))
 
 
 def _offender_saved(sender, instance: Offender, **kwargs) -> None:
-    _bump_cases(Q(incident_id=instance.incident_id))
+    _bump_cases(Q(incident_id=instance.incident_id), rolled_up=False)
 
 
 def _cases_changed(sender, *, case_ids: list[int], **kwargs) -> None:
@@ -71,7 +124,7 @@ def _cases_changed(sender, *, case_ids: list[int], **kwargs) -> None:
 
 def _case_row_saved(sender, instance, **kwargs) -> None:
     """A claim or a payment: a row of one case."""
-    _bump_cases(Q(pk=instance.case_id))
+    _bump_cases(Q(pk=instance.case_id), rolled_up=False)
 
 
 def _minutes_saved(sender, instance: HandoverMinutes, **kwargs) -> None:
@@ -102,6 +155,8 @@ def connect() -> None:
             signal.connect(receiver, sender=model, dispatch_uid=f"dashboards.{model.__name__}.{name}")
     post_init.connect(_case_loaded, sender=Case, dispatch_uid="dashboards.Case.init")
     cases_changed.connect(_cases_changed, dispatch_uid="dashboards.cases_changed")
+    pre_delete.connect(_incident_deleting, sender=Incident, dispatch_uid="dashboards.Incident.deleting")
+    case_changed.connect(_case_changed, dispatch_uid="dashboards.case_changed")
     m2m_changed.connect(
         _exploitation_changed, sender=Case.exploitation_forms.through, dispatch_uid="dashboards.exploitation"
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
 from casework.models import Case, CaseStatus, PersonStatus, Sex, StatisticsScope
-from dashboards import cache, lattice, suppression
+from dashboards import cache, lattice, rollups, suppression
 from dashboards.scope import COUNTED, Filters, Scope
 from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, HOME_COUNTRY, VICTIM, label_of
 from referrals.models import HandoverMinutes, Referral
@@ -62,6 +62,8 @@ class Overview:
     # The shares the ministry publishes (decision 93), for the viewers who see true figures.
     women_and_children_share: float | None = None
     cross_border_share: float | None = None
+    # Figures from before the last change, shown while another request recomputes them.
+    previous: bool = False
     # Live, never cached: they move with the clock and the beds.
     overdue_by_agency: list[dict] = field(default_factory=list)
     facilities: list = field(default_factory=list)
@@ -123,17 +125,20 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
     else:
         has_handover = Q(Exists(HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk"))))
     this_month = day_range_q("received_at", month_start, today)
-    counts = cases.aggregate(
-        **{f"status.{status}": Count("pk", filter=Q(status=status)) for status in OPEN_CASE_STATUSES},
-        new_this_month=Count("pk", filter=this_month),
+    months = month_starts(*(filters.date_from or default_period(today)[0], filters.date_to or today))
+    new_cases = {
+        "new_this_month": this_month,
         # This month's cases outside the period: "new this month" less the month's bar.
-        new_outside_period=Count("pk", filter=this_month & ~received_q if received_q else Q(pk__in=[])),
-        received=Count("pk", filter=received_q),
-        **{key: Count("pk", filter=received_q & condition) for key, condition in HEADLINE_CONDITIONS.items()},
-        identified=Count("pk", filter=identified_q),
-        handovers=Count("pk", filter=received_q & has_handover),
-        **({} if suppress else _published_counts(received_q)),
-    )
+        "new_outside_period": this_month & ~received_q if received_q else Q(pk__lt=0),
+    }
+    wanted = ["received", *HEADLINE_CONDITIONS, "handovers", "published.women_and_children"]
+    rolled = rollups.totals(scope, filters, cells=wanted, monthly=True, extra=new_cases)
+    if rolled is not None:
+        counts, by_month, identified_by_month = _rolled_up_counts(rolled, suppress)
+    else:
+        counts = _live_counts(cases, received_q, identified_q, has_handover, this_month, suppress)
+        by_month = _monthly(cases.filter(received_q), TruncMonth("received_at"))
+        identified_by_month = _monthly(cases.filter(identified_q), TruncMonth("identified_on"))
     shares = {} if suppress else _published_shares(counts)
     cells = {key: value or 0 for key, value in counts.items()}
     cells["open"] = sum(cells[f"status.{status}"] for status in OPEN_CASE_STATUSES)
@@ -143,9 +148,6 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
     # suppression as cells of their own, so the total or the part is hidden with them.
     suppression.remainder(cells, relations, "received", ["handovers"], "received.not_handed_over")
 
-    months = month_starts(*(filters.date_from or default_period(today)[0], filters.date_to or today))
-    by_month = _monthly(cases.filter(received_q), TruncMonth("received_at"))
-    identified_by_month = _monthly(cases.filter(identified_q), TruncMonth("identified_on"))
     for month in months:
         cells[f"received.{month:%Y-%m}"] = by_month.get(month, 0)
         cells[f"identified.{month:%Y-%m}"] = identified_by_month.get(month, 0)
@@ -210,6 +212,38 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
         hidden=hidden,
         **shares,
     )
+
+
+def _live_counts(cases, received_q: Q, identified_q: Q, has_handover: Q, this_month: Q, suppress: bool) -> dict:
+    """The dashboard's counts by scanning the cases of the scope (an agency's, or without rollups)."""
+    return cases.aggregate(
+        **{f"status.{status}": Count("pk", filter=Q(status=status)) for status in OPEN_CASE_STATUSES},
+        new_this_month=Count("pk", filter=this_month),
+        # This month's cases outside the period: "new this month" less the month's bar.
+        new_outside_period=Count("pk", filter=this_month & ~received_q if received_q else Q(pk__in=[])),
+        received=Count("pk", filter=received_q),
+        **{key: Count("pk", filter=received_q & condition) for key, condition in HEADLINE_CONDITIONS.items()},
+        identified=Count("pk", filter=identified_q),
+        handovers=Count("pk", filter=received_q & has_handover),
+        **({} if suppress else _published_counts(received_q)),
+    )
+
+
+def _rolled_up_counts(rolled: rollups.Totals, suppress: bool):
+    """The counts of `_live_counts` from the rollups (and this month's new cases, counted live
+    in the rollups' own query)."""
+    # In the order of `_live_counts`: the suppression visits cells in this order.
+    counts: dict[str, int] = {f"status.{status}": rolled.statuses[f"status.{status}"] for status in OPEN_CASE_STATUSES}
+    counts |= rolled.extra
+    counts |= {key: rolled.received[key] for key in ("received", *HEADLINE_CONDITIONS)}
+    counts["identified"] = rolled.identified
+    counts["handovers"] = rolled.received["handovers"]
+    if not suppress:
+        counts["published.victims"] = rolled.received["victims"]
+        counts["published.women_and_children"] = rolled.received["published.women_and_children"]
+        counts["published.recorded"] = rolled.incidents["incidents.with_destination"]
+        counts["published.cross_border"] = rolled.incidents["incidents.cross_border"]
+    return counts, rolled.received_by_month, rolled.identified_by_month
 
 
 def _nested_hidden(

@@ -92,6 +92,8 @@ class Statistics:
     tables: list[Table]
     suppressed: bool
     hidden: int = 0
+    # Figures from before the last change, shown while another request recomputes them.
+    previous: bool = False
     _values: dict = field(default_factory=dict, repr=False)
     _relations: list = field(default_factory=list, repr=False)
 
@@ -156,46 +158,71 @@ def _link_base(filters: Filters) -> dict[str, str]:
     return base
 
 
-def _counts(cases: QuerySet[Case]) -> dict[str, int]:
-    """The fixed cells in one query."""
-
-    def victims(condition: Q) -> Count:
-        return Count("pk", filter=VICTIM & condition)
-
+def additive_conditions() -> dict[str, Q]:
+    """The fixed cells that count cases, each by its condition: additive across provinces and
+    months, so `dashboards.rollups` keeps them per province and month of reception."""
     # Uncorrelated: one hashed pass over the forms, not a probe per case (a third of the
     # query's time at 200,000 cases).
     with_forms = Case.exploitation_forms.through.objects.filter(
         picklistvalue__list_name=PicklistValue.List.EXPLOITATION_TYPE
     ).values("case_id")
-    aggregates = {
-        "received": Count("pk"),
-        **{key: Count("pk", filter=condition) for key, condition in HEADLINE_CONDITIONS.items()},
-        "incidents": Count("incident", distinct=True, filter=VICTIM),
-        "incidents_with_child_victims": Count("incident", distinct=True, filter=VICTIM & Q(is_child=True)),
-        "victims_without_incident": victims(Q(incident__isnull=True)),
-        "ethnicity.kinh": victims(Q(person__ethnicity__is_majority=True)),
-        "ethnicity.minorities": victims(Q(person__ethnicity__is_majority=False)),
-        "ethnicity.none": victims(Q(person__ethnicity__isnull=True)),
-        "exploitation.none": victims(~Q(pk__in=with_forms)),
+    return _conditions(~Q(pk__in=with_forms))
+
+
+def additive_cells() -> list[str]:
+    """The keys of `additive_conditions`, known before the models are loaded."""
+    return list(_conditions(Q()))
+
+
+def _conditions(without_forms: Q) -> dict[str, Q]:
+    conditions = {
+        "received": Q(),
+        **HEADLINE_CONDITIONS,
+        "victims_without_incident": VICTIM & Q(incident__isnull=True),
+        "ethnicity.kinh": VICTIM & Q(person__ethnicity__is_majority=True),
+        "ethnicity.minorities": VICTIM & Q(person__ethnicity__is_majority=False),
+        "ethnicity.none": VICTIM & Q(person__ethnicity__isnull=True),
+        "exploitation.none": VICTIM & without_forms,
     }
-    aggregates |= {f"sex.{sex}": victims(Q(person__sex=sex)) for sex in Sex.values}
-    aggregates |= {f"age.{band}": victims(age_band_q(band)) for band in AgeBand.values}
-    aggregates |= {f"return.{mode}": victims(Q(return_mode=mode)) for mode in ReturnMode.values}
-    aggregates["return.none"] = victims(Q(return_mode=""))
+    conditions |= {f"sex.{sex}": VICTIM & Q(person__sex=sex) for sex in Sex.values}
+    conditions |= {f"age.{band}": VICTIM & age_band_q(band) for band in AgeBand.values}
+    conditions |= {f"return.{mode}": VICTIM & Q(return_mode=mode) for mode in ReturnMode.values}
+    conditions["return.none"] = VICTIM & Q(return_mode="")
     # Women and children: sex by child or adult at reception.
     for sex in Sex.values:
-        aggregates[f"sex_child.{sex}.child"] = victims(Q(person__sex=sex, is_child=True))
-        aggregates[f"sex_child.{sex}.adult"] = victims(Q(person__sex=sex, is_child=False))
+        conditions[f"sex_child.{sex}.child"] = VICTIM & Q(person__sex=sex, is_child=True)
+        conditions[f"sex_child.{sex}.adult"] = VICTIM & Q(person__sex=sex, is_child=False)
     # Every person received, not only the identified victims, by how they returned.
-    aggregates |= {f"return_all.{mode}": Count("pk", filter=Q(return_mode=mode)) for mode in ReturnMode.values}
-    aggregates["return_all.none"] = Count("pk", filter=Q(return_mode=""))
-    # An incident is cross-border when one of its victims was taken abroad, domestic when its
-    # victims' destinations are recorded and all in Vietnam.
-    recorded = VICTIM & Q(destination_country__isnull=False)
-    aggregates["incidents.with_destination"] = Count("incident", distinct=True, filter=recorded)
-    aggregates["incidents.cross_border"] = Count(
-        "incident", distinct=True, filter=recorded & ~Q(destination_country__alpha2=HOME_COUNTRY)
-    )
+    conditions |= {f"return_all.{mode}": Q(return_mode=mode) for mode in ReturnMode.values}
+    conditions["return_all.none"] = Q(return_mode="")
+    return conditions
+
+
+# An incident is cross-border when one of its victims was taken abroad, domestic when its
+# victims' destinations are recorded and all in Vietnam.
+RECORDED_DESTINATION = VICTIM & Q(destination_country__isnull=False)
+CROSS_BORDER = RECORDED_DESTINATION & ~Q(destination_country__alpha2=HOME_COUNTRY)
+# The counts of distinct incidents: not additive (an incident's victims may be received in two
+# provinces or months).
+DISTINCT_INCIDENTS = {
+    "incidents": VICTIM,
+    "incidents_with_child_victims": VICTIM & Q(is_child=True),
+    "incidents.with_destination": RECORDED_DESTINATION,
+    "incidents.cross_border": CROSS_BORDER,
+}
+
+
+def count_of(condition: Q) -> Count:
+    """Count("pk") of the cases meeting `condition` (all of them for an empty one)."""
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+def _counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """The fixed cells in one query."""
+    aggregates = {key: count_of(condition) for key, condition in additive_conditions().items()}
+    aggregates |= {
+        key: Count("incident", distinct=True, filter=condition) for key, condition in DISTINCT_INCIDENTS.items()
+    }
     return cases.aggregate(**aggregates)
 
 
@@ -213,14 +240,16 @@ def official_statistics(
     by_agency: bool = False,
     with_links: bool = False,
     hidden: set[str] | None = None,
+    counts: dict[str, int] | None = None,
 ) -> Statistics:
     """The official figures over `cases` (already scoped and filtered). `hidden`: cells hidden
-    from the start when suppressed (those of the nested periods, `dashboards.lattice`)."""
+    from the start when suppressed (those of the nested periods, `dashboards.lattice`);
+    `counts`: the fixed cells of `cases` when already known (from `dashboards.rollups`)."""
     start_hidden = hidden
     filters = filters or Filters()
     victims_base = {"person_status": PersonStatus.VICTIM}
     b = _Builder(_link_base(filters))
-    counts = _counts(cases)
+    counts = counts if counts is not None else _counts(cases)
     victims = cases.filter(VICTIM)
 
     # Headline: who was received, how many were victims, incidents and offenders.
@@ -640,8 +669,11 @@ def statistics_for(
         from dashboards import lattice  # lattice counts periods with this module
 
         hidden = lattice.hidden_for(scope, filters, today or timezone.localdate())
+    from dashboards import rollups  # rollups count with this module's cells
+
     return official_statistics(
         scoped_cases(scope, filters),
+        counts=rollups.statistics_counts(scope, filters),
         suppress=suppress,
         filters=filters,
         by_province=scope.level == "national" and not filters.province_id,

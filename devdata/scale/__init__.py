@@ -57,7 +57,7 @@ from django.utils import timezone
 
 from casework.models import Agency, Province, ReferenceCounter, User
 from casework.reference_data import load_reference_data
-from dashboards import cache
+from dashboards import cache, rollups
 from devdata.scale import load
 from devdata.scale.reference import Reference
 from devdata.scale.story import Stories
@@ -186,6 +186,9 @@ def build(
         load.reset_sequences(load.EXPLICIT_IDS)
     say(f"Committed ({time.monotonic() - started:.1f} s); analysing the tables")
     load.analyze(tables)
+    # The rows were written without the actions' signals: build the rollups from them.
+    built = rollups.recompute()
+    say(f"Dashboard rollups: {built} province-months ({time.monotonic() - started:.1f} s)")
     _invalidate_dashboards()
     say(f"Done in {time.monotonic() - started:.1f} s.")
     return dict(writer.counts)

@@ -195,4 +195,7 @@ def test_the_mandated_supervisor_is_not_affected(nested):
     assert len(queries.captured_queries) == MANDATED_QUERIES
 
 
-MANDATED_QUERIES = 34  # statistics and dashboard pages, counted at 2562397 (before this change)
+# Statistics and dashboard pages, counted at 2562397 (before this change): 34; the rollups
+# (decision 245) read the marks, the months and the distinct incidents instead of one scan
+# per page, and the marked months live: 39.
+MANDATED_QUERIES = 39

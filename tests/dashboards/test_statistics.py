@@ -70,7 +70,9 @@ def test_statistics_cost_a_fixed_number_of_queries(stats_world):
         statistics_for(scope, _march(stats_world), suppress=True, nested=False)
     with CaptureQueriesContext(connection) as all_time:
         statistics_for(scope, Filters(), suppress=True)
-    assert len(few.captured_queries) == len(all_time.captured_queries) <= 9
+    # 9 before the rollups (decision 245): the marks, the months, the marked months live and
+    # the distinct incidents replace one scan of the cases.
+    assert len(few.captured_queries) == len(all_time.captured_queries) <= 11
 
 
 def test_suppressed_for_outsiders_hides_every_small_cell(stats_world):
