@@ -22,10 +22,12 @@ Only province and national scopes without an agency filter read rollups (an agen
 are few and indexed by agency and day of reception).
 """
 
+import contextlib
 import datetime
 import functools
 import logging
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 # More stale province-months than this and a reader counts live rather than build a long OR.
 MAX_STALE_PAIRS = 200
 Pair = tuple[int, datetime.date]
+# Ids per statement when folding many marks at once (SQLite's limit on parameters).
+FOLD_BATCH = 900
 
 
 def month_end(month: datetime.date) -> datetime.date:
@@ -145,7 +149,58 @@ def flush(limit: int = 1000) -> int:
     return len(pairs)
 
 
+# Set while many changes are written at once (`deferred`): no flush after each commit.
+_deferring: ContextVar[bool] = ContextVar("rollups_deferring", default=False)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Many changes at once (a bulk HTCDS import, decision 226): the marks stay while the block
+    runs (readers count those months live, so figures stay exact) and are folded in once at its
+    end by `fold_marks`, one rebuild per province over the span of its marked months, instead of
+    one recomputation per province-month after every chunk's commit."""
+    token = _deferring.set(True)
+    try:
+        yield
+    finally:
+        _deferring.reset(token)
+        try:
+            fold_marks()
+        except Exception:  # noqa: BLE001 — the marks stay; readers count those months live
+            log.warning("dashboard rollups not refreshed after a bulk change", exc_info=True)
+
+
+def fold_marks() -> int:
+    """Fold every mark in, one rebuild per province over its marked months; returns the
+    provinces rebuilt. Marks written meanwhile by other changes stay for their own flush."""
+    marks = list(RollupMark.objects.values_list("pk", "case_id", "province_id", "month"))
+    if not marks:
+        return 0
+    pairs = {(p, m) for _pk, _case, p, m in marks if p is not None and m is not None}
+    case_ids = sorted({case for _pk, case, _p, _m in marks if case is not None})
+    for start in range(0, len(case_ids), FOLD_BATCH):
+        pairs |= _case_pairs(case_ids[start : start + FOLD_BATCH])
+    months: dict[int, list[datetime.date]] = {}
+    for province_id, month in pairs:
+        months.setdefault(province_id, []).append(month)
+    for province_id, marked in sorted(months.items()):
+        first, last = min(marked), max(marked)
+        with transaction.atomic():
+            month = first
+            while month <= last:
+                _lock(province_id, month)
+                month = add_months(month, 1)
+            _rebuild(province_id, first, last)
+    folded = [pk for pk, *_rest in marks]
+    for start in range(0, len(folded), FOLD_BATCH):
+        RollupMark.objects.filter(pk__in=folded[start : start + FOLD_BATCH]).delete()
+    return len(months)
+
+
 def flush_after_commit() -> None:
+    if _deferring.get():
+        return
+
     def run():
         try:
             flush()

@@ -28,6 +28,7 @@ from casework.models import (
     PersonStatus,
     PicklistValue,
 )
+from dashboards import rollups
 from exchange.htcds.columns import (
     ADULT_AGE,
     COLUMNS,
@@ -609,7 +610,9 @@ def _write(
         facilities=facilities or {},
     )
     try:
-        importer.run(rows, existing)
+        # The dashboards' rollups are folded in once, at the end (decision 226).
+        with rollups.deferred():
+            importer.run(rows, existing)
     except RowRefused as refused:
         # A rule the checks above did not foresee, or the same file imported at the same
         # moment: that row's chunk is undone, the chunks before it stay.
