@@ -1,6 +1,7 @@
 """What a case page says about the reception group its case was registered in (decision 265).
 
-Everyone who may see the case reads that it came in a group, the group's name (or short code),
+Everyone who may see the case reads that it came in a group, its short code (its name only in
+the registering agency, as the name is free text that may name a person),
 when the group was registered and how many others came with it; the other members are links
 only where the reader may see their cases (`casework.access.visible_cases`), so the block
 names no case the reader could not open. The group page itself is the registering agency's.
@@ -33,7 +34,12 @@ class GroupOfCase:
 
     @property
     def code(self) -> str:
-        return self.group.name or str(self.group.public_id)[:8]
+        """The group's name for the agency that registered it; a short code for everyone else.
+        The name is free text a worker typed ("the Lò family") and may name a person, and it has
+        no class of its own in the disclosure table, so it does not leave that agency."""
+        if self.may_open_group and self.group.name:
+            return self.group.name
+        return str(self.group.public_id)[:8]
 
 
 def group_of_case(user: Actor, case: Case) -> GroupOfCase | None:

@@ -74,6 +74,9 @@ def test_the_case_page_names_the_group_and_links_the_members_the_reader_may_open
     )
     page = _page(sign_in(world.shelter), cases[1])
     assert "cùng 3 người khác" in page
+    # The group's name is free text of the registering agency (it may name a person): the
+    # shelter reads the short code instead.
+    assert group.name and group.name not in page and str(group.public_id)[:8] in page
     assert 'data-testid="reception-group-member"' not in page and 'data-testid="reception-group-link"' not in page
     assert all(case.reference not in page for case in cases if case != cases[1])
     assert sign_in(world.shelter).get(f"/cases/groups/{group.public_id}/").status_code == 404
