@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from api.models import ApiClient, Scope
 from casework import actions, audit
 from casework.models import Agency, AuditEvent, Membership, Role, User
+from casework.service_accounts import SERVICE_USERNAME_PREFIX
 
 TOKEN_PREFIX = "cnapi_"
 SCOPE_ROLES: dict[str, str] = {
@@ -71,7 +72,7 @@ def do_create_client(*, name: str, agency: Agency, scopes: Iterable[str], actor:
     prefix = token[: len(TOKEN_PREFIX) + 8]
     with transaction.atomic():
         user = User(
-            username=f"api.{slugify(name)[:60] or 'client'}.{prefix[len(TOKEN_PREFIX) :]}".lower(),
+            username=f"{SERVICE_USERNAME_PREFIX}{slugify(name)[:60] or 'client'}.{prefix[len(TOKEN_PREFIX) :]}".lower(),
             full_name=f"API: {name}",
             is_active=False,
         )
