@@ -134,6 +134,19 @@ def client_for_token(token: str) -> ApiClient | None:
     return client
 
 
+def refused_client_for_token(token: str) -> ApiClient | None:
+    """The client this token was issued to when it no longer works (revoked, or its agency
+    closed), to name it in the `login_failed` row (decision 239); None for an unknown token."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return (
+        ApiClient.objects.select_related("agency", "user")
+        .filter(token_hash=token_hash(token))
+        .exclude(revoked_at__isnull=True, agency__is_active=True)
+        .first()
+    )
+
+
 def touch(client: ApiClient, *, every_seconds: int = 60) -> None:
     """Record the last use, at most once a minute (one UPDATE that matches nothing otherwise)."""
     now = timezone.now()

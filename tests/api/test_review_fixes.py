@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError
 
 from casework.actions import revoke_case
-from casework.models import AuditEvent, Case, CaseGrant
+from casework.models import AuditEvent, Case, CaseGrant, Role
 from tests.api.test_reports import URL, report
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +48,19 @@ def test_a_conflict_that_is_not_the_keys_is_409_not_500(api, monkeypatch, key):
     assert response.status_code == 409
     assert response.json()["detail"]
     assert not Case.objects.exists()
+
+
+def test_a_revoked_token_leaves_a_login_failed_row_naming_the_client(api):
+    from api.clients import do_revoke_client
+    from tests.fixtures.personas import make_user
+
+    admin = make_user("police.admin.revoker", api.police, Role.AGENCY_ADMIN)
+    do_revoke_client(api.police_client, actor=admin)
+    failed = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED)
+    assert api.police_api.get("/api/v1/cases").status_code == 401
+    row = failed.get()
+    assert row.detail == {"api_client": api.police_client.name, "revoked": True}
+    assert row.username == api.police_client.user.username and row.agency_id == api.police.pk
+    # An unknown token names nobody: a 401 and no row.
+    assert api.police_api.http.get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer cnapi_wrong").status_code == 401
+    assert failed.count() == 1
