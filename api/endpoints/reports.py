@@ -6,7 +6,8 @@ so grants, the timeline, the audit and routing (commune of reception, the provin
 protection agency) are those of a case registered on the web. Possible duplicates are checked
 and audited as the review step does: one the client may see must be confirmed
 (`confirm_not_duplicate`), the others' owners are told. An `Idempotency-Key` makes a repeated
-call return the case it made (decision 233).
+call return the case it made (decision 233). The case is left unassigned and the lead's
+supervisors are told it needs an assignee (decision 237).
 """
 
 import hashlib
@@ -20,6 +21,7 @@ from ninja import Header, Router, Status
 from api.auth import ClientAuth
 from api.errors import Conflict, Invalid
 from api.models import ApiClient, IdempotentReport, Scope
+from api.notices import notify_needs_assignee
 from api.schemas import DuplicatesOut, ErrorOut, ReportIn, ReportOut
 from casework import audit
 from casework.access import access_case, may_register_cases, refuse_registration
@@ -148,6 +150,7 @@ def create_report(
     try:
         with transaction.atomic():
             case = _register(user, person_form.cleaned_data, facts_form.cleaned_data)
+            notify_needs_assignee(case)
             if key:
                 IdempotentReport.objects.create(client=client, key=key, fingerprint=fingerprint, case=case)
     except IntegrityError:

@@ -64,3 +64,30 @@ def test_a_revoked_token_leaves_a_login_failed_row_naming_the_client(api):
     # An unknown token names nobody: a 401 and no row.
     assert api.police_api.http.get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer cnapi_wrong").status_code == 401
     assert failed.count() == 1
+
+
+def test_an_api_report_is_left_unassigned_and_its_supervisors_are_told(api):
+    from django.utils import translation
+
+    from casework.access import assignable_caseworkers
+    from messaging.models import Notification, OutboxMessage
+    from messaging.notify import notification_text
+
+    response = api.police_api.post(URL, report())
+    assert response.status_code == 201
+    case = Case.objects.get(public_id=response.json()["code"])
+    assert case.assigned_to is None
+    assert not CaseGrant.objects.filter(case=case, source=CaseGrant.Source.ASSIGNMENT).exists()
+    assert api.police_client.user not in assignable_caseworkers(api.police.pk)
+    notice = Notification.objects.get(kind=Notification.Kind.TASK_CREATED)
+    assert notice.recipient == api.police_supervisor and notice.agency == api.police
+    assert notice.url == f"/cases/{case.public_id}/"
+    assert OutboxMessage.objects.filter(task="messaging.tasks.send_notification_email", args=[notice.pk]).exists()
+    with translation.override("en"):
+        text = notification_text(notice)
+    assert case.reference in text and "assign a caseworker" in text
+    assert "Lò Thị Mai" not in text
+    with translation.override("vi"):
+        assert "phân công" in notification_text(notice)
+    # Supervisors assign a person; the supervisors' page of the case offers the police worker.
+    assert list(assignable_caseworkers(api.police.pk)) == [api.police_worker]
