@@ -1,9 +1,10 @@
 """API clients in the Django admin (platform staff): create one (its token is shown once, in
-the confirmation message), see when each was last used, revoke. Agency administrators use
+the page that answers the form, never in a message), see when each was last used, revoke. Agency administrators use
 `manage.py api_client` (docs/api.md)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from api.clients import do_create_client, do_revoke_client
@@ -59,10 +60,19 @@ class ApiClientAdmin(admin.ModelAdmin):
             name=data["name"], agency=data["agency"], scopes=data["scopes"], actor=request.user
         )
         obj.pk, obj.token_prefix = client.pk, client.token_prefix
-        messages.warning(
-            request,
-            _("The token of %(name)s, shown only now: %(token)s") % {"name": client.name, "token": token},
-        )
+        request._api_client_token = (client, token)  # shown by response_add, kept nowhere
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The token in the answer page itself: a message would travel in the messages cookie,
+        signed but not encrypted (decision 239)."""
+        created = getattr(request, "_api_client_token", None)
+        if created is None:
+            return super().response_add(request, obj, post_url_continue)
+        client, token = created
+        context = {**self.admin_site.each_context(request), "client": client, "token": token, "opts": self.opts}
+        response = TemplateResponse(request, "admin/api/apiclient/token_shown.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def has_add_permission(self, request):
         return request.user.is_superuser  # acts as the agency's administrator (api.clients)

@@ -2,11 +2,12 @@
 membership the call acts through (decisions 231, 232 and 234).
 
 Each operation names its scope (`ClientAuth(Scope.CASES_READ)`). In that order: no or an
-unknown or revoked token is a 401; a client past its limit a 429 with Retry-After; a scope the
-client lacks, or a service membership an administrator has ended, a 403 with a `refused`
-audit row. Then `request.user` is the client's service account with `active_membership` set,
-exactly what `casework.middleware.ActiveMembershipMiddleware` gives a signed-in person, and
-every audit row written during the call carries the client's agency and the caller's address.
+unknown or revoked token is a 401 (a revoked one with a `login_failed` row); a client past its
+limit a 429 with Retry-After; a scope the client lacks, or a service membership an
+administrator has ended, a 403 with a `refused` audit row. Then `request.user` is the
+client's service account with `active_membership` set, exactly what
+`casework.middleware.ActiveMembershipMiddleware` gives a signed-in person, and every audit
+row written during the call carries the client's agency and the caller's address.
 """
 
 import math
@@ -19,7 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from api.clients import client_for_token, service_membership, touch
+from api.clients import client_for_token, refused_client_for_token, service_membership, touch
 from api.models import ApiClient
 from casework import audit
 from casework.middleware import client_ip
@@ -53,6 +54,22 @@ def check_rate(client: ApiClient, now: float | None = None) -> None:
         raise RateLimited(max(1, math.ceil((window + 1) * 60 - now)))
 
 
+def _record_refused_token(request: HttpRequest, token: str) -> None:
+    """A token of a revoked client (or of a closed agency) leaves a `login_failed` row naming
+    the client, as a failed web sign-in does; an unknown token names nobody and writes nothing."""
+    client = refused_client_for_token(token)
+    if client is None:
+        return
+    audit.current_request.set(audit.RequestMeta(ip=client_ip(request), agency_id=client.agency_id))
+    audit.record(
+        AuditEvent.Action.LOGIN_FAILED,
+        actor=client.user,
+        username=client.user.username,
+        agency=client.agency,
+        detail={"api_client": client.name, "revoked": client.revoked_at is not None},
+    )
+
+
 class ClientAuth(HttpBearer):
     def __init__(self, scope: str):
         super().__init__()
@@ -61,6 +78,7 @@ class ClientAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
         client = client_for_token(token.strip())
         if client is None:
+            _record_refused_token(request, token.strip())
             return None
         check_rate(client)
         touch(client)

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from api.models import ApiClient, Scope
 from casework import actions, audit
 from casework.models import Agency, AuditEvent, Membership, Role, User
+from casework.service_accounts import SERVICE_USERNAME_PREFIX
 
 TOKEN_PREFIX = "cnapi_"
 SCOPE_ROLES: dict[str, str] = {
@@ -71,7 +72,7 @@ def do_create_client(*, name: str, agency: Agency, scopes: Iterable[str], actor:
     prefix = token[: len(TOKEN_PREFIX) + 8]
     with transaction.atomic():
         user = User(
-            username=f"api.{slugify(name)[:60] or 'client'}.{prefix[len(TOKEN_PREFIX) :]}".lower(),
+            username=f"{SERVICE_USERNAME_PREFIX}{slugify(name)[:60] or 'client'}.{prefix[len(TOKEN_PREFIX) :]}".lower(),
             full_name=f"API: {name}",
             is_active=False,
         )
@@ -131,6 +132,19 @@ def client_for_token(token: str) -> ApiClient | None:
     if client is None or not hmac.compare_digest(client.token_hash, digest):
         return None
     return client
+
+
+def refused_client_for_token(token: str) -> ApiClient | None:
+    """The client this token was issued to when it no longer works (revoked, or its agency
+    closed), to name it in the `login_failed` row (decision 239); None for an unknown token."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return (
+        ApiClient.objects.select_related("agency", "user")
+        .filter(token_hash=token_hash(token))
+        .exclude(revoked_at__isnull=True, agency__is_active=True)
+        .first()
+    )
 
 
 def touch(client: ApiClient, *, every_seconds: int = 60) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from casework import audit
 from casework.actions import do_add_membership, do_end_membership
 from casework.models import Agency, AuditEvent, Membership, Role, User
+from casework.service_accounts import SERVICE_USERNAME_PREFIX, is_service_account
 
 _TAKEN = _lazy(
     "This username or e-mail address belongs to another account. To add an existing "
@@ -28,6 +29,15 @@ _TAKEN = _lazy(
 
 class AccountError(Exception):
     """A refused account change; the message is shown to the admin as it is."""
+
+
+MACHINE_ACCOUNT_MESSAGE = _lazy("This is the service account of a partner system. Manage it as an API client.")
+
+
+def refuse_service_account(user: User) -> None:
+    """Machine accounts (decision 238) are not restored, promoted or invited here."""
+    if is_service_account(user):
+        raise AccountError(MACHINE_ACCOUNT_MESSAGE)
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -80,6 +90,10 @@ def do_invite_colleague(
     whether the account is new; the caller sends the e-mail."""
     if role not in Role.values:
         raise AccountError(_("Choose one of the roles."))
+    if username.lower().startswith(SERVICE_USERNAME_PREFIX):
+        raise AccountError(
+            _("Usernames beginning with %(prefix)s are kept for partner systems.") % {"prefix": SERVICE_USERNAME_PREFIX}
+        )
     existing = find_existing(username, email)
     if existing is None:
         user = User(username=username, email=email, full_name=full_name)
@@ -92,6 +106,7 @@ def do_invite_colleague(
         do_add_membership(user, agency, role, actor=actor)
         _record("invited", user, agency, actor, role=role)
         return user, True
+    refuse_service_account(existing)
     if existing.is_superuser or existing.is_staff:
         raise AccountError(_("This account cannot be added to an agency here."))
     if Membership.objects.filter(user=existing, agency=agency, is_active=True).exists():
@@ -103,7 +118,8 @@ def do_invite_colleague(
 
 
 def _reactivate_account(user: User, agency: Agency, actor: User) -> None:
-    if not user.is_active:
+    """A machine account stays inactive for the web whatever its memberships (decision 238)."""
+    if not user.is_active and not is_service_account(user):
         User.objects.filter(pk=user.pk).update(is_active=True)
         user.is_active = True
         _record("user_reactivated", user, agency, actor)
@@ -134,6 +150,7 @@ def do_restore_colleague_membership(membership: Membership, *, actor: User) -> M
     """Make an ended membership active again (and the account, if it was deactivated)."""
     if membership.is_active:
         raise AccountError(_("This membership is active already."))
+    refuse_service_account(membership.user)
     user, agency = membership.user, membership.agency
     restored = do_add_membership(user, agency, membership.role, actor=actor)
     _record("membership_restored", user, agency, actor, role=membership.role)
@@ -149,6 +166,7 @@ def do_change_role(membership: Membership, role: str, *, actor: User) -> Members
         raise AccountError(_("You cannot change your own role. Ask another administrator."))
     if role not in Role.values:
         raise AccountError(_("Choose one of the roles."))
+    refuse_service_account(membership.user)
     if not membership.is_active:
         raise AccountError(_("This membership has ended. Restore it first."))
     if role == membership.role:

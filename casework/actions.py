@@ -52,6 +52,7 @@ from casework.models import (
 from casework.object_permissions import sync_holder_permissions
 from casework.refusals import CaseworkError as CaseworkError
 from casework.refusals import audited_refusals as audited_refusals
+from casework.service_accounts import is_service_account
 from casework.signals import case_changed
 
 ALL_CLASSES = frozenset(SensitivityClass.values)
@@ -350,7 +351,7 @@ def do_create_case(
     """Register a person (new or existing) and open a case owned by `agency`.
 
     The owning agency's groups get what their roles need; a caseworker who registers the
-    case is assigned to it.
+    case is assigned to it, a partner system's service account is not (decision 237).
     """
     with transaction.atomic():
         if person.pk is None:
@@ -399,7 +400,7 @@ def do_create_case(
         is_caseworker = Membership.objects.filter(
             user=actor, agency=agency, role=Role.CASEWORKER, is_active=True
         ).exists()
-        if is_caseworker:
+        if is_caseworker and not is_service_account(actor):  # a machine assigns nobody (decision 237)
             _assign(case, actor, actor=actor)
         case_changed.send(sender=Case, case_id=case.pk, cause="created")
     return case

@@ -265,7 +265,12 @@ def do_assign_referral(referral: Referral, *, worker: User, actor: User) -> Refe
         )
         if locked.status not in OPEN_STATUSES:
             raise ReferralError(_("Only an open referral can be assigned."))
-        if not worker.memberships.filter(agency_id=locked.to_agency_id, role=Role.CASEWORKER, is_active=True).exists():
+        if (
+            not worker.is_active
+            or not worker.memberships.filter(
+                agency_id=locked.to_agency_id, role=Role.CASEWORKER, is_active=True
+            ).exists()
+        ):
             raise ReferralError(_("Choose a caseworker of the receiving agency."))
         locked.assigned_to = worker
         locked.save(update_fields=["assigned_to"])

@@ -6,7 +6,8 @@ so grants, the timeline, the audit and routing (commune of reception, the provin
 protection agency) are those of a case registered on the web. Possible duplicates are checked
 and audited as the review step does: one the client may see must be confirmed
 (`confirm_not_duplicate`), the others' owners are told. An `Idempotency-Key` makes a repeated
-call return the case it made (decision 233).
+call return the case it made (decision 233). The case is left unassigned and the lead's
+supervisors are told it needs an assignee (decision 237).
 """
 
 import hashlib
@@ -18,11 +19,12 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
 from api.auth import ClientAuth
-from api.errors import Invalid
+from api.errors import Conflict, Invalid
 from api.models import ApiClient, IdempotentReport, Scope
+from api.notices import notify_needs_assignee
 from api.schemas import DuplicatesOut, ErrorOut, ReportIn, ReportOut
 from casework import audit
-from casework.access import may_register_cases, refuse_registration
+from casework.access import access_case, may_register_cases, refuse_registration
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.forms import CaseFactsForm, PersonForm
 from casework.lib.identifiers import identifier_digest
@@ -43,7 +45,7 @@ BY_CODE = {
     "destination_country": "alpha2",
     **dict.fromkeys(PICKLISTS, "code"),
 }
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: DuplicatesOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: DuplicatesOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _form_data(values: dict) -> QueryDict:
@@ -126,7 +128,7 @@ def create_report(
     if key:
         earlier = IdempotentReport.objects.filter(client=client, key=key).select_related("case").first()
         if earlier is not None:
-            return _replay(earlier, fingerprint)
+            return _replay(user, earlier, fingerprint)
     person_form = _bound(PersonForm, report.person.model_dump())
     facts_form = _bound(CaseFactsForm, report.facts.model_dump())
     person_valid, facts_valid = person_form.is_valid(), facts_form.is_valid()
@@ -148,20 +150,31 @@ def create_report(
     try:
         with transaction.atomic():
             case = _register(user, person_form.cleaned_data, facts_form.cleaned_data)
+            notify_needs_assignee(case)
             if key:
                 IdempotentReport.objects.create(client=client, key=key, fingerprint=fingerprint, case=case)
     except IntegrityError:
-        # The same key sent twice at once: the other call registered it.
-        return _replay(IdempotentReport.objects.select_related("case").get(client=client, key=key), fingerprint)
+        # The same key sent twice at once: the other call registered it. Any other conflict
+        # (no key sent, another constraint) is a 409 to retry, never a 500.
+        earlier = (
+            IdempotentReport.objects.select_related("case").filter(client=client, key=key).first() if key else None
+        )
+        if earlier is None:
+            raise Conflict(_("The report could not be registered because of a simultaneous change. Send it again."))
+        return _replay(user, earlier, fingerprint)
     if others:
         do_flag_possible_duplicates(case, others, actor=user)
     return _answer(case, True)
 
 
-def _replay(earlier: IdempotentReport, fingerprint: str):
+def _replay(user, earlier: IdempotentReport, fingerprint: str):
+    """The case the key registered, if the client may still see it (else 404 and a denied
+    row, as for any case it may not see), with the view audited (decision 239)."""
     if earlier.fingerprint != fingerprint:
         raise Invalid(_("This Idempotency-Key was already used for another report."), [], status=422)
-    return _answer(earlier.case, False)
+    case, held = access_case(user, earlier.case.public_id)
+    audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=held, detail={"idempotent_replay": True})
+    return _answer(case, False)
 
 
 def _register(user, person_data: dict, facts: dict) -> Case:

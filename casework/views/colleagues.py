@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from casework import account_tasks, audit
 from casework.account_forms import ChangeRoleForm, InviteColleagueForm, SetPasswordForm
 from casework.accounts import (
+    MACHINE_ACCOUNT_MESSAGE,
     AccountError,
     do_change_role,
     do_end_colleague_membership,
@@ -32,6 +33,7 @@ from casework.accounts import (
 from casework.auth import recent_auth_required
 from casework.lib.text import parse_pk
 from casework.models import AuditEvent, Membership, Role, TwoFactorDevice, User
+from casework.service_accounts import is_service_account
 from casework.views.account import _admin_membership
 from casework.views.common import membership_required
 
@@ -201,7 +203,9 @@ def resend_invitation(request, user_id):
     """A new link for an invitee who has not chosen a password yet (the old link expired)."""
     admin = _admin_membership(request)
     person = _colleague_or_404(request, admin, user_id)
-    if not _in_agency(admin, user=person, is_active=True).exists() or not person.is_active:
+    if is_service_account(person):
+        messages.error(request, str(MACHINE_ACCOUNT_MESSAGE))
+    elif not _in_agency(admin, user=person, is_active=True).exists() or not person.is_active:
         messages.error(request, _("Restore a membership before sending a new invitation."))
     elif person.has_usable_password():
         messages.error(request, _("This colleague has chosen a password already."))

@@ -41,7 +41,10 @@ CANCELLABLE = {ReferralStatus.SENT, ReferralStatus.RECEIVED}
 
 def _caseworkers(agency_id: int):
     return User.objects.filter(
-        memberships__agency_id=agency_id, memberships__role=Role.CASEWORKER, memberships__is_active=True
+        memberships__agency_id=agency_id,
+        memberships__role=Role.CASEWORKER,
+        memberships__is_active=True,
+        is_active=True,  # never a deactivated or machine account (decision 238)
     ).order_by("username")
 
 
