@@ -3,6 +3,7 @@ and its transfers, what an earlier holder keeps, and the home commune at reinteg
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.access import changeable_cases, standing, visible_cases
 from casework.models import AuditEvent, CaseEvent, CaseGrant, CaseLead, CaseStatus, CaseTask, SensitivityClass
@@ -186,7 +187,7 @@ def test_discharge_home_hands_her_to_the_home_commune_with_the_shelters_plan(cha
     actions.do_record_identification(
         fresh(case),
         is_victim=True,
-        identified_on=case.received_at.date(),
+        identified_on=timezone.localdate(case.received_at),
         authority="Công an tỉnh Lào Cai",
         document="1/XN",
         reason="Giấy tờ nước ngoài",
@@ -214,7 +215,6 @@ def test_discharge_home_hands_her_to_the_home_commune_with_the_shelters_plan(cha
         actor=chain.house_staff,
     )
     consent(case, chain.commune, ["core", "identity", "support"], chain.syt_worker, purpose="Tái hòa nhập")
-    from django.utils import timezone
 
     shelter_actions.do_discharge(
         stay, discharged_at=timezone.now(), destination="family", reason="Về với gia đình", actor=chain.house_staff
