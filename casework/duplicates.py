@@ -10,7 +10,9 @@ from collections import defaultdict
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
+from casework import audit
 from casework.access import visible_cases
+from casework.lib.identifiers import identifier_digest
 from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import AuditEvent, Case, Person, PersonLink, SensitivityClass
 
@@ -113,3 +115,23 @@ def earlier_cases_of_same_people(people: list[Person], limit: int = 50) -> list[
         cases.sort(key=lambda case: (case.created_at, case.pk), reverse=True)
         found.append(cases[:limit])
     return found
+
+
+def audit_duplicate_check(user, person_data: dict, visible: list, others: list) -> None:
+    """The search row of a duplicate check (the wizard's review step, a report through the API):
+    what was looked for, as normalised, and how many were found, never who."""
+    number = normalize_document_number(person_data.get("document_number", ""))
+    province = person_data.get("home_province")
+    audit.record(
+        AuditEvent.Action.SEARCH,
+        actor=user,
+        detail={
+            "duplicate_check": True,
+            "name": normalize_name(person_data.get("full_name", "")),
+            "birth_year": person_data.get("birth_year"),
+            "province": province.code if province else None,
+            "document_hmac": identifier_digest(number) if number else None,
+            "visible": len(visible),
+            "elsewhere": len(others),
+        },
+    )

@@ -174,3 +174,13 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.close()
+
+
+def wait_for(condition, *, timeout: float) -> bool:
+    """Poll `condition` every 0.2 s until it holds or `timeout` seconds pass; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()

@@ -26,9 +26,8 @@ from api.schemas import DuplicatesOut, ErrorOut, ReportIn, ReportOut
 from casework import audit
 from casework.access import access_case, may_register_cases, refuse_registration
 from casework.actions import do_create_case, do_flag_possible_duplicates
+from casework.duplicates import audit_duplicate_check
 from casework.forms import CaseFactsForm, PersonForm
-from casework.lib.identifiers import identifier_digest
-from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import AuditEvent, Case, Person
 from casework.views.cases import possible_duplicates
 
@@ -84,25 +83,6 @@ def _problems(form, prefix: str) -> list[dict]:
     ]
 
 
-def _audit_duplicate_check(user, person_data: dict, visible: list, others: list) -> None:
-    """The search row the review step writes (`casework.views.cases`), for the same check."""
-    number = normalize_document_number(person_data.get("document_number", ""))
-    province = person_data.get("home_province")
-    audit.record(
-        AuditEvent.Action.SEARCH,
-        actor=user,
-        detail={
-            "duplicate_check": True,
-            "name": normalize_name(person_data.get("full_name", "")),
-            "birth_year": person_data.get("birth_year"),
-            "province": province.code if province else None,
-            "document_hmac": identifier_digest(number) if number else None,
-            "visible": len(visible),
-            "elsewhere": len(others),
-        },
-    )
-
-
 def _answer(case: Case, created: bool) -> Status:
     body = {"code": case.public_id, "reference": case.reference, "status": case.status, "created": created}
     return Status(201 if created else 200, body)
@@ -138,7 +118,7 @@ def create_report(
             _problems(person_form, "person") + _problems(facts_form, "facts"),
         )
     visible, others = possible_duplicates(user, person_form.cleaned_data)
-    _audit_duplicate_check(user, person_form.cleaned_data, visible, others)
+    audit_duplicate_check(user, person_form.cleaned_data, visible, others)
     if visible and not report.confirm_not_duplicate:
         return Status(
             409,

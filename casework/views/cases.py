@@ -28,7 +28,7 @@ from casework.access import (
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
 from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_events, shown_sections
-from casework.duplicates import person_match
+from casework.duplicates import audit_duplicate_check, person_match
 from casework.forms import (
     PAGING,
     AssignForm,
@@ -46,8 +46,6 @@ from casework.forms import (
     TransitionForm,
     VerificationForm,
 )
-from casework.lib.identifiers import identifier_digest
-from casework.lib.text import normalize_document_number, normalize_name
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
     AuditEvent,
@@ -319,24 +317,6 @@ def possible_duplicates(user, person_data: dict) -> tuple[list[Case], list[Case]
     return visible, others
 
 
-def _audit_duplicate_check(user, person_data: dict, visible: list, others: list) -> None:
-    number = normalize_document_number(person_data.get("document_number", ""))
-    province = person_data.get("home_province")
-    audit.record(
-        AuditEvent.Action.SEARCH,
-        actor=user,
-        detail={
-            "duplicate_check": True,
-            "name": normalize_name(person_data.get("full_name", "")),
-            "birth_year": person_data.get("birth_year"),
-            "province": province.code if province else None,
-            "document_hmac": identifier_digest(number) if number else None,
-            "visible": len(visible),
-            "elsewhere": len(others),
-        },
-    )
-
-
 def draft_step(draft: Draft | None) -> str:
     """The wizard step a draft was left at."""
     step = draft.payload.get("step") if draft is not None else None
@@ -400,7 +380,7 @@ def _wizard_review(request, draft: Draft | None):
         if earlier is not None:  # this sitting already registered its case (decision 163)
             return _already_registered(request, earlier.case, draft)
     visible, others = possible_duplicates(request.user, person_form.cleaned_data)
-    _audit_duplicate_check(request.user, person_form.cleaned_data, visible, others)
+    audit_duplicate_check(request.user, person_form.cleaned_data, visible, others)
     confirm = ConfirmForm(request.POST or None)
     status = 200
     if request.method == "POST":

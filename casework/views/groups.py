@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.access import deny, may_register_cases, refuse_registration, visible_cases
+from casework.duplicates import audit_duplicate_check
 from casework.forms import CaseFactsForm, ConfirmForm
 from casework.group_actions import GroupPerson, do_register_group
 from casework.group_forms import FIRST_ROWS, MAX_ROWS, MORE_ROWS, GroupForm, MemberFormSet, is_child
 from casework.models import AuditEvent, ReceptionGroup, SensitivityClass
 from casework.review import review_rows
-from casework.views.cases import _audit_duplicate_check, possible_duplicates
+from casework.views.cases import possible_duplicates
 from casework.views.common import membership_required, record_read
 
 GROUP_KEY = "reception_group"
@@ -187,7 +188,7 @@ def _review_step(request, stored: dict, facts):
     for number, form in filled:
         data = form.cleaned_data
         visible, others = possible_duplicates(request.user, data)
-        _audit_duplicate_check(request.user, data, visible, others)
+        audit_duplicate_check(request.user, data, visible, others)
         rows.append(
             {
                 "number": number,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casework.models import Case, CaseEvent
 from casework.tasks import flag_overdue_cases
-from tests.services import OwnRedis, Worker, celery_worker
+from tests.services import OwnRedis, Worker, celery_worker, wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -20,15 +20,6 @@ def worker_queue(world):
     """A `celery worker` on a queue of its own, pointed at this test's database."""
     with celery_worker() as queue:
         yield queue
-
-
-def wait_for(condition, *, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def overdue_events(case) -> int:

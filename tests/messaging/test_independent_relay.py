@@ -21,7 +21,7 @@ from referrals.models import Referral
 from tests.casework.test_new_case_wizard import run_wizard
 from tests.fixtures.personas import make_agency, make_user, sign_in
 from tests.referrals.test_routing import new_case
-from tests.services import ROOT, OwnRedis, Worker, free_port, worker_env
+from tests.services import ROOT, OwnRedis, Worker, free_port, wait_for, worker_env
 
 ROUTE = "referrals.tasks.route_case"
 pytestmark = [
@@ -56,15 +56,6 @@ def publish_through(monkeypatch, url: str) -> list[float]:
 
     monkeypatch.setattr(outbox, "dispatch", dispatch)
     return seconds
-
-
-def wait_for(condition, *, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 class RelayProcess:
