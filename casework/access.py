@@ -344,8 +344,6 @@ def access_case(user: Actor, public_id: PublicId, *, need: str = SensitivityClas
             "reception_commune",
             "destination_country",
             "incident",
-            # The reception group the case came in, if any (the case page says so, decision 265).
-            "reception_group_member__group",
         )
         .filter(public_id=public_id)
         .first()

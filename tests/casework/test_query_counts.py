@@ -55,7 +55,9 @@ def test_case_page_query_count_does_not_grow_with_timeline_notes_and_documents(w
     many, response = count_queries(client, url)
     assert b"note 29" in response.content
     assert few == many
-    assert many <= 18
+    # 17 after decisions 250-253, plus the reception group's own query (decision 265): joined
+    # into the case's query it cost PostgreSQL ~20 ms more planning than the query itself.
+    assert many <= CASE_PAGE_QUERIES
 
 
 def test_supervisor_case_page_with_viewers_panel_stays_within_budget(world, options_cache):
@@ -65,7 +67,7 @@ def test_supervisor_case_page_with_viewers_panel_stays_within_budget(world, opti
         sign_in(world.owner).get(url)
     count, response = count_queries(client, url)
     assert b'data-testid="viewers"' in response.content
-    assert count <= 18
+    assert count <= CASE_PAGE_QUERIES
 
 
 def test_htmx_filter_requests_get_only_the_results_partial(world):
@@ -93,3 +95,6 @@ def test_the_permission_filter_is_one_statement_without_id_lists(world):
     assert len(page_query) == 1
     assert "casework_casegroupobjectpermission" in page_query[0]
     assert not [sql for sql in statements if re.search(r"\bIN \(\s*\d+\s*,", sql)]
+
+
+CASE_PAGE_QUERIES = 19
