@@ -50,6 +50,7 @@ from casework.models import (
     User,
     VerificationOutcome,
 )
+from casework.service_accounts import is_service_account
 from casework.signals import case_changed
 
 CORE = SensitivityClass.CORE
@@ -179,6 +180,8 @@ def do_transfer_lead(
         )
         if (
             assign is not None
+            # A partner system accepting through the API is no one's caseworker (decision 267).
+            and not is_service_account(assign)
             and Membership.objects.filter(user=assign, agency=to_agency, role=Role.CASEWORKER, is_active=True).exists()
         ):
             _assign(locked, assign, actor=actor)
