@@ -183,11 +183,12 @@ class HtcdsProblem(Schema):
 
 
 class HtcdsImportOut(Schema):
+    # No count of possible duplicates: it would say that a person of the rows is registered by
+    # an agency whose cases the client may not see (decision 268); the owners are told instead.
     created: int
     updated: int
     unchanged: int
     historic: int
-    possible_duplicates: int
 
 
 class HtcdsRefusedOut(ErrorOut):

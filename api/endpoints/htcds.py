@@ -134,6 +134,5 @@ def import_rows(request: HttpRequest, payload: HtcdsImportIn):
             "updated": report.updated,
             "unchanged": report.unchanged,
             "historic": report.historic,
-            "possible_duplicates": report.possible_duplicates,
         },
     )

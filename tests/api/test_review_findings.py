@@ -2,7 +2,7 @@
 
 import pytest
 
-from casework.models import Case, CaseGrant, SensitivityClass
+from casework.models import Case, CaseEvent, CaseGrant, SensitivityClass
 from referrals.actions import do_send_referral
 from referrals.models import ReferralPurpose
 from tests.api.test_htcds import VALID
@@ -47,3 +47,25 @@ def test_accepting_a_lead_referral_through_the_api_assigns_no_case_to_the_machin
     assert case.owning_agency == api.commune
     assert case.assigned_to_id is None
     assert not CaseGrant.objects.filter(case=case, user=api.commune_client.user, revoked_at__isnull=True).exists()
+
+
+def test_an_api_import_does_not_say_a_person_is_registered_where_the_client_cannot_see(api):
+    """The web import and the wizard never tell the importer of cases it may not see (Law 53
+    art. 3(10)); the owners hear of it on their timelines. The API's count must not either."""
+    new_person_case(api.police, api.police_worker, birth_year=1998, home="LCA")
+    row = {
+        **VALID,
+        "cnx_ExternalId": "HN-1",
+        "prs_FirstName": "Hoa",
+        "prs_SecondName": "Lò Thị",
+        "prs_Birthdate": "1998-04-05",
+        "prs_MailingState": "LCA",
+        "cnx_ReceptionProvince": "HN",
+    }
+    response = api.syt_hn_api.post("/api/v1/htcds/import", {"rows": [row]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] == 1 and "possible_duplicates" not in body
+    # The owner is still told, on its case's timeline.
+    owned = Case.objects.get(owning_agency=api.police)
+    assert owned.events.filter(kind=CaseEvent.Kind.POSSIBLE_DUPLICATE).exists()
