@@ -6,7 +6,7 @@ import pytest
 
 from casework.models import CaseGrant, CaseMerge
 from casework.responsibility import do_transfer_lead
-from tests.casework.test_duplicates_merge import link, pair, url  # noqa: F401 (the fixture)
+from tests.casework.test_duplicates_merge import link, pair, url  # noqa: F401 - a fixture
 from tests.fixtures.personas import acting, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def live_grants(case, agency) -> set[tuple[str, str, tuple[str, ...]]]:
 
 
 @pytest.mark.parametrize("renamed", [False, True], ids=["same-code", "code-renamed"])
-def test_after_a_lead_transfer_only_the_new_lead_merges_the_duplicate(pair, renamed):
+def test_after_a_lead_transfer_only_the_new_lead_merges_the_duplicate(pair, renamed):  # noqa: F811 - the fixture
     """Also when the former lead's code was changed (the admin may) after its grants were made:
     the lead's rights are the lead's, whatever code they were granted under."""
     person_link = link(pair)
