@@ -154,8 +154,11 @@ def do_transfer_lead(
             source_ref=source_ref,
             started_by=actor,
         )
+        # Every own-agency grant, not only those under the former lead's code: the code may have
+        # changed since they were made, and an own-agency grant is what makes its holder the
+        # lead (`Standing.is_lead`: merging, assigning, transferring), so none may outlive it.
         for grant in locked.grants.filter(
-            Q(source=Source.OWN_AGENCY, source_ref=former.code) | Q(source=Source.ASSIGNMENT),
+            Q(source=Source.OWN_AGENCY) | Q(source=Source.ASSIGNMENT),
             revoked_at__isnull=True,
         ).select_related("case", "group", "user"):
             revoke_case(grant, actor=actor)

@@ -69,17 +69,31 @@ def forget(session_key: str | None) -> None:
         UserSession.objects.filter(session_key=session_key).delete()
 
 
-def _still_open(row: UserSession, now: datetime.datetime) -> bool:
+def _within_limits(row: UserSession, now: datetime.datetime) -> bool:
     idle = datetime.timedelta(seconds=settings.SESSION_IDLE_SECONDS + TOUCH_SECONDS)
     absolute = datetime.timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
-    return now - row.last_seen_at <= idle and now - row.signed_in_at <= absolute and _store().exists(row.session_key)
+    return now - row.last_seen_at <= idle and now - row.signed_in_at <= absolute
+
+
+def _stored_keys(keys: list[str], now: datetime.datetime) -> set[str]:
+    """Which of these session keys the store still holds. A database-backed store (db,
+    cached_db: the database is the truth of both) answers in one query; any other store is
+    asked key by key, which costs no database query."""
+    store = _store()
+    if not keys:
+        return set()
+    if hasattr(store, "get_model_class"):
+        stored = store.get_model_class().objects.filter(session_key__in=keys, expire_date__gt=now)
+        return set(stored.values_list("session_key", flat=True))
+    return {key for key in keys if store.exists(key)}
 
 
 def open_sessions(user) -> list[UserSession]:
     """The user's sessions that can still be used, newest first; the others' rows are dropped."""
     now = timezone.now()
     rows = list(UserSession.objects.filter(user=user).order_by("-signed_in_at"))
-    gone = [row for row in rows if not _still_open(row, now)]
+    stored = _stored_keys([row.session_key for row in rows if _within_limits(row, now)], now)
+    gone = [row for row in rows if row.session_key not in stored]
     if gone:
         for row in gone:
             _store(row.session_key).delete()

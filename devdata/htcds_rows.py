@@ -52,8 +52,9 @@ CONTROL = ["DebtBondage", "FalsePromises", "PhysicalThreats", "WithholdsDocument
 RECRUITMENT = ["ThroughOnlineSocialNetworks", "ThroughFriendsOrSocialEvents", "AtWork", "ThroughFamilyOrFamilyEvents"]
 ROLES = ["RecruiterOrIntermediary", "Transporter", "BrokerTravelAgent", "Exploiter", "Smuggler"]
 
-COLUMNS = [
-    "cas_CaseOwner",
+# The columns of IOM's template that Cầu Nối keeps (docs/htcds.md), in the template's order:
+# a file fills them all, and tests/exchange/test_htcds_template.py checks each comes back.
+KEPT_TEMPLATE_COLUMNS = [
     "prs_FirstName",
     "prs_SecondName",
     "con_Consent",
@@ -73,6 +74,10 @@ COLUMNS = [
     "vic_TypeOfSexExploitation",
     "cas_Status",
     "cas_ReasonForCaseClosure",
+]
+COLUMNS = [
+    "cas_CaseOwner",
+    *KEPT_TEMPLATE_COLUMNS,
     "cnx_ExternalId",
     "cnx_Reference",
     "cnx_ReceivedAt",

@@ -208,7 +208,14 @@ def _import(job: ImportJob, token: uuid.UUID) -> dict:
     return _outcome(report)
 
 
+def _problem_rows(problems: list[htcds.Problem]) -> dict:
+    rows = [{"row": problem.row, "column": problem.column, "message": problem.message} for problem in problems]
+    return {"problems": rows[:MAX_PROBLEMS], "problem_count": len(problems)}
+
+
 def _outcome(report: htcds.ImportReport) -> dict:
+    """The job's fields after the import. A finished import's problems are its conflicts:
+    rows imported, but a past visit's outcome in the file was not the one kept (decision 290)."""
     if report.ok:
         rows = report.created + report.updated + report.unchanged
         return {
@@ -218,12 +225,9 @@ def _outcome(report: htcds.ImportReport) -> dict:
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
+            **_problem_rows(report.conflicts),
         }
-    problems = [
-        {"row": problem.row, "column": problem.column, "message": problem.message}
-        for problem in report.problems[:MAX_PROBLEMS]
-    ]
-    return {"status": ImportJob.Status.REFUSED, "problems": problems, "problem_count": len(report.problems)}
+    return {"status": ImportJob.Status.REFUSED, **_problem_rows(report.problems)}
 
 
 def acting_admin(job: ImportJob) -> User:

@@ -5,6 +5,7 @@ notice to the owning agency, no status move; the case's status is what the recor
 `shelters.actions.do_record_past_stay` enters the stay itself."""
 
 import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,13 +41,20 @@ def check_past_visit(stay_discharged_on: datetime.date, visited_on: datetime.dat
         raise ShelterError(_("A follow-up visit comes after the discharge."))
 
 
-def do_record_past_followups(
-    stay: Stay, visits: list[tuple[datetime.date, str]], *, actor: User
-) -> list[FollowUpVisit]:
+class PastFollowups(NamedTuple):
+    """What `do_record_past_followups` did: the visits written now, and the visits found
+    already entered with another outcome (day, outcome kept, outcome given), kept as they were."""
+
+    written: list[FollowUpVisit]
+    conflicts: list[tuple[datetime.date, str, str]]
+
+
+def do_record_past_followups(stay: Stay, visits: list[tuple[datetime.date, str]], *, actor: User) -> PastFollowups:
     """Enter the visits (day, outcome) made after `stay`, a stay that is over, from the
     facility's record: each with its real day, by the facility's agency, marked `from_record`.
     A visit already entered for that stay and day is found, not doubled, and keeps what was
-    entered first. Returns the visits written now."""
+    entered first; if it was entered with another outcome, that is returned as a conflict for
+    the caller to report, never overwritten silently."""
     if stay.discharged_at is None:
         raise ShelterError(_("Follow-up visits come after a discharge; this stay has not ended."))
     if len(visits) > MAX_PAST_VISITS:
@@ -54,11 +62,13 @@ def do_record_past_followups(
     discharged_on = timezone.localdate(stay.discharged_at)
     for visited_on, outcome in visits:
         check_past_visit(discharged_on, visited_on, outcome)
-    written = []
+    written, conflicts = [], []
     with transaction.atomic():
-        known = set(FollowUpVisit.objects.filter(stay=stay, from_record=True).values_list("visited_on", flat=True))
+        known = dict(FollowUpVisit.objects.filter(stay=stay, from_record=True).values_list("visited_on", "outcome"))
         for visited_on, outcome in sorted(dict(visits).items()):
             if visited_on in known:
+                if known[visited_on] != outcome:
+                    conflicts.append((visited_on, known[visited_on], outcome))
                 continue
             visit = FollowUpVisit.objects.create(
                 stay=stay,
@@ -90,4 +100,4 @@ def do_record_past_followups(
                 classes=[SensitivityClass.SHELTER],
                 detail={"followup": visited_on.isoformat(), "outcome": outcome, "past": True},
             )
-    return written
+    return PastFollowups(written, conflicts)

@@ -39,6 +39,7 @@ from casework.lib import totp
 from casework.lib.text import parse_pk
 from casework.middleware import SESSION_PASSWORD_CHANGE_KEY, client_ip
 from casework.models import AuditEvent, Membership, Role, TwoFactorDevice, User, UserSession
+from casework.service_accounts import service_account_q
 from casework.views.auth import (
     SESSION_PENDING_KEY,
     complete_sign_in,
@@ -275,9 +276,11 @@ def _admin_membership(request) -> Membership:
 
 
 def _colleagues(membership: Membership):
-    """People with an active membership in the admin's agency (the admin included)."""
+    """People with an active membership in the admin's agency (the admin included); a partner
+    system's service account is no person and has no second step to reset."""
     return (
         User.objects.filter(memberships__agency=membership.agency_id, memberships__is_active=True)
+        .exclude(service_account_q())
         .distinct()
         .annotate(
             enrolled=Exists(TwoFactorDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)),

@@ -33,7 +33,7 @@ from casework.accounts import (
 from casework.auth import recent_auth_required
 from casework.lib.text import parse_pk
 from casework.models import AuditEvent, Membership, Role, TwoFactorDevice, User
-from casework.service_accounts import is_service_account
+from casework.service_accounts import is_service_account, service_account_q
 from casework.views.account import _admin_membership
 from casework.views.common import membership_required
 
@@ -44,7 +44,8 @@ def _in_agency(membership: Membership, **filters):
 
 @membership_required
 def colleagues(request):
-    """The agency's active members (roles here, second factor) and its former members."""
+    """The agency's active members (roles here, second factor), its former members, and apart
+    from both the service accounts of its partner systems' API clients, which are no staff."""
     admin = _admin_membership(request)
     roles_here = Prefetch(
         "memberships", queryset=_in_agency(admin, is_active=True).order_by("role"), to_attr="roles_here"
@@ -60,7 +61,14 @@ def colleagues(request):
         .exclude(Exists(_in_agency(admin, is_active=True, user=OuterRef("pk"))))
         .order_by("full_name", "username")
     )
-    return render(request, "casework/account/colleagues.html", {"colleagues": active, "former": former})
+    machine = service_account_q()
+    service = (
+        User.objects.filter(machine, Exists(_in_agency(admin, user=OuterRef("pk"))))
+        .prefetch_related(roles_here)
+        .order_by("full_name", "username")
+    )
+    context = {"colleagues": active.exclude(machine), "former": former.exclude(machine), "service_accounts": service}
+    return render(request, "casework/account/colleagues.html", context)
 
 
 def _colleague_or_404(request, admin: Membership, user_id) -> User:

@@ -84,6 +84,8 @@ class ImportReport:
     # Past follow-up visits entered (decision 266); those found already entered are not counted.
     followups: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Past visits found entered with another outcome (decision 290): kept, and said here.
+    conflicts: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -38,12 +39,20 @@ from exchange.htcds.columns import (
     ROLE_FROM_HTCDS,
     ROLE_TO_HTCDS,
 )
-from exchange.htcds.files import ImportRefused, ImportReport, Problem, data_row_count, read_bytes, read_table
+from exchange.htcds.files import (
+    FOLLOWUP_COLUMNS,
+    ImportRefused,
+    ImportReport,
+    Problem,
+    data_row_count,
+    read_bytes,
+    read_table,
+)
 from exchange.htcds.reading import DECIDED_STATUSES, Defaults, ImportRow, Lookups, check_rows
 from exchange.models import HtcdsStatement
 from shelters.actions import do_record_past_stay
 from shelters.history import do_record_past_followups
-from shelters.models import Facility
+from shelters.models import Facility, FollowUpOutcome
 
 
 def _outcome(row: ImportRow) -> bool | None:
@@ -202,6 +211,7 @@ class Importer:
     def write_chunk(self, chunk: list[ImportRow], existing: dict[str, Case], cases: dict[str, Case]) -> None:
         counts = (self.report.created, self.report.updated, self.report.unchanged)
         counts += (self.report.possible_duplicates, self.report.historic, self.report.followups)
+        conflicts = len(self.report.conflicts)
         try:
             new_rows = [row for row in chunk if row.external_id not in existing]
             created = dict(zip((row.external_id for row in new_rows), self.create_many(new_rows), strict=True))
@@ -216,10 +226,13 @@ class Importer:
                         discharged_on=row.discharged_on,
                         actor=self.actor,
                     )
-                    self.report.followups += len(do_record_past_followups(stay, row.followups, actor=self.actor))
+                    entered = do_record_past_followups(stay, row.followups, actor=self.actor)
+                    self.report.followups += len(entered.written)
+                    self.report.conflicts += [_followup_conflict(row, *conflict) for conflict in entered.conflicts]
         except BaseException:
             # The chunk's transaction is undone, and so are its counts.
             report = self.report
+            del report.conflicts[conflicts:]
             (
                 report.created,
                 report.updated,
@@ -362,6 +375,19 @@ class Importer:
         recorded = incident.offenders.values_list("role_in_process", flat=True) if incident.pk else []
         missing = Counter(row.offender_roles) - Counter(ROLE_FROM_HTCDS[ROLE_TO_HTCDS[role]] for role in recorded)
         return sorted(missing.elements())
+
+
+def _followup_conflict(row: ImportRow, visited_on: datetime.date, kept: str, given: str) -> Problem:
+    """A past visit the file gives another outcome than the one entered first (decision 290)."""
+    message = _(
+        "The follow-up visit of %(date)s was entered before with the outcome “%(kept)s”, not “%(given)s” as in"
+        " this file. The outcome entered first was kept."
+    ) % {
+        "date": date_format(visited_on, "d/m/Y"),
+        "kept": FollowUpOutcome(kept).label,
+        "given": FollowUpOutcome(given).label,
+    }
+    return Problem(row.number, FOLLOWUP_COLUMNS[1], message)
 
 
 def _as_uuid(value: str) -> uuid.UUID | None:
@@ -635,6 +661,7 @@ def _write(
                         "possible_duplicates": report.possible_duplicates,
                         "historic": report.historic,
                         "followups": report.followups,
+                        "followup_conflicts": len(report.conflicts),
                         **({} if report.ok else {"stopped": True}),
                     },
                 )

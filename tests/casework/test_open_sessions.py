@@ -269,3 +269,23 @@ def test_the_weak_password_check_survives_the_second_factor_step(world):
     response = code_step(client, current_code())
     assert response["Location"] == "/account/password/"
     assert client.get("/")["Location"] == "/account/password/"
+
+
+def account_page_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert account_page(client).count('data-testid="open-session"') >= 1
+    return len(queries)
+
+
+def test_the_account_page_costs_as_many_queries_for_ten_sessions_as_for_one(world):
+    laptop = signed_in()
+    account_page(laptop)  # the first page after signing in may write the touched time
+    one = account_page_queries(laptop)
+    for _n in range(9):
+        signed_in(ip="10.0.0.9")
+    assert UserSession.objects.filter(user=world.owner).count() == 10
+    assert account_page(laptop).count('data-testid="open-session"') == 10
+    assert account_page_queries(laptop) == one

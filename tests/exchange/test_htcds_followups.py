@@ -195,3 +195,50 @@ def test_two_past_visits_in_one_month_after_the_discharge_are_both_kept(peace_ho
     assert import_rows(rows, agency).followups == 2
     assert sorted(FollowUpVisit.objects.values_list("months", flat=True)) == [1, 1]
     assert Case.objects.get(external_id="PH-001").status == CaseStatus.CLOSED
+
+
+def one_row_with_visits(facility, outcomes: str) -> list[dict]:
+    rows = peace_house_rows(1, facility=facility.code)
+    discharged = datetime.date.fromisoformat(rows[0]["cnx_DischargedOn"])
+    days = [discharged + datetime.timedelta(days=40), discharged + datetime.timedelta(days=130)]
+    rows[0] |= {"cnx_FollowUpOn": ";".join(map(str, days)), "cnx_FollowUpOutcome": outcomes}
+    return rows
+
+
+def test_a_visit_imported_again_with_its_outcome_is_a_quiet_no_op(peace_house):
+    agency, facility = peace_house
+    assert import_rows(one_row_with_visits(facility, "safe;at_risk"), agency).followups == 2
+    again = import_rows(one_row_with_visits(facility, "safe;at_risk"), agency)
+    assert (again.ok, again.followups, again.conflicts) == (True, 0, [])
+    assert sorted(FollowUpVisit.objects.values_list("outcome", flat=True)) == ["at_risk", "safe"]
+
+
+def test_a_visit_imported_again_with_another_outcome_is_kept_and_reported_as_a_conflict(peace_house):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from exchange import imports
+    from exchange.models import ImportJob
+
+    agency, facility = peace_house
+    import_rows(one_row_with_visits(facility, "safe;at_risk"), agency)
+    with translation.override("en"):
+        again = import_rows(one_row_with_visits(facility, "safe;retrafficked"), agency)
+    assert again.ok and again.followups == 0
+    [conflict] = again.conflicts
+    assert (conflict.row, conflict.column) == (2, "cnx_FollowUpOutcome")
+    assert "“at risk”" in conflict.message and "“re-trafficked”" in conflict.message, conflict.message
+    # Never overwritten silently: the outcome entered first stays, and nothing is said on the timeline.
+    assert sorted(FollowUpVisit.objects.values_list("outcome", flat=True)) == ["at_risk", "safe"]
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.FOLLOWUP).count() == 2
+    summary = AuditEvent.objects.filter(detail__htcds_import="peace-house-followups.csv").latest("pk")
+    assert summary.detail["followup_conflicts"] == 1
+    # The web import job keeps the conflict and its page lists it with its row.
+    outcome = imports._outcome(again)
+    assert outcome["status"] == ImportJob.Status.DONE and outcome["problem_count"] == 1
+    job = ImportJob(status=ImportJob.Status.DONE, problems=outcome["problems"], problem_count=1)
+    html = render_to_string("exchange/_import_job.html", {"job": job})
+    assert 'data-testid="import-conflicts"' in html and "<td>2</td>" in html
+    with translation.override("vi"):
+        vietnamese = import_rows(one_row_with_visits(facility, "safe;retrafficked"), agency)
+    assert "Kết quả nhập trước được giữ nguyên" in vietnamese.conflicts[0].message

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from casework import actions
 from casework.models import Case, CaseStatus, Consent, Country, Person, PersonStatus, Province, Role
+from devdata.htcds_rows import KEPT_TEMPLATE_COLUMNS
 from exchange import htcds, tasks
 from exchange.htcds.columns import HEADER_ROW, LABEL_ROW, TEMPLATE_COLUMNS, TEMPLATE_LABELS
 from exchange.htcds.files import NOT_A_TABLE, _uncsv
@@ -30,28 +31,8 @@ from tests.fixtures.personas import acting, make_agency, make_user, sign_in
 TEMPLATE = Path(htcds.__file__).parent / "template" / "htcds-spreadsheet-2.0.xlsx"
 
 # The template's columns Cầu Nối keeps: they come back in the export as they were sent.
-# Column A (the row number) is compared too.
-KEPT = [
-    "prs_FirstName",
-    "prs_SecondName",
-    "con_Consent",
-    "prs_Birthdate",
-    "prs_Gender",
-    "prs_Citizenship",
-    "prs_MobilePhone",
-    "prs_MailingCountry",
-    "prs_MailingState",
-    "prs_MailingStreet",
-    "vic_TraffickingStatus",
-    "vic_TraffickinStatusDecisionMakingOrg",
-    "vic_MethodOfRecruitment",
-    "vic_MethodsOfControl",
-    "vic_TypeOfExploitation",
-    "vic_ForcedLabourIndustry",
-    "vic_TypeOfSexExploitation",
-    "cas_Status",
-    "cas_ReasonForCaseClosure",
-]
+# Column A (the row number) is compared too. The fictional files fill the same columns.
+KEPT = KEPT_TEMPLATE_COLUMNS
 # The columns it does not keep (docs/htcds.md says why): the export writes Cầu Nối's own
 # value or nothing there.
 NOT_KEPT = [

@@ -12,13 +12,11 @@ import json
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework.models import Role, StatisticsScope
-from referrals import actions
-from referrals.models import ReferralPurpose
+from casework.models import Role
 from tests.fixtures.personas import make_user, sign_in
+from tests.referrals.plans import explained_scans, selects_of, seq_scans, with_referral_and_provincial_statistics
 
 pytestmark = pytest.mark.postgres
 
@@ -35,48 +33,22 @@ LARGE_TABLES = {
 
 
 def scans(plan: dict) -> list[str]:
-    found = []
-    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in LARGE_TABLES:
-        found.append(plan["Relation Name"])
-    for child in plan.get("Plans", []):
-        found += scans(child)
-    return found
+    return seq_scans(plan, LARGE_TABLES)
 
 
 def sequential_scans(client, url, **params) -> list[tuple[str, str]]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    statements = [
-        query["sql"]
-        for query in captured.captured_queries
-        if query["sql"].lstrip().upper().startswith("SELECT") and any(table in query["sql"] for table in LARGE_TABLES)
-    ]
+    statements = [sql for sql in selects_of(client, url, **params) if any(table in sql for table in LARGE_TABLES)]
     assert statements, "the page read no large table"
-    found = []
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for sql in statements:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
-            plan = cursor.fetchone()[0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            found += [(table, sql[:300]) for table in scans(plan[0]["Plan"])]
+        found = explained_scans(cursor, statements, LARGE_TABLES)
         cursor.execute("SET LOCAL enable_seqscan = on")
     return found
 
 
 @pytest.fixture
 def planned(net):
-    actions.do_send_referral(
-        net.case,
-        purpose=ReferralPurpose.objects.get(code="protection_support"),
-        to_agency=net.social,
-        from_agency=net.police,
-        actor=net.owner,
-    )
-    net.social.statistics_scope = StatisticsScope.PROVINCE
-    net.social.save()
-    return net
+    return with_referral_and_provincial_statistics(net)
 
 
 @pytest.mark.parametrize(

@@ -16,14 +16,12 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Case, Person, Province, Role, Sex, StatisticsScope
-from referrals import actions
-from referrals.models import ReferralPurpose
+from casework.models import Case, Person, Province, Role, Sex
 from tests.fixtures.personas import make_agency, make_user, sign_in
+from tests.referrals.plans import explained_scans, selects_of, seq_scans, with_referral_and_provincial_statistics
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -31,51 +29,21 @@ SEEDED = {"casework_case", "casework_person"}
 OTHERS = 6000
 
 
-def seq_scans(plan: dict) -> list[str]:
-    found = []
-    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in SEEDED:
-        found.append(plan["Relation Name"])
-    for child in plan.get("Plans", []):
-        found += seq_scans(child)
-    return found
-
-
 def real_cost_scans(client, url, **params) -> list[tuple[str, str]]:
     """The page's statements that read the seeded tables, EXPLAINed with the planner's own costs."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    statements = [
-        query["sql"]
-        for query in captured.captured_queries
-        if query["sql"].lstrip().upper().startswith("SELECT") and any(f'"{table}"' in query["sql"] for table in SEEDED)
-    ]
+    statements = [sql for sql in selects_of(client, url, **params) if any(f'"{table}"' in sql for table in SEEDED)]
     assert statements, "the page read no seeded table"
-    found = []
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
-        for sql in statements:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
-            plan = cursor.fetchone()[0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            found += [(table, sql[:300]) for table in seq_scans(plan[0]["Plan"])]
-    return found
+        return explained_scans(cursor, statements, SEEDED)
 
 
 @pytest.fixture
 def seeded(net):
     """`net` with a referral, the social agency's provincial statistics, and 6,000 cases of
     five agencies elsewhere, each with its person; ANALYZEd."""
-    actions.do_send_referral(
-        net.case,
-        purpose=ReferralPurpose.objects.get(code="protection_support"),
-        to_agency=net.social,
-        from_agency=net.police,
-        actor=net.owner,
-    )
-    net.social.statistics_scope = StatisticsScope.PROVINCE
-    net.social.save()
+    with_referral_and_provincial_statistics(net)
     provinces = list(Province.objects.exclude(code="LCA")[:5])
     agencies = [make_agency(f"t-far-{index}", "police", provinces[index].code) for index in range(5)]
     now = timezone.now()
@@ -146,4 +114,4 @@ def test_the_case_page_and_the_dashboards_use_indexes_with_real_costs(seeded):
         cursor.execute("EXPLAIN (FORMAT JSON) SELECT id FROM casework_case WHERE closure_reason = 'x'")
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    assert seq_scans(plan[0]["Plan"]) == ["casework_case"]
+    assert seq_scans(plan[0]["Plan"], SEEDED) == ["casework_case"]

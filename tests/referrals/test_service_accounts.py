@@ -79,3 +79,21 @@ def test_the_referral_picker_offers_no_inactive_account_and_assigning_one_is_ref
     response = sign_in(net.social_supervisor).post(f"/referrals/{referral.public_id}/assign/", {"user": machine.pk})
     assert response.status_code in (302, 404)
     assert Referral.objects.get(pk=referral.pk).assigned_to is None
+
+
+def test_the_colleagues_page_lists_service_accounts_apart_from_the_staff(net, machine):
+    """An administrator must not take a partner system for a colleague: its account is not in
+    the staff table nor among the former colleagues, but in a section of its own, without
+    buttons, that points to the API clients."""
+    page = sign_in(net.social_admin).get("/account/colleagues/").content.decode()
+    staff, _sep, rest = page.partition('data-testid="service-accounts"')
+    assert f'data-testid="colleague-{net.social_worker.username}"' in staff
+    assert machine.username not in staff
+    assert f'data-testid="service-account-{machine.username}"' in rest
+    assert "two-factor/reset" not in rest
+
+
+def test_resetting_the_second_step_of_a_service_account_is_refused(net, machine):
+    response = sign_in(net.social_admin).post(f"/account/colleagues/{machine.pk}/two-factor/reset/")
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT, detail__event="two_factor_reset").exists()

@@ -55,6 +55,8 @@ class Command(BaseCommand):
         self.stdout.write(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
         if report.followups:
             self.stdout.write(f"{report.followups} past follow-up visit(s) entered")
+        for conflict in report.conflicts:
+            self.stderr.write(str(conflict))
         if report.possible_duplicates:
             self.stdout.write(
                 f"{report.possible_duplicates} new case(s) look like a person already registered; "
