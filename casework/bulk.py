@@ -16,9 +16,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework import audit
@@ -355,6 +356,36 @@ def _grants(cases: list[Case], groups: dict, writer: _Writer) -> dict[int, list[
     for role, grant in rows:
         by_case[grant.case.pk].append((grant, descriptions[role]))
     return by_case
+
+
+def do_flag_possible_duplicates(flags: list[tuple[Case, list[Case]]], *, actor: User) -> None:
+    """`actions.do_flag_possible_duplicates` for each new case and the earlier cases of its
+    person: the same lines on the owning agencies' timelines and the same audit rows, written
+    at once (a tenth of an import's rows name people registered before)."""
+    lines, rows = [], []
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        for case, others in flags:
+            for other in others:
+                lines.append(
+                    timeline_line(
+                        other,
+                        CaseEvent.Kind.POSSIBLE_DUPLICATE,
+                        actor=actor,
+                        sensitivity=SensitivityClass.IDENTITY,
+                        reason=f"{case.reference} — {case.owning_agency.name}",
+                    )
+                )
+                rows.append(
+                    audit.entry(
+                        AuditEvent.Action.UPDATE,
+                        actor=actor,
+                        case=other,
+                        classes=[SensitivityClass.IDENTITY],
+                        detail={"possible_duplicate_of": case.reference},
+                    )
+                )
+        _insert_instances(lines)
+        _insert_instances(rows)
 
 
 @dataclass
