@@ -79,6 +79,23 @@ def _ensure_base() -> None:
         assert report.ok, report.problems[:5]
 
 
+def _backend_cpu_seconds() -> float | None:
+    """CPU seconds the PostgreSQL backend of this connection used so far (user + system, from
+    /proc: the server must run on this machine), None elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: PTH123, SIM115
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(rows: int, *, profile: bool, seed: int) -> dict:
     from django.db import connection
 
@@ -95,6 +112,7 @@ def measure(rows: int, *, profile: bool, seed: int) -> dict:
         statements += 1
         return execute(sql, params, many, context)
 
+    backend_started = _backend_cpu_seconds()
     with connection.execute_wrapper(count):
         started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
@@ -103,7 +121,9 @@ def measure(rows: int, *, profile: bool, seed: int) -> dict:
         if profiler:
             profiler.disable()
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    backend_ended = _backend_cpu_seconds()
     assert report.ok, report.problems[:5]
+    backend = None if backend_started is None or backend_ended is None else backend_ended - backend_started
     result = {
         "vendor": connection.vendor,
         "rows": rows,
@@ -112,6 +132,10 @@ def measure(rows: int, *, profile: bool, seed: int) -> dict:
         "statements_per_row": round(statements / rows, 1),
         # This process's CPU (the database server's is not in it): rows/s on an idle core.
         "rows_per_cpu_second": round(rows / cpu, 1),
+        # The PostgreSQL backend's CPU for the same import, and both together: what an idle
+        # two-core machine would give (the two run in parallel only while a statement runs).
+        "backend_cpu_seconds": None if backend is None else round(backend, 2),
+        "rows_per_cpu_second_with_backend": None if backend is None else round(rows / (cpu + backend), 1),
         "created": report.created,
         "historic": report.historic,
         "possible_duplicates": report.possible_duplicates,

@@ -261,10 +261,10 @@ class Importer:
         cases = bulk.do_register_cases(items, actor=self.actor, agency=self.agency)
         # As the wizard does: the agencies that already have this person hear of it on their
         # case's timeline (the importer is not shown cases it may not see).
-        for case, others in zip(cases, earlier_cases_of_same_people([case.person for case in cases]), strict=True):
-            if others:
-                actions.do_flag_possible_duplicates(case, others, actor=self.actor)
-                self.report.possible_duplicates += 1
+        earlier = earlier_cases_of_same_people([case.person for case in cases])
+        flags = [(case, others) for case, others in zip(cases, earlier, strict=True) if others]
+        bulk.do_flag_possible_duplicates(flags, actor=self.actor)
+        self.report.possible_duplicates += len(flags)
         HtcdsStatement.objects.bulk_create(
             HtcdsStatement(case=case, consent=row.consent, other_citizenships=";".join(row.other_citizenships))
             for case, row in zip(cases, rows, strict=True)
