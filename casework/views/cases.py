@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import audit, drafts
@@ -17,13 +16,12 @@ from casework.access import (
     Capability,
     access_case,
     access_document,
-    assignable_caseworkers,
     capabilities,
-    colleagues_known_to,
     may_register_cases,
     refuse_registration,
     visible_cases,
     why_visible,
+    with_person_details,
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
@@ -31,20 +29,14 @@ from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_even
 from casework.duplicates import audit_duplicate_check, person_match
 from casework.forms import (
     PAGING,
-    AssignForm,
     CaseFactsForm,
     ConfirmForm,
-    IdentificationForm,
     IncidentForm,
     NoteForm,
-    OffenderForm,
     PersonForm,
-    ProposalForm,
     ReasonForm,
-    ReturnForm,
     TaskDoneForm,
     TransitionForm,
-    VerificationForm,
 )
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
@@ -55,6 +47,7 @@ from casework.models import (
     Draft,
     Offender,
     Person,
+    PersonStatus,
     RegistrationToken,
     SensitivityClass,
 )
@@ -62,6 +55,7 @@ from casework.pagination import newest_first
 from casework.reception import group_of_case
 from casework.review import review_rows
 from casework.timeline import fold_access_events
+from casework.views.case_forms import offered_forms
 from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
 from casework.views.same_person import same_person_context
 
@@ -124,11 +118,14 @@ def case_detail(request, code):
         # Another agency sees only the consents that concern it, not whom else the case is shared with.
         agency = user.active_membership.agency
         consents = consents.filter(Consent.concerning(agency))
+    shows = shown_sections(held)
+    if shows["person"]:
+        with_person_details(case)
     context = {
         "case": case,
         "held": held,
         # Which sections the reader is shown: the one table the printed summary reads too.
-        "shows": shown_sections(held),
+        "shows": shows,
         "caps": caps,
         "picklists": case_picklists(case),
         "events": fold_access_events(events),
@@ -139,7 +136,7 @@ def case_detail(request, code):
         "grants": why_visible(user, case, held),
         "leads": list(case.leads.select_related("agency")),
         "tasks": list(case.tasks.all()),
-        "proposals": list(case.identification_proposals.filter(status="open").select_related("agency")),
+        "proposals": open_proposals(case),
         "reception_group": group_of_case(user, case),
         # The section whose form was just used shows this request's messages (base.html then
         # shows none at the top).
@@ -150,20 +147,24 @@ def case_detail(request, code):
     if Capability.SEE_WHO in caps:
         seen = [AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD]
         context["viewers"] = case.audit_events.filter(action__in=seen).select_related("actor", "agency")[:50]
-    context.update(_action_forms(case, held, caps, user))
+    context.update(_action_forms(case, held, caps))
     context.update(same_person_context(user, case, held, OWNER_ONLY_EVENTS, timeline=timeline))
     return render(request, "casework/case_detail.html", context)
 
 
-def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
-    """A blank form for each action the user may take here, and no other."""
-    forms = {}
-    if Capability.ASSIGN in caps:
-        forms["assign_form"] = AssignForm(
-            caseworkers=assignable_caseworkers(case.owning_agency_id),
-            cache_key=f"caseworkers:{case.owning_agency_id}",
-            initial={"user": case.assigned_to_id},
-        )
+def open_proposals(case: Case) -> list:
+    """Proposals awaiting the competent body. Only a person still being identified can be
+    proposed, and the decision resolves them all (do_record_identification), so a decided case
+    has none and the page skips the query."""
+    if case.person_status != PersonStatus.IN_IDENTIFICATION:
+        return []
+    return list(case.identification_proposals.filter(status="open").select_related("agency"))
+
+
+def _action_forms(case: Case, held, caps: frozenset[str]) -> dict:
+    """A blank form for each action the user may take here that the page shows at first paint,
+    and which of the forms fetched when opened it offers (casework/views/case_forms.py)."""
+    forms: dict = {"offers": offered_forms(case, caps)}
     if Capability.MOVE_STATUS in caps:
         moves = [(status, CaseStatus(status).label) for status in case.allowed_moves()]
         allowed = [(value, label) for value, label in moves if value not in IDENTIFICATION_OUTCOMES]
@@ -172,30 +173,15 @@ def _action_forms(case: Case, held, caps: frozenset[str], user) -> dict:
         forms["transition_form"] = transition_form
     if caps & {Capability.MOVE_STATUS, Capability.REOPEN, Capability.RECORD_CONSENT}:
         forms["reason_form"] = ReasonForm()
-    if Capability.RECORD_IDENTIFICATION in caps:
-        agency = user.active_membership.agency
-        forms["identification_form"] = IdentificationForm(
-            officers=colleagues_known_to(user),
-            initial={"authority": agency.label, "identified_on": timezone.localdate()},
-        )
-    if Capability.PROPOSE_IDENTIFICATION in caps:
-        forms["proposal_form"] = ProposalForm()
-    if Capability.RECORD_VERIFICATION in caps and case.verification_started_at and not case.verification_concluded_at:
-        forms["verification_form"] = VerificationForm(
-            initial={"concluded_at": timezone.localtime().replace(second=0, microsecond=0)}
-        )
     if Capability.ADD_NOTE in caps:
         forms["note_form"] = NoteForm(held=held)
-    # The consent and document forms are fetched when opened (casework/views/case_forms.py).
     if Capability.RECORD_INVESTIGATION in caps:
-        forms["incident_form"] = IncidentForm()
-        forms["offender_form"] = OffenderForm()
         if case.incident_id:
             forms["unlink_form"] = ReasonForm()
-        # The stage of an offender already recorded, chosen from the offenders on the page.
-        forms["offender_stages"] = [("", _("not recorded")), *Offender.Stage.choices]
-    if Capability.RECORD_RETURN in caps and case.abroad:
-        forms["return_form"] = ReturnForm(initial={"returned_on": timezone.localdate()})
+            # The stage of an offender already recorded, chosen from the offenders on the page.
+            forms["offender_stages"] = [("", _("not recorded")), *Offender.Stage.choices]
+        else:
+            forms["incident_form"] = IncidentForm()
     if Capability.DO_TASK in caps:
         forms["task_form"] = TaskDoneForm()
     return forms

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework import audit
-from casework.access import access_case
+from casework.access import access_case, with_person_details
 from casework.disclosure import case_picklists, readable_events, section_class, shows
 from casework.lib.pdf import ascii_name, pdf_bytes
 from casework.lib.text import vnd
@@ -276,7 +276,7 @@ def summary_sections(case: Case, held, agency_id: int) -> list[Section]:
     """The summary's sections as the reader holding `held` may read them, in the case page's order."""
     sections = [Section("summary", _("Summary"), rows=_rows(held, _summary_rows(case)))]
     if shows(held, "person.full_name"):
-        sections.append(Section("person", _("Person"), rows=_rows(held, _person_rows(case))))
+        sections.append(Section("person", _("Person"), rows=_rows(held, _person_rows(with_person_details(case)))))
     else:
         sections.append(
             Section("person", _("Person"), empty=_("Identity data of this case is not shared with your agency."))

@@ -237,7 +237,8 @@ def test_a_commune_officers_identification_is_refused_and_a_proposal_recorded_in
     assert case.status == before and case.person_status == "in_identification" and not case.identification_authority
     assert AuditEvent.objects.filter(case=case, action="refused", detail__capability="record_identification").exists()
     page = client.get(reverse("casework:case-detail", args=[case.public_id])).content.decode()
-    assert 'data-testid="proposal-form"' in page and 'data-testid="identification-form"' not in page
+    # The forms are fetched when opened (decision 275): the page offers the proposal, not the decision.
+    assert 'data-testid="on-demand-proposal"' in page and 'data-testid="on-demand-identification"' not in page
 
     proposal = {
         "outcome": "victim",
@@ -270,7 +271,7 @@ def test_the_police_confirm_a_proposal_by_their_decision(chain):
     actions.do_transition_case(case, CaseStatus.VERIFYING, reason="Xác minh", actor=acting(chain.syt_worker))
     client = sign_in(chain.police_worker)
     page = client.get(reverse("casework:case-detail", args=[case.public_id])).content.decode()
-    assert 'data-testid="identification-form"' in page and 'data-testid="proposals"' in page
+    assert 'data-testid="on-demand-identification"' in page and 'data-testid="proposals"' in page
     decision = {
         "outcome": "victim",
         "identified_on": timezone.localdate().isoformat(),

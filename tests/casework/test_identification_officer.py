@@ -36,11 +36,14 @@ def identification(**extra) -> dict:
     }
 
 
+# The picker is in the identification form, fetched when opened from the case page (decision 275).
+
+
 def test_the_officer_picker_lists_only_the_agencys_own_staff(world, identifying):
     retired = make_user("retired.officer", world.police, "caseworker")
     retired.is_active = False
     retired.save()
-    page = sign_in(world.owner).get(f"/cases/{identifying.public_id}/").content.decode()
+    page = sign_in(world.owner).get(f"/cases/{identifying.public_id}/identification/form/").content.decode()
     block = select_block(page, "officer")
     labels = option_labels(block)
     assert labels[0] == "Khác — ghi rõ tên ở ô dưới"
@@ -55,7 +58,7 @@ def test_officers_are_listed_in_vietnamese_order(world, identifying):
         user = make_user(username, world.police, "supervisor")
         user.full_name = name
         user.save()
-    page = sign_in(world.owner).get(f"/cases/{identifying.public_id}/").content.decode()
+    page = sign_in(world.owner).get(f"/cases/{identifying.public_id}/identification/form/").content.decode()
     labels = option_labels(select_block(page, "officer"))[1:]
     assert labels == ["Colleague", "Dương Văn An", "Đặng Thị Hoa", "Đỗ Văn Nam", "Owner", "Supervisor"]
 

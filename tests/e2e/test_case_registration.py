@@ -112,7 +112,10 @@ def test_police_register_and_identify_a_victim_unrelated_agency_sees_nothing(
     change_status(page, CaseStatus.IDENTIFYING, "Có dấu hiệu bị mua bán, chuyển sang xác định nạn nhân.")
     status_before = page.locator("[data-testid=case-status]").inner_text()
 
+    # The decision's form is fetched when its <details> opens (decision 275).
+    page.locator("details[data-form=identification] > summary").click()
     form = page.locator("[data-testid=identification-form]")
+    expect(form).to_be_visible()
     form.locator("[name=outcome][value=victim]").check()
     form.locator("[name=identified_on]").fill(timezone.localdate().isoformat())
     form.locator("[name=authority]").fill("Công an tỉnh Lào Cai")

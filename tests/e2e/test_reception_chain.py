@@ -135,7 +135,10 @@ def test_the_reception_chain_from_the_border_gate_to_the_home_commune(
     open_referral(police_page, url, verification)
     take_on(police_page, verification)
     syt_page.goto(f"{url}/cases/{case.public_id}/")
+    # The action forms are fetched when their <details> opens (decision 275).
+    syt_page.locator("details[data-form=verification] > summary").click()
     form = syt_page.locator("[data-testid=verification-form]")
+    expect(form).to_be_visible()
     form.locator(f"[name=outcome][value={VerificationOutcome.IDENTIFICATION_NEEDED}]").check()
     form.locator("[name=note]").fill("Thiếu giấy tờ theo khoản 1 Điều 33; phối hợp công an xác định")
     submit(syt_page, "[data-testid=verification-form] [type=submit]")
@@ -143,13 +146,17 @@ def test_the_reception_chain_from_the_border_gate_to_the_home_commune(
     assert case.status == CaseStatus.IDENTIFYING and case.verification_outcome == "identification_needed"
     # Sở Y tế may not decide; it may propose. The police decide.
     expect(syt_page.locator("[data-testid=identification-form]")).to_have_count(0)
+    expect(syt_page.locator("details[data-form=identification]")).to_have_count(0)
+    syt_page.locator("details[data-form=proposal] > summary").click()
     expect(syt_page.locator("[data-testid=proposal-form]")).to_have_count(1)
     assert_clean(syt_page)
 
     # 4. The police identify her, with the evidence of art. 32; they cannot move or close the case.
     police_page.goto(f"{url}/cases/{case.public_id}/")
     expect(police_page.locator("[data-testid=transition-form]")).to_have_count(0)
+    police_page.locator("details[data-form=identification] > summary").click()
     form = police_page.locator("[data-testid=identification-form]")
+    expect(form).to_be_visible()
     form.locator("[name=outcome][value=victim]").check()
     form.locator("[name=document]").fill("45/XN-CAT")
     form.locator("[name=grounds][value=foreign_authority]").check()
