@@ -20,6 +20,7 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, TextChoices
+from django.db.models.expressions import BaseExpression
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -260,7 +261,7 @@ def permission_id(codename: str) -> int:
     return _PERMISSION_IDS[codename]
 
 
-def forget_permission_ids(**kwargs) -> None:
+def forget_permission_ids(**kwargs: object) -> None:
     _PERMISSION_IDS.clear()
 
 
@@ -286,7 +287,7 @@ def _permission_q(user: Actor, codename: str) -> Q:
     return Q(by_group) | (Q(by_user) & Q(owning_agency_id=membership.agency_id))
 
 
-def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> Exists | ExpressionWrapper:
+def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> BaseExpression:
     """An annotation for a list: does the user hold `cls` on the case at `case_ref` of each row?
     Lets a list show a name only where identity is held, in the list's own query.
 
