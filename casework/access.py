@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import NoReturn, TypeAlias
 from uuid import UUID
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, TextChoices
+from django.db.models.expressions import BaseExpression
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +247,25 @@ def active_membership(user: Actor) -> Membership | None:
     return getattr(user, "active_membership", None)
 
 
+# Case permission ids by codename. The permission filter compares `permission_id` with a
+# constant, not through a join on auth_permission: only then does PostgreSQL know how many
+# cases a holder has (`group_id = g AND permission_id = p` has its own statistics). Through the
+# join it guessed a few hundred for a supervisor holding thousands, and sorted them all instead
+# of walking the newest-first index (issue 18: 236 ms -> 19 ms for a page at 200,000 cases).
+# A flush or migration recreates the rows with new ids, so post_migrate empties this.
+_PERMISSION_IDS: dict[str, int] = {}
+
+
+def permission_id(codename: str) -> int:
+    if codename not in _PERMISSION_IDS:
+        _PERMISSION_IDS[codename] = Permission.objects.get(content_type__app_label="casework", codename=codename).pk
+    return _PERMISSION_IDS[codename]
+
+
+def forget_permission_ids(**kwargs: object) -> None:
+    _PERMISSION_IDS.clear()
+
+
 def _permission_q(user: Actor, codename: str) -> Q:
     """One EXISTS per holder kind over the direct-FK tables; no id lists in Python."""
     membership = active_membership(user)
@@ -253,14 +273,14 @@ def _permission_q(user: Actor, codename: str) -> Q:
         return Q(pk__in=[])
     by_group = Exists(
         CaseGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), group_id=membership.group_id, permission__codename=codename
+            content_object=OuterRef("pk"), group_id=membership.group_id, permission_id=permission_id(codename)
         )
     )
     if membership.role != Role.CASEWORKER:
         return Q(by_group)
     by_user = Exists(
         CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+            content_object=OuterRef("pk"), user_id=user.pk, permission_id=permission_id(codename)
         )
     )
     # An assignment belongs to the caseworker role in the agency that made it: it counts only
@@ -268,10 +288,32 @@ def _permission_q(user: Actor, codename: str) -> Q:
     return Q(by_group) | (Q(by_user) & Q(owning_agency_id=membership.agency_id))
 
 
-def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> Exists:
+def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> BaseExpression:
     """An annotation for a list: does the user hold `cls` on the case at `case_ref` of each row?
-    Lets a list show a name only where identity is held, in the list's own query."""
-    return Exists(Case.objects.filter(pk=OuterRef(case_ref)).filter(_permission_q(user, CLASS_PERMISSIONS[cls])))
+    Lets a list show a name only where identity is held, in the list's own query.
+
+    The EXISTS reads the permission rows of that case directly. Wrapped in a subquery on the
+    cases, PostgreSQL hashed every case the holder may see before the first row (issue 18)."""
+    membership = active_membership(user)
+    if membership is None or not user.is_authenticated:
+        return Exists(Case.objects.filter(pk=OuterRef(case_ref), pk__in=[]))
+    held = permission_id(CLASS_PERMISSIONS[cls])
+    by_group = Exists(
+        CaseGroupObjectPermission.objects.filter(
+            content_object_id=OuterRef(case_ref), group_id=membership.group_id, permission_id=held
+        )
+    )
+    if membership.role != Role.CASEWORKER:
+        return by_group
+    by_user = Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object_id=OuterRef(case_ref),
+            user_id=user.pk,
+            permission_id=held,
+            content_object__owning_agency_id=membership.agency_id,
+        )
+    )
+    return ExpressionWrapper(by_group | by_user, output_field=BooleanField())
 
 
 def visible_cases(user: Actor, cls: SensitivityClass = SensitivityClass.CORE) -> QuerySet[Case]:

@@ -7,9 +7,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from casework import account_tasks, checks, choices_cache  # noqa: F401 (registers the checks and tasks)
+        from casework import access, account_tasks, checks, choices_cache  # noqa: F401 (registers the checks and tasks)
         from casework.models import Agency, AgencyKind, Country, EthnicGroup, FormerProvince, Membership, Province, User
 
         # Membership: the assignment form offers the owning agency's caseworkers from the cache.
@@ -20,6 +20,8 @@ class CaseworkConfig(AppConfig):
                 )
         post_save.connect(_user_saved, sender=User, dispatch_uid="choices.User.save")
         post_delete.connect(choices_cache.invalidate, sender=User, dispatch_uid="choices.User.delete")
+        # A flush or a migration recreates the permission rows under new ids.
+        post_migrate.connect(access.forget_permission_ids, dispatch_uid="access.permission_ids")
 
 
 def _user_saved(sender, update_fields=None, **kwargs):
