@@ -343,6 +343,9 @@ CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVI
 CAUNOI_HEADER_COUNTS_SECONDS = env_int("CAUNOI_HEADER_COUNTS_SECONDS", 0 if ENVIRONMENT == "test" else 60)
 # Off under test by default: tests roll their transactions back, so nothing would invalidate.
 CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 900)
+# The dashboard's overdue referral steps and beds (they move with the clock and the beds, not
+# with case saves) are kept this long per scope and filter at most (decision 282); 0: every request.
+CAUNOI_DASHBOARD_LIVE_SECONDS = env_int("CAUNOI_DASHBOARD_LIVE_SECONDS", 0 if ENVIRONMENT == "test" else 30)
 # Province and national figures are read from the rollups per province and month
 # (dashboards/rollups.py) instead of scanning the cases; False counts every case live.
 CAUNOI_DASHBOARD_ROLLUPS = env_bool("CAUNOI_DASHBOARD_ROLLUPS", True)

@@ -16,8 +16,9 @@ An expired figure is recomputed once: the first request takes a lock (`cache.add
 timeout) and computes; the others wait for its figures, briefly, and then show the previous
 figures marked as such rather than compute the same thing again (decision 247).
 
-Only aggregates over cases are cached; what moves with the clock or with the beds (overdue
-referral steps, bed occupancy) is computed on every request.
+Only aggregates over cases are cached by generation; what moves with the clock or with the
+beds (overdue referral steps, bed occupancy) is kept a few seconds at most (`briefly`,
+CAUNOI_DASHBOARD_LIVE_SECONDS, decision 282).
 
 If the cache does not answer, `cached` raises `FiguresUnavailable` and the page says "Số liệu
 tạm thời không có" instead of figures (decision 243): never a zero or a stale figure (R5), and
@@ -138,6 +139,27 @@ def _compute_once(key: str, latest_key: str, compute: Callable[[], object], time
         cache.set_many({key: value, latest_key: value}, timeout)
     except Exception:  # noqa: BLE001
         log.warning("dashboard cache unavailable; %s not stored", key, exc_info=True)
+    return value
+
+
+def briefly(page: str, scope, params: dict, compute: Callable[[], object]):
+    """What moves with the clock and the beds rather than with case saves (the overdue
+    referral steps, the beds): `compute()`, kept CAUNOI_DASHBOARD_LIVE_SECONDS per scope,
+    parameters and language, whatever the generations (decision 282). A cache that does not
+    answer computes it: these are cheap, bounded figures, never the country's scan."""
+    seconds = settings.CAUNOI_DASHBOARD_LIVE_SECONDS
+    if not seconds or not settings.CAUNOI_DASHBOARD_CACHE_SECONDS:
+        return compute()
+    fingerprint = json.dumps({"params": params, "lang": get_language()}, sort_keys=True, default=str)
+    key = f"{PREFIX}:{page}:{scope_topic(scope)}:{hashlib.sha256(fingerprint.encode()).hexdigest()[:32]}"
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001
+        found = None
+    if found is not None:
+        return found
+    value = compute()
+    _quietly(cache.set, key, value, seconds)
     return value
 
 

@@ -5,6 +5,7 @@ the dashboard and the statistics count over cases received in that month (one in
 per cell, named by `column`), the cases' current statuses, and the victims identified in that
 month. `IncidentRollup` keeps the incidents of those victims, one row per province, month and
 incident, so that distinct incidents are counted exactly over any set of months and provinces.
+`WaitRollup` keeps the waits to handover of those cases as a histogram (decision 280).
 `RollupMark` says which rows may be stale: it is written in the transaction of the change.
 """
 
@@ -57,6 +58,24 @@ class IncidentRollup(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["province", "month"], name="incident_rollup_place")]
+
+
+# The unit of the waits to handover: a tenth of a day, the precision the dashboard shows.
+WAIT_UNIT_SECONDS = 8640
+
+
+class WaitRollup(models.Model):
+    """Cases received in a province and month and handed over, by their wait from reception
+    to the first handover in whole tenths of a day (floored): the histogram the median wait
+    is read from (decision 280)."""
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    tenths = models.IntegerField()
+    cases = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["province", "month"], name="wait_rollup_place")]
 
 
 class RollupMark(models.Model):

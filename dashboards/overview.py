@@ -11,13 +11,13 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
 from casework.models import Case, CaseStatus, PersonStatus, Sex, StatisticsScope
-from dashboards import cache, lattice, rollups, suppression
+from dashboards import cache, lattice, rollups, suppression, waits
 from dashboards.scope import COUNTED, Filters, Scope
 from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, HOME_COUNTRY, VICTIM, label_of
 from referrals.models import HandoverMinutes, Referral
@@ -64,7 +64,7 @@ class Overview:
     cross_border_share: float | None = None
     # Figures from before the last change, shown while another request recomputes them.
     previous: bool = False
-    # Live, never cached: they move with the clock and the beds.
+    # Not kept by generation: they move with the clock and the beds (`cache.briefly`, decision 282).
     overdue_by_agency: list[dict] = field(default_factory=list)
     facilities: list = field(default_factory=list)
 
@@ -100,15 +100,16 @@ def _where(scope: Scope, filters: Filters, prefix: str = "") -> Q:
 
 def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.date | None = None) -> Overview:
     """The dashboard: the aggregates over cases from the cache when nothing in the scope has
-    changed (`dashboards.cache`), the overdue steps and the beds as they are now."""
+    changed (`dashboards.cache`), the overdue steps and the beds as they are now (or at most
+    CAUNOI_DASHBOARD_LIVE_SECONDS ago, decision 282)."""
     today = today or timezone.localdate()
     params = {"filters": filters.to_params(), "suppress": suppress, "today": today.isoformat()}
     overview = cache.cached("dashboard", scope, params, lambda: _aggregates(scope, filters, suppress, today))
-    return dataclasses.replace(
-        overview,
-        overdue_by_agency=_overdue_by_agency(scope, filters),
-        facilities=list(_facilities(scope, filters)),
+    place = {"filters": filters.to_params()}
+    overdue, facilities = cache.briefly(
+        "dashboard-live", scope, place, lambda: (_overdue_by_agency(scope, filters), list(_facilities(scope, filters)))
     )
+    return dataclasses.replace(overview, overdue_by_agency=overdue, facilities=facilities)
 
 
 def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.date) -> Overview:
@@ -132,7 +133,7 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
         "new_outside_period": this_month & ~received_q if received_q else Q(pk__lt=0),
     }
     wanted = ["received", *HEADLINE_CONDITIONS, "handovers", "published.women_and_children"]
-    rolled = rollups.totals(scope, filters, cells=wanted, monthly=True, extra=new_cases)
+    rolled = rollups.totals(scope, filters, cells=wanted, monthly=True, extra=new_cases, histogram=True)
     if rolled is not None:
         counts, by_month, identified_by_month = _rolled_up_counts(rolled, suppress)
     else:
@@ -172,7 +173,10 @@ def _aggregates(scope: Scope, filters: Filters, suppress: bool, today: datetime.
     child_share = None
     if shown("child_victims") is not None and shown("victims"):
         child_share = round(100 * cells["child_victims"] / cells["victims"], 1)
-    median, _count = _median_days_to_handover(cases.filter(received_q), cells["handovers"])
+    if rolled is not None:
+        median = waits.median(rolled.waits)
+    else:
+        median, _count = _median_days_to_handover(cases.filter(received_q), cells["handovers"])
     if suppress and cells["handovers"] < MEDIAN_MINIMUM:
         median = None
     claims = _claims(scope, filters)
@@ -338,21 +342,15 @@ def _monthly(cases, month_expression) -> dict[datetime.date, int]:
 
 def _median_days_to_handover(cases, count: int) -> tuple[float | None, int]:
     """Median of (first handover − reception) over the cases handed over, in days: the middle
-    row(s) of the ordered durations, fetched by offset, never every row."""
+    row(s) of the ordered durations, fetched by offset, never every row; each floored to a
+    tenth of a day as the rollups' histogram counts it (`dashboards.waits`, decision 280)."""
     if not count:
         return None, 0
-    durations = (
-        cases.annotate(first_handover=Min("referrals__minutes__handed_over_at"))
-        .filter(first_handover__isnull=False)
-        .annotate(waited=ExpressionWrapper(F("first_handover") - F("received_at"), output_field=DurationField()))
-        .order_by("waited", "pk")
-        .values_list("waited", flat=True)
-    )
+    durations = waits.waits(cases).order_by("waited", "pk").values_list("waited", flat=True)
     middle = list(durations[(count - 1) // 2 : count // 2 + 1])
     if not middle:
         return None, count
-    seconds = sum(value.total_seconds() for value in middle) / len(middle)
-    return round(seconds / 86400, 1), count
+    return waits.days([waits.tenths(value) for value in middle]), count
 
 
 def _overdue_by_agency(scope: Scope, filters: Filters) -> list[dict]:

@@ -26,20 +26,21 @@ import contextlib
 import datetime
 import functools
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
 from casework.models import Case, CaseStatus, Province, Sex, StatisticsScope
-from dashboards import stats
-from dashboards.models import COLUMNS, RECEIVED_CELLS, STATUS_CELLS, CaseRollup, IncidentRollup, RollupMark
+from dashboards import stats, waits
+from dashboards.models import COLUMNS, RECEIVED_CELLS, STATUS_CELLS, CaseRollup, IncidentRollup, RollupMark, WaitRollup
 from dashboards.scope import COUNTED, Filters, Scope
 from referrals.models import HandoverMinutes
 
@@ -275,17 +276,30 @@ def _rebuild(province_id: int | None, first: datetime.date | None, last: datetim
         for p, m, i, c, r, x in _incident_rows(received, by_province=True)
     ]
     place = Q(province_id=province_id) if province_id else Q()
-    scope_rows = CaseRollup.objects.filter(place)
-    scope_incidents = IncidentRollup.objects.filter(place)
-    if first:
-        scope_rows, scope_incidents = scope_rows.filter(month__gte=first), scope_incidents.filter(month__gte=first)
-    if last:
-        scope_rows, scope_incidents = scope_rows.filter(month__lte=last), scope_incidents.filter(month__lte=last)
-    scope_rows.delete()
-    scope_incidents.delete()
+    months = Q(month__gte=first) if first else Q()
+    months &= Q(month__lte=last) if last else Q()
+    for model in (CaseRollup, IncidentRollup, WaitRollup):
+        model.objects.filter(place, months).delete()
     CaseRollup.objects.bulk_create(rows.values(), batch_size=500)
     IncidentRollup.objects.bulk_create(incidents, batch_size=2000)
+    WaitRollup.objects.bulk_create(_wait_rows(received), batch_size=2000)
     return len(rows)
+
+
+def rebuild_waits() -> int:
+    """Rebuild only the histograms of the waits (the migration that added them)."""
+    with transaction.atomic():
+        WaitRollup.objects.all().delete()
+        return len(WaitRollup.objects.bulk_create(_wait_rows(Case.objects.filter(COUNTED)), batch_size=2000))
+
+
+def _wait_rows(received) -> list[WaitRollup]:
+    """The histogram of the waits to handover of the cases received, per province and month."""
+    found: Counter = Counter()
+    rows = waits.waits(received).order_by().values_list("reception_province_id", "received_at", "waited")
+    for province_id, received_at, waited in rows.iterator(chunk_size=5000):
+        found[(province_id, _local_month(received_at), waits.tenths(waited))] += 1
+    return [WaitRollup(province_id=p, month=m, tenths=t, cases=n) for (p, m, t), n in found.items()]
 
 
 def _incident_rows(cases, *, by_province: bool = False) -> list[tuple]:
@@ -329,6 +343,7 @@ class Totals:
     received_by_month: dict[datetime.date, int] = field(default_factory=dict)
     identified_by_month: dict[datetime.date, int] = field(default_factory=dict)
     extra: dict[str, int] = field(default_factory=dict)
+    waits: Counter = field(default_factory=Counter)  # the waits to handover (`dashboards.waits`)
 
 
 def applies(scope: Scope, filters: Filters) -> bool:
@@ -375,12 +390,14 @@ def totals(
     statuses: bool = True,
     monthly: bool = False,
     extra: dict[str, Q] | None = None,
+    histogram: bool = False,
 ) -> Totals | None:
     """The period's cells from the rollups and the live remainder, in four queries whatever
     the data; None when the rollups do not apply (then the caller counts live). `extra`:
     name → condition on cases counted live in the same query (the dashboard's new cases of
     this month), returned in `Totals.extra`. `cells`: the received cells wanted; `statuses`:
-    whether the statuses and identifications are (the dashboard's, not the statistics')."""
+    whether the statuses and identifications are (the dashboard's, not the statistics');
+    `histogram`: the histogram of the waits to handover too (one more query, and the live days')."""
     wanted_cells = list(cells)
     status_cells: tuple[str, ...] = STATUS_CELLS if statuses else ()
     if not applies(scope, filters):
@@ -442,13 +459,21 @@ def totals(
             period_live |= received_in(p, m, month_end(m))
             identified_live |= identified_in(p, m, month_end(m))
             live_months.add(m)
+    # The WHERE names the days alone (an OR of index ranges); the aggregates' filters add the rest.
+    identified_days = identified_live
     identified_live &= stats.VICTIM
     has_period = bool(live_months)  # days outside whole months, or stale months of the period
     live_cases = Case.objects.filter(COUNTED & scope.q() & Filters(province_id=filters.province_id).q())
     if scope.level == StatisticsScope.NATIONAL and not filters.province_id and (edges or extra):
         # Lets the database read the (province, day of reception) index for the days.
-        live_cases = live_cases.filter(reception_province_id__in=Province.objects.values("pk"))
-    conditions = cell_conditions()
+        # A list, not a subquery: a subquery is hashed and joined, and the cases scanned (decision 281).
+        live_cases = live_cases.filter(reception_province_id__in=list(Province.objects.values_list("pk", flat=True)))
+    # The cases counted live are few (days, stale months): a probe per case on the referrals'
+    # case index, not a hash of every handover in the country (decision 281).
+    conditions = {
+        **cell_conditions(),
+        "handovers": Q(Exists(HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk")))),
+    }
     if has_period:
         cells = {f"r.{cell}": stats.count_of(conditions[cell]) for cell in wanted_cells}
         for month in sorted(live_months) if monthly else []:
@@ -463,7 +488,7 @@ def totals(
     others["identified"] = Count("pk", filter=identified_live)
     for month in sorted(live_months) if monthly else []:
         others[f"i.{month}"] = Count("pk", filter=identified_live & identified_in(None, month, month_end(month)))
-    wanted = status_live | identified_live
+    wanted = status_live | identified_days
     for name, condition in (extra or {}).items():
         others[f"x.{name}"] = Count("pk", filter=condition)
         wanted |= condition
@@ -483,7 +508,22 @@ def totals(
     for p, m in stale:
         incident_rows = incident_rows.exclude(province_id=p, month=m)
     result.incidents = _distinct_incidents(incident_rows, live_cases.filter(period_live))
+    if histogram:
+        result.waits = _waits(rollup_place, first, last, any_whole, stale, live_cases.filter(period_live))
     return result
+
+
+def _waits(place: Q, first, last, any_whole: bool, stale: set[Pair], live_cases) -> Counter:
+    """The histogram of the waits over whole fresh months from `WaitRollup`, and over the
+    days and stale months from the cases."""
+    rows = WaitRollup.objects.filter(place, Q(month__gte=first) if first else Q(), Q(month__lte=last) if last else Q())
+    if not any_whole:
+        rows = rows.filter(pk__lt=0)
+    for p, m in stale:
+        rows = rows.exclude(province_id=p, month=m)
+    found = Counter(dict(rows.values("tenths").annotate(n=Sum("cases")).order_by().values_list("tenths", "n")))
+    found.update(waits.histogram(live_cases))
+    return found
 
 
 def _distinct_incidents(incident_rows, live_cases) -> dict[str, int]:

@@ -109,6 +109,23 @@ def test_overdue_steps_are_live_even_when_the_aggregates_are_cached(cached_world
     assert [row["count"] for row in after.overdue_by_agency] == [1]
 
 
+def test_overdue_steps_are_kept_briefly_and_per_scope(cached_world, settings):
+    """Decision 282: kept CAUNOI_DASHBOARD_LIVE_SECONDS per scope, never another scope's."""
+    settings.CAUNOI_DASHBOARD_LIVE_SECONDS = 30
+    national = sign_in(cached_world.national)
+    _count, before = dashboard(national)
+    assert before.overdue_by_agency == []
+    overdue_referral(cached_world)
+    _count, kept = dashboard(national)
+    assert kept.overdue_by_agency == []  # within the 30 seconds
+    # The province's supervisor has figures of her own, computed now.
+    _count, province = dashboard(sign_in(cached_world.supervisor))
+    assert [row["count"] for row in province.overdue_by_agency] == [1]
+    django_cache.clear()  # the 30 seconds have passed
+    _count, later = dashboard(national)
+    assert [row["count"] for row in later.overdue_by_agency] == [1]
+
+
 @pytest.mark.parametrize("page", [DASHBOARD, STATISTICS])
 def test_an_unreachable_cache_says_figures_unavailable_never_stale_or_zero(cached_world, page):
     """Decision 243: with Redis down the page says so (503, "Số liệu tạm thời không có")

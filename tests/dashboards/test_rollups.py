@@ -16,8 +16,10 @@ from django.core.management import call_command
 from casework.models import Case, Person, PersonStatus, Province, ReturnMode, Sex, StatisticsScope
 from casework.responsibility import do_transfer_lead
 from dashboards import overview, rollups, stats
-from dashboards.models import CaseRollup, IncidentRollup, RollupMark
+from dashboards.models import CaseRollup, IncidentRollup, RollupMark, WaitRollup
 from dashboards.scope import Filters, Scope
+from referrals.actions import do_send_referral
+from referrals.models import HandoverMinutes, ReferralPurpose
 from tests.fixtures.personas import acting, make_case
 from tests.fixtures.statistics import build_statistics_world
 
@@ -61,6 +63,22 @@ def spread(reference_data):
             is_child=child,
             destination_country=world.hanoi.destination_country,
         )
+    # Waits to handover from an hour to a month, one of them before reception (a minutes
+    # back-dated), over both months and provinces: the median of each period (decision 280).
+    purpose = ReferralPurpose.objects.get(code="protection_support")
+    waits = [0.04, 1.26, 2.5, 2.55, 7.0, 30.2, -0.3, 3.33, 0.5, 12.0]
+    for case, wait in zip([world.april, world.april_hn, *world.cases], waits, strict=False):
+        referral = do_send_referral(
+            case, purpose=purpose, to_agency=world.social, from_agency=case.owning_agency, actor=acting(world.worker)
+        )
+        HandoverMinutes.objects.create(
+            referral=referral,
+            handed_over_at=Case.objects.get(pk=case.pk).received_at + datetime.timedelta(days=wait),
+            place="Lào Cai",
+            sender_officers="A",
+            receiver_officers="B",
+            recorded_by=world.worker,
+        )
     rollups.recompute()
     return world
 
@@ -103,12 +121,17 @@ def assert_rollups_match_live(world, settings) -> int:
 def table() -> tuple[list, list]:
     rows = sorted(CaseRollup.objects.values_list(*[f.attname for f in CaseRollup._meta.fields if f.name != "id"]))
     incidents = sorted(IncidentRollup.objects.values_list("province_id", "month", "incident_id", "child", "recorded"))
-    return rows, incidents
+    waits = sorted(WaitRollup.objects.values_list("province_id", "month", "tenths", "cases"))
+    return rows, incidents, waits
 
 
 def test_the_rollups_give_the_live_figures(spread, settings):
     assert CaseRollup.objects.filter(month=D(2026, 4, 1)).count() == 2
     assert assert_rollups_match_live(spread, settings) == 36
+    assert WaitRollup.objects.filter(tenths__lt=0).exists()
+    # The medians compared are figures, not None on both sides.
+    national = Scope(level=StatisticsScope.NATIONAL, agency=spread.social)
+    assert overview._aggregates(national, Filters(), False, TODAY).median_days_to_handover is not None
     # Incident A has victims in March and April, in Lào Cai and Hà Nội: counted once.
     national = Scope(level=StatisticsScope.NATIONAL, agency=spread.social)
     spring = Filters(date_from=D(2026, 3, 1), date_to=D(2026, 4, 30))
