@@ -1,8 +1,13 @@
 """A small browser: cookies, CSRF, the sign-in form and the agency chooser, over http.client.
 
 One `Client` is one signed-in person's browser. It is used by one thread at a time; the
-load generator gives every virtual user clients of its own. Each request opens a new
-connection, as gunicorn's sync workers close it after every response anyway.
+load generator gives every virtual user clients of its own. Like a browser, a client keeps
+its connection open between requests (HTTP/1.1 keep-alive) when the server allows it:
+gunicorn's sync workers close it after every response, and the next request then connects
+anew; gthread workers keep it. A kept connection the server has closed meanwhile (its
+keep-alive timeout) is found dead at the next request, which is then sent once more on a new
+connection — the time of both attempts counts. The load generator runs on the same two cores
+as the server, so a connection per request was CPU taken from the server (decision 271).
 """
 
 import http.client
@@ -15,6 +20,8 @@ from bench import html
 
 USER_AGENT = "caunoi-bench/1"
 TIMEOUT = 300
+# What a kept connection that the server closed while idle raises when it is used again.
+STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 class BenchError(Exception):
@@ -69,6 +76,7 @@ class Client:
         self.port = parts.port or 80
         self.cookies: dict[str, str] = {}
         self.username: str | None = None
+        self._connection: http.client.HTTPConnection | None = None
 
     # ----- requests -------------------------------------------------------------------
 
@@ -88,16 +96,40 @@ class Client:
             sent["Referer"] = url
         sent.update(headers or {})
         started = time.perf_counter()
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
-        try:
-            connection.request(method, target, body=body, headers=sent)
-            answer = connection.getresponse()
-            content = answer.read()
-        finally:
-            connection.close()
+        answer, content = self._exchange(method, target, body, sent)
         elapsed = (time.perf_counter() - started) * 1000
         self._keep_cookies(answer.headers.get_all("Set-Cookie") or [])
         return Response(method, url, answer.status, answer.headers, content, elapsed)
+
+    def _exchange(self, method: str, target: str, body, headers: dict) -> tuple[http.client.HTTPResponse, bytes]:
+        reused = self._connection is not None and self._connection.sock is not None
+        try:
+            return self._send(method, target, body, headers)
+        except STALE_CONNECTION:
+            self.close()
+            if not reused:
+                raise
+            # The server closed the idle connection before reading this request: it never
+            # saw it, so sending it again on a fresh connection cannot do it twice.
+            return self._send(method, target, body, headers)
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+
+    def _send(self, method: str, target: str, body, headers: dict) -> tuple[http.client.HTTPResponse, bytes]:
+        if self._connection is None:
+            self._connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+        self._connection.request(method, target, body=body, headers=headers)
+        answer = self._connection.getresponse()
+        content = answer.read()
+        if answer.will_close:  # "Connection: close" (sync workers): the next request connects anew
+            self.close()
+        return answer, content
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def get(self, path: str, *, follow: bool = False, headers: dict | None = None) -> Response:
         response = self.request("GET", path, headers=headers)

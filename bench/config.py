@@ -123,6 +123,7 @@ class Settings:
     broker_db: int = 14  # Redis db for the bench's Celery broker (flushed at start)
     cache_db: int = 12  # Redis db for the Django cache of the bench server (flushed freely)
     gunicorn_workers: int = 5
+    gunicorn_threads: int = 1  # above 1: gthread workers, which keep connections alive (decision 271)
     servers: int = 1  # gunicorn instances and Celery workers (BENCH_SERVERS=2: the scaling run)
     celery_concurrency: int = 2
     requests: int = 200  # sequential requests per endpoint (single client)
@@ -156,6 +157,7 @@ class Settings:
             broker_db=_int("BENCH_BROKER_DB", defaults.broker_db),
             cache_db=_int("BENCH_CACHE_DB", defaults.cache_db),
             gunicorn_workers=_int("BENCH_GUNICORN_WORKERS", defaults.gunicorn_workers),
+            gunicorn_threads=_int("BENCH_GUNICORN_THREADS", defaults.gunicorn_threads),
             servers=_servers(),
             celery_concurrency=_int("BENCH_CELERY_CONCURRENCY", defaults.celery_concurrency),
             requests=_int("BENCH_REQUESTS", defaults.requests),
@@ -191,6 +193,7 @@ class Settings:
         return {
             "sizes": list(self.sizes),
             "gunicorn_workers": self.gunicorn_workers,
+            "gunicorn_threads": self.gunicorn_threads,
             "servers": self.servers,
             "celery_concurrency": self.celery_concurrency,
             "requests": self.requests,

@@ -72,6 +72,7 @@ def pages(user) -> dict[str, str]:
         "account": "/account/",
         "today": "/today/",
         "case list": "/",
+        "search": "/?q=nguyen+thi",
         "case page": f"/cases/{case.public_id}/",
     }
 

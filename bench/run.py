@@ -315,7 +315,10 @@ def main() -> int:
         "machine": machine(settings),
         "settings": settings.public(),
         "server": {
-            "command": f"gunicorn config.wsgi -w {settings.gunicorn_workers} -b 127.0.0.1:<free port>"
+            "command": " ".join(
+                ["gunicorn config.wsgi -w", str(settings.gunicorn_workers), *services.gunicorn_worker_class(settings)]
+            )
+            + " -b 127.0.0.1:<free port>"
             + (f", {settings.servers} instances" if settings.servers > 1 else ""),
             "environment": "CAUNOI_ENV=dev DJANGO_DEBUG=false CAUNOI_QUERY_COUNT=1, Redis cache and broker",
             "celery": f"celery -A config worker -c {settings.celery_concurrency}"

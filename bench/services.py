@@ -181,6 +181,7 @@ def gunicorn(settings: Settings, env: dict, log_dir: Path, index: int = 0) -> It
         "config.wsgi",
         "-w",
         str(settings.gunicorn_workers),
+        *gunicorn_worker_class(settings),
         "-b",
         f"127.0.0.1:{port}",
         # Slow pages are measured, not killed; a stop drains requests for at most 10 s.
@@ -199,6 +200,14 @@ def gunicorn(settings: Settings, env: dict, log_dir: Path, index: int = 0) -> It
         yield base_url
     finally:
         service.stop()
+
+
+def gunicorn_worker_class(settings: Settings) -> list[str]:
+    """Sync workers (one request at a time, the connection closed after it), or gthread
+    workers with that many threads each, which keep connections alive."""
+    if settings.gunicorn_threads <= 1:
+        return []
+    return ["--worker-class", "gthread", "--threads", str(settings.gunicorn_threads)]
 
 
 def _wait_until_healthy(service: Service, base_url: str, timeout: float = 90) -> None:

@@ -2,6 +2,7 @@ from django import template
 
 from casework.lib.text import vnd as format_vnd
 from casework.models import IdentificationGround, SensitivityClass
+from casework.rows import case_rows as render_case_rows
 
 register = template.Library()
 
@@ -24,3 +25,9 @@ def ground_labels(grounds) -> str:
     return "; ".join(
         str(IdentificationGround(value).label) for value in grounds if value in IdentificationGround.values
     )
+
+
+@register.filter
+def case_rows(cases):
+    """The case list's table rows (casework.rows), built in Python: the most requested markup."""
+    return render_case_rows(cases)

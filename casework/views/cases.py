@@ -24,7 +24,7 @@ from casework.access import (
     with_person_details,
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
-from casework.case_filters import MORE_FILTERS, filter_badges, filter_cases, filter_form
+from casework.case_filters import filter_badges, filter_bar, filter_cases, filter_form
 from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_events, shown_sections
 from casework.duplicates import audit_duplicate_check, person_match
 from casework.forms import (
@@ -91,17 +91,18 @@ def case_list(request):
     params = request.GET.copy()
     for key in PAGING:
         params.pop(key, None)
+    badges = filter_badges(form, filters, request.GET)
     context = {
-        "form": form,
         "cases": page.rows,
         "page": page,
         "query_string": params.urlencode(),
-        "more_filters": [form[name] for name in MORE_FILTERS],
-        "filter_badges": filter_badges(form, filters, request.GET),
+        "filter_badges": badges,
         "export_params": form.params() if request.GET else {},
     }
-    template = "casework/_case_results.html" if is_htmx(request) else "casework/case_list.html"
-    return render(request, template, context)
+    if is_htmx(request):  # the results only: the filter bar stays as the user set it
+        return render(request, "casework/_case_results.html", context)
+    context["filter_bar"] = filter_bar(form, badges, request.GET)
+    return render(request, "casework/case_list.html", context)
 
 
 @membership_required
