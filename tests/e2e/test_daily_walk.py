@@ -19,7 +19,7 @@ from casework.models import Case, CaseTask, Country, LegalRegime, Person, Person
 from messaging import notify
 from messaging.models import Notification
 from referrals import actions as referral_actions
-from referrals.models import ReferralPurpose
+from referrals.models import OPEN_STATUSES, Referral, ReferralPurpose
 from tests.e2e.conftest import assert_clean, save_screenshot
 from tests.e2e.test_case_registration import submit
 from tests.fixtures.chain import new_person_case
@@ -61,14 +61,15 @@ def a_day_of_work(suffix: str):
     )
     CaseTask.objects.create(case=mother, kind=CaseTask.Kind.CHILD_COLLECTION, due_at=later(days=1))
     theirs = new_person_case(social, social_worker)
-    referral = referral_actions.do_send_referral(
-        theirs,
-        purpose=ReferralPurpose.objects.get(code="verification"),
-        to_agency=police,
-        from_agency=social,
-        note="",
-        actor=acting(social_worker),
-    )
+    # Registering `theirs` routes it (social protection -> verification at the police); the
+    # worker may have sent that referral already, in which case it is the one waiting.
+    verification = ReferralPurpose.objects.get(code="verification")
+    try:
+        referral = referral_actions.do_send_referral(
+            theirs, purpose=verification, to_agency=police, from_agency=social, note="", actor=acting(social_worker)
+        )
+    except referral_actions.ReferralError:
+        referral = Referral.objects.get(case=theirs, purpose=verification, to_agency=police, status__in=OPEN_STATUSES)
     notify.notify(
         users=[worker],
         agency=police,
