@@ -61,6 +61,7 @@ from casework.models import (
     User,
 )
 from casework.object_permissions import codenames
+from casework.service_accounts import is_service_account
 from casework.signals import cases_changed
 
 
@@ -307,7 +308,11 @@ def do_register_cases(items: list[NewCase], *, actor: User, agency: Agency) -> l
             line.at = line.recorded_at = writer.now
         _insert_instances(writer.events)
         _insert_instances(writer.audits)
-        if Membership.objects.filter(user=actor, agency=agency, role=Role.CASEWORKER, is_active=True).exists():
+        # A machine assigns nobody (decision 237): an API client's import leaves the cases unassigned.
+        if (
+            not is_service_account(actor)
+            and Membership.objects.filter(user=actor, agency=agency, role=Role.CASEWORKER, is_active=True).exists()
+        ):
             for case in cases:
                 _assign(case, actor, actor=actor)
         cases_changed.send(sender=Case, case_ids=[case.pk for case in cases], cause="created")

@@ -12,11 +12,6 @@ from tests.fixtures.personas import acting
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="casework/bulk.py assigns the importer when it is a caseworker, machine or not: its check of "
-    "the CASEWORKER membership needs `and not is_service_account(actor)`, as do_create_case has",
-)
 def test_an_api_import_assigns_no_case_to_the_machine_account(api):
     """A machine assigns nobody (decision 237): the bulk registration must not make the
     client's service account the cases' caseworker, with an assignment grant of its own."""
