@@ -225,9 +225,20 @@ def refresh(province_id: int, month: datetime.date) -> None:
         _rebuild(province_id, month, month)
 
 
+def _room_to_hash() -> None:
+    """A whole rebuild counts conditions like "handed over" as `id IN (subquery)` over every
+    case. PostgreSQL hashes such a subquery only if it fits in work_mem; at 1 M cases (566,000
+    handovers) the default 4 MB did not, and each case rescanned the list: a rebuild of 1 M cases
+    ran for hours instead of a minute (decision 301). This transaction gets room to hash."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
 def recompute(province_id: int | None = None, since: datetime.date | None = None) -> int:
     """Rebuild the rollups of a province (or all) from a month on (or all); rows written."""
     with transaction.atomic():
+        _room_to_hash()
         written = _rebuild(province_id, since, None)
         marks = RollupMark.objects.all()
         if province_id is None and since is None:
@@ -289,6 +300,7 @@ def _rebuild(province_id: int | None, first: datetime.date | None, last: datetim
 def rebuild_waits() -> int:
     """Rebuild only the histograms of the waits (the migration that added them)."""
     with transaction.atomic():
+        _room_to_hash()
         WaitRollup.objects.all().delete()
         return len(WaitRollup.objects.bulk_create(_wait_rows(Case.objects.filter(COUNTED)), batch_size=2000))
 

@@ -231,3 +231,22 @@ def test_a_save_of_deadline_columns_moves_no_figure(spread, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         case.save(update_fields=["return_mode", "updated_at"])
     assert cache._generation(cache.NATIONAL) > before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_rebuild_has_room_to_hash_its_subqueries(monkeypatch):
+    """Decision 301: at 1 M cases the default work_mem made the rebuild's `IN (subquery)`
+    conditions rescan per case (hours); the rebuild's transaction gets 256 MB, the pages do not."""
+    from django.db import connection
+
+    def show() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return cursor.fetchone()[0]
+
+    seen = []
+    monkeypatch.setattr(rollups, "_rebuild", lambda *args: seen.append(show()) or 0)
+    rollups.recompute()
+    assert seen == ["256MB"]
+    assert show() != "256MB"
