@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bench import pages, stats
 from bench.client import BenchError, Client
 from bench.config import Personas
-from bench.measure import Sample, take
+from bench.measure import Sample, load_average, take
 
 MIX = (
     ("case_list", 25),
@@ -172,7 +172,9 @@ def run(base_url: str, personas: Personas, *, users: int, seconds: float, health
     targets = gather_targets(base_url, personas)
     crowd = [VirtualUser(base_url, personas, targets, seed) for seed in range(users)]
     before = closed_loop(crowd, healthz_seconds / 2, lambda user: "healthz")
+    load_before = load_average()
     mixed = closed_loop(crowd, seconds, VirtualUser.pick)
+    load_after = load_average()
     after = closed_loop(crowd, healthz_seconds / 2, lambda user: "healthz")
     healthz = _merge_healthz(before, after)
     share = stats.ratio(mixed["rps"], healthz["rps"])
@@ -182,6 +184,7 @@ def run(base_url: str, personas: Personas, *, users: int, seconds: float, health
         **mixed,
         "healthz": healthz,
         "throughput_vs_healthz_pct": None if share is None else round(100 * share, 1),
+        "load_average": [load_before, load_after],
     }
 
 

@@ -2,6 +2,7 @@
 with several clients."""
 
 import itertools
+import os
 import threading
 import time
 from collections import Counter
@@ -68,12 +69,18 @@ def sequential(endpoint: Endpoint, client: Client, probe: Client, *, count: int,
         take(lambda: endpoint.call(client))
         take(lambda: probe.get("/healthz"))
     samples, baseline = [], []
+    load_before = load_average()
     for _ in range(count):
         baseline.append(take(lambda: probe.get("/healthz"), 200))
         if endpoint.before:
             endpoint.before()
         samples.append(take(lambda: endpoint.call(client), endpoint.expect))
-    return summarize(samples) | {"healthz": summarize(baseline)}
+    return summarize(samples) | {"healthz": summarize(baseline), "load_average": [load_before, load_average()]}
+
+
+def load_average() -> float:
+    """The machine's one-minute load average, written beside every figure (issue 18)."""
+    return round(os.getloadavg()[0], 2)
 
 
 def concurrent(endpoint: Endpoint, clients: list[Client], *, count: int) -> dict:

@@ -123,7 +123,7 @@ def table(results: dict) -> str:
     ratios = results.get("across_sizes", {}).get("p95_ratio", {})
     header = ["page"]
     for label in order:
-        header += [f"{label}: p50 / p95 / p99 ms", "req/s 1 / N clients", "queries", "p95 ÷ healthz"]
+        header += [f"{label}: p50 / p95 / p99 ms", "req/s 1 / N clients", "queries", "p95 ÷ healthz", "load"]
     if ratios:
         across = results["across_sizes"]
         header.append(f"(p95 ÷ healthz) {across['larger']} ÷ {across['smaller']}")
@@ -142,7 +142,7 @@ def table(results: dict) -> str:
 
 def _cells(page: dict | None, name: str) -> list[str]:
     if page is None:
-        return ["—"] * 4
+        return ["—"] * 5
     latency = f"{_number(page['p50_ms'], 1)} / {_number(page['p95_ms'], 1)} / {_number(page['p99_ms'], 1)}"
     if page.get("errors"):
         latency += f" ({page['errors']} errors)"
@@ -153,7 +153,8 @@ def _cells(page: dict | None, name: str) -> list[str]:
     counted = _number(queries.get("max"))
     if queries.get("median") is not None and queries.get("median") != queries.get("max"):
         counted = f"{_number(queries['median'])}–{counted}"
-    return [latency, throughput, counted, _number(page.get("p95_vs_healthz"), 1)]
+    load = " → ".join(_number(value, 1) for value in page.get("load_average") or []) or "—"
+    return [latency, throughput, counted, _number(page.get("p95_vs_healthz"), 1), load]
 
 
 def summary_lines(results: dict) -> list[str]:
@@ -189,7 +190,8 @@ def summary_lines(results: dict) -> list[str]:
             f"- **P7 mixed load** ({load['size']}, {load['users']} users, {load['seconds']} s): "
             f"{load['requests']} requests, {load['errors']} errors, p95 {_number(load['p95_ms'])} ms, "
             f"{_number(load['rps'], 1)} req/s = {_number(load['throughput_vs_healthz_pct'], 1)}% of /healthz "
-            f"({_number(load['healthz']['rps'], 1)} req/s)"
+            f"({_number(load['healthz']['rps'], 1)} req/s); load average "
+            + " → ".join(_number(value, 1) for value in load.get("load_average") or [])
         )
     scaling = (load or {}).get("scaling")
     if scaling:
