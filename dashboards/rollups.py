@@ -38,7 +38,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
-from casework.models import Case, CaseStatus, Province, Sex, StatisticsScope
+from casework.models import Case, CaseStatus, PicklistValue, Province, Sex, StatisticsScope
 from dashboards import stats, waits
 from dashboards.models import COLUMNS, RECEIVED_CELLS, STATUS_CELLS, CaseRollup, IncidentRollup, RollupMark, WaitRollup
 from dashboards.scope import COUNTED, Filters, Scope
@@ -64,10 +64,23 @@ def _local_month(value) -> datetime.date:
 
 
 @functools.cache
-def cell_conditions() -> dict[str, Q]:
-    """Every cell of a rollup row counting cases received in its month, by its condition."""
+def cell_conditions(*, probe: bool = False) -> dict[str, Q]:
+    """Every cell of a rollup row counting cases received in its month, by its condition.
+
+    Two cells look at other tables (handovers, forms of exploitation). Over every case (a whole
+    rebuild) they are `id IN (subquery)`, one hashed pass given room to hash (decision 301); over
+    few cases (a month refreshed after a change, the live days) `probe` makes them an EXISTS per
+    case on an index: at 1 M cases a hash of every handover cost seconds per refreshed month,
+    inside the request that changed the case (decision 302)."""
     conditions = stats.additive_conditions()
-    conditions["handovers"] = Q(pk__in=HandoverMinutes.objects.values("referral__case_id"))
+    if probe:
+        forms = Case.exploitation_forms.through.objects.filter(
+            case_id=OuterRef("pk"), picklistvalue__list_name=PicklistValue.List.EXPLOITATION_TYPE
+        )
+        conditions["exploitation.none"] = stats.VICTIM & ~Q(Exists(forms))
+        conditions["handovers"] = Q(Exists(HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk"))))
+    else:
+        conditions["handovers"] = Q(pk__in=HandoverMinutes.objects.values("referral__case_id"))
     conditions["published.women_and_children"] = stats.VICTIM & (Q(person__sex=Sex.FEMALE) | Q(is_child=True))
     conditions |= {f"status.{status}": Q(status=status) for status in CaseStatus.values}
     return conditions
@@ -262,7 +275,8 @@ def _rebuild(province_id: int | None, first: datetime.date | None, last: datetim
             rows[(province_id, month)] = CaseRollup(province_id=province_id, month=month)
         return rows[(province_id, month)]
 
-    aggregates = {COLUMNS[cell]: stats.count_of(condition) for cell, condition in cell_conditions().items()}
+    conditions = cell_conditions(probe=first is not None)
+    aggregates = {COLUMNS[cell]: stats.count_of(condition) for cell, condition in conditions.items()}
     grouped = (
         received.annotate(month=TruncMonth("received_at"))
         .values("reception_province_id", "month")
@@ -481,11 +495,8 @@ def totals(
         # A list, not a subquery: a subquery is hashed and joined, and the cases scanned (decision 281).
         live_cases = live_cases.filter(reception_province_id__in=list(Province.objects.values_list("pk", flat=True)))
     # The cases counted live are few (days, stale months): a probe per case on the referrals'
-    # case index, not a hash of every handover in the country (decision 281).
-    conditions = {
-        **cell_conditions(),
-        "handovers": Q(Exists(HandoverMinutes.objects.filter(referral__case_id=OuterRef("pk")))),
-    }
+    # case index, not a hash of every handover in the country (decisions 281, 302).
+    conditions = cell_conditions(probe=True)
     if has_period:
         cells = {f"r.{cell}": stats.count_of(conditions[cell]) for cell in wanted_cells}
         for month in sorted(live_months) if monthly else []:
