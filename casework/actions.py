@@ -414,20 +414,26 @@ def do_flag_possible_duplicates(case: Case, others: list[Case], *, actor: User) 
     """
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for other in others:
-            record_event(
-                other,
-                CaseEvent.Kind.POSSIBLE_DUPLICATE,
-                actor=actor,
-                sensitivity=SensitivityClass.IDENTITY,
-                reason=f"{case.reference} — {case.owning_agency.name}",
-            )
-            audit.record(
-                AuditEvent.Action.UPDATE,
-                actor=actor,
-                case=other,
-                classes=[SensitivityClass.IDENTITY],
-                detail={"possible_duplicate_of": case.reference},
-            )
+            line, row = possible_duplicate_notice(case, other, actor)
+            record_event(other, CaseEvent.Kind.POSSIBLE_DUPLICATE, **line)
+            audit.record(AuditEvent.Action.UPDATE, **row)
+
+
+def possible_duplicate_notice(case: Case, other: Case, actor: User) -> tuple[dict, dict]:
+    """The timeline line and the audit row that tell `other`'s agency `case` may be the same
+    person: one wording for a registration and for an import (casework/bulk.py)."""
+    line = {
+        "actor": actor,
+        "sensitivity": SensitivityClass.IDENTITY,
+        "reason": f"{case.reference} — {case.owning_agency.name}",
+    }
+    row = {
+        "actor": actor,
+        "case": other,
+        "classes": [SensitivityClass.IDENTITY],
+        "detail": {"possible_duplicate_of": case.reference},
+    }
+    return line, row
 
 
 def _locked(case: Case) -> Case:

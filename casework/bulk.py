@@ -34,6 +34,7 @@ from casework.actions import (
     age_facts,
     do_ensure_agency_groups,
     legal_regime_for,
+    possible_duplicate_notice,
     start_verification_clock,
     timeline_line,
 )
@@ -371,24 +372,9 @@ def do_flag_possible_duplicates(flags: list[tuple[Case, list[Case]]], *, actor: 
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for case, others in flags:
             for other in others:
-                lines.append(
-                    timeline_line(
-                        other,
-                        CaseEvent.Kind.POSSIBLE_DUPLICATE,
-                        actor=actor,
-                        sensitivity=SensitivityClass.IDENTITY,
-                        reason=f"{case.reference} — {case.owning_agency.name}",
-                    )
-                )
-                rows.append(
-                    audit.entry(
-                        AuditEvent.Action.UPDATE,
-                        actor=actor,
-                        case=other,
-                        classes=[SensitivityClass.IDENTITY],
-                        detail={"possible_duplicate_of": case.reference},
-                    )
-                )
+                line, row = possible_duplicate_notice(case, other, actor)
+                lines.append(timeline_line(other, CaseEvent.Kind.POSSIBLE_DUPLICATE, **line))
+                rows.append(audit.entry(AuditEvent.Action.UPDATE, **row))
         _insert_instances(lines)
         _insert_instances(rows)
 
