@@ -17,7 +17,8 @@ ROWS = {
     "dashboard_national_cached": "dashboard, national, cached",
     "export_request": "export request (POST)",
 }
-TARGET_SIZE = "200000"
+# QUALITY states its targets at 200,000 victims, P4 and the inbox also at 1,000,000 (issue 18).
+TARGET_SIZES = ("200000", "1000000")
 
 
 def _number(value, digits: int = 0) -> str:
@@ -74,7 +75,7 @@ def _check(target: str, measured, limit, *, at_most: bool = True, unit: str = ""
 
 
 def checks(results: dict) -> dict:
-    """QUALITY P1–P9 against the largest data set of the run (they are stated at 200,000)."""
+    """QUALITY P1–P9 and issue 18's inbox target against the largest data set of the run."""
     sizes = results["sizes"]
     if not sizes:
         return {}
@@ -101,18 +102,20 @@ def checks(results: dict) -> dict:
         _check("P2 case list p95 larger/smaller data", ratio, 1.5, unit="×"),
         _check("P2 page 400 / page 1 (p95)", size.get("ratios", {}).get("deep_vs_page1"), 1.5, unit="×"),
         _check("P3 case page p95", get("case_page", "p95_ms"), 120, unit="ms"),
-        _check("P4 province dashboard uncached p95", get("dashboard_province_uncached", "p95_ms"), 400, unit="ms"),
-        _check("P4 national dashboard uncached p95", get("dashboard_national_uncached", "p95_ms"), 1000, unit="ms"),
-        _check("P4 national dashboard cached p95", get("dashboard_national_cached", "p95_ms"), 60, unit="ms"),
+        _check("P4 province dashboard uncached p95", get("dashboard_province_uncached", "p95_ms"), 300, unit="ms"),
+        _check("P4 national dashboard uncached p95", get("dashboard_national_uncached", "p95_ms"), 500, unit="ms"),
+        _check("P4 national dashboard cached p95", get("dashboard_national_cached", "p95_ms"), 40, unit="ms"),
+        # P10 (issue 18): the inbox of a receiving agency at national scale.
+        _check("P10 inbox p95", get("inbox", "p95_ms"), 60, unit="ms"),
         _check("P5 case list page 1 SQL time p95", get("case_list_page1", "db_ms_p95"), 25, unit="ms"),
         _check("P6 name search p95", get("search", "p95_ms"), 200, unit="ms"),
         _check("P7 errors under mixed load", load.get("errors"), 0),
-        _check("P7 p95 under mixed load", load.get("p95_ms"), 500, unit="ms"),
-        _check("P7 throughput vs /healthz", load.get("throughput_vs_healthz_pct"), 30, at_most=False, unit="%"),
+        _check("P7 p95 under mixed load", load.get("p95_ms"), 400, unit="ms"),
+        _check("P7 throughput vs /healthz", load.get("throughput_vs_healthz_pct"), 15, at_most=False, unit="%"),
         _check("P8 routing p95", routing.get("p95_ms"), 1000, unit="ms"),
         _check("P9 export memory growth", memory.get("growth_mb"), 150, unit="MB"),
     ]
-    note = "" if label == TARGET_SIZE else f"data set {label}: the targets are stated at {TARGET_SIZE} victims"
+    note = "" if label in TARGET_SIZES else f"data set {label}: the targets are stated at 200,000 and 1,000,000 victims"
     return {"size": label, "note": note, "checks": found}
 
 
