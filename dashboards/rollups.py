@@ -32,7 +32,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -575,7 +575,8 @@ def _distinct_incidents(incident_rows, live_cases) -> dict[str, int]:
         for flag in ("", "child", "recorded", "cross_border")
     )
     statement = f"SELECT {counts} FROM ({union}) u"  # noqa: S608
-    with connection.cursor() as cursor:
+    # Where the ORM would read (the replica inside `replica_reads`), not always the primary.
+    with connections[incident_rows.db].cursor() as cursor:
         cursor.execute(statement, params)
         total, child, recorded, cross = cursor.fetchone()
     return {

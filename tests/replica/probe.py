@@ -43,7 +43,7 @@ def run() -> dict:
     from django.urls import reverse
 
     from casework.lib.replica import replica_reads
-    from casework.models import AuditEvent, Case, Role
+    from casework.models import Agency, AuditEvent, Case, Role, StatisticsScope
     from dashboards.scope import Filters, Scope
     from dashboards.stats import statistics_table_rows
     from tests.fixtures.personas import acting, make_agency, make_case, make_user, sign_in
@@ -63,17 +63,26 @@ def run() -> dict:
     police = make_agency("r-police", "police", "LCA")
     owner = make_user("r.owner", police, Role.CASEWORKER)
     supervisor = make_user("r.supervisor", police, Role.SUPERVISOR)
+    # A provincial supervisor's figures come from the rollups (dashboards.rollups), whose
+    # distinct incidents are one raw statement: it must go to the replica too.
+    province = make_agency("r-province", "police", "LCA")
+    Agency.objects.filter(pk=province.pk).update(statistics_scope=StatisticsScope.PROVINCE)
+    provincial = make_user("r.provincial", province, Role.SUPERVISOR)
     for index in range(3):
         make_case(police, acting(owner), name=f"Người Thử Nghiệm {index}", birth_year=1990 + index)
 
     # 1. The pages: figures from the replica, the session and the audit row on the primary.
-    client = sign_in(supervisor)
     found["pages"] = {}
-    for page in ("dashboards:dashboard", "dashboards:statistics"):
+    for viewer, page in [
+        (viewer, page)
+        for viewer in (supervisor, provincial)
+        for page in ("dashboards:dashboard", "dashboards:statistics")
+    ]:
+        client = sign_in(viewer)
         audit_before = AuditEvent.objects.count()
         with CaptureQueriesContext(primary) as on_primary, CaptureQueriesContext(replica) as on_replica:
             response = client.get(reverse(page))
-        found["pages"][page] = {
+        found["pages"][f"{viewer.username} {page}"] = {
             "status": response.status_code,
             "figure_reads_on_replica": _figure_reads(_statements(on_replica)),
             "figure_reads_on_primary": _figure_reads(_statements(on_primary)),
