@@ -21,11 +21,12 @@ from django.utils import timezone, translation
 
 from casework import actions
 from casework.models import AuditEvent, Case, Membership, Person, Role, User
-from devdata.htcds_rows import as_csv, fictional_rows
+from devdata.htcds_rows import as_csv
 from exchange import htcds, imports, tasks
 from exchange.htcds import importer
 from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL
 from exchange.models import ImportJob
+from tests.fixtures.imports import rows_refused_at
 from tests.fixtures.personas import make_agency, make_user, sign_in
 from tests.fixtures.statistics import build_statistics_world
 from tests.services import celery_worker
@@ -270,19 +271,6 @@ def test_the_importer_reports_its_progress_up_to_every_row(import_world):
     assert report.ok
     assert seen[0] == (0, world.rows) and seen[-1] == (world.rows, world.rows)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-
-
-def rows_refused_at(index: int, count: int = 6) -> list[dict[str, str]]:
-    """Fictional rows the checks pass; the one at `index` states an identification before its
-    reception (the moment of the import, as the file gives none), which the identification
-    action refuses while the rows are written (decision 257)."""
-    rows = fictional_rows(count, seed=5, incident_share=0)
-    for row in rows:
-        row.update({"cnx_CaseStatus": "reported", "vic_TraffickingStatus": "PossibleVictimOfTrafficking"})
-        row.update({"cnx_IdentifiedOn": "", "vic_TraffickinStatusDecisionMakingOrg": "", "cas_Status": "Active"})
-    rows[index].update({"cnx_ReceivedAt": "", "cnx_CaseStatus": "identified", "cnx_IdentifiedOn": "2024-01-02"})
-    rows[index]["vic_TraffickingStatus"] = "ActualVictimOfTrafficking"
-    return rows
 
 
 def test_an_import_stopped_part_way_counts_the_rows_it_wrote(import_world, run_upload, monkeypatch):
