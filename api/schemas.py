@@ -193,3 +193,7 @@ class HtcdsImportOut(Schema):
 
 class HtcdsRefusedOut(ErrorOut):
     problems: list[HtcdsProblem] = Field([], description="What the importer found wrong, row by row.")
+    # A row refused while writing stops the import after the rows before it (decisions 257, 303).
+    created: int = Field(0, description="Cases registered before the import stopped; 0 when nothing was written.")
+    updated: int = Field(0, description="Cases updated before the import stopped.")
+    unchanged: int = Field(0, description="Cases found unchanged before the import stopped.")

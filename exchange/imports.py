@@ -6,7 +6,8 @@ the file under a random name in private storage and queues a Celery task; the im
 polls its progress (docs/domain.md §7). The task runs `exchange.htcds.import_htcds` as the
 uploader, while her membership is still that of an agency administrator, and stores either
 the counts or every problem with its row and column: the importer writes no row when any row
-has a problem, and otherwise writes them 200 per transaction (decision 257).
+has a problem, and otherwise writes them 200 per transaction (decision 257); a row refused
+while writing stops it there, and the job keeps the counts of the rows before it (decision 303).
 The stored file is deleted once the run is over (it holds personal data).
 """
 
@@ -215,19 +216,16 @@ def _problem_rows(problems: list[htcds.Problem]) -> dict:
 
 def _outcome(report: htcds.ImportReport) -> dict:
     """The job's fields after the import. A finished import's problems are its conflicts:
-    rows imported, but a past visit's outcome in the file was not the one kept (decision 290)."""
+    rows imported, but a past visit's outcome in the file was not the one kept (decision 290).
+
+    A refused import keeps its counts too: a row refused while writing stops the import after
+    the chunks before it were committed (decision 257), and the page must say how many rows
+    are in (decision 303). Refused by the checks, nothing was written and the counts are 0."""
+    rows = report.created + report.updated + report.unchanged
+    counts = {"done": rows, "created": report.created, "updated": report.updated, "unchanged": report.unchanged}
     if report.ok:
-        rows = report.created + report.updated + report.unchanged
-        return {
-            "status": ImportJob.Status.DONE,
-            "done": rows,
-            "total": rows,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            **_problem_rows(report.conflicts),
-        }
-    return {"status": ImportJob.Status.REFUSED, **_problem_rows(report.problems)}
+        return {"status": ImportJob.Status.DONE, "total": rows, **counts, **_problem_rows(report.conflicts)}
+    return {"status": ImportJob.Status.REFUSED, **counts, **_problem_rows(report.problems)}
 
 
 def acting_admin(job: ImportJob) -> User:

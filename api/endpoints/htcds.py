@@ -1,7 +1,7 @@
 """HTCDS 2.0 as JSON: the export's own rows (`exchange.htcds.iter_htcds_rows`, columns of a
 class not held blank, decision 170) and the importer's own checks and writes
-(`exchange.htcds.import_htcds`, all rows or none), one page or one small payload per call
-(decision 235)."""
+(`exchange.htcds.import_htcds`: every row checked before any is written), one page or one
+small payload per call (decision 235)."""
 
 import csv
 import hashlib
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -90,8 +91,9 @@ def as_csv(rows: list[dict]) -> bytes:
     auth=ClientAuth(Scope.HTCDS_IMPORT),
 )
 def import_rows(request: HttpRequest, payload: HtcdsImportIn):
-    """Check every row as the file import does; write all of them in one transaction, or none
-    and say what is wrong where (`row` is the index in `rows`)."""
+    """Check every row as the file import does, then write them or say what is wrong where
+    (`row` is the index in `rows`). Written as the file import writes (decision 257), a row the
+    casework rules refuse stops the import there: the 422 counts the rows before it."""
     user, client = request.user, request.auth
     assert isinstance(client, ApiClient)
     limit = settings.CAUNOI_API_IMPORT_MAX_ROWS
@@ -126,7 +128,19 @@ def import_rows(request: HttpRequest, payload: HtcdsImportIn):
             }
             for problem in report.problems
         ]
-        return Status(422, {"detail": _("Nothing was imported: see the problems."), "problems": problems})
+        written = report.created + report.updated + report.unchanged
+        detail = _("Nothing was imported: see the problems.")
+        if written:
+            # Refused while writing: the rows before the refused one are in (decision 303).
+            detail = ngettext(
+                "The import stopped after %(count)s row: see the problems. Send the rows again once they are"
+                " put right: those already imported are found, not registered twice.",
+                "The import stopped after %(count)s rows: see the problems. Send the rows again once they are"
+                " put right: those already imported are found, not registered twice.",
+                written,
+            ) % {"count": written}
+        counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+        return Status(422, {"detail": detail, "problems": problems, **counts})
     return Status(
         200,
         {

@@ -1,13 +1,15 @@
 """HTCDS as JSON: the export's rows for the cases the agency may see (classes not held blank),
-the importer's checks and writes (all rows or none, problems by row index), the row limit."""
+the importer's checks and writes (no row written when a row has a problem, problems by row
+index, the counts of an import stopped while writing), the row limit."""
 
 import pytest
 
 from casework.models import AuditEvent, Case
-from exchange.htcds import COLUMNS
+from exchange.htcds import COLUMNS, importer
 from referrals import routing
 from tests.api.conftest import make_client
 from tests.fixtures.chain import new_person_case
+from tests.fixtures.imports import rows_refused_at
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +72,23 @@ def test_a_bad_row_refuses_the_whole_payload_naming_row_and_column(api):
     problems = {(problem["row"], problem["column"]) for problem in response.json()["problems"]}
     assert (1, "prs_Gender") in problems and (1, "cnx_ReceptionProvince") in problems
     assert not Case.objects.filter(owning_agency=api.syt).exists()
+    assert (response.json()["created"], response.json()["updated"], response.json()["unchanged"]) == (0, 0, 0)
     unknown = api.syt_api.post("/api/v1/htcds/import", {"rows": [{**VALID, "no_such_column": "x"}]})
     assert unknown.status_code == 422 and unknown.json()["problems"]
+
+
+def test_an_import_stopped_while_writing_counts_the_rows_before_it(api, monkeypatch):
+    """Chunks of 2 rows, the fifth refused by the identification action while written: the 422
+    counts the four rows that are in (decision 303) and names the refused one by its index."""
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    response = api.syt_api.post("/api/v1/htcds/import", {"rows": rows_refused_at(4)})
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["created"], body["updated"], body["unchanged"]) == (4, 0, 0)
+    assert Case.objects.filter(owning_agency=api.syt).count() == 4
+    # In Vietnamese, as every message of the API.
+    assert body["detail"].startswith("Việc nhập dừng lại sau 4 dòng: xem các vấn đề.")
+    assert [problem["row"] for problem in body["problems"]] == [4]
 
 
 @pytest.mark.parametrize("body", [{}, {"rows": []}, {"rows": "x"}, {"rows": [[1]]}, {"rows": [VALID], "mode": "x"}])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -21,6 +22,7 @@ from devdata.htcds_rows import as_csv, fictional_rows
 from exchange import htcds
 from exchange.htcds import importer
 from messaging.models import OutboxMessage
+from tests.fixtures.imports import rows_refused_at
 from tests.fixtures.personas import acting, make_agency, make_user
 
 # Statements per imported row, at most: the bulk statements of a chunk are shared by its 200
@@ -122,6 +124,20 @@ def test_a_row_the_actions_refuse_stops_the_import_there_and_keeps_the_rows_befo
     rows[4].update({"cnx_CaseStatus": "reported", "vic_TraffickingStatus": "PossibleVictimOfTrafficking"})
     again = run_import(as_csv(rows), police, admin)
     assert again.ok and (again.created, again.unchanged) == (2, 4)
+
+
+def test_the_import_command_says_how_many_rows_it_wrote_before_it_stopped(importing, monkeypatch, tmp_path):
+    """Not "nothing was imported" when the first four rows are in (decision 303)."""
+    police, _admin = importing
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    target = tmp_path / "stops.csv"
+    target.write_bytes(as_csv(rows_refused_at(4)))
+    with translation.override("en"), pytest.raises(CommandError) as stopped:
+        call_command("import_htcds", str(target), "--agency", police.code, stderr=io.StringIO())
+    assert str(stopped.value).startswith(
+        "1 problem(s); the import stopped after 4 row(s): created 4, updated 0, unchanged 0."
+    )
+    assert Case.objects.filter(owning_agency=police).count() == 4
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,9 +21,12 @@ from django.utils import timezone, translation
 
 from casework import actions
 from casework.models import AuditEvent, Case, Membership, Person, Role, User
+from devdata.htcds_rows import as_csv
 from exchange import htcds, imports, tasks
+from exchange.htcds import importer
 from exchange.htcds.files import NOT_A_TABLE, OLD_EXCEL
 from exchange.models import ImportJob
+from tests.fixtures.imports import rows_refused_at
 from tests.fixtures.personas import make_agency, make_user, sign_in
 from tests.fixtures.statistics import build_statistics_world
 from tests.services import celery_worker
@@ -204,9 +207,11 @@ def test_a_file_with_problems_is_refused_whole_with_each_row_and_column(import_w
     assert job.problem_count == 2
     assert counts() == before
     assert not Case.objects.filter(owning_agency=world.agency).exists()
+    assert (job.created, job.updated, job.unchanged, job.done) == (0, 0, 0, 0)
     assert job.stored_name == "" and stored_files() == []
     page = client.get(f"/dashboards/imports/{job.public_id}/").content.decode()
     assert "Nothing was imported. Correct the file and upload it again." in page
+    assert "stopped part-way" not in page and 'data-testid="import-counts"' not in page
     assert 'data-testid="import-problems"' in page
     assert "<td>4</td><td><code>cnx_ReceivedAt</code></td><td>The date is in the future.</td>" in page
     assert "hx-get" not in page
@@ -266,6 +271,57 @@ def test_the_importer_reports_its_progress_up_to_every_row(import_world):
     assert report.ok
     assert seen[0] == (0, world.rows) and seen[-1] == (world.rows, world.rows)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_an_import_stopped_part_way_counts_the_rows_it_wrote(import_world, run_upload, monkeypatch):
+    """Chunks of 2 rows and row 6 (the fifth of six) refused while writing: the first two chunks
+    are in. The job is refused with their counts, and its page says how many rows are in and
+    that the same file finds them again (decision 303)."""
+    world = import_world
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    rows = rows_refused_at(4)
+    client = signed_in(world.admin)
+    job = run_upload(client, as_csv(rows))
+    imported = Case.objects.filter(owning_agency=world.agency)
+    assert job.status == ImportJob.Status.REFUSED
+    assert job.created == imported.count() == 4
+    assert (job.updated, job.unchanged, job.done) == (0, 0, 4)
+    [problem] = job.problems
+    assert problem["row"] == 6 and "The import stopped after 4 rows" in problem["message"]
+    page = client.get(f"/dashboards/imports/{job.public_id}/").content.decode()
+    assert "The import stopped part-way: 4 rows were imported before the problem below." in page
+    assert "the rows already imported are found, not registered twice" in page
+    assert 'data-testid="import-created">4<' in page and 'data-testid="import-unchanged">0<' in page
+    assert '<span class="badge text-bg-warning" data-testid="import-stopped">stopped part-way</span>' in page
+    assert "Nothing was imported" not in page
+    assert 'data-testid="import-problems"' in page and "<td>6</td>" in page
+    # Put right and uploaded again: the four are found, not registered twice.
+    rows[4].update({"cnx_CaseStatus": "reported", "vic_TraffickingStatus": "PossibleVictimOfTrafficking"})
+    rows[4]["cnx_IdentifiedOn"] = ""
+    again = run_upload(client, as_csv(rows))
+    assert (again.status, again.created, again.updated, again.unchanged) == (ImportJob.Status.DONE, 2, 0, 4)
+    assert imported.count() == 6
+    # Vietnamese first: the page of the stopped job in the default language.
+    client.cookies["django_language"] = "vi"
+    page = client.get(f"/dashboards/imports/{job.public_id}/").content.decode()
+    assert "Việc nhập dừng giữa chừng: 4 dòng đã được nhập trước khi gặp vấn đề dưới đây." in page
+    assert "dừng giữa chừng</span>" in page
+
+
+def test_an_import_refused_at_its_first_written_row_says_nothing_was_imported(import_world, run_upload, monkeypatch):
+    """Refused while writing, but at the first row: nothing is in, the counts stay 0."""
+    world = import_world
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    client = signed_in(world.admin)
+    job = run_upload(client, as_csv(rows_refused_at(0)))
+    assert job.status == ImportJob.Status.REFUSED
+    assert not Case.objects.filter(owning_agency=world.agency).exists()
+    assert (job.created, job.updated, job.unchanged, job.done) == (0, 0, 0, 0)
+    [problem] = job.problems
+    assert problem["row"] == 2 and problem["message"].startswith("Nothing was imported: ")
+    page = client.get(f"/dashboards/imports/{job.public_id}/").content.decode()
+    assert "Nothing was imported. Correct the file and upload it again." in page
+    assert "stopped part-way" not in page and 'data-testid="import-counts"' not in page
 
 
 # 2. Refused uploads ---------------------------------------------------------------------

@@ -51,6 +51,14 @@ class Command(BaseCommand):
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(str(problem))
+            written = report.created + report.updated + report.unchanged
+            if written:
+                # Refused while writing: the rows before the refused one are in (decision 303).
+                raise CommandError(
+                    f"{len(report.problems)} problem(s); the import stopped after {written} row(s): created"
+                    f" {report.created}, updated {report.updated}, unchanged {report.unchanged}. Importing the"
+                    " file again finds them."
+                )
             raise CommandError(f"{len(report.problems)} problem(s); nothing was imported.")
         self.stdout.write(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
         if report.followups:
