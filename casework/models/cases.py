@@ -273,8 +273,9 @@ class Case(models.Model):
     came_to_notice = models.CharField(_("how the person came to notice"), max_length=20, choices=CameToNotice.choices)
     return_mode = models.CharField(_("how the person returned"), max_length=20, choices=ReturnMode.choices, blank=True)
     received_at = models.DateTimeField(_("received at"))
+    # Indexed by `case_province_received` and `case_province_id` (both lead with it).
     reception_province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province of reception")
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province of reception"), db_index=False
     )
     reception_place = models.CharField(_("place of reception"), max_length=200, blank=True)
     # The commune where the person was received: the police, border guard and coast guard bring
@@ -407,6 +408,9 @@ class Case(models.Model):
             ),
             # Dashboards and statistics: a province's or an agency's cases received in a period.
             models.Index(fields=["reception_province", "received_at"], name="case_province_received"),
+            # A province's case ids without reading the cases: the provincial dashboard joins its
+            # claims, payments and overdue referrals to them (an index-only scan, decision 304).
+            models.Index(fields=["reception_province", "id"], name="case_province_id"),
             models.Index(fields=["owning_agency", "received_at"], name="case_agency_received"),
         ]
         constraints = [
