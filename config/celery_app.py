@@ -15,7 +15,8 @@ app.autodiscover_tasks()
 @signals.celeryd_init.connect
 def use_worker_statement_timeout(**_kwargs) -> None:
     """Workers run exports, imports and recomputes that may legitimately take longer than a page
-    may: they connect with their own statement timeout. Set before the pool forks, so every
+    may: they connect with their own statement timeout, and with PostgreSQL's own parallel
+    workers (a page's connections start none, decision 305). Set before the pool forks, so every
     worker process's connections carry it."""
     from django.conf import settings
     from django.db import connections

@@ -93,10 +93,14 @@ def database_from_url(url: str) -> dict:
     }
 
 
-def postgres_options(statement_timeout_seconds: int) -> str:
+def postgres_options(statement_timeout_seconds: int, parallel_workers: int | None = None) -> str:
     """libpq `options` for every connection: no JIT (compiling a dashboard aggregate cost ~200 ms
-    at 200,000 cases, more than it saved) and the statement timeout (0: none)."""
-    return f"-c jit=off -c statement_timeout={statement_timeout_seconds * 1000}"
+    at 200,000 cases, more than it saved), the statement timeout (0: none) and, when given, the
+    parallel workers one query may start (None: PostgreSQL's own setting; decision 305)."""
+    options = f"-c jit=off -c statement_timeout={statement_timeout_seconds * 1000}"
+    if parallel_workers is not None:
+        options += f" -c max_parallel_workers_per_gather={parallel_workers}"
+    return options
 
 
 def replica_database(primary: dict, url: str) -> dict:

@@ -113,6 +113,12 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 # longer limit (config/celery_app.py); 0 means no limit.
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 20)
 DATABASE_WORKER_STATEMENT_TIMEOUT = env_int("DATABASE_WORKER_STATEMENT_TIMEOUT", 900)
+# Parallel workers a page's query may start. A page's queries are bounded (one agency's inbox, a
+# page of 25 rows): starting a worker cost more than it saved (an inbox query 4 → 10 ms when the
+# planner's row estimate tipped it into a parallel plan), and under load the workers take the
+# cores other requests need. -1 leaves PostgreSQL's own setting (maintenance commands and Celery
+# workers keep it: exports, imports and rollup rebuilds read whole tables). Decision 305.
+DATABASE_PARALLEL_WORKERS = env_int("DATABASE_PARALLEL_WORKERS", 0)
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
     # Persistent connections in production; none in tests, where the live server's request
@@ -121,7 +127,9 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
-        "options": postgres_options(DATABASE_STATEMENT_TIMEOUT),
+        "options": postgres_options(
+            DATABASE_STATEMENT_TIMEOUT, DATABASE_PARALLEL_WORKERS if DATABASE_PARALLEL_WORKERS >= 0 else None
+        ),
     }
 else:
     DATABASES = {

@@ -43,4 +43,33 @@ def test_pages_keep_their_own_timeout():
     manage.use_maintenance_timeout(["manage.py", "runserver"], environ)
     assert environ == {}
     manage.use_maintenance_timeout(["manage.py", "migrate"], environ)
-    assert environ == {"DATABASE_STATEMENT_TIMEOUT": "900"}
+    assert environ == {"DATABASE_STATEMENT_TIMEOUT": "900", "DATABASE_PARALLEL_WORKERS": "-1"}
+
+
+PARALLEL = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+
+
+@pytest.mark.parametrize(
+    ("command", "env", "expected"),
+    [
+        # A page's connection starts no parallel worker (decision 305)...
+        (["runserver"], {}, " -c max_parallel_workers_per_gather=0"),
+        (["runserver"], {"DATABASE_PARALLEL_WORKERS": "2"}, " -c max_parallel_workers_per_gather=2"),
+        # ... maintenance keeps PostgreSQL's own setting unless told otherwise.
+        (["shell"], {}, ""),
+        (["shell"], {"DATABASE_PARALLEL_WORKERS": "1"}, " -c max_parallel_workers_per_gather=1"),
+    ],
+)
+def test_pages_start_no_parallel_workers_and_maintenance_keeps_postgres_setting(command, env, expected):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_PARALLEL", "DATABASE_STATEMENT"))}
+    environment.update(env, DATABASE_URL="postgres://nobody@127.0.0.1:5432/unused")
+    environ = {**environment, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    manage.use_maintenance_timeout(["manage.py", *command], environ)
+    result = subprocess.run(
+        [sys.executable, "-c", PARALLEL], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    options = result.stdout.strip().splitlines()[-1]
+    assert options.endswith(
+        "statement_timeout=" + str(int(environ.get("DATABASE_STATEMENT_TIMEOUT", "20")) * 1000) + expected
+    )

@@ -21,22 +21,32 @@ def test_every_connection_carries_the_configured_statement_timeout():
         cursor.execute("SHOW statement_timeout")
         shown = cursor.fetchone()[0]
     assert shown == f"{settings.DATABASE_STATEMENT_TIMEOUT}s"
+    # A page's query starts no parallel worker (decision 305).
+    assert settings.DATABASE_PARALLEL_WORKERS == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
     assert f"statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT * 1000}" in postgres_options(
         settings.DATABASE_STATEMENT_TIMEOUT
     )
 
 
-def test_a_query_blocked_past_the_timeout_answers_the_503_page(world):
-    client = sign_in(world.owner)
-    assert client.get("/").status_code == 200
+def _plain_connection() -> psycopg.Connection:
+    """A connection to the test database without the application's options."""
     database = connection.settings_dict
-    blocker = psycopg.connect(
+    return psycopg.connect(
         host=database["HOST"] or "127.0.0.1",
         port=database["PORT"] or 5432,
         user=database["USER"],
         password=database["PASSWORD"] or None,
         dbname=database["NAME"],
     )
+
+
+def test_a_query_blocked_past_the_timeout_answers_the_503_page(world):
+    client = sign_in(world.owner)
+    assert client.get("/").status_code == 200
+    blocker = _plain_connection()
     try:
         blocker.execute("LOCK TABLE casework_case IN ACCESS EXCLUSIVE MODE")
         with connection.cursor() as cursor:
@@ -63,6 +73,12 @@ def test_workers_connect_with_their_own_longer_timeout():
             shown = cursor.fetchone()[0]
         expected = settings.DATABASE_WORKER_STATEMENT_TIMEOUT
         assert shown == (f"{expected}s" if expected < 60 else f"{expected // 60}min")
+        # Exports and rollup rebuilds keep the server's parallel workers: those of a plain connection.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            workers = cursor.fetchone()[0]
+        with _plain_connection() as plain:
+            assert workers == plain.execute("SHOW max_parallel_workers_per_gather").fetchone()[0]
     finally:
         settings.DATABASES["default"]["OPTIONS"]["options"] = before
         connection.close()
