@@ -31,6 +31,7 @@ from referrals.access import (
 from referrals.actions import ReferralError
 from referrals.forms import ArchivePageForm, AssignWorkerForm, MoveForm, RedirectForm, SendReferralForm
 from referrals.models import HandoverMinutes, Referral, ReferralStatus
+from referrals.rows import referral_rows
 from shelters.models import Placement
 from support.queries import claims_to_decide
 
@@ -103,13 +104,15 @@ def inbox(request):
             "profiles": len(received),
         },
     )
+    now = timezone.now()
     context = {
         "received": received,
+        "received_rows": referral_rows(request, received, outgoing=False, caseworkers=caseworkers, now=now),
         "sent": sent,
+        "sent_rows": referral_rows(request, sent, outgoing=True, now=now),
         "escalated": escalated,
-        "caseworkers": caseworkers,
         "claims": claims,
-        "now": timezone.now(),
+        "now": now,
         "today": timezone.localdate(),
     }
     return render(request, "referrals/inbox.html", context)
