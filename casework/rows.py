@@ -6,11 +6,12 @@ cost"). Every value goes through `format_html`, which escapes it as the template
 The markup is exactly the former `_case_row.html`.
 """
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from casework.lib.links import by_public_id
 
 ROW = (
     "<tr{}>\n"
@@ -36,18 +37,17 @@ def case_rows(cases) -> SafeString:
         "hidden": format_html('<span class="text-muted">{}</span>', _("(identity not shared)")),
         "child": format_html(' <span class="badge text-bg-info">{}</span>', _("child")),
     }
-    marker = "00000000-0000-0000-0000-000000000000"
-    link = reverse("casework:case-detail", args=[marker])
-    return mark_safe("\n  ".join(_row(case, words, link, marker) for case in cases))  # noqa: S308 — each row is format_html
+    link = by_public_id("casework:case-detail")
+    return mark_safe("\n  ".join(_row(case, words, link) for case in cases))  # noqa: S308 — each row is format_html
 
 
-def _row(case, words: dict, link: str, marker: str) -> str:
+def _row(case, words: dict, link) -> str:
     overdue = case.is_overdue
     received = timezone.localtime(case.received_at) if case.received_at else None
     return format_html(
         ROW,
         mark_safe(' class="table-warning"') if overdue else "",  # noqa: S308 — a constant
-        link.replace(marker, str(case.public_id)),
+        link(case.public_id),
         case.reference,
         words["overdue"] if overdue else "",
         words["merged"] if case.merged_into_id else "",

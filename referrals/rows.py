@@ -8,11 +8,12 @@ was for the case list (`casework.rows`, decision 270). Every value goes through
 """
 
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from casework.lib.links import by_public_id
 
 ROW = (
     "<tr{}>\n"
@@ -38,7 +39,6 @@ ASSIGN = (
     '      <button class="btn btn-sm btn-outline-primary" type="submit">{}</button>\n'
     "    </form>"
 )
-MARKER = "00000000-0000-0000-0000-000000000000"
 
 
 def referral_rows(request, referrals, *, outgoing: bool, caseworkers=(), now=None) -> SafeString:
@@ -54,10 +54,7 @@ def referral_rows(request, referrals, *, outgoing: bool, caseworkers=(), now=Non
         "caseworker": _("Caseworker"),
         "assign": _("Assign"),
     }
-    links = {
-        "detail": reverse("referrals:detail", args=[MARKER]),
-        "assign": reverse("referrals:assign", args=[MARKER]),
-    }
+    links = {"detail": by_public_id("referrals:detail"), "assign": by_public_id("referrals:assign")}
     form = None
     if caseworkers and not outgoing:
         form = {"token": get_token(request), "workers": [(worker.pk, str(worker)) for worker in caseworkers]}
@@ -74,7 +71,7 @@ def _row(referral, outgoing: bool, form: dict | None, words: dict, links: dict, 
     return format_html(
         ROW,
         mark_safe(' class="table-warning"') if getattr(referral, "overdue", False) else "",  # noqa: S308 — a constant
-        links["detail"].replace(MARKER, code),
+        links["detail"](code),
         referral.reference,
         format_html('<div class="small" data-testid="person-name">{}</div>', person) if person else "",
         format_html('<div class="small text-muted">{}</div>', _profile(profile, words)) if profile else "",
@@ -114,7 +111,7 @@ def _assign(referral, code: str, form: dict, words: dict, links: dict) -> SafeSt
     )
     return format_html(
         ASSIGN,
-        links["assign"].replace(MARKER, code),
+        links["assign"](code),
         form["token"],
         code,
         words["caseworker"],
