@@ -87,12 +87,8 @@ def earlier_cases_of_same_people(people: list[Person], limit: int = 50) -> list[
     numbers = {pk: number for pk, number in numbers.items() if number}
     if not keys and not numbers:
         return [[] for _person in people]
-    names = {key[0] for key in keys.values()}
-    candidates = Person.objects.filter(Q(name_key__in=names) | Q(document_number__in=set(numbers.values())))
     by_key, by_number = defaultdict(set), defaultdict(set)
-    for pk, name_key, birth_year, province_id, number in candidates.values_list(
-        "pk", "name_key", "birth_year", "home_province_id", "document_number"
-    ):
+    for pk, name_key, birth_year, province_id, number in _candidates(set(keys.values()), set(numbers.values())):
         by_key[(name_key, birth_year, province_id)].add(pk)
         if number:
             by_number[number].add(pk)
@@ -115,6 +111,25 @@ def earlier_cases_of_same_people(people: list[Person], limit: int = 50) -> list[
         cases.sort(key=lambda case: (case.created_at, case.pk), reverse=True)
         found.append(cases[:limit])
     return found
+
+
+# Keys per statement: three parameters each, well under SQLite's limit of one statement.
+KEY_BATCH = 200
+
+
+def _candidates(keys: set[tuple], numbers: set[str]):
+    """(pk, name_key, birth_year, home_province_id, document_number) of the people with one of
+    the exact `keys` (name key, birth year, province) or document `numbers`. Each key is its own
+    condition, so the database reads `person_duplicate_key` for just those people: a name alone
+    is shared by thousands of people in a national register (decision 307)."""
+    keys, numbers = sorted(keys), sorted(numbers)
+    for start in range(0, max(len(keys), len(numbers)), KEY_BATCH):
+        matches = Q(document_number__in=numbers[start : start + KEY_BATCH]) if numbers[start:] else Q()
+        for name_key, birth_year, province_id in keys[start : start + KEY_BATCH]:
+            matches |= Q(name_key=name_key, birth_year=birth_year, home_province_id=province_id)
+        yield from Person.objects.filter(matches).values_list(
+            "pk", "name_key", "birth_year", "home_province_id", "document_number"
+        )
 
 
 def audit_duplicate_check(user, person_data: dict, visible: list, others: list) -> None:
