@@ -7,9 +7,8 @@ was for the case list (`casework.rows`, decision 270). Every value goes through
 `_referral_row.html` and `_profile.html` (decision 306).
 """
 
-from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -17,33 +16,25 @@ from casework.lib.links import by_public_id
 
 ROW = (
     "<tr{}>\n"
-    '  <td><a href="{}">{}</a>{}{}</td>\n'
+    '  <td>{}<a href="{}">{}</a>{}{}</td>\n'
     "  <td>{}</td>\n"
     "  <td>{}</td>\n"
     '  <td><span class="badge text-bg-light border">{}</span></td>\n'
     "  <td>{}\n"
     "    {}</td>\n"
-    "  <td>{}\n"
-    "    {}\n"
-    "  </td>\n"
+    "  <td>{}</td>\n"
     "</tr>"
 )
-ASSIGN = (
-    '<form method="post" action="{}" class="d-flex gap-1 mt-1">'
-    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
-    '      <input type="hidden" name="return_to" value="inbox">\n'
-    '      <label class="visually-hidden" for="assign-{}">{}</label>\n'
-    '      <select class="form-select form-select-sm" name="user" id="assign-{}">\n'
-    "        {}\n"
-    "      </select>\n"
-    '      <button class="btn btn-sm btn-outline-primary" type="submit">{}</button>\n'
-    "    </form>"
+# The supervisor's pick of a received row for the inbox's one assignment form (decision 308).
+PICK = (
+    '<input class="form-check-input me-2" type="checkbox" name="referral" value="{}" form="inbox-assign"'
+    ' id="pick-{}" aria-label="{} {}" data-testid="pick">'
 )
 
 
-def referral_rows(request, referrals, *, outgoing: bool, caseworkers=(), now=None) -> SafeString:
-    """The `<tr>` of each referral as the inbox shows it: received (`outgoing` False, with the
-    assignment form when `caseworkers` are given) or sent."""
+def referral_rows(referrals, *, outgoing: bool, pickable: bool = False, now=None) -> SafeString:
+    """The `<tr>` of each referral as the inbox shows it: received (`outgoing` False, with a
+    box to pick it for the assignment form when `pickable`) or sent."""
     now = now or timezone.now()
     words = {
         "overdue": format_html(' <span class="badge text-bg-warning">{}</span>', _("overdue")),
@@ -51,18 +42,15 @@ def referral_rows(request, referrals, *, outgoing: bool, caseworkers=(), now=Non
             '<span class="badge text-bg-danger" data-testid="profile-urgent">{}</span> ', _("urgent")
         ),
         "child": format_html(' · <span class="badge text-bg-info" data-testid="profile-child">{}</span>', _("child")),
-        "caseworker": _("Caseworker"),
-        "assign": _("Assign"),
+        "pick": _("Choose"),
     }
-    links = {"detail": by_public_id("referrals:detail"), "assign": by_public_id("referrals:assign")}
-    form = None
-    if caseworkers and not outgoing:
-        form = {"token": get_token(request), "workers": [(worker.pk, str(worker)) for worker in caseworkers]}
-    rows = (_row(referral, outgoing, form, words, links, now) for referral in referrals)
+    links = {"detail": by_public_id("referrals:detail")}
+    pickable = pickable and not outgoing
+    rows = (_row(referral, outgoing, pickable, words, links, now) for referral in referrals)
     return mark_safe("\n".join(rows))  # noqa: S308 — each row is format_html
 
 
-def _row(referral, outgoing: bool, form: dict | None, words: dict, links: dict, now) -> str:
+def _row(referral, outgoing: bool, pickable: bool, words: dict, links: dict, now) -> str:
     code = str(referral.public_id)
     person = getattr(referral, "person_name", "")
     profile = getattr(referral, "profile", None)
@@ -71,6 +59,7 @@ def _row(referral, outgoing: bool, form: dict | None, words: dict, links: dict, 
     return format_html(
         ROW,
         mark_safe(' class="table-warning"') if getattr(referral, "overdue", False) else "",  # noqa: S308 — a constant
+        format_html(PICK, code, code, words["pick"], referral.reference) if pickable else "",
         links["detail"](code),
         referral.reference,
         format_html('<div class="small" data-testid="person-name">{}</div>', person) if person else "",
@@ -81,7 +70,6 @@ def _row(referral, outgoing: bool, form: dict | None, words: dict, links: dict, 
         due,
         words["overdue"] if late else "",
         referral.assigned_to if referral.assigned_to is not None else "—",
-        _assign(referral, code, form, words, links) if form else "",
     )
 
 
@@ -97,25 +85,4 @@ def _profile(profile, words: dict) -> SafeString:
         format_html(' · <span data-testid="profile-languages">{}</span>', profile.languages)
         if profile.languages
         else "",
-    )
-
-
-def _assign(referral, code: str, form: dict, words: dict, links: dict) -> SafeString:
-    options = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (pk, mark_safe(" selected") if pk == referral.assigned_to_id else "", label)  # noqa: S308 — a constant
-            for pk, label in form["workers"]
-        ),
-    )
-    return format_html(
-        ASSIGN,
-        links["assign"](code),
-        form["token"],
-        code,
-        words["caseworker"],
-        code,
-        options,
-        words["assign"],
     )

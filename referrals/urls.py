@@ -8,6 +8,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("archive/", views.archive, name="archive"),
+    path("assign/", views.assign_many, name="assign-many"),
     path("send/<uuid:code>/", views.send, name="send"),
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/assign/", views.assign, name="assign"),

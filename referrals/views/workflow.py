@@ -1,11 +1,13 @@
 """The agency inbox, the referral page and its moves: access → form → action → redirect."""
 
+import uuid
 from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from casework import audit
@@ -107,9 +109,10 @@ def inbox(request):
     now = timezone.now()
     context = {
         "received": received,
-        "received_rows": referral_rows(request, received, outgoing=False, caseworkers=caseworkers, now=now),
+        "received_rows": referral_rows(received, outgoing=False, pickable=bool(caseworkers), now=now),
+        "caseworkers": caseworkers,
         "sent": sent,
-        "sent_rows": referral_rows(request, sent, outgoing=True, now=now),
+        "sent_rows": referral_rows(sent, outgoing=True, now=now),
         "escalated": escalated,
         "claims": claims,
         "now": now,
@@ -286,14 +289,67 @@ def redirect_referral(request, referral):
 
 @referral_move(RECEIVER, supervisor=True)
 def assign(request, referral):
-    back = redirect("referrals:inbox") if request.POST.get("return_to") == "inbox" else None
+    """The referral page's assignment form; the inbox's is `assign_many`."""
     form = AssignWorkerForm(request.POST, caseworkers=_caseworkers(referral.to_agency_id))
     if not referral.is_open or not form.is_valid():
         messages.error(request, _("Choose a caseworker of your agency for an open referral."))
-        return back
+        return
     actions.do_assign_referral(referral, worker=form.cleaned_data["user"], actor=request.user)
     messages.success(request, _("Caseworker assigned."))
-    return back
+
+
+@membership_required
+@require_http_methods(["POST"])
+def assign_many(request):
+    """The inbox's one assignment form (decision 308): the referrals the supervisor ticked go
+    to one caseworker, each as `assign` gives it. A referral the agency does not receive is
+    404, as its own page is; one closed meanwhile is named and left as it is."""
+    user = request.user
+    if not _is_supervisor(user):
+        deny(user, {"need": "assign_many"})
+    codes = request.POST.getlist("referral")
+    if len(codes) > INBOX_LIMIT:
+        messages.error(request, _("Choose at most %(count)s referrals at once.") % {"count": INBOX_LIMIT})
+        return redirect("referrals:inbox")
+    referrals = []
+    for code in codes:
+        referral = access_referral(user, _as_uuid(code, user))
+        if referral_side(user, referral) != RECEIVER:
+            _deny(user, referral, "assign_many")
+        referrals.append(referral)
+    form = AssignWorkerForm(request.POST, caseworkers=_caseworkers(user.active_membership.agency_id))
+    if not referrals or not form.is_valid():
+        messages.error(request, _("Tick the referrals to assign and choose a caseworker of your agency."))
+        return redirect("referrals:inbox")
+    worker, refused = form.cleaned_data["user"], []
+    for referral in referrals:
+        try:
+            actions.do_assign_referral(referral, worker=worker, actor=user)
+        except ReferralError:
+            refused.append(referral.reference)
+    assigned = len(referrals) - len(refused)
+    if assigned:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s referral assigned to %(worker)s.", "%(count)s referrals assigned to %(worker)s.", assigned
+            )
+            % {"count": assigned, "worker": worker},
+        )
+    if refused:
+        messages.error(
+            request,
+            _("No longer open, not assigned: %(references)s.") % {"references": ", ".join(refused)},
+        )
+    return redirect("referrals:inbox")
+
+
+def _as_uuid(code: str, user) -> uuid.UUID:
+    """A referral's public id from a form; anything else is not found, like a bad address."""
+    try:
+        return uuid.UUID(code)
+    except ValueError:
+        deny(user, {"referral": code[:64]})
 
 
 @membership_required

@@ -125,11 +125,11 @@ def test_the_inbox_query_count_is_the_same_for_1_and_50_referrals(net):
     send(net)
     send_from_social(net)
     few, html = count_queries(client)
-    assert html.count('name="return_to"') == 1  # the supervisor's assign form
+    assert html.count('name="referral"') == 1  # the supervisor's box to tick (decision 308)
     for index in range(49):
         send(net, case=make_case(net.police, acting(net.owner), name=f"Người Thử {index}"))
     many, html = count_queries(client)
-    assert html.count('name="return_to"') == 50
+    assert html.count('name="referral"') == 50
     assert few == many <= 12
 
 
@@ -249,8 +249,8 @@ def test_the_receiving_supervisor_assigns_a_caseworker_and_a_caseworker_may_not(
     url = f"/referrals/{referral.public_id}/assign/"
     assert sign_in(net.social_worker).post(url, {"user": net.social_worker.pk}).status_code == 404
     assert sign_in(net.supervisor).post(url, {"user": net.owner.pk}).status_code == 404  # the sender's side
-    response = sign_in(net.social_supervisor).post(url, {"user": net.social_worker.pk, "return_to": "inbox"})
-    assert response.status_code == 302 and response["Location"] == INBOX
+    response = sign_in(net.social_supervisor).post(url, {"user": net.social_worker.pk})
+    assert response.status_code == 302 and response["Location"] == f"/referrals/{referral.public_id}/"
     referral.refresh_from_db()
     assert referral.assigned_to == net.social_worker
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, actor=net.social_supervisor).count() == 1
