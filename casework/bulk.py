@@ -451,8 +451,11 @@ def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-# Columns whose Python value the database driver cannot take as it is.
+# Columns whose Python value the database driver cannot take as it is. psycopg's COPY takes
+# dates, times, UUIDs and addresses as Python gives them (PostgreSQL's own prep returns them
+# unchanged): only JSON is wrapped there.
 _PREPARED = (models.DateTimeField, models.DateField, models.JSONField, models.GenericIPAddressField, models.UUIDField)
+_PREPARED_POSTGRESQL = (models.JSONField,)
 
 
 def _insert_instances(instances: list, *, with_pk: bool = False) -> None:
@@ -465,7 +468,9 @@ def _insert_instances(instances: list, *, with_pk: bool = False) -> None:
     fields = [field for field in model._meta.concrete_fields if with_pk or not field.primary_key]
     keys = [field for field in fields if isinstance(field, models.ForeignKey)]
     stamped = [getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields]
-    prepared = [isinstance(field, _PREPARED) for field in fields]
+    prepared = [
+        isinstance(field, _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED) for field in fields
+    ]
     rows = []
     for instance in instances:
         for key in keys:
