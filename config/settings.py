@@ -322,6 +322,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-exports": {"task": "dashboards.tasks.requeue_exports", "schedule": 120.0},
     "expire-exports": {"task": "dashboards.tasks.expire_exports", "schedule": 3600.0},
     "requeue-imports": {"task": "dashboards.tasks.requeue_imports", "schedule": 120.0},
+    "fold-rollups": {"task": "dashboards.tasks.fold_rollups", "schedule": 60.0},
 }
 # Cache: Redis when CACHE_URL is set (shared by every worker process, so an invalidation in
 # one reaches all). Without it: one process's memory in dev and test, and no cache at all in

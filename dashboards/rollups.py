@@ -42,6 +42,7 @@ from casework.models import Case, CaseStatus, PicklistValue, Province, Sex, Stat
 from dashboards import stats, waits
 from dashboards.models import COLUMNS, RECEIVED_CELLS, STATUS_CELLS, CaseRollup, IncidentRollup, RollupMark, WaitRollup
 from dashboards.scope import COUNTED, Filters, Scope
+from messaging import outbox
 from referrals.models import HandoverMinutes
 
 log = logging.getLogger(__name__)
@@ -89,23 +90,45 @@ def cell_conditions(*, probe: bool = False) -> dict[str, Q]:
 # ---- writing ---------------------------------------------------------------------------
 
 
+# The marks this thread wrote and has not folded in yet: `flush_after_commit` folds these, not
+# the marks of other changes (decision 307). A list per context, ids of rolled-back marks
+# included: they are no longer rows, so folding them finds nothing (SQLite may give such an id
+# out again; folding that mark early is harmless, a fold is never wrong).
+_written: ContextVar[list[int] | None] = ContextVar("rollup_marks_written", default=None)
+
+
+def _insert(marks: list[RollupMark]) -> None:
+    if not marks:
+        return
+    created = RollupMark.objects.bulk_create(marks)
+    written = _written.get()
+    if written is None:
+        written = []
+        _written.set(written)
+    written.extend(mark.pk for mark in created if mark.pk is not None)
+
+
 def mark(*, case_ids: Iterable[int], pairs: Iterable[tuple[int | None, datetime.date | None]]) -> None:
     """`mark_cases` and `mark_pairs` in one INSERT."""
     marks = [RollupMark(case_id=pk) for pk in set(case_ids) if pk]
     marks += [RollupMark(province_id=p, month=m) for p, m in set(pairs) if p is not None and m is not None]
-    RollupMark.objects.bulk_create(marks)
+    _insert(marks)
 
 
 def mark_cases(case_ids: Iterable[int]) -> None:
     """Mark cases changed in the current transaction (their province-months are refreshed)."""
-    RollupMark.objects.bulk_create([RollupMark(case_id=pk) for pk in set(case_ids) if pk])
+    _insert([RollupMark(case_id=pk) for pk in set(case_ids) if pk])
 
 
 def mark_pairs(pairs: Iterable[tuple[int | None, datetime.date | None]]) -> None:
     """Mark province-months a case left (its old province or months)."""
-    RollupMark.objects.bulk_create(
-        [RollupMark(province_id=p, month=m) for p, m in set(pairs) if p is not None and m is not None]
-    )
+    _insert([RollupMark(province_id=p, month=m) for p, m in set(pairs) if p is not None and m is not None])
+
+
+def _take_written() -> list[int]:
+    written = _written.get() or []
+    _written.set([])
+    return written
 
 
 def pairs_of(province_id: int | None, received_at, identified_on) -> set[Pair]:
@@ -148,11 +171,20 @@ def _marked() -> set[Pair] | None:
     return pairs
 
 
-def flush(limit: int = 1000) -> int:
-    """Fold the marks into the rollups; returns the province-months recomputed. Called after
-    the commit of a change; a flush that fails leaves the marks for the next one (readers count
-    marked months live meanwhile)."""
-    marks = list(RollupMark.objects.values_list("pk", "case_id", "province_id", "month")[:limit])
+def flush(ids: Iterable[int] | None = None, limit: int = 1000) -> int:
+    """Fold marks into the rollups, one province-month at a time: those with `ids` (a change's
+    own, after its commit), else any; returns the province-months recomputed. A flush that
+    fails leaves the marks for `fold_marks` (readers count marked months live meanwhile)."""
+    marks_query = RollupMark.objects.values_list("pk", "case_id", "province_id", "month")
+    if ids is not None:
+        ids = sorted(set(ids))
+        if not ids:
+            return 0
+        marks = []
+        for start in range(0, len(ids), FOLD_BATCH):
+            marks += marks_query.filter(pk__in=ids[start : start + FOLD_BATCH])
+    else:
+        marks = list(marks_query[:limit])
     if not marks:
         return 0
     pairs = {(p, m) for _pk, _case, p, m in marks if p is not None and m is not None}
@@ -178,15 +210,25 @@ def deferred():
         yield
     finally:
         _deferring.reset(token)
+        _take_written()  # the fold below takes them, with any other mark left over
         try:
-            fold_marks()
-        except Exception:  # noqa: BLE001 — the marks stay; readers count those months live
+            with transaction.atomic():
+                outbox.enqueue(FOLD_TASK)
+        except Exception:  # noqa: BLE001 — the marks stay for the beat's fold; readers count those months live
             log.warning("dashboard rollups not refreshed after a bulk change", exc_info=True)
 
 
+FOLD_TASK = "dashboards.tasks.fold_rollups"
+# A province with at most this many marked months has each refreshed; more, and its rows from
+# the first to the last marked month are rebuilt in one pass.
+FEW_MONTHS = 6
+
+
 def fold_marks() -> int:
-    """Fold every mark in, one rebuild per province over its marked months; returns the
-    provinces rebuilt. Marks written meanwhile by other changes stay for their own flush."""
+    """Fold every mark in (the task after a bulk change, and the beat's sweep of marks a failed
+    flush left): a province with a few marked months has each refreshed, one with more is
+    rebuilt over the span of its marked months; returns the provinces folded. Marks written
+    meanwhile stay for their own flush."""
     marks = list(RollupMark.objects.values_list("pk", "case_id", "province_id", "month"))
     if not marks:
         return 0
@@ -198,6 +240,10 @@ def fold_marks() -> int:
     for province_id, month in pairs:
         months.setdefault(province_id, []).append(month)
     for province_id, marked in sorted(months.items()):
+        if len(set(marked)) <= FEW_MONTHS:
+            for month in sorted(set(marked)):
+                refresh(province_id, month)
+            continue
         first, last = min(marked), max(marked)
         with transaction.atomic():
             month = first
@@ -212,12 +258,14 @@ def fold_marks() -> int:
 
 
 def flush_after_commit() -> None:
+    """Fold, once the transaction commits, the marks this thread wrote (not other changes':
+    a save never waits for the marks of an import running elsewhere, decision 307)."""
     if _deferring.get():
         return
 
     def run():
         try:
-            flush()
+            flush(_take_written())
         except Exception:  # noqa: BLE001 — the marks stay; readers count those months live
             log.warning("dashboard rollups not refreshed", exc_info=True)
 
