@@ -257,6 +257,28 @@ def fold_marks() -> int:
     return len(months)
 
 
+# A session lock of its own (one bigint key: apart from the two-key locks of `_lock`).
+FOLD_LOCK = 2_024_307
+
+
+@contextlib.contextmanager
+def one_fold_at_a_time():
+    """Yield whether this process may fold: on PostgreSQL only if no other fold holds the
+    lock (a second would rebuild the same provinces again, waiting on each month's lock)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [FOLD_LOCK])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [FOLD_LOCK])
+
+
 def flush_after_commit() -> None:
     """Fold, once the transaction commits, the marks this thread wrote (not other changes':
     a save never waits for the marks of an import running elsewhere, decision 307)."""

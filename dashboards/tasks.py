@@ -21,7 +21,9 @@ from messaging import outbox
 def fold_rollups(outbox_id: int | None = None) -> int:
     """Fold every rollup mark in: after a bulk change (an HTCDS import, through the outbox),
     and every minute for the marks a failed flush left. Run twice, the second finds nothing or
-    folds again: the rollups are recomputed from the cases, never incremented."""
-    folded = rollups.fold_marks()
+    folds again: the rollups are recomputed from the cases, never incremented. While another
+    fold runs this one does nothing: the next minute's takes what that one did not see."""
+    with rollups.one_fold_at_a_time() as mine:
+        folded = rollups.fold_marks() if mine else 0
     outbox.mark_done(outbox_id)
     return folded

@@ -4,8 +4,11 @@ everything left, every minute and after a bulk import, and the rollups stay exac
 
 import datetime
 
+import psycopg
+import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connection
 
 from casework.models import Case, CaseStatus
 from config.celery_app import app
@@ -63,3 +66,22 @@ def test_the_beat_and_the_relay_run_the_fold_every_minute():
     entry = django_settings.CELERY_BEAT_SCHEDULE["fold-rollups"]
     assert entry == {"task": rollups.FOLD_TASK, "schedule": 60.0}
     assert rollups.FOLD_TASK in app.tasks
+
+
+@pytest.mark.postgres
+def test_a_fold_while_another_runs_does_nothing_and_the_next_one_folds(spread):  # noqa: F811
+    change_everything(spread)
+    marks = RollupMark.objects.count()
+    db = connection.settings_dict
+    other = psycopg.connect(
+        dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"], autocommit=True
+    )
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [rollups.FOLD_LOCK])
+        assert tasks.fold_rollups() == 0
+        assert RollupMark.objects.count() == marks
+        other.execute("SELECT pg_advisory_unlock(%s)", [rollups.FOLD_LOCK])
+    finally:
+        other.close()
+    assert tasks.fold_rollups() > 0
+    assert not RollupMark.objects.exists()
