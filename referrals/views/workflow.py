@@ -307,7 +307,7 @@ def assign_many(request):
     user = request.user
     if not _is_supervisor(user):
         deny(user, {"need": "assign_many"})
-    codes = request.POST.getlist("referral")
+    codes = list(dict.fromkeys(request.POST.getlist("referral")))  # a referral sent twice is assigned once
     if len(codes) > INBOX_LIMIT:
         messages.error(request, _("Choose at most %(count)s referrals at once.") % {"count": INBOX_LIMIT})
         return redirect("referrals:inbox")
