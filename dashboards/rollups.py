@@ -187,12 +187,27 @@ def flush(ids: Iterable[int] | None = None, limit: int = 1000) -> int:
         marks = list(marks_query[:limit])
     if not marks:
         return 0
-    pairs = {(p, m) for _pk, _case, p, m in marks if p is not None and m is not None}
-    pairs |= _case_pairs(case for _pk, case, _p, _m in marks if case is not None)
+    pairs = _marked_pairs(marks)
     for province_id, month in sorted(pairs):
         refresh(province_id, month)
-    RollupMark.objects.filter(pk__in=[pk for pk, *_rest in marks]).delete()
+    _delete(marks)
     return len(pairs)
+
+
+def _marked_pairs(marks: list[tuple]) -> set[Pair]:
+    """The province-months (pk, case, province, month) marks make stale: their own, and their
+    cases' as they are now."""
+    pairs = {(p, m) for _pk, _case, p, m in marks if p is not None and m is not None}
+    case_ids = sorted({case for _pk, case, _p, _m in marks if case is not None})
+    for start in range(0, len(case_ids), FOLD_BATCH):
+        pairs |= _case_pairs(case_ids[start : start + FOLD_BATCH])
+    return pairs
+
+
+def _delete(marks: list[tuple]) -> None:
+    folded = [pk for pk, *_rest in marks]
+    for start in range(0, len(folded), FOLD_BATCH):
+        RollupMark.objects.filter(pk__in=folded[start : start + FOLD_BATCH]).delete()
 
 
 # Set while many changes are written at once (`deferred`): no flush after each commit.
@@ -232,16 +247,12 @@ def fold_marks() -> int:
     marks = list(RollupMark.objects.values_list("pk", "case_id", "province_id", "month"))
     if not marks:
         return 0
-    pairs = {(p, m) for _pk, _case, p, m in marks if p is not None and m is not None}
-    case_ids = sorted({case for _pk, case, _p, _m in marks if case is not None})
-    for start in range(0, len(case_ids), FOLD_BATCH):
-        pairs |= _case_pairs(case_ids[start : start + FOLD_BATCH])
     months: dict[int, list[datetime.date]] = {}
-    for province_id, month in pairs:
+    for province_id, month in _marked_pairs(marks):
         months.setdefault(province_id, []).append(month)
     for province_id, marked in sorted(months.items()):
-        if len(set(marked)) <= FEW_MONTHS:
-            for month in sorted(set(marked)):
+        if len(marked) <= FEW_MONTHS:
+            for month in sorted(marked):
                 refresh(province_id, month)
             continue
         first, last = min(marked), max(marked)
@@ -251,9 +262,7 @@ def fold_marks() -> int:
                 _lock(province_id, month)
                 month = add_months(month, 1)
             _rebuild(province_id, first, last)
-    folded = [pk for pk, *_rest in marks]
-    for start in range(0, len(folded), FOLD_BATCH):
-        RollupMark.objects.filter(pk__in=folded[start : start + FOLD_BATCH]).delete()
+    _delete(marks)
     return len(months)
 
 
