@@ -69,11 +69,13 @@ def case_list(request):
     user = request.user
     form = filter_form(request.GET)
     filters = form.valid_data() if request.GET else {}
-    cases = filter_cases(user, filters).select_related("person", "owning_agency", "reception_province", "assigned_to")
+    cases = filter_cases(user, filters, probe=True).select_related(
+        "person", "owning_agency", "reception_province", "assigned_to"
+    )
     query = (filters.get("q") or "").strip()
     page = newest_first(
         cases,
-        visible_cases(user),
+        visible_cases(user, probe=True),
         number=filters.get("page") or 1,
         size=PAGE_SIZE,
         after=filters.get("after"),

@@ -8,8 +8,9 @@ import re
 
 import pytest
 
+from casework import actions
 from casework.access import changeable_cases, holds_class, incidents_known_to, standing, visible_cases
-from casework.models import Case, SensitivityClass
+from casework.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Role, SensitivityClass
 from shelters.access import _visible
 from shelters.models import Stay
 from tests.fixtures.personas import acting, make_case
@@ -60,3 +61,33 @@ def test_the_filter_selects_exactly_the_cases_the_standing_shows(world, persona)
         listed = set(visible_cases(user, cls).values_list("pk", flat=True))
         one_by_one = {case.pk for case in Case.objects.all() if cls in standing(user, case)}
         assert listed == one_by_one
+        # The form a page asks for (decision 309) and the list's annotation select the same.
+        assert set(visible_cases(user, cls, probe=True).values_list("pk", flat=True)) == one_by_one
+        held = Case.objects.annotate(held=holds_class(user, cls)).filter(held=True)
+        assert set(held.values_list("pk", flat=True)) == one_by_one
+
+
+def test_an_assignment_counts_only_while_acting_for_the_owning_agency(world):
+    """The user's own permission rows (an assignment) hold only while the user is a caseworker
+    of the case's owning agency: in both forms of the filter and in the list's annotation."""
+    colleague = world.colleague
+    actions.do_assign_case(world.case, colleague, actor=acting(world.supervisor))
+    assert CaseUserObjectPermission.objects.filter(user=colleague, content_object=world.case).exists()
+    actions.do_add_membership(colleague, world.other_police, Role.CASEWORKER, actor=None)
+    # Only the assignment's own rows: the agency's caseworker group no longer holds the case.
+    home_group = acting(colleague, world.police).active_membership.group_id
+    CaseGroupObjectPermission.objects.filter(content_object=world.case, group_id=home_group).delete()
+
+    def seen(user) -> list[set[int]]:
+        return [
+            set(visible_cases(user).values_list("pk", flat=True)),
+            set(visible_cases(user, probe=True).values_list("pk", flat=True)),
+            set(
+                Case.objects.annotate(held=holds_class(user, SensitivityClass.CORE))
+                .filter(held=True)
+                .values_list("pk", flat=True)
+            ),
+        ]
+
+    assert seen(acting(colleague, world.other_police)) == [set(), set(), set()]
+    assert [world.case.pk in found for found in seen(acting(colleague, world.police))] == [True, True, True]
