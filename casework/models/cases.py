@@ -406,6 +406,13 @@ class Case(models.Model):
                 name="case_verification_due",
                 condition=models.Q(verification_flagged_at__isnull=True, verification_concluded_at__isnull=True),
             ),
+            # The day list's open verifications of one agency (decision 310): without it the
+            # page read every case the agency owns (60,000 at 1 M, 133 ms) to find a handful.
+            models.Index(
+                fields=["owning_agency", "verification_due_at"],
+                name="case_verification_open",
+                condition=models.Q(verification_started_at__isnull=False, verification_concluded_at__isnull=True),
+            ),
             # Dashboards and statistics: a province's or an agency's cases received in a period.
             models.Index(fields=["reception_province", "received_at"], name="case_province_received"),
             # A province's case ids without reading the cases: the provincial dashboard joins its

@@ -23,6 +23,7 @@ from django.utils import timezone
 from casework.access import permission_id
 from casework.models import (
     CLASS_PERMISSIONS,
+    Agency,
     Case,
     CaseGroupObjectPermission,
     Membership,
@@ -222,3 +223,23 @@ def test_a_caseworker_holding_thousands_of_cases_probes_each_row_of_a_page(seede
         assert case.reference in page
         assert case.person.full_name in page
 
+
+def test_the_day_list_finds_open_verifications_without_reading_the_agencys_cases(seeded):
+    """Decision 310: an agency owning thousands of cases has a handful of verifications open.
+    The day list read every case the agency owns to find them (60,000 at 1 M cases, 133 ms);
+    a partial index holds only the open ones."""
+    far = Agency.objects.get(code="t-far-0")
+    caseworker = make_user("plan.far", far, Role.CASEWORKER)
+    statements = [
+        sql
+        for sql in selects_of(sign_in(caseworker), reverse("today"))
+        if '"casework_case"."verification_concluded_at" IS NULL' in sql
+    ]
+    assert len(statements) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {statements[0]}")
+        explained = cursor.fetchone()[0]
+    plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
+    read = {node.get("Index Name") for node in nodes(plan) if node.get("Relation Name") == "casework_case"}
+    assert "case_verification_open" in read
+    assert "casework_case_owning_agency_id_f7536093" not in read
