@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +43,7 @@ from casework.models import (
     IDENTIFICATION_OUTCOMES,
     AuditEvent,
     Case,
+    CaseEvent,
     CaseStatus,
     Consent,
     Draft,
@@ -61,7 +63,12 @@ from casework.views.same_person import same_person_context
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
+# The timeline lines the case page reads (the same-person section looks at them too), of which
+# it shows the newest TIMELINE_SHOWN; the older ones come TIMELINE_PAGE at a time on demand
+# (`case_timeline`, decision 311).
 TIMELINE_LENGTH = 100
+TIMELINE_SHOWN = 20
+TIMELINE_PAGE = 50
 
 
 @membership_required
@@ -115,7 +122,7 @@ def case_detail(request, code):
     acting_for_owner = held.is_lead
     caps = capabilities(held)
     timeline = list(case.events.select_related("actor", "agency")[:TIMELINE_LENGTH])
-    events = readable_events(case, held, is_lead=acting_for_owner, timeline=timeline)
+    readable = readable_events(case, held, is_lead=acting_for_owner, timeline=timeline)
     consents = case.consents.select_related("agency", "agency_kind")
     if not acting_for_owner:
         # Another agency sees only the consents that concern it, not whom else the case is shared with.
@@ -131,7 +138,8 @@ def case_detail(request, code):
         "shows": shows,
         "caps": caps,
         "picklists": case_picklists(case),
-        "events": fold_access_events(events),
+        "events": fold_access_events(readable[:TIMELINE_SHOWN]),
+        "older_than": _older_than(readable, TIMELINE_SHOWN, timeline, TIMELINE_LENGTH),
         "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
         "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
         "consents": consents,
@@ -153,6 +161,41 @@ def case_detail(request, code):
     context.update(_action_forms(case, held, caps))
     context.update(same_person_context(user, case, held, OWNER_ONLY_EVENTS, timeline=timeline))
     return render(request, "casework/case_detail.html", context)
+
+
+def _older_than(readable: list[CaseEvent], shown: int, read: list[CaseEvent], wanted: int) -> int | None:
+    """The line after which older ones follow (the link's cursor), or None: a readable line
+    read but not shown, or a full read (the database may hold more)."""
+    if len(readable) > shown:
+        return readable[shown - 1].pk
+    return read[-1].pk if len(read) == wanted else None
+
+
+@membership_required
+def case_timeline(request, code):
+    """The timeline lines older than `before` (a line of this case), TIMELINE_PAGE read at a
+    time, filtered as on the case page. A line of another case, or no line, is 404."""
+    user = request.user
+    case, held = access_case(user, code)
+    try:
+        anchor = case.events.only("at").get(pk=int(request.GET.get("before", "")))
+    except (ValueError, CaseEvent.DoesNotExist):
+        raise Http404 from None
+    older = Q(at__lt=anchor.at) | Q(at=anchor.at, pk__lt=anchor.pk)
+    read = list(case.events.filter(older).select_related("actor", "agency")[:TIMELINE_PAGE])
+    events = readable_events(case, held, is_lead=held.is_lead, timeline=read)
+    audit.record(
+        AuditEvent.Action.VIEW, actor=user, case=case, classes=held, detail={"page": "timeline", "before": anchor.pk}
+    )
+    context = {
+        "case": case,
+        "caps": capabilities(held),
+        "events": fold_access_events(events),
+        "older_than": read[-1].pk if len(read) == TIMELINE_PAGE else None,
+    }
+    if is_htmx(request):
+        return render(request, "casework/_timeline_lines.html", context)
+    return render(request, "casework/case_timeline.html", context)
 
 
 def open_proposals(case: Case) -> list:

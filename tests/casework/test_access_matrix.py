@@ -230,7 +230,7 @@ EDIT_ROUTES = {
     "incident_link": "incident/link/",
     "same_person": "same-person/",
 }
-GET_ROUTES = ("detail", "access", "support", "doc_identity", "doc_investigation", *EDIT_ROUTES)
+GET_ROUTES = ("detail", "timeline", "access", "support", "doc_identity", "doc_investigation", *EDIT_ROUTES)
 ROUTES = (*GET_ROUTES, *POST_ROUTES)
 
 
@@ -238,6 +238,9 @@ def url_for(route: str, target: SimpleNamespace) -> str:
     base = f"/cases/{target.case.public_id}/"
     if route == "detail":
         return base
+    if route == "timeline":  # the lines older than the case's newest (decision 311)
+        line = getattr(target, "line", None) or target.case.events.first()
+        return base + f"timeline/?before={line.pk}"
     if route == "access":
         return base + "access/"
     if route == "support":
@@ -362,6 +365,9 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "merge_reverse": (403, 403, 403, 404, 404, 404),
     },
 }
+# The older timeline lines are read by whoever reads the case page.
+for expected in EXPECTED.values():
+    expected["timeline"] = expected["detail"]
 
 MATRIX = [pytest.param(situation, route, id=f"{situation}-{route}") for situation in SITUATIONS for route in ROUTES]
 
@@ -379,6 +385,7 @@ def test_the_table_covers_every_case_url():
     covered = {
         "cases/<uuid:code>/",
         "cases/<uuid:code>/access/",
+        "cases/<uuid:code>/timeline/",
         "cases/<uuid:code>/support/",
         "cases/<uuid:code>/documents/<uuid:document>/",
         # The support plan's forms: their access is tested in tests/support/test_support_plan.py.
@@ -568,6 +575,7 @@ def test_unknown_case_is_404(scene, route):
         doc_identity=own.doc_identity,
         doc_investigation=own.doc_investigation,
         consent=own.consent,
+        line=own.case.events.first(),
     )
     client = client_for(scene.world.owner)
     url = url_for(route, fake)

@@ -19,6 +19,7 @@ from shelters.actions import ShelterError
 from tests.fixtures.chain import accept, consent, fresh, new_person_case, referral_to
 from tests.fixtures.personas import acting, sign_in
 from tests.fixtures.referrals import make_minutes
+from tests.fixtures.timeline import whole_timeline
 
 pytestmark = pytest.mark.django_db
 # How the minutes print the time of the handover (the official Vietnamese wording).
@@ -127,7 +128,8 @@ def test_an_admission_records_when_she_arrived(chain):
         stay, discharged_at=discharged, destination="family", reason="Về nhà", actor=chain.house_staff
     )
     assert stay.discharged_at == discharged and stay.discharge_recorded_at > discharged
-    page = sign_in(chain.syt_worker).get(reverse("casework:case-detail", args=[case.public_id])).content.decode()
+    # The line is dated when she arrived, so it sits below later ones: the whole timeline.
+    page = whole_timeline(sign_in(chain.syt_worker), reverse("casework:case-detail", args=[case.public_id]))
     assert _local(arrived).strftime("%d/%m/%Y %H:%M") in page
 
 
