@@ -9,6 +9,7 @@ and the table then equals one rebuilt from scratch."""
 
 import dataclasses
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
@@ -194,7 +195,25 @@ def test_recompute_rebuilds_one_province_from_a_month(spread, settings):
     assert_rollups_match_live(spread, settings)
 
 
-@pytest.mark.parametrize("arguments", [["--province", "XX"], ["--since", "2026-13"], ["--since", "soon"]])
+def test_recompute_marks_folds_what_is_marked_as_beat_would(spread, settings):
+    """`--marks` is the beat's fold run by hand (the bench runs no beat)."""
+    rebuilt = table()
+    change_everything(spread)
+    assert RollupMark.objects.exists() and table() == rebuilt  # marked, not yet folded
+    output = io.StringIO()
+    call_command("recompute_rollups", "--marks", stdout=output)
+    assert "provinces folded" in output.getvalue()
+    assert not RollupMark.objects.exists()
+    assert table() != rebuilt
+    assert_rollups_match_live(spread, settings)
+    folded = table()
+    call_command("recompute_rollups")
+    assert table() == folded
+
+
+@pytest.mark.parametrize(
+    "arguments", [["--province", "XX"], ["--since", "2026-13"], ["--since", "soon"], ["--marks", "--since", "2026-01"]]
+)
 def test_recompute_refuses_bad_arguments(arguments, db):
     from django.core.management import CommandError
 

@@ -1,9 +1,12 @@
 """Rebuild the dashboard rollups from the cases (`dashboards.rollups`).
 
     manage.py recompute_rollups [--province CODE_OR_ID] [--since YYYY-MM]
+    manage.py recompute_rollups --marks
 
 Run after restoring a backup, after a bulk load that bypassed the actions, or after editing
-reference data the figures read (an ethnicity's majority flag, a country's code).
+reference data the figures read (an ethnicity's majority flag, a country's code). `--marks`
+folds only the months marked as changed, what the beat task `fold-rollups` does every minute
+(decision 307): for a machine where beat has not run for a while (the bench runs no beat).
 """
 
 import datetime
@@ -22,8 +25,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--province", help="Only this province (its code or id).")
         parser.add_argument("--since", help="Only the months from this one on (YYYY-MM).")
+        parser.add_argument("--marks", action="store_true", help="Only fold the marked months, as beat does.")
 
-    def handle(self, *args, province=None, since=None, **options):
+    def handle(self, *args, province=None, since=None, marks=False, **options):
+        if marks:
+            if province or since:
+                raise CommandError("--marks folds every mark: it takes no --province or --since.")
+            started = time.monotonic()
+            with rollups.one_fold_at_a_time() as mine:
+                if not mine:
+                    raise CommandError("Another fold is running; try again when it ends.")
+                folded = rollups.fold_marks()
+            self.stdout.write(f"Marks of {folded} provinces folded in {time.monotonic() - started:.1f} s.")
+            return
         province_id = None
         if province:
             condition = Q(code=province) | (Q(pk=int(province)) if province.isdigit() else Q(pk__in=[]))
