@@ -90,7 +90,7 @@ def test_a_line_of_another_case_or_no_line_is_404(world):
     foreign_line = other.events.first()
     client = sign_in(world.owner)
     url = f"/cases/{world.case.public_id}/timeline/"
-    for query in (f"?before={foreign_line.pk}", "?before=abc", "", "?before=99999999"):
+    for query in (f"?before={foreign_line.pk}", "?before=abc", "", "?before=99999999", "?before=" + "9" * 30):
         assert client.get(url + query).status_code == 404
 
 

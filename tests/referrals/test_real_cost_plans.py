@@ -150,15 +150,10 @@ def nodes(plan: dict) -> list[dict]:
     return [plan] + [node for child in plan.get("Plans", []) for node in nodes(child)]
 
 
-def test_a_supervisor_holding_thousands_of_cases_pages_down_the_newest_first_index(seeded):
-    """Issue 18 at 1 M: the national supervisor's group holds grants on a share of all cases.
-    The permission filter compares permission ids as constants, so PostgreSQL knows how many
-    that is and walks `case_newest` until a page is full; joined on auth_permission by codename
-    it guessed a few hundred and sorted every granted case (236 ms at 200,000 cases). The name
-    is shown through the permission rows of each shown case, never a hash of all of them."""
-    national = make_agency("t-national", "social_protection", None)
-    supervisor = make_user("plan.national", national, Role.SUPERVISOR)
-    group_id = Membership.objects.get(user=supervisor).group_id
+def grant_half_of_the_far_cases(user) -> list[int]:
+    """Core and identity on every other case of the far agencies to the user's group
+    (thousands: a share of the country, as at 1 M), ANALYZEd; the cases' ids."""
+    group_id = Membership.objects.get(user=user).group_id
     granted = list(Case.objects.filter(reference__startswith="FAR-").values_list("pk", flat=True)[::2])
     CaseGroupObjectPermission.objects.bulk_create(
         CaseGroupObjectPermission(
@@ -169,6 +164,18 @@ def test_a_supervisor_holding_thousands_of_cases_pages_down_the_newest_first_ind
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE casework_casegroupobjectpermission")
+    return granted
+
+
+def test_a_supervisor_holding_thousands_of_cases_pages_down_the_newest_first_index(seeded):
+    """Issue 18 at 1 M: the national supervisor's group holds grants on a share of all cases.
+    The permission filter compares permission ids as constants, so PostgreSQL knows how many
+    that is and walks `case_newest` until a page is full; joined on auth_permission by codename
+    it guessed a few hundred and sorted every granted case (236 ms at 200,000 cases). The name
+    is shown through the permission rows of each shown case, never a hash of all of them."""
+    national = make_agency("t-national", "social_protection", None)
+    supervisor = make_user("plan.national", national, Role.SUPERVISOR)
+    grant_half_of_the_far_cases(supervisor)
     (plan,) = case_plans(sign_in(supervisor), reverse("casework:case-list"))
     scanned = [node.get("Index Name") for node in nodes(plan) if node.get("Relation Name") == "casework_case"]
     assert "case_newest" in scanned
@@ -194,17 +201,7 @@ def test_a_caseworker_holding_thousands_of_cases_probes_each_row_of_a_page(seede
     probes the permission index for each row it walks on `case_newest` until the page is full."""
     busy = make_agency("t-busy", "police", "LCA")
     caseworker = make_user("plan.busy", busy, Role.CASEWORKER)
-    group_id = Membership.objects.get(user=caseworker).group_id
-    granted = list(Case.objects.filter(reference__startswith="FAR-").values_list("pk", flat=True)[::2])
-    CaseGroupObjectPermission.objects.bulk_create(
-        CaseGroupObjectPermission(
-            content_object_id=case_id, group_id=group_id, permission_id=permission_id(CLASS_PERMISSIONS[cls])
-        )
-        for case_id in granted
-        for cls in (SensitivityClass.CORE, SensitivityClass.IDENTITY)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE casework_casegroupobjectpermission")
+    granted = grant_half_of_the_far_cases(caseworker)
     client = sign_in(caseworker)
     statements = [
         sql for sql in selects_of(client, reverse("casework:case-list"), **params) if 'FROM "casework_case"' in sql
