@@ -274,13 +274,13 @@ def _permission_q(user: Actor, codename: str, *, probe: bool = False) -> Q:
     membership = active_membership(user)
     if membership is None or not user.is_authenticated:
         return Q(pk__in=[])
+    if probe:
+        return Q(_probed_holding(membership, permission_id(codename), "pk"))
     by_group, by_user = _holders(membership, permission_id(codename), "pk")
     if by_user is None:
         return Q(Exists(by_group))
     # An assignment belongs to the caseworker role in the agency that made it: it counts only
     # while the user acts as a caseworker of the owning agency.
-    if probe:
-        return Q(_probed(by_group, by_user.filter(Exact(OuterRef("owning_agency_id"), membership.agency_id))))
     return Q(Exists(by_group)) | (Q(Exists(by_user)) & Q(owning_agency_id=membership.agency_id))
 
 
@@ -296,6 +296,18 @@ def _holders(
         return by_group, None
     by_user = CaseUserObjectPermission.objects.filter(content_object_id=OuterRef(case_ref), permission_id=held)
     return by_group, by_user.filter(user_id=membership.user_id)
+
+
+def _probed_holding(membership: Membership, held: int, case_ref: str) -> Exists:
+    """The holders' rows of `held` on the case at `case_ref` as one probed EXISTS; the user's
+    own rows only on a case of the membership's agency (read in the subquery when the case is
+    another table's)."""
+    by_group, by_user = _holders(membership, held, case_ref)
+    if by_user is None:
+        return Exists(by_group)
+    if case_ref == "pk":
+        return _probed(by_group, by_user.filter(Exact(OuterRef("owning_agency_id"), membership.agency_id)))
+    return _probed(by_group, by_user.filter(content_object__owning_agency_id=membership.agency_id))
 
 
 def _probed(*holders: QuerySet[Any]) -> Exists:
@@ -318,13 +330,7 @@ def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> Bas
     membership = active_membership(user)
     if membership is None or not user.is_authenticated:
         return Exists(Case.objects.filter(pk=OuterRef(case_ref), pk__in=[]))
-    by_group, by_user = _holders(membership, permission_id(CLASS_PERMISSIONS[cls]), case_ref)
-    if by_user is None:
-        return Exists(by_group)
-    if case_ref == "pk":
-        return _probed(by_group, by_user.filter(Exact(OuterRef("owning_agency_id"), membership.agency_id)))
-    # Another table's case: its owner is read in the subquery.
-    return _probed(by_group, by_user.filter(content_object__owning_agency_id=membership.agency_id))
+    return _probed_holding(membership, permission_id(CLASS_PERMISSIONS[cls]), case_ref)
 
 
 def visible_cases(user: Actor, cls: SensitivityClass = SensitivityClass.CORE, *, probe: bool = False) -> QuerySet[Case]:

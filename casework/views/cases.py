@@ -191,7 +191,7 @@ def case_timeline(request, code):
         "case": case,
         "caps": capabilities(held),
         "events": fold_access_events(events),
-        "older_than": read[-1].pk if len(read) == TIMELINE_PAGE else None,
+        "older_than": _older_than(events, len(events), read, TIMELINE_PAGE),
     }
     if is_htmx(request):
         return render(request, "casework/_timeline_lines.html", context)
