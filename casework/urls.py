@@ -65,6 +65,7 @@ urlpatterns = [
     path("cases/<uuid:code>/", cases.case_detail, name="case-detail"),
     path("cases/<uuid:code>/access/", cases.case_access_list, name="case-access"),
     path("cases/<uuid:code>/timeline/", cases.case_timeline, name="case-timeline"),
+    path("cases/<uuid:code>/notes/older/", cases.case_notes, name="case-notes"),
     path("cases/<uuid:code>/documents/<uuid:document>/", cases.document_download, name="document-download"),
     path("cases/<uuid:code>/transition/", case_actions.transition, name="case-transition"),
     path("cases/<uuid:code>/identification/", case_actions.identification, name="case-identification"),

@@ -69,6 +69,9 @@ PAGE_SIZE = 25
 TIMELINE_LENGTH = 100
 TIMELINE_SHOWN = 20
 TIMELINE_PAGE = 50
+# The notes likewise: the newest NOTES_SHOWN on the page, NOTES_PAGE older ones per request.
+NOTES_SHOWN = 10
+NOTES_PAGE = 25
 
 
 @membership_required
@@ -140,7 +143,7 @@ def case_detail(request, code):
         "picklists": case_picklists(case),
         "events": fold_access_events(readable[:TIMELINE_SHOWN]),
         "older_than": _older_than(readable, TIMELINE_SHOWN, timeline, TIMELINE_LENGTH),
-        "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
+        **_notes_context(readable_notes(case, held), NOTES_SHOWN),
         "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
         "consents": consents,
         "acting_for_owner": acting_for_owner,
@@ -177,12 +180,8 @@ def case_timeline(request, code):
     time, filtered as on the case page. A line of another case, or no line, is 404."""
     user = request.user
     case, held = access_case(user, code)
-    try:
-        anchor = case.events.only("at").get(pk=int(request.GET.get("before", "")))
-    except (ValueError, CaseEvent.DoesNotExist):
-        raise Http404 from None
-    older = Q(at__lt=anchor.at) | Q(at=anchor.at, pk__lt=anchor.pk)
-    read = list(case.events.filter(older).select_related("actor", "agency")[:TIMELINE_PAGE])
+    anchor = _anchor(case.events.only("at"), request)
+    read = list(case.events.filter(_older(anchor, "at")).select_related("actor", "agency")[:TIMELINE_PAGE])
     events = readable_events(case, held, is_lead=held.is_lead, timeline=read)
     audit.record(
         AuditEvent.Action.VIEW, actor=user, case=case, classes=held, detail={"page": "timeline", "before": anchor.pk}
@@ -196,6 +195,48 @@ def case_timeline(request, code):
     if is_htmx(request):
         return render(request, "casework/_timeline_lines.html", context)
     return render(request, "casework/case_timeline.html", context)
+
+
+def readable_notes(case: Case, held):
+    """The notes of a case in the classes the reader holds, newest first."""
+    return case.notes.filter(sensitivity__in=list(held)).select_related("author", "agency")
+
+
+def _notes_context(notes, shown: int) -> dict:
+    """`shown` of `notes`, and the cursor to the older ones if there are any."""
+    read = list(notes[: shown + 1])
+    return {"notes": read[:shown], "notes_older_than": read[shown - 1].pk if len(read) > shown else None}
+
+
+@membership_required
+def case_notes(request, code):
+    """The notes older than `before` (a note of this case the reader may read), NOTES_PAGE at
+    a time. Another case's note, a note in a class not held, or no note is 404."""
+    user = request.user
+    case, held = access_case(user, code)
+    notes = readable_notes(case, held)
+    anchor = _anchor(notes.select_related(None).only("created_at"), request)
+    audit.record(
+        AuditEvent.Action.VIEW, actor=user, case=case, classes=held, detail={"page": "notes", "before": anchor.pk}
+    )
+    context = {"case": case, **_notes_context(notes.filter(_older(anchor, "created_at")), NOTES_PAGE)}
+    if is_htmx(request):
+        return render(request, "casework/_note_lines.html", context)
+    return render(request, "casework/case_notes.html", context)
+
+
+def _anchor(rows, request):
+    """The row named by the request's `before` among `rows`; 404 for anything else."""
+    try:
+        return rows.get(pk=int(request.GET.get("before", "")))
+    except (ValueError, rows.model.DoesNotExist):
+        raise Http404 from None
+
+
+def _older(anchor, field: str) -> Q:
+    """The rows after `anchor` in a newest-first order on (`field`, id)."""
+    at = getattr(anchor, field)
+    return Q(**{f"{field}__lt": at}) | Q(**{field: at, "pk__lt": anchor.pk})
 
 
 def open_proposals(case: Case) -> list:

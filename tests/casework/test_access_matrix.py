@@ -71,9 +71,10 @@ def upload(case, actor, agency, *, sensitivity, title):
 
 
 def furnish(case, actor, agency) -> SimpleNamespace:
-    """Give a case the objects the URLs point at: two documents and a consent."""
+    """Give a case the objects the URLs point at: two documents, a consent and a note."""
     return SimpleNamespace(
         case=case,
+        note=actions.do_add_note(case, body="ghi chú", sensitivity=SensitivityClass.CORE, actor=actor, agency=agency),
         doc_identity=upload(case, actor, agency, sensitivity=SensitivityClass.IDENTITY, title=IDENTITY_DOC_TITLE),
         doc_investigation=upload(
             case, actor, agency, sensitivity=SensitivityClass.INVESTIGATION, title=INVESTIGATION_DOC_TITLE
@@ -230,7 +231,7 @@ EDIT_ROUTES = {
     "incident_link": "incident/link/",
     "same_person": "same-person/",
 }
-GET_ROUTES = ("detail", "timeline", "access", "support", "doc_identity", "doc_investigation", *EDIT_ROUTES)
+GET_ROUTES = ("detail", "timeline", "notes", "access", "support", "doc_identity", "doc_investigation", *EDIT_ROUTES)
 ROUTES = (*GET_ROUTES, *POST_ROUTES)
 
 
@@ -241,6 +242,8 @@ def url_for(route: str, target: SimpleNamespace) -> str:
     if route == "timeline":  # the lines older than the case's newest (decision 311)
         line = getattr(target, "line", None) or target.case.events.first()
         return base + f"timeline/?before={line.pk}"
+    if route == "notes":  # the notes older than a note of the case (decision 313)
+        return base + f"notes/older/?before={target.note.pk}"
     if route == "access":
         return base + "access/"
     if route == "support":
@@ -365,9 +368,9 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "merge_reverse": (403, 403, 403, 404, 404, 404),
     },
 }
-# The older timeline lines are read by whoever reads the case page.
+# The older timeline lines and notes are read by whoever reads the case page.
 for expected in EXPECTED.values():
-    expected["timeline"] = expected["detail"]
+    expected["timeline"] = expected["notes"] = expected["detail"]
 
 MATRIX = [pytest.param(situation, route, id=f"{situation}-{route}") for situation in SITUATIONS for route in ROUTES]
 
@@ -386,6 +389,7 @@ def test_the_table_covers_every_case_url():
         "cases/<uuid:code>/",
         "cases/<uuid:code>/access/",
         "cases/<uuid:code>/timeline/",
+        "cases/<uuid:code>/notes/older/",
         "cases/<uuid:code>/support/",
         "cases/<uuid:code>/documents/<uuid:document>/",
         # The support plan's forms: their access is tested in tests/support/test_support_plan.py.
@@ -576,6 +580,7 @@ def test_unknown_case_is_404(scene, route):
         doc_investigation=own.doc_investigation,
         consent=own.consent,
         line=own.case.events.first(),
+        note=own.note,
     )
     client = client_for(scene.world.owner)
     url = url_for(route, fake)
