@@ -270,7 +270,27 @@ def timeline_line(
     sensitivity=SensitivityClass.CORE,
     happened_at: datetime.datetime | None = None,
 ) -> CaseEvent:
-    """The line `record_event` writes, unsaved (bulk actions write many at once)."""
+    """The line `record_event` writes, unsaved."""
+    return CaseEvent(
+        **timeline_values(
+            case, kind, actor=actor, reason=reason, old=old, new=new, sensitivity=sensitivity, happened_at=happened_at
+        )
+    )
+
+
+def timeline_values(
+    case: Case,
+    kind: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    old: str = "",
+    new: str = "",
+    sensitivity=SensitivityClass.CORE,
+    happened_at: datetime.datetime | None = None,
+) -> dict:
+    """The fields of a timeline line: what `timeline_line` makes a line of, and what bulk
+    actions insert as rows without a model instance each (`casework/bulk.py`)."""
     meta = audit.current_request.get()
     agency_id = meta.agency_id if meta else None
     if agency_id is None and actor is not None:
@@ -278,18 +298,18 @@ def timeline_line(
         membership = getattr(actor, "active_membership", None)
         agency_id = membership.agency_id if membership else None
     now = timezone.now()
-    return CaseEvent(
-        case=case,
-        kind=kind,
-        old_status=old,
-        new_status=new,
-        reason=reason,
-        actor=actor,
-        agency_id=agency_id,
-        sensitivity=sensitivity,
-        at=happened_at or now,
-        recorded_at=now,
-    )
+    return {
+        "case": case,
+        "kind": kind,
+        "old_status": old,
+        "new_status": new,
+        "reason": reason,
+        "actor": actor,
+        "agency_id": agency_id,
+        "sensitivity": sensitivity,
+        "at": happened_at or now,
+        "recorded_at": now,
+    }
 
 
 def allocate_reference(case_province, year: int) -> str:

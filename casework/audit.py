@@ -49,20 +49,40 @@ def entry(
     username: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    """The audit row `record` writes, unsaved: bulk actions write many at once
-    (`casework/bulk.py`)."""
+    """The audit row `record` writes, unsaved."""
+    return AuditEvent(
+        **values(
+            action, actor=actor, case=case, obj=obj, classes=classes, agency=agency, username=username, detail=detail
+        )
+    )
+
+
+def values(
+    action: str,
+    *,
+    actor=None,
+    case: Case | None = None,
+    obj=None,
+    classes: Iterable[str] = (),
+    agency: Agency | None = None,
+    username: str = "",
+    detail: dict | None = None,
+) -> dict:
+    """The fields of an audit row: what `entry` makes a row of, and what bulk actions insert
+    without a model instance each (`casework/bulk.py`)."""
     meta = current_request.get()
     agency_id = agency.pk if agency is not None else (meta.agency_id if meta else None)
-    return AuditEvent(
-        at=timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        agency_id=agency_id,
-        action=action,
-        object_type=obj._meta.model_name if obj is not None else ("case" if case is not None else ""),
-        object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or (case.public_id if case else "")),
-        case=case,
-        classes=sorted(set(classes)),
-        username=username or (actor.get_username() if actor is not None and actor.is_authenticated else ""),
-        ip=meta.ip if meta else None,
-        detail=detail or {},
-    )
+    signed_in = actor is not None and actor.is_authenticated
+    return {
+        "at": timezone.now(),
+        "actor": actor if signed_in else None,
+        "agency_id": agency_id,
+        "action": action,
+        "object_type": obj._meta.model_name if obj is not None else ("case" if case is not None else ""),
+        "object_id": str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or (case.public_id if case else "")),
+        "case": case,
+        "classes": sorted(set(classes)),
+        "username": username or (actor.get_username() if signed_in else ""),
+        "ip": meta.ip if meta else None,
+        "detail": detail or {},
+    }

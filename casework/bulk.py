@@ -36,7 +36,7 @@ from casework.actions import (
     legal_regime_for,
     possible_duplicate_notice,
     start_verification_clock,
-    timeline_line,
+    timeline_values,
 )
 from casework.corrections import STATED_DECISION_FIELDS
 from casework.models import (
@@ -125,18 +125,19 @@ class _Writer:
         self.actor, self.agency = actor, agency
         self.now = timezone.now()
         self.deadlines = dict(StatusDeadline.objects.values_list("status", "hours"))
-        self.events: list[CaseEvent] = []
-        self.audits: list[AuditEvent] = []
+        # Fields of rows, not model instances: an import writes ten of each per case.
+        self.events: list[dict] = []
+        self.audits: list[dict] = []
 
     def due_after(self, status: str, since: datetime.datetime) -> datetime.datetime | None:
         hours = self.deadlines.get(status)
         return since + datetime.timedelta(hours=hours) if hours else None
 
     def event(self, case: Case, kind: str, **fields) -> None:
-        self.events.append(timeline_line(case, kind, actor=self.actor, **fields))
+        self.events.append(timeline_values(case, kind, actor=self.actor, **fields))
 
     def audit(self, action: str, **fields) -> None:
-        self.audits.append(audit.entry(action, actor=self.actor, **fields))
+        self.audits.append(audit.values(action, actor=self.actor, **fields))
 
     def move(self, case: Case, new_status: str, reason: str, kind=CaseEvent.Kind.TRANSITION) -> None:
         """`actions._move` on the unsaved case."""
@@ -306,9 +307,9 @@ def do_register_cases(items: list[NewCase], *, actor: User, agency: Agency) -> l
             writer.audits += move_audits
         # One moment for the whole registration: the timeline orders its lines by id then.
         for line in writer.events:
-            line.at = line.recorded_at = writer.now
-        _insert_instances(writer.events)
-        _insert_instances(writer.audits)
+            line["at"] = line["recorded_at"] = writer.now
+        _insert_values(CaseEvent, writer.events)
+        _insert_values(AuditEvent, writer.audits)
         # A machine assigns nobody (decision 237): an API client's import leaves the cases unassigned.
         if (
             not is_service_account(actor)
@@ -373,10 +374,10 @@ def do_flag_possible_duplicates(flags: list[tuple[Case, list[Case]]], *, actor: 
         for case, others in flags:
             for other in others:
                 line, row = possible_duplicate_notice(case, other, actor)
-                lines.append(timeline_line(other, CaseEvent.Kind.POSSIBLE_DUPLICATE, **line))
-                rows.append(audit.entry(AuditEvent.Action.UPDATE, **row))
-        _insert_instances(lines)
-        _insert_instances(rows)
+                lines.append(timeline_values(other, CaseEvent.Kind.POSSIBLE_DUPLICATE, **line))
+                rows.append(audit.values(AuditEvent.Action.UPDATE, **row))
+        _insert_values(CaseEvent, lines)
+        _insert_values(AuditEvent, rows)
 
 
 @dataclass
@@ -419,8 +420,8 @@ def do_link_incidents(links: list[IncidentLink], *, actor: User, agency: Agency)
         for offender, case in offenders:
             writer.event(case, CaseEvent.Kind.OFFENDER, sensitivity=SensitivityClass.INVESTIGATION)
             writer.audit(AuditEvent.Action.CREATE, case=case, obj=offender, classes=[SensitivityClass.INVESTIGATION])
-        _insert_instances(writer.events)
-        _insert_instances(writer.audits)
+        _insert_values(CaseEvent, writer.events)
+        _insert_values(AuditEvent, writer.audits)
         changed = {case.pk for case in linked} | {case.pk for _offender, case in offenders}
         if changed:
             cases_changed.send(sender=Case, case_ids=sorted(changed), cause="incident")
@@ -456,6 +457,38 @@ def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
 # unchanged): only JSON is wrapped there.
 _PREPARED = (models.DateTimeField, models.DateField, models.JSONField, models.GenericIPAddressField, models.UUIDField)
 _PREPARED_POSTGRESQL = (models.JSONField,)
+
+
+def _prepared(model) -> tuple[list, list[bool]]:
+    """The columns an insert into `model` writes (all but the id) and which of their values the
+    driver cannot take as Python gives them."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    kinds = _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED
+    return fields, [isinstance(field, kinds) for field in fields]
+
+
+def _insert_values(model, rows: list[dict]) -> None:
+    """Rows given as the fields a model instance would be made of (`timeline_values`,
+    `audit.values`), inserted without making the instances: a related object's id is read at
+    insert time (the case of a line written before the case was), an absent field takes its
+    default."""
+    if not rows:
+        return
+    fields, prepared = _prepared(model)
+    columns = []
+    for row in rows:
+        values = []
+        for column, prepare in zip(fields, prepared, strict=True):
+            if column.name in row and column.is_relation:
+                related = row[column.name]
+                value = related.pk if related is not None else None
+            elif column.attname in row:
+                value = row[column.attname]
+            else:
+                value = column.get_default()
+            values.append(column.get_db_prep_save(value, connection) if prepare else value)
+        columns.append(tuple(values))
+    _insert_rows(model, [field.column for field in fields], columns)
 
 
 def _insert_instances(instances: list, *, with_pk: bool = False) -> None:

@@ -76,10 +76,17 @@ def same_person_candidates(user, case: Case, *, is_lead: bool, links: list[Perso
     )
 
 
+# What the notice on an earlier case's timeline needs of it (`possible_duplicate_notice`): an
+# import reads thousands of earlier cases at 1,000,000, and whole rows with their agencies
+# were a sixth of its time.
+NOTICE_FIELDS = ("public_id", "person_id", "created_at")
+
+
 def earlier_cases_of_same_people(people: list[Person], limit: int = 50) -> list[list[Case]]:
     """`cases_of_same_person` for each of `people` (saved, in the order they were registered),
     in two queries: as if each had been registered alone, the people after it in the list are
-    not yet there. Each list is in the case list's order, at most `limit` long."""
+    not yet there. Each list is in the case list's order, at most `limit` long, its cases with
+    the NOTICE_FIELDS only."""
     keys = {}
     for person in people:
         if normalize_name(person.full_name or "") and person.birth_year and person.home_province_id:
@@ -104,7 +111,7 @@ def earlier_cases_of_same_people(people: list[Person], limit: int = 50) -> list[
     }
     wanted = set().union(*matches.values())
     cases_by_person = defaultdict(list)
-    for case in Case.objects.filter(person__in=wanted).select_related("owning_agency"):
+    for case in Case.objects.filter(person__in=wanted).only(*NOTICE_FIELDS):
         cases_by_person[case.person_id].append(case)
     found = []
     for person in people:
