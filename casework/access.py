@@ -333,12 +333,59 @@ def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> Bas
     return _probed_holding(membership, permission_id(CLASS_PERMISSIONS[cls]), case_ref)
 
 
-def visible_cases(user: Actor, cls: SensitivityClass = SensitivityClass.CORE, *, probe: bool = False) -> QuerySet[Case]:
-    """The cases the user may see, in one statement. `probe` for a page read newest first
-    with a LIMIT (the case list): see `_probed`."""
+def visible_cases(
+    user: Actor, cls: SensitivityClass = SensitivityClass.CORE, *, probe: bool = False, from_holdings: bool = False
+) -> QuerySet[Case]:
+    """The cases the user may see, in one statement. For a page read newest first with a
+    LIMIT (the case list), `probe` (see `_probed`) or `from_holdings` (see `_holdings`), as
+    `page_form` says."""
     if not user.is_authenticated:
         return Case.objects.none()
+    if from_holdings:
+        return Case.objects.filter(_holdings_q(user, CLASS_PERMISSIONS[cls]))
     return Case.objects.filter(_permission_q(user, CLASS_PERMISSIONS[cls], probe=probe))
+
+
+def _holdings_q(user: Actor, codename: str) -> Q:
+    """The cases among the ids of the holders' rows (`_holdings`)."""
+    membership = active_membership(user)
+    if membership is None:
+        return Q(pk__in=[])
+    return Q(pk__in=_holdings(membership, permission_id(codename)))
+
+
+def _holdings(membership: Membership, held: int) -> QuerySet[Any]:
+    """The ids of the cases on which the membership's holders have rows of `held`: the group's,
+    and the user's own on the agency's cases where a caseworker. As `id IN (…)`, PostgreSQL
+    starts from these rows and fetches each case: the right plan when they are few, the wrong
+    one for many (see FEW_HOLDINGS)."""
+    by_group = CaseGroupObjectPermission.objects.filter(group_id=membership.group_id, permission_id=held)
+    ids = by_group.values("content_object_id")
+    if membership.role != Role.CASEWORKER:
+        return ids
+    by_user = CaseUserObjectPermission.objects.filter(
+        user_id=membership.user_id, permission_id=held, content_object__owning_agency_id=membership.agency_id
+    )
+    return ids.union(by_user.values("content_object_id"), all=True)
+
+
+# Below this many cases held, a page starts from the holdings rather than walking the newest
+# cases (decision 315). At 1 M cases a walk passes ~1.7 µs a case and finds a page within
+# 26 × 1,000,000 / held cases on average; starting from the holdings costs ~9 µs a case held:
+# even at about 2,000.
+FEW_HOLDINGS = 2000
+
+
+def page_form(user: Actor) -> dict[str, bool]:
+    """How a newest-first page of the user's cases filters them (`visible_cases`'s keywords):
+    probed on the walk of the newest cases, or from the holdings when the user holds fewer than
+    FEW_HOLDINGS cases — counted up to that many index entries only. A walk for a user holding
+    a handful of cases passed every case of the country to find no full page (1.5 s at 1 M)."""
+    membership = active_membership(user)
+    if membership is None or not user.is_authenticated:
+        return {"probe": True}
+    held = _holdings(membership, permission_id(CLASS_PERMISSIONS[SensitivityClass.CORE]))
+    return {"from_holdings": True} if held[:FEW_HOLDINGS].count() < FEW_HOLDINGS else {"probe": True}
 
 
 def changeable_cases(user: Actor) -> QuerySet[Case]:

@@ -259,23 +259,9 @@ def record_event(
     return line
 
 
-def timeline_line(
-    case: Case,
-    kind: str,
-    *,
-    actor: User | None,
-    reason: str = "",
-    old: str = "",
-    new: str = "",
-    sensitivity=SensitivityClass.CORE,
-    happened_at: datetime.datetime | None = None,
-) -> CaseEvent:
-    """The line `record_event` writes, unsaved."""
-    return CaseEvent(
-        **timeline_values(
-            case, kind, actor=actor, reason=reason, old=old, new=new, sensitivity=sensitivity, happened_at=happened_at
-        )
-    )
+def timeline_line(case: Case, kind: str, **fields) -> CaseEvent:
+    """The line `record_event` writes, unsaved (the fields of `timeline_values`)."""
+    return CaseEvent(**timeline_values(case, kind, **fields))
 
 
 def timeline_values(

@@ -38,11 +38,13 @@ def looks_like_reference(text: str) -> bool:
     return "-" in text and any(ch.isdigit() for ch in text)
 
 
-def filter_cases(user, filters: dict, *, probe: bool = False) -> QuerySet[Case]:
+def filter_cases(user, filters: dict, *, probe: bool = False, from_holdings: bool = False) -> QuerySet[Case]:
     """The cases `user` may see that match `filters` (a CaseFilterForm's valid data), each
-    annotated with `shows_identity` (does the user hold identity on it?). `probe` for a page
-    (see `access.visible_cases`)."""
-    cases = visible_cases(user, probe=probe).annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY))
+    annotated with `shows_identity` (does the user hold identity on it?). `probe` and
+    `from_holdings` for a page (see `access.visible_cases`)."""
+    cases = visible_cases(user, probe=probe, from_holdings=from_holdings).annotate(
+        shows_identity=holds_class(user, SensitivityClass.IDENTITY)
+    )
     condition = _core_q(user, filters)
     identity = _identity_q(filters)
     query = (filters.get("q") or "").strip()

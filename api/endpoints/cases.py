@@ -13,7 +13,7 @@ from api.auth import ClientAuth
 from api.models import Scope
 from api.schemas import CaseOut, CasePage, ErrorOut
 from casework import audit
-from casework.access import access_case, holds_class, visible_cases
+from casework.access import access_case, holds_class, page_form, visible_cases
 from casework.disclosure import shown_sections
 from casework.models import AuditEvent, Case, SensitivityClass
 from casework.pagination import newest_first
@@ -73,12 +73,13 @@ def case_out(case: Case, held: set[str] | frozenset[str]) -> dict:
 def list_cases(request: HttpRequest, query: Query[CaseQuery]):
     """The cases the agency may see, newest first."""
     user = request.user
+    form = page_form(user)
     cases = (
-        visible_cases(user, probe=True)
+        visible_cases(user, **form)
         .select_related(*RELATED)
         .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY))
     )
-    page = newest_first(cases, visible_cases(user, probe=True), number=1, size=query.limit, after=query.after)
+    page = newest_first(cases, visible_cases(user, **form), number=1, size=query.limit, after=query.after)
     names_shown = any(case.shows_identity for case in page.rows)
     audit.record(
         AuditEvent.Action.LIST,

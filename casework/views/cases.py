@@ -19,6 +19,7 @@ from casework.access import (
     access_document,
     capabilities,
     may_register_cases,
+    page_form,
     refuse_registration,
     visible_cases,
     why_visible,
@@ -79,13 +80,14 @@ def case_list(request):
     user = request.user
     form = filter_form(request.GET)
     filters = form.valid_data() if request.GET else {}
-    cases = filter_cases(user, filters, probe=True).select_related(
-        "person", "owning_agency", "reception_province", "assigned_to"
-    )
+    # Probed on the newest-first walk, or from the holdings of a user who holds few (decision 315).
+    how = page_form(user)
     query = (filters.get("q") or "").strip()
     page = newest_first(
-        cases,
-        visible_cases(user, probe=True),
+        filter_cases(user, filters, **how).select_related(
+            "person", "owning_agency", "reception_province", "assigned_to"
+        ),
+        visible_cases(user, **how),
         number=filters.get("page") or 1,
         size=PAGE_SIZE,
         after=filters.get("after"),

@@ -63,6 +63,8 @@ def test_the_filter_selects_exactly_the_cases_the_standing_shows(world, persona)
         assert listed == one_by_one
         # The form a page asks for (decision 309) and the list's annotation select the same.
         assert set(visible_cases(user, cls, probe=True).values_list("pk", flat=True)) == one_by_one
+        # And the form a page far down the newest-first order asks for (decision 315).
+        assert set(visible_cases(user, cls, from_holdings=True).values_list("pk", flat=True)) == one_by_one
         held = Case.objects.annotate(held=holds_class(user, cls)).filter(held=True)
         assert set(held.values_list("pk", flat=True)) == one_by_one
 
@@ -82,6 +84,7 @@ def test_an_assignment_counts_only_while_acting_for_the_owning_agency(world):
         return [
             set(visible_cases(user).values_list("pk", flat=True)),
             set(visible_cases(user, probe=True).values_list("pk", flat=True)),
+            set(visible_cases(user, from_holdings=True).values_list("pk", flat=True)),
             set(
                 Case.objects.annotate(held=holds_class(user, SensitivityClass.CORE))
                 .filter(held=True)
@@ -89,5 +92,5 @@ def test_an_assignment_counts_only_while_acting_for_the_owning_agency(world):
             ),
         ]
 
-    assert seen(acting(colleague, world.other_police)) == [set(), set(), set()]
-    assert [world.case.pk in found for found in seen(acting(colleague, world.police))] == [True, True, True]
+    assert seen(acting(colleague, world.other_police)) == [set(), set(), set(), set()]
+    assert [world.case.pk in found for found in seen(acting(colleague, world.police))] == [True, True, True, True]

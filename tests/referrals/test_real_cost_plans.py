@@ -153,8 +153,14 @@ def nodes(plan: dict) -> list[dict]:
 def grant_half_of_the_far_cases(user) -> list[int]:
     """Core and identity on every other case of the far agencies to the user's group
     (thousands: a share of the country, as at 1 M), ANALYZEd; the cases' ids."""
+    return grant_far_cases(
+        user, list(Case.objects.filter(reference__startswith="FAR-").values_list("pk", flat=True)[::2])
+    )
+
+
+def grant_far_cases(user, granted: list[int]) -> list[int]:
+    """Core and identity on the cases `granted` to the user's group, ANALYZEd."""
     group_id = Membership.objects.get(user=user).group_id
-    granted = list(Case.objects.filter(reference__startswith="FAR-").values_list("pk", flat=True)[::2])
     CaseGroupObjectPermission.objects.bulk_create(
         CaseGroupObjectPermission(
             content_object_id=case_id, group_id=group_id, permission_id=permission_id(CLASS_PERMISSIONS[cls])
@@ -215,6 +221,33 @@ def test_a_caseworker_holding_thousands_of_cases_probes_each_row_of_a_page(seede
     assert hashed(plan) == []
     # What the page shows is unchanged: the newest 25 of the granted cases, each with its name.
     page = client.get(reverse("casework:case-list"), params).content.decode()
+    newest = Case.objects.filter(pk__in=granted).select_related("person").order_by("-created_at", "-id")[:25]
+    for case in newest:
+        assert case.reference in page
+        assert case.person.full_name in page
+
+
+def test_a_caseworker_holding_few_cases_gets_the_page_from_the_holdings(seeded):
+    """Decision 315: the caseworker's agency holds only the oldest 100 far cases; the 5,900
+    newer ones are other agencies'. A probed walk of `case_newest` would pass all 6,000 cases
+    to fill no page; the page starts from the permission rows and fetches only the cases held."""
+    busy = make_agency("t-busy", "police", "LCA")
+    caseworker = make_user("plan.busy", busy, Role.CASEWORKER)
+    oldest = Case.objects.filter(reference__startswith="FAR-").order_by("created_at", "id")
+    granted = grant_far_cases(caseworker, list(oldest.values_list("pk", flat=True)[:100]))
+    client = sign_in(caseworker)
+    statements = [sql for sql in selects_of(client, reverse("casework:case-list")) if 'FROM "casework_case"' in sql]
+    assert len(statements) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statements[0]}")
+        explained = cursor.fetchone()[0]
+    plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
+    read = [node for node in nodes(plan) if node.get("Relation Name") == "casework_case"]
+    assert "case_newest" not in [node.get("Index Name") for node in read]
+    assert (
+        sum(node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0) for node in read) <= 200
+    )
+    page = client.get(reverse("casework:case-list")).content.decode()
     newest = Case.objects.filter(pk__in=granted).select_related("person").order_by("-created_at", "-id")[:25]
     for case in newest:
         assert case.reference in page
