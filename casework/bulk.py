@@ -459,10 +459,10 @@ _PREPARED = (models.DateTimeField, models.DateField, models.JSONField, models.Ge
 _PREPARED_POSTGRESQL = (models.JSONField,)
 
 
-def _prepared(model) -> tuple[list, list[bool]]:
-    """The columns an insert into `model` writes (all but the id) and which of their values the
-    driver cannot take as Python gives them."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+def _prepared(model, *, with_pk: bool = False) -> tuple[list, list[bool]]:
+    """The columns an insert into `model` writes (the id only `with_pk`) and which of their
+    values the driver cannot take as Python gives them."""
+    fields = [field for field in model._meta.concrete_fields if with_pk or not field.primary_key]
     kinds = _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED
     return fields, [isinstance(field, kinds) for field in fields]
 
@@ -498,12 +498,9 @@ def _insert_instances(instances: list, *, with_pk: bool = False) -> None:
     if not instances:
         return
     model = type(instances[0])
-    fields = [field for field in model._meta.concrete_fields if with_pk or not field.primary_key]
+    fields, prepared = _prepared(model, with_pk=with_pk)
     keys = [field for field in fields if isinstance(field, models.ForeignKey)]
     stamped = [getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields]
-    prepared = [
-        isinstance(field, _PREPARED_POSTGRESQL if connection.vendor == "postgresql" else _PREPARED) for field in fields
-    ]
     rows = []
     for instance in instances:
         for key in keys:
