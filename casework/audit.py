@@ -38,23 +38,9 @@ def record(
     return entry_
 
 
-def entry(
-    action: str,
-    *,
-    actor=None,
-    case: Case | None = None,
-    obj=None,
-    classes: Iterable[str] = (),
-    agency: Agency | None = None,
-    username: str = "",
-    detail: dict | None = None,
-) -> AuditEvent:
-    """The audit row `record` writes, unsaved."""
-    return AuditEvent(
-        **values(
-            action, actor=actor, case=case, obj=obj, classes=classes, agency=agency, username=username, detail=detail
-        )
-    )
+def entry(action: str, **fields) -> AuditEvent:
+    """The audit row `record` writes, unsaved (the fields of `values`)."""
+    return AuditEvent(**values(action, **fields))
 
 
 def values(

@@ -7,27 +7,17 @@ FEW_HOLDINGS cases held, the page starts from the permission rows instead. Both 
 exactly the same pages, in every direction.
 """
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from casework import access
 from casework.access import page_form, visible_cases
+from tests.fixtures.case_list import link, references
 from tests.fixtures.personas import acting, make_case, sign_in
 from tests.fixtures.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("casework:case-list")
-
-
-def link(response, rel: str) -> str | None:
-    found = re.search(rf'rel="{rel}" href="([^"]*)"', response.content.decode())
-    return found.group(1).replace("&amp;", "&") if found else None
-
-
-def references(response) -> list[str]:
-    return [case.reference for case in response.context["cases"]]
 
 
 @pytest.fixture

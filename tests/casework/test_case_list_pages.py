@@ -1,25 +1,15 @@
 """Paging through the case list with cursors (QUALITY P2): every visible case once, in order,
 the same queries on every page, and a cursor that reveals nothing about other cases."""
 
-import re
-
 from django.urls import reverse
 
 from casework.access import visible_cases
 from casework.models import AuditEvent, Case
+from tests.fixtures.case_list import link, references
 from tests.fixtures.personas import acting, make_case, sign_in
 from tests.fixtures.queries import page_queries
 
 LIST = reverse("casework:case-list")
-
-
-def link(response, rel: str) -> str | None:
-    found = re.search(rf'rel="{rel}" href="([^"]*)"', response.content.decode())
-    return found.group(1).replace("&amp;", "&") if found else None
-
-
-def references(response) -> list[str]:
-    return [case.reference for case in response.context["cases"]]
 
 
 def test_following_next_shows_every_visible_case_once_newest_first(world):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.cases import NOTES_PAGE, NOTES_SHOWN
 from tests.fixtures.personas import make_case, sign_in
-from tests.fixtures.timeline import notes_older_link, with_notes
+from tests.fixtures.timeline import batches, notes_older_link, with_notes
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +31,11 @@ def test_the_page_shows_the_newest_notes_and_the_rest_page_by_page(world):
     page = client.get(f"/cases/{world.case.public_id}/").content.decode()
     seen = numbers(page)
     assert seen == list(range(79, 79 - NOTES_SHOWN, -1))
-    link = notes_older_link(page)
-    requests = 0
-    while link:
-        before = AuditEvent.objects.count()
-        answer = client.get(link, **HTMX)
-        assert answer.status_code == 200
-        requests += 1
-        html = answer.content.decode()
-        assert "<html" not in html  # the notes only, for htmx to put in place of the link
-        seen += numbers(html)
-        row = AuditEvent.objects.order_by("-id").first()
-        assert AuditEvent.objects.count() == before + 1
-        assert (row.action, row.case_id, row.detail["page"]) == (AuditEvent.Action.VIEW, world.case.pk, "notes")
-        link = notes_older_link(html)
+    fetched = batches(client, page, notes_older_link, audited_as="notes", case=world.case)
+    seen += [number for batch in fetched for number in numbers(batch)]
     assert seen == list(range(79, -1, -1))  # every note once, newest first, no gap
     # A page links on only when an older note exists: no request comes back empty.
-    assert requests == -(-(80 - NOTES_SHOWN) // NOTES_PAGE)
+    assert len(fetched) == -(-(80 - NOTES_SHOWN) // NOTES_PAGE)
 
 
 def test_notes_written_in_the_same_instant_are_neither_lost_nor_repeated(world):
@@ -55,12 +43,7 @@ def test_notes_written_in_the_same_instant_are_neither_lost_nor_repeated(world):
     world.case.notes.update(created_at=world.case.notes.first().created_at)
     client = sign_in(world.owner)
     page = client.get(f"/cases/{world.case.public_id}/").content.decode()
-    seen = numbers(page)
-    link = notes_older_link(page)
-    while link:
-        html = client.get(link, **HTMX).content.decode()
-        seen += numbers(html)
-        link = notes_older_link(html)
+    seen = numbers(page + "".join(batches(client, page, notes_older_link)))
     assert sorted(seen) == list(range(30)) and len(seen) == 30
 
 
@@ -78,14 +61,8 @@ def test_notes_the_reader_may_not_read_are_neither_shown_nor_counted(world):
     with_notes(world.case, world.owner, world.police, 30, start=0)
     client = sign_in(world.shelter)
     page = client.get(f"/cases/{world.case.public_id}/").content.decode()
-    seen = numbers(page)
-    assert seen == list(range(29, 29 - NOTES_SHOWN, -1))
-    link = notes_older_link(page)
-    while link:
-        html = client.get(link, **HTMX).content.decode()
-        seen += numbers(html)
-        link = notes_older_link(html)
-    assert seen == list(range(29, -1, -1))
+    assert numbers(page) == list(range(29, 29 - NOTES_SHOWN, -1))
+    assert numbers(page + "".join(batches(client, page, notes_older_link))) == list(range(29, -1, -1))
     owner_page = sign_in(world.owner).get(f"/cases/{world.case.public_id}/").content.decode()
     assert numbers(owner_page)[:3] == [139, 138, 137]
 

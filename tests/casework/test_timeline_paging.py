@@ -10,7 +10,7 @@ import pytest
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.cases import TIMELINE_PAGE, TIMELINE_SHOWN
 from tests.fixtures.personas import acting, make_case, sign_in
-from tests.fixtures.timeline import older_link, with_lines
+from tests.fixtures.timeline import batches, older_link, with_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -28,24 +28,12 @@ def test_the_page_shows_the_newest_lines_and_the_rest_page_by_page(world):
     page = client.get(f"/cases/{world.case.public_id}/").content.decode()
     seen = numbers(page)
     assert seen == list(range(149, 149 - TIMELINE_SHOWN, -1))
-    link = older_link(page)
-    requests = 0
-    while link:
-        before = AuditEvent.objects.count()
-        answer = client.get(link, **HTMX)
-        assert answer.status_code == 200
-        requests += 1
-        html = answer.content.decode()
-        assert "<html" not in html  # the lines only, for htmx to put in place of the link
-        seen += numbers(html)
-        row = AuditEvent.objects.order_by("-id").first()
-        assert AuditEvent.objects.count() == before + 1
-        assert (row.action, row.case_id, row.detail["page"]) == (AuditEvent.Action.VIEW, world.case.pk, "timeline")
-        link = older_link(html)
+    fetched = batches(client, page, older_link, audited_as="timeline", case=world.case)
+    seen += [number for batch in fetched for number in numbers(batch)]
     # Every line once, newest first, no gap: the registration's own lines follow the test's.
     assert seen == list(range(149, -1, -1))
     # A full read links on (the database may hold more), so a last, shorter one ends the walk.
-    assert requests == (world.case.events.count() - TIMELINE_SHOWN) // TIMELINE_PAGE + 1
+    assert len(fetched) == (world.case.events.count() - TIMELINE_SHOWN) // TIMELINE_PAGE + 1
 
 
 def test_a_short_timeline_has_no_link(world):
@@ -62,13 +50,7 @@ def test_lines_the_reader_may_not_read_are_skipped_on_every_page(world):
     with_lines(world.case, owner, 30, start=0)
     client = sign_in(world.shelter)
     page = client.get(f"/cases/{world.case.public_id}/").content.decode()
-    seen = numbers(page)
-    link = older_link(page)
-    while link:
-        html = client.get(link, **HTMX).content.decode()
-        seen += numbers(html)
-        link = older_link(html)
-    assert seen == list(range(29, -1, -1))
+    assert numbers(page + "".join(batches(client, page, older_link))) == list(range(29, -1, -1))
     owner_page = sign_in(world.owner).get(f"/cases/{world.case.public_id}/").content.decode()
     assert numbers(owner_page)[:3] == [129, 128, 127]
 
