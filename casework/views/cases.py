@@ -18,6 +18,7 @@ from casework.access import (
     access_case,
     access_document,
     capabilities,
+    deny,
     may_register_cases,
     page_form,
     refuse_registration,
@@ -182,7 +183,7 @@ def case_timeline(request, code):
     time, filtered as on the case page. A line of another case, or no line, is 404."""
     user = request.user
     case, held = access_case(user, code)
-    anchor = _anchor(case.events.only("at"), request)
+    anchor = _anchor(request, case, case.events.only("at"))
     read = list(case.events.filter(_older(anchor, "at")).select_related("actor", "agency")[:TIMELINE_PAGE])
     events = readable_events(case, held, is_lead=held.is_lead, timeline=read)
     audit.record(
@@ -217,7 +218,7 @@ def case_notes(request, code):
     user = request.user
     case, held = access_case(user, code)
     notes = readable_notes(case, held)
-    anchor = _anchor(notes.select_related(None).only("created_at"), request)
+    anchor = _anchor(request, case, notes.select_related(None).only("created_at"))
     audit.record(
         AuditEvent.Action.VIEW, actor=user, case=case, classes=held, detail={"page": "notes", "before": anchor.pk}
     )
@@ -227,12 +228,14 @@ def case_notes(request, code):
     return render(request, "casework/case_notes.html", context)
 
 
-def _anchor(rows, request):
-    """The row named by the request's `before` among `rows`; 404 for anything else."""
+def _anchor(request, case: Case, rows):
+    """The row named by the request's `before` among `rows` (of `case`); anything else is
+    refused as not found, with a denied audit row, as a document of another case is."""
+    before = request.GET.get("before", "")
     try:
-        return rows.get(pk=int(request.GET.get("before", "")))
+        return rows.get(pk=int(before))
     except (ValueError, rows.model.DoesNotExist):
-        raise Http404 from None
+        deny(request.user, {"page": rows.model._meta.model_name, "before": before[:40]}, case=case)
 
 
 def _older(anchor, field: str) -> Q:

@@ -10,7 +10,7 @@ import pytest
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.cases import TIMELINE_PAGE, TIMELINE_SHOWN
 from tests.fixtures.personas import acting, make_case, sign_in
-from tests.fixtures.timeline import batches, older_link, with_lines
+from tests.fixtures.timeline import batches, older_link, refused, with_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_a_line_of_another_case_or_no_line_is_404(world):
     client = sign_in(world.owner)
     url = f"/cases/{world.case.public_id}/timeline/"
     for query in (f"?before={foreign_line.pk}", "?before=abc", "", "?before=99999999", "?before=" + "9" * 30):
-        assert client.get(url + query).status_code == 404
+        assert refused(client, url + query, world.owner, world.case)  # and the try is on record
 
 
 def test_someone_who_cannot_see_the_case_gets_404_and_a_denied_row(world):
