@@ -11,9 +11,10 @@ summary rather than naming the class again.
 
 from collections.abc import Collection
 
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 
-from casework.models import Case, CaseEvent, SensitivityClass
+from casework.models import Case, CaseEvent, Note, SensitivityClass
 
 CORE = SensitivityClass.CORE
 IDENTITY = SensitivityClass.IDENTITY
@@ -114,6 +115,11 @@ OWNER_ONLY_EVENTS = frozenset(
         CaseEvent.Kind.MERGE_REVERSED,
     }
 )
+
+
+def readable_notes(case: Case, held: Collection[str]) -> QuerySet[Note]:
+    """The notes of a case in the classes the reader holds, newest first, filtered in SQL."""
+    return case.notes.filter(sensitivity__in=list(held)).select_related("author", "agency")
 
 
 def readable_events(

@@ -28,7 +28,7 @@ from casework.access import (
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import filter_badges, filter_bar, filter_cases, filter_form
-from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_events, shown_sections
+from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_events, readable_notes, shown_sections
 from casework.duplicates import audit_duplicate_check, person_match
 from casework.forms import (
     PAGING,
@@ -198,11 +198,6 @@ def case_timeline(request, code):
     if is_htmx(request):
         return render(request, "casework/_timeline_lines.html", context)
     return render(request, "casework/case_timeline.html", context)
-
-
-def readable_notes(case: Case, held):
-    """The notes of a case in the classes the reader holds, newest first."""
-    return case.notes.filter(sensitivity__in=list(held)).select_related("author", "agency")
 
 
 def _notes_context(notes, shown: int) -> dict:

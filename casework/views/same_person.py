@@ -21,6 +21,7 @@ from casework.access import (
     visible_cases,
 )
 from casework.actions import CaseworkError
+from casework.disclosure import readable_notes
 from casework.duplicates import same_person_candidates
 from casework.forms import ReasonForm, SamePersonForm
 from casework.models import AuditEvent, Case, CaseEvent, CaseMerge, PersonLink, SensitivityClass
@@ -57,7 +58,7 @@ def _history(case: Case, held: Standing, owner_only: set[str]) -> dict:
     ]
     return {
         "events": events,
-        "notes": [note for note in case.notes.select_related("author", "agency") if note.sensitivity in held],
+        "notes": list(readable_notes(case, held)),
         "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
     }
 

@@ -15,6 +15,7 @@ from casework import actions as casework_actions
 from casework import audit
 from casework.access import Capability, access_case, colleagues_known_to, deny
 from casework.actions import CaseworkError
+from casework.disclosure import readable_notes
 from casework.forms import DocumentForm, NoteForm
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.common import membership_required
@@ -162,7 +163,7 @@ def _stay_page(request, stay: Stay, held, *, status=200, **forms):
         "service_kinds": service_kinds,
         "may_act": access.may_act(request.user),
         "may_record": may_record,
-        "notes": [note for note in stay.case.notes.select_related("author", "agency") if note.sensitivity in shown],
+        "notes": list(readable_notes(stay.case, shown)),
         "documents": [doc for doc in stay.case.documents.all() if doc.sensitivity in shown],
         "note_form": forms.get("note_form") or (NoteForm(held=shown, initial=default_class) if may_record else None),
         "document_form": forms.get("document_form")
