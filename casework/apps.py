@@ -10,6 +10,7 @@ class CaseworkConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from casework import access, account_tasks, checks, choices_cache  # noqa: F401 (registers the checks and tasks)
+        from casework.lib import choice_labels
         from casework.models import Agency, AgencyKind, Country, EthnicGroup, FormerProvince, Membership, Province, User
 
         # Membership: the assignment form offers the owning agency's caseworkers from the cache.
@@ -22,6 +23,8 @@ class CaseworkConfig(AppConfig):
         post_delete.connect(choices_cache.invalidate, sender=User, dispatch_uid="choices.User.delete")
         # A flush or a migration recreates the permission rows under new ids.
         post_migrate.connect(access.forget_permission_ids, dispatch_uid="access.permission_ids")
+        # get_FOO_display() from a table built once per field (every model is loaded by now).
+        choice_labels.install()
 
 
 def _user_saved(sender, update_fields=None, **kwargs):
