@@ -106,6 +106,10 @@ TEMPLATES = [
     },
 ]
 
+# Inputs and textareas rendered in Python, every other widget by Django's templates
+# (casework/form_rendering.py).
+FORM_RENDERER = "casework.form_rendering.FastRenderer"
+
 # Database: SQLite for zero-setup use, PostgreSQL when DATABASE_URL is given.
 DATABASE_URL = env_str("DATABASE_URL", "")
 # A query running longer than this is cancelled and the page answers 503 ("try again") instead

@@ -1,5 +1,6 @@
 from django import template
 
+from casework import form_rendering
 from casework.lib.text import vnd as format_vnd
 from casework.models import IdentificationGround, SensitivityClass
 from casework.rows import case_rows as render_case_rows
@@ -31,3 +32,9 @@ def ground_labels(grounds) -> str:
 def case_rows(cases):
     """The case list's table rows (casework.rows), built in Python: the most requested markup."""
     return render_case_rows(cases)
+
+
+@register.simple_tag
+def field_row(field):
+    """A form field as casework/_field.html shows it, built in Python (casework.form_rendering)."""
+    return form_rendering.field_row(field)

@@ -37,8 +37,11 @@ def case_followups(case, user):
     plan, or the plan handed to her home commune), each with its form, in one query."""
     agency_id = user.active_membership.agency_id
     visits = list(FollowUpVisit.objects.filter(case=case, agency_id=agency_id).order_by("due_on", "id"))
+    may_record = may_act(user)
+    # Most cases have no visit of this agency: the form is built only where it is shown.
+    shows_form = may_record and any(not visit.outcome for visit in visits)
     return {
         "visits": visits,
-        "may_record": may_act(user),
-        "form": FollowUpForm(initial={"visited_on": timezone.localdate()}),
+        "may_record": may_record,
+        "form": FollowUpForm(initial={"visited_on": timezone.localdate()}) if shows_form else None,
     }
