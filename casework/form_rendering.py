@@ -2,7 +2,8 @@
 
 Each field of a form went through three or four template renders — `casework/_field.html`,
 then the widget's template, `input.html` and `attrs.html` — about 0.2–0.3 ms a field, and the
-case page alone shows eight (docs/benchmarks.md, "Form fields without templates"). Here:
+case page alone shows eight (docs/benchmarks.md, "Choice labels and form fields without
+templates"). Here:
 
 - `FastRenderer` (settings.FORM_RENDERER) builds the `<input>` and `<textarea>` of Django's
   own widget templates in Python and hands every other template (selects are `FastSelect`

@@ -4,9 +4,10 @@ Django's own `get_FOO_display()` builds a dict of the field's choices on every c
 building it hashes every label: each lazy label is translated to be hashed. A case event's
 kind has 31 choices, so one timeline line cost 31 translations (about 170 µs), and the case
 list's status column 8 per row; on the case page they were most of its 650 `gettext` calls
-(docs/benchmarks.md, "Choice labels"). Here the table keeps the lazy labels as they are and
-is built the first time a field's label is asked for; the label is translated at the call,
-in the language of the request, exactly as Django's method answers it.
+(docs/benchmarks.md, "Choice labels and form fields without templates"). Here the table
+keeps the lazy labels as they are and is built the first time a field's label is asked for;
+the label is translated at the call, in the language of the request, as Django's method
+answers it.
 
 Django defines `get_FOO_display` only where the model class does not (`Field.contribute_to_class`);
 `install()` defines it on the class for every field with choices of the project's models,
