@@ -201,6 +201,12 @@ class Referral(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def shows_identity(self) -> bool:
+        """Whether the list that read this referral gave the person's name: `person_name`
+        (`referrals.access`) is NULL where the reader does not hold `identity` on the case."""
+        return getattr(self, "person_name", None) is not None
+
     def grants(self):
         return CaseGrant.objects.filter(
             case_id=self.case_id, source=CaseGrant.Source.REFERRAL, source_ref=self.reference

@@ -396,3 +396,38 @@ def test_shelter_staff_of_the_receiving_agency_cannot_decide_on_a_referral(net):
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
     assert sign_in(net.peace_caseworker).post(f"/referrals/{referral.public_id}/acknowledge/").status_code == 302
+
+
+def test_each_referral_list_asks_the_identity_question_once_per_row(net):
+    """`person_name` is NULL without identity and `shows_identity` reads it (decision 318):
+    the identity EXISTS is written into each list's statement once, not twice."""
+    from casework.access import CLASS_PERMISSIONS, holds_class, permission_id
+    from casework.models import SensitivityClass
+    from referrals.access import RECEIVED, SENT, archived_referrals, inbox_referrals, sent_referrals
+
+    referral = send(net)
+    worker, owner = acting(net.social_worker), acting(net.owner)
+    identity = f'"permission_id" = {permission_id(CLASS_PERMISSIONS[SensitivityClass.IDENTITY])}'
+
+    def once(user) -> int:
+        """How often one identity EXISTS names the permission (twice for a caseworker: group and own rows)."""
+        return str(Referral.objects.annotate(held=holds_class(user, SensitivityClass.IDENTITY, "case_id")).query).count(
+            identity
+        )
+
+    for user, listed in (
+        (worker, inbox_referrals(worker)),
+        (owner, sent_referrals(owner)),
+        (worker, archived_referrals(worker, RECEIVED)),
+        (owner, archived_referrals(owner, SENT)),
+    ):
+        assert once(user) >= 1
+        assert str(listed.query).count(identity) == once(user)
+    (row,) = inbox_referrals(worker)
+    assert row.person_name is None and row.shows_identity is False
+    referral = actions.do_acknowledge_referral(referral, actor=net.social_worker)
+    actions.do_accept_referral(referral, actor=net.social_worker)  # shares identity
+    (row,) = inbox_referrals(acting(net.social_worker))
+    assert row.person_name == "Nguyễn Thị Lan" and row.shows_identity is True
+    (sent,) = sent_referrals(acting(net.owner))
+    assert sent.shows_identity is True  # the sender registered her
