@@ -51,12 +51,15 @@ def _text(value) -> str:
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
-def attributes(attrs: dict) -> str:
-    """attrs.html: in order, True as a bare name, False left out (None is written "None")."""
-    return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_text(value)}"'
-        for name, value in attrs.items()
-        if value is not False
+def attributes(attrs: dict) -> SafeString:
+    """attrs.html: in order, True as a bare name, False left out (None is written "None").
+    Also `FastSelect`'s (casework/widgets.py)."""
+    return mark_safe(  # noqa: S308 — every name and value escaped
+        "".join(
+            f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_text(value)}"'
+            for name, value in attrs.items()
+            if value is not False
+        )
     )
 
 
