@@ -1,28 +1,20 @@
 """The case list's filters, in one place: the list page and the export of the list both call
 `filter_cases`, so an export holds exactly the cases the list shows."""
 
-import logging
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from casework import choices_cache
 from casework.access import holds_class, visible_cases
 from casework.forms import NOT_RECORDED, PAGING, CaseFilterForm
-from casework.lib import generations
 from casework.lib.dates import day_range_q
+from casework.lib.kept_markup import KeptMarkup
 from casework.lib.text import normalize_name
 from casework.models import Agency, Case, SensitivityClass, age_band_q
 
-log = logging.getLogger(__name__)
 # Facts about the person are identity-class data (docs/architecture.md, Flow A). Filtering by them reads them,
 # so they match only cases whose identity the user holds — like the name search (decision 4);
 # otherwise a holder of `core` could learn a woman's sex or ethnicity by filtering.
@@ -171,35 +163,17 @@ def _shown(form: CaseFilterForm, name: str, value) -> str:
 # options are every active agency and province, and what it shows selected comes from the query
 # string alone. The name or reference typed into the search box is left out of the key and of
 # the kept markup (rendered anew into its place), so no one's search is kept.
-FILTER_BAR_SIZE = 64
 SEARCH_SLOT = mark_safe("<!--search-box-->")  # noqa: S308 — a constant
-_filter_bars: OrderedDict[tuple, tuple[float, SafeString]] = OrderedDict()
-_filter_bars_lock = threading.Lock()
+filter_bars = KeptMarkup(size=64)
 
 
 def filter_bar(form: CaseFilterForm, badges: list[dict], query: Mapping) -> SafeString:
     """The case list's filter form (`_case_filters.html`) for this query string."""
-    seconds = settings.CAUNOI_CHOICES_CACHE_SECONDS
-    key = _filter_bar_key(form, query) if seconds else None
-    now = time.monotonic()
-    with _filter_bars_lock:
-        found = _filter_bars.get(key) if key else None
-    if found is None or found[0] < now:
+
+    def render() -> SafeString:
         context = {"form": form, "filter_badges": badges, "more_filters": [form[name] for name in MORE_FILTERS]}
-        found = (now + seconds, render_to_string("casework/_case_filters.html", context | {"q_input": SEARCH_SLOT}))
-        if key:
-            with _filter_bars_lock:
-                _filter_bars[key] = found
-                while len(_filter_bars) > FILTER_BAR_SIZE:
-                    _filter_bars.popitem(last=False)
-    return mark_safe(found[1].replace(SEARCH_SLOT, str(form["q"]), 1))  # noqa: S308 — both parts are escaped
+        return render_to_string("casework/_case_filters.html", context | {"q_input": SEARCH_SLOT})
 
-
-def _filter_bar_key(form: CaseFilterForm, query: Mapping) -> tuple | None:
-    try:
-        generation = generations.current(choices_cache.GENERATION_KEY)
-    except Exception:  # noqa: BLE001 — a cache outage costs speed only
-        log.warning("choices cache unavailable", exc_info=True)
-        return None
     shown = tuple((name, tuple(query.getlist(name))) for name in form.fields if name not in ("q", *PAGING))
-    return (get_language(), generation, form.is_bound, shown)
+    kept = filter_bars.get((form.is_bound, shown), render)
+    return mark_safe(kept.replace(SEARCH_SLOT, str(form["q"]), 1))  # noqa: S308 — both parts are escaped

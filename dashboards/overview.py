@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from casework.lib.dates import add_months, day_range_q
 from casework.models import Case, CaseStatus, PersonStatus, Sex, StatisticsScope
-from dashboards import cache, lattice, rollups, suppression, waits
+from dashboards import cache, lattice, rollups, suppression, tables, waits
 from dashboards.scope import COUNTED, Filters, Scope
 from dashboards.stats import HEADLINE_CONDITIONS, HEADLINE_RELATIONS, HOME_COUNTRY, VICTIM, label_of
 from referrals.models import HandoverMinutes, Referral
@@ -66,7 +66,7 @@ class Overview:
     previous: bool = False
     # Not kept by generation: they move with the clock and the beds (`cache.briefly`, decision 282).
     overdue_by_agency: list[dict] = field(default_factory=list)
-    facilities: list = field(default_factory=list)
+    facilities: list[tables.FacilityRow] = field(default_factory=list)
 
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -107,7 +107,10 @@ def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.dat
     overview = cache.cached("dashboard", scope, params, lambda: _aggregates(scope, filters, suppress, today))
     place = {"filters": filters.to_params()}
     overdue, facilities = cache.briefly(
-        "dashboard-live", scope, place, lambda: (_overdue_by_agency(scope, filters), list(_facilities(scope, filters)))
+        "dashboard-live",
+        scope,
+        place,
+        lambda: (_overdue_by_agency(scope, filters), tables.facility_rows_of(_facilities(scope, filters))),
     )
     return dataclasses.replace(overview, overdue_by_agency=overdue, facilities=facilities)
 

@@ -8,7 +8,11 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from dashboards import tables
+
 register = template.Library()
+register.simple_tag(tables.overdue_rows, name="overdue_rows")
+register.simple_tag(tables.facility_rows, name="facility_rows")
 
 BAR_COLOUR = "#0d6efd"
 SECOND_COLOUR = "#198754"

@@ -1,10 +1,13 @@
 """The supervisor dashboard and the official statistics pages."""
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from casework import audit
 from casework.access import active_membership, deny
+from casework.lib.kept_markup import KeptMarkup
 from casework.lib.replica import replica_reads
 from casework.models import AuditEvent
 from casework.views.common import membership_required
@@ -20,6 +23,23 @@ def _scope_or_404(request) -> tuple[Scope, str]:
     if scope is None:
         deny(request.user, {"page": request.resolver_match.url_name})
     return scope, membership.role
+
+
+# The period, province and agency filters are the same for everyone of a scope who sends the
+# same values: about 350 agencies at national scale, kept rather than rebuilt (decision 319).
+filter_forms = KeptMarkup(size=64)
+
+
+def _filter_form_markup(page: str, form: PeriodFilterForm, scope: Scope, suppress: bool) -> SafeString:
+    def render_form() -> SafeString:
+        return render_to_string("dashboards/_filters.html", {"form": form})
+
+    if form.errors:  # what was typed and what is wrong with it: never kept
+        return render_form()
+    sent = tuple((name, tuple(form.data.getlist(name))) for name in form.fields) if form.is_bound else ()
+    # The page names the initial period an unbound form shows (the dashboard's last 12 months).
+    key = (page, cache.scope_topic(scope), suppress, timezone.localdate(), sent)
+    return filter_forms.get(key, render_form)
 
 
 def _audit(request, page: str, scope: Scope, filters) -> None:
@@ -43,8 +63,15 @@ def _page(request, page: str, *, initial: dict | None = None, default_period=(No
         initial = None
     form = PeriodFilterForm(request.GET or None, scope=scope, initial=initial, fixed_periods=suppress)
     if request.GET and not form.is_valid():
-        return render(request, template, {"form": form, "scope": scope, "invalid": True}, status=400)
+        context = {
+            "form": form,
+            "filter_form": _filter_form_markup(page, form, scope, suppress),
+            "scope": scope,
+            "invalid": True,
+        }
+        return render(request, template, context, status=400)
     filters = form.filters(*default_period)
+    filter_form = _filter_form_markup(page, form, scope, suppress)
     try:
         # The figures only: who may see them was decided above on the primary (decision 260).
         with replica_reads(page):
@@ -52,7 +79,12 @@ def _page(request, page: str, *, initial: dict | None = None, default_period=(No
     except cache.FiguresUnavailable:
         # The cache does not answer: say so rather than show a zero or recompute the
         # country's figures on every request while Redis is down (decision 243).
-        response = render(request, template, {"form": form, "scope": scope, "unavailable": True}, status=503)
+        response = render(
+            request,
+            template,
+            {"form": form, "filter_form": filter_form, "scope": scope, "unavailable": True},
+            status=503,
+        )
         response["Retry-After"] = "30"
         return response
     _audit(request, page, scope, filters)
@@ -61,6 +93,7 @@ def _page(request, page: str, *, initial: dict | None = None, default_period=(No
         template,
         {
             "form": form,
+            "filter_form": filter_form,
             "scope": scope,
             "filters": filters,
             "period": stats.period_of(filters.date_from, filters.date_to),
