@@ -19,7 +19,8 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, TextChoices, Value, When
 from django.db.models.expressions import BaseExpression
 from django.db.models.lookups import Exact
 from django.http import Http404
@@ -331,6 +332,18 @@ def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> Bas
     if membership is None or not user.is_authenticated:
         return Exists(Case.objects.filter(pk=OuterRef(case_ref), pk__in=[]))
     return _probed_holding(membership, permission_id(CLASS_PERMISSIONS[cls]), case_ref)
+
+
+def with_person_name(rows: QuerySet[Any], user: Actor, case_ref: str = "case_id") -> QuerySet[Any]:
+    """Rows about cases (cases themselves with `case_ref="pk"`, referrals, stays, placements,
+    visits, tasks, claims), each with `person_name`: the person's full name where the user
+    holds `identity` on the row's case, NULL elsewhere — so a name the user may not see never
+    leaves the database, and the list loads no person row. One EXISTS per row: a separate
+    `shows_identity` annotation that the name referred to would be written into the SQL twice
+    (decision 318); `casework.lib.person_name.ShowsIdentity` reads the NULL instead."""
+    held = holds_class(user, SensitivityClass.IDENTITY, case_ref)
+    name = F("person__full_name" if case_ref == "pk" else case_ref.removesuffix("_id") + "__person__full_name")
+    return rows.annotate(person_name=SqlCase(When(held, then=name), default=Value(None, CharField())))
 
 
 def visible_cases(

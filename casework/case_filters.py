@@ -31,12 +31,11 @@ def looks_like_reference(text: str) -> bool:
 
 
 def filter_cases(user, filters: dict, *, probe: bool = False, from_holdings: bool = False) -> QuerySet[Case]:
-    """The cases `user` may see that match `filters` (a CaseFilterForm's valid data), each
-    annotated with `shows_identity` (does the user hold identity on it?). `probe` and
-    `from_holdings` for a page (see `access.visible_cases`)."""
-    cases = visible_cases(user, probe=probe, from_holdings=from_holdings).annotate(
-        shows_identity=holds_class(user, SensitivityClass.IDENTITY)
-    )
+    """The cases `user` may see that match `filters` (a CaseFilterForm's valid data). `probe`
+    and `from_holdings` for a page (see `access.visible_cases`). Nothing is annotated: a
+    caller that shows names asks the identity question itself, once per row
+    (`access.with_person_name`)."""
+    cases = visible_cases(user, probe=probe, from_holdings=from_holdings)
     condition = _core_q(user, filters)
     identity = _identity_q(filters)
     query = (filters.get("q") or "").strip()
@@ -45,7 +44,7 @@ def filter_cases(user, filters: dict, *, probe: bool = False, from_holdings: boo
     elif query:
         identity &= Q(person__search_name__contains=normalize_name(query))
     if identity:
-        cases = cases.filter(identity, shows_identity=True)
+        cases = cases.filter(identity, holds_class(user, SensitivityClass.IDENTITY))
     if filters.get("incident"):
         # Whether a case is linked to a criminal incident is investigation data (the case page
         # shows it only to holders of `investigation`): it matches only where that is held.

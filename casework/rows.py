@@ -51,7 +51,7 @@ def _row(case, words: dict, link) -> str:
         case.reference,
         words["overdue"] if overdue else "",
         words["merged"] if case.merged_into_id else "",
-        case.person.full_name if case.shows_identity else words["hidden"],
+        words["hidden"] if case.person_name is None else case.person_name,
         words["child"] if case.is_child else "",
         case.get_status_display(),
         case.owning_agency.label,

@@ -32,6 +32,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from casework import audit
+from casework.access import holds_class
 from casework.case_filters import filter_cases, filter_form
 from casework.forms import GuardedForm
 from casework.lib.replica import replica_reads
@@ -324,7 +325,7 @@ def _case_filters(job: ExportJob) -> dict:
 def case_rows(job: ExportJob, user: User) -> Table:
     """The case list with its filters, one row per case, newest first."""
     english = job.language.startswith("en")
-    cases = filter_cases(user, _case_filters(job))
+    cases = filter_cases(user, _case_filters(job)).annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY))
     total = cases.count()
     exploitation = (
         Case.exploitation_forms.through.objects.filter(case_id=OuterRef("pk"))

@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     BooleanField,
-    CharField,
     ExpressionWrapper,
     F,
     Func,
@@ -22,15 +21,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models import Case as SqlCase
 from django.http import Http404
 from django.utils import timezone
 
 from casework import audit
-from casework.access import Actor, active_membership, holds_class
+from casework.access import Actor, active_membership, with_person_name
 from casework.models import (
     AgeBand,
     Agency,
@@ -39,7 +35,6 @@ from casework.models import (
     Membership,
     Person,
     Role,
-    SensitivityClass,
     Sex,
     age_band_of,
 )
@@ -140,18 +135,6 @@ def access_referral(user: Actor, public_id: uuid.UUID | str) -> Referral:
     return referral
 
 
-def _with_person_name(referrals: QuerySet[Referral], user: Actor) -> QuerySet[Referral]:
-    """`person_name` is filled in the same query only where the user holds `identity` on the
-    case, so a name the user may not see never leaves the database; elsewhere it is NULL, and
-    `Referral.shows_identity` says which. One EXISTS per row: a `shows_identity` annotation
-    that `person_name` referred to was written into the SQL twice (docs/benchmarks.md, the
-    06:42 run at 1 M)."""
-    held = holds_class(user, SensitivityClass.IDENTITY, "case_id")
-    return referrals.annotate(
-        person_name=SqlCase(When(held, then=F("case__person__full_name")), default=Value(None, CharField())),
-    )
-
-
 @dataclass(frozen=True)
 class ReferralProfile:
     """What the receiver of a referral learns of the person before accepting it, under `core`
@@ -226,7 +209,7 @@ def inbox_referrals(user: Actor) -> QuerySet[Referral]:
     """Referrals to the active agency still needing its work: overdue first, then by due time."""
     overdue = ExpressionWrapper(Q(overdue_flagged_at__isnull=False), output_field=BooleanField())
     return (
-        with_profile(_with_person_name(_inbox(user), user))
+        with_profile(with_person_name(_inbox(user), user))
         .select_related("case", "purpose", "from_agency", "assigned_to")
         .annotate(overdue=overdue)
         .order_by("-overdue", F("due_at").asc(nulls_last=True), "created_at", "id")
@@ -262,9 +245,9 @@ def header_counts(user: Actor) -> dict[str, int]:
     membership = active_membership(user)
     if membership is None or not user.is_authenticated:
         return {"inbox": 0, "unread": 0}
-    unread = notifications_of(user, membership.agency_id).filter(read_at__isnull=True)
 
-    def count() -> dict[str, int]:
+    def count() -> dict[str, int]:  # the querysets are built only when the cache misses
+        unread = notifications_of(user, membership.agency_id).filter(read_at__isnull=True)
         counts = (
             Agency.objects.filter(pk=membership.agency_id)
             .annotate(inbox=_count(_inbox(user)), unread=_count(unread))
@@ -284,7 +267,7 @@ def sent_referrals(user: Actor) -> QuerySet[Referral]:
         return Referral.objects.none()
     sent = Referral.objects.filter(_has_work(recent_handover_cutoff()), from_agency_id=membership.agency_id)
     return (
-        _with_person_name(sent, user)
+        with_person_name(sent, user)
         .select_related("case", "purpose", "to_agency", "assigned_to")
         .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
     )
@@ -302,4 +285,4 @@ def archived_referrals(user: Actor, side: str = RECEIVED) -> QuerySet[Referral]:
         return Referral.objects.none()
     end = {"to_agency_id": membership.agency_id} if side == RECEIVED else {"from_agency_id": membership.agency_id}
     finished = Referral.objects.filter(_finished(recent_handover_cutoff()), **end)
-    return _with_person_name(finished, user).select_related("case", "purpose", "from_agency", "to_agency")
+    return with_person_name(finished, user).select_related("case", "purpose", "from_agency", "to_agency")

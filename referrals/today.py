@@ -11,13 +11,12 @@ therefore runs the same number of queries for 1 item as for 30 (QUALITY P1).
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models import Case as SqlCase
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.access import active_membership, holds_class, visible_cases
+from casework.access import active_membership, holds_class, visible_cases, with_person_name
 from casework.models import CaseStatus, CaseTask, Role, SensitivityClass
 from messaging.notify import my_notifications, notification_text
 from referrals.access import inbox_referrals
@@ -73,14 +72,6 @@ class Waiting:
         return str(KIND_LABELS[self.kind])
 
 
-def _named(rows: QuerySet, user, case_ref: str) -> QuerySet:
-    """`person_name` only where the user holds `identity` on the row's case."""
-    prefix = "" if case_ref == "pk" else case_ref.removesuffix("_id") + "__"
-    return rows.annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, case_ref)).annotate(
-        person_name=SqlCase(When(shows_identity=True, then=F(f"{prefix}person__full_name")), default=Value(""))
-    )
-
-
 def _seen(user, case_ref: str = "case_id") -> Q:
     """Rows whose case the user may see (one EXISTS through `visible_cases`)."""
     return Q(Exists(visible_cases(user).filter(pk=OuterRef(case_ref))))
@@ -115,7 +106,7 @@ def _referrals(user, membership, now) -> list[Waiting]:
             Waiting(
                 kind=HANDOVER if accepted else DECIDE,
                 reference=referral.reference,
-                name=referral.person_name,
+                name=referral.person_name or "",
                 what=f"{referral.purpose.label} · {referral.from_agency.label} · {referral.get_status_display()}",
                 due=referral.due_at,
                 overdue=_late(referral.due_at, referral.overdue_flagged_at, now),
@@ -128,7 +119,7 @@ def _referrals(user, membership, now) -> list[Waiting]:
 def _deadlines(user, membership, now) -> list[Waiting]:
     if membership.role != Role.CASEWORKER:
         return []
-    rows = _named(
+    rows = with_person_name(
         visible_cases(user)
         .filter(assigned_to=user, due_at__isnull=False)
         .exclude(status=CaseStatus.CLOSED)
@@ -140,7 +131,7 @@ def _deadlines(user, membership, now) -> list[Waiting]:
         Waiting(
             kind=DEADLINE,
             reference=case.reference,
-            name=case.person_name,
+            name=case.person_name or "",
             what=str(case.get_status_display()),
             due=case.due_at,
             overdue=_late(case.due_at, case.overdue_flagged_at, now),
@@ -154,7 +145,7 @@ def _verifications(user, membership, now) -> list[Waiting]:
     if membership.role not in CASE_ROLES:
         return []
     agency_id = membership.agency_id
-    rows = _named(
+    rows = with_person_name(
         visible_cases(user)
         .filter(verification_started_at__isnull=False, verification_concluded_at__isnull=True)
         .filter(Q(owning_agency_id=agency_id) | Q(verification_agency_id=agency_id))
@@ -166,7 +157,7 @@ def _verifications(user, membership, now) -> list[Waiting]:
         Waiting(
             kind=VERIFICATION,
             reference=case.reference,
-            name=case.person_name,
+            name=case.person_name or "",
             what=str(_("3 days from reception (Law 53 art. 27(3))")),
             due=case.verification_due_at,
             overdue=_late(case.verification_due_at, case.verification_flagged_at, now),
@@ -179,7 +170,7 @@ def _verifications(user, membership, now) -> list[Waiting]:
 def _tasks(user, membership, now) -> list[Waiting]:
     if membership.role not in CASE_ROLES:
         return []
-    rows = _named(
+    rows = with_person_name(
         CaseTask.objects.filter(done_at__isnull=True, case__owning_agency_id=membership.agency_id)
         .filter(_seen(user))
         .annotate(case_reference=F("case__reference"), case_public_id=F("case__public_id"))
@@ -191,7 +182,7 @@ def _tasks(user, membership, now) -> list[Waiting]:
         Waiting(
             kind=TASK,
             reference=task.case_reference,
-            name=task.person_name,
+            name=task.person_name or "",
             what=str(task.get_kind_display()),
             due=task.due_at,
             overdue=_late(task.due_at, task.overdue_flagged_at, now),
@@ -206,7 +197,7 @@ def _followups(user, membership, now) -> list[Waiting]:
         return []
     today = timezone.localdate(now)
     own_facility = Q(stay__facility__agency_id=membership.agency_id, stay__facility__is_active=True)
-    rows = _named(
+    rows = with_person_name(
         FollowUpVisit.objects.filter(
             agency_id=membership.agency_id, outcome="", due_on__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE)
         )
@@ -234,7 +225,7 @@ def _followups(user, membership, now) -> list[Waiting]:
             Waiting(
                 kind=FOLLOWUP,
                 reference=visit.case_reference,
-                name=visit.person_name,
+                name=visit.person_name or "",
                 what=str(_("%(months)s months after discharge") % {"months": visit.months}),
                 due=_start_of(visit.due_on),
                 overdue=visit.due_on < today,
@@ -248,7 +239,7 @@ def _followups(user, membership, now) -> list[Waiting]:
 def _claims(user, membership, now) -> list[Waiting]:
     today = timezone.localdate(now)
     # As `may_decide_claim`: the deciding role of the deciding agency, acting now.
-    rows = _named(
+    rows = with_person_name(
         claims_to_decide(membership.agency)
         .filter(item__deciding_role=membership.role)
         .filter(_seen(user))
@@ -262,7 +253,7 @@ def _claims(user, membership, now) -> list[Waiting]:
         Waiting(
             kind=CLAIM,
             reference=claim.case_reference,
-            name=claim.person_name,
+            name=claim.person_name or "",
             what=str(claim.item.label),
             due=_start_of(claim.due_on) if claim.due_on else None,
             overdue=claim.due_on is not None and claim.due_on < today,

@@ -23,8 +23,8 @@ from casework.access import (
     access_case,
     active_membership,
     deny,
-    holds_class,
     visible_cases,
+    with_person_name,
 )
 from casework.models import AuditEvent, CaseGrant, Role, SensitivityClass
 from shelters.models import Bed, Facility, FollowUpVisit, Placement, Stay
@@ -158,12 +158,12 @@ def access_followup(user: Actor, pk: int) -> FollowUpVisit:
 
 
 def residents(user: Actor, facility: Facility) -> QuerySet[Stay]:
-    """Current stays at the facility that the user may see, with `shows_identity` per row."""
+    """Current stays at the facility that the user may see, each with `person_name` where the
+    user holds `identity` on the case (`casework.access.with_person_name`)."""
     return (
-        Stay.objects.filter(facility=facility, discharged_at__isnull=True)
+        with_person_name(Stay.objects.filter(facility=facility, discharged_at__isnull=True), user)
         .filter(_visible(user))
-        .select_related("case", "case__person", "bed", "intake")
-        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id"))
+        .select_related("case", "bed", "intake")
         .order_by("bed__room", "bed__label")
     )
 
@@ -171,10 +171,9 @@ def residents(user: Actor, facility: Facility) -> QuerySet[Stay]:
 def awaiting_admission(user: Actor, facility: Facility) -> QuerySet[Placement]:
     """Accepted placements to the facility not yet admitted."""
     return (
-        Placement.objects.filter(facility=facility, stay__isnull=True)
+        with_person_name(Placement.objects.filter(facility=facility, stay__isnull=True), user)
         .filter(_visible(user))
-        .select_related("case", "case__person", "bed")
-        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id"))
+        .select_related("case", "bed")
         .order_by("accepted_at")
     )
 
@@ -182,10 +181,9 @@ def awaiting_admission(user: Actor, facility: Facility) -> QuerySet[Placement]:
 def followups_due(user: Actor, facility: Facility) -> QuerySet[FollowUpVisit]:
     """Follow-up visits still to make by the facility's agency, soonest first."""
     return (
-        FollowUpVisit.objects.filter(agency_id=facility.agency_id, outcome="")
+        with_person_name(FollowUpVisit.objects.filter(agency_id=facility.agency_id, outcome=""), user)
         .filter(_visible(user))
-        .select_related("case", "case__person", "stay")
-        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY, "case_id"))
+        .select_related("case", "stay")
         .order_by("due_on", "id")
     )
 

@@ -25,6 +25,7 @@ from casework.access import (
     visible_cases,
     why_visible,
     with_person_details,
+    with_person_name,
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import filter_badges, filter_bar, filter_cases, filter_form
@@ -85,8 +86,9 @@ def case_list(request):
     how = page_form(user)
     query = (filters.get("q") or "").strip()
     page = newest_first(
-        filter_cases(user, filters, **how).select_related(
-            "person", "owning_agency", "reception_province", "assigned_to"
+        # The name only where identity is held, and no person row (decision 320).
+        with_person_name(filter_cases(user, filters, **how), user, "pk").select_related(
+            "owning_agency", "reception_province", "assigned_to"
         ),
         visible_cases(user, **how),
         number=filters.get("page") or 1,

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import audit, corrections
-from casework.access import Capability, access_case, access_incident, holds_class, incidents_known_to, visible_cases
+from casework.access import (
+    Capability,
+    access_case,
+    access_incident,
+    incidents_known_to,
+    visible_cases,
+    with_person_name,
+)
 from casework.actions import CaseworkError
 from casework.corrections import StaleEdit
 from casework.forms import (
@@ -354,10 +361,8 @@ def incident_detail(request, incident):
     user = request.user
     incident = access_incident(user, incident)
     linked = (
-        visible_cases(user, SensitivityClass.INVESTIGATION)
-        .filter(incident=incident)
-        .select_related("person", "owning_agency")
-        .annotate(shows_identity=holds_class(user, SensitivityClass.IDENTITY))
+        with_person_name(visible_cases(user, SensitivityClass.INVESTIGATION).filter(incident=incident), user, "pk")
+        .select_related("owning_agency")
         .order_by("reference")
     )
     linked = list(linked)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.lib.person_name import ShowsIdentity
 from casework.models import Agency, AgencyKind, Case, CaseGrant
 from casework.models.reference import BilingualLabel
 
@@ -84,7 +85,7 @@ OPEN_STATUSES = {ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.AC
 REVOKING_STATUSES = {ReferralStatus.DECLINED, ReferralStatus.CANCELLED, ReferralStatus.COMPLETED}
 
 
-class Referral(models.Model):
+class Referral(ShowsIdentity, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("referral number"), max_length=40, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case"))
@@ -200,12 +201,6 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-    @property
-    def shows_identity(self) -> bool:
-        """Whether the list that read this referral gave the person's name: `person_name`
-        (`referrals.access`) is NULL where the reader does not hold `identity` on the case."""
-        return getattr(self, "person_name", None) is not None
 
     def grants(self):
         return CaseGrant.objects.filter(

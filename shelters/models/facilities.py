@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.lib.person_name import ShowsIdentity
 from casework.models import Agency, Case, Province
 from casework.models.reference import BilingualLabel
 
@@ -123,7 +124,7 @@ class Bed(models.Model):
         )
 
 
-class Placement(models.Model):
+class Placement(ShowsIdentity, models.Model):
     """The shelter's side of an accepted placement referral: the facility has agreed to take
     the person and may admit her. Written by the referrals app when it accepts (shelters does
     not import referrals); `reference` is the referral's number."""

@@ -8,11 +8,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.lib.person_name import ShowsIdentity
 from casework.models import Agency, Case, Consent, SensitivityClass
 from shelters.models.facilities import Bed, Facility, Placement
 
 
-class Stay(models.Model):
+class Stay(ShowsIdentity, models.Model):
     class Source(models.TextChoices):
         PLACEMENT = "placement", _("placement referral")
         WALK_IN = "walk_in", _("walk-in")
@@ -173,7 +174,7 @@ class FollowUpOutcome(models.TextChoices):
     LOST_CONTACT = "lost_contact", _("lost contact")
 
 
-class FollowUpVisit(models.Model):
+class FollowUpVisit(ShowsIdentity, models.Model):
     """One visit of the follow-up plan opened at discharge, due a number of months after it."""
 
     stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="followups")

@@ -82,3 +82,23 @@ def test_a_new_agency_shows_in_the_kept_filter_bar_at_once(world, kept_filter_ba
     client.get(LIST)
     Agency.objects.create(name="Đồn Biên phòng Mới", kind=world.police.kind, province=world.police.province)
     assert "Đồn Biên phòng Mới" in client.get(LIST).content.decode()
+
+
+def test_the_list_reads_names_in_sql_and_no_person_row(world):
+    """The name leaves the database only where identity is held (decision 320): a holder of
+    `core` alone gets NULL from the query, and no statement reads the person's other fields."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.models import Role
+    from tests.fixtures.personas import make_user
+
+    make_case(world.police, acting(world.owner), name="Nguyễn Thị Lan")
+    admin = make_user("list.admin", world.police, Role.AGENCY_ADMIN)  # `core` only
+    for user, shown in ((world.owner, True), (admin, False)):
+        with CaptureQueriesContext(connection) as queries:
+            body = sign_in(user).get(LIST).content.decode()
+        assert ("<td>Nguyễn Thị Lan</td>" in body) is shown
+        assert [q["sql"] for q in queries.captured_queries if '"casework_person"."birth_date"' in q["sql"]] == []
+        listed = [q["sql"] for q in queries.captured_queries if '"casework_person"."full_name"' in q["sql"]]
+        assert len(listed) == 1 and "CASE WHEN EXISTS" in listed[0]

@@ -190,6 +190,26 @@ def test_names_only_where_identity_is_held(net):
     assert net.case.reference in receiver and PERSON not in receiver
 
 
+def test_each_list_of_today_asks_the_identity_question_once_per_row(world):
+    """Every list of the page reads `person_name` by one identity EXISTS per row
+    (casework.access.with_person_name), not a `shows_identity` annotation written twice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.access import CLASS_PERMISSIONS, holds_class, permission_id
+    from casework.models import SensitivityClass
+
+    _load(world, 1)
+    identity = f'"permission_id" = {permission_id(CLASS_PERMISSIONS[SensitivityClass.IDENTITY])}'
+    once = str(Case.objects.annotate(held=holds_class(acting(world.owner), SensitivityClass.IDENTITY)).query)
+    with CaptureQueriesContext(connection) as queries:
+        page = sign_in(world.owner).get(TODAY).content.decode()
+    named = [q["sql"] for q in queries.captured_queries if '"casework_person"."full_name"' in q["sql"]]
+    assert len(named) == 6  # referrals, deadlines, verifications, tasks, follow-ups, claims
+    assert all(sql.count(identity) == once.count(identity) >= 1 for sql in named)
+    assert page.count('data-testid="person-name"') == 3
+
+
 def test_a_foreign_agency_sees_nothing(world):
     Case.objects.filter(pk=world.case.pk).update(
         assigned_to=world.owner,
