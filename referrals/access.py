@@ -205,12 +205,23 @@ def _inbox(user: Actor) -> QuerySet[Referral]:
     return Referral.objects.filter(_has_work(recent_handover_cutoff()), to_agency_id=membership.agency_id)
 
 
+# What a referral list reads of its case: the profile's age and whether a child (the inbox), and
+# the case's public id (the API). The case's other ~40 columns — its narrative, dates and
+# codes — are neither compiled, sent nor built into each row's case (decision 321).
+LIST_CASE_FIELDS = frozenset({"id", "public_id", "reference", "person", "age_at_reception", "is_child"})
+
+
+def _case_for_lists(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    unread = (f"case__{field.name}" for field in Case._meta.concrete_fields if field.name not in LIST_CASE_FIELDS)
+    return referrals.select_related("case").defer(*unread)
+
+
 def inbox_referrals(user: Actor) -> QuerySet[Referral]:
     """Referrals to the active agency still needing its work: overdue first, then by due time."""
     overdue = ExpressionWrapper(Q(overdue_flagged_at__isnull=False), output_field=BooleanField())
     return (
-        with_profile(with_person_name(_inbox(user), user))
-        .select_related("case", "purpose", "from_agency", "assigned_to")
+        _case_for_lists(with_profile(with_person_name(_inbox(user), user)))
+        .select_related("purpose", "from_agency", "assigned_to")
         .annotate(overdue=overdue)
         .order_by("-overdue", F("due_at").asc(nulls_last=True), "created_at", "id")
     )
@@ -267,8 +278,8 @@ def sent_referrals(user: Actor) -> QuerySet[Referral]:
         return Referral.objects.none()
     sent = Referral.objects.filter(_has_work(recent_handover_cutoff()), from_agency_id=membership.agency_id)
     return (
-        with_person_name(sent, user)
-        .select_related("case", "purpose", "to_agency", "assigned_to")
+        _case_for_lists(with_person_name(sent, user))
+        .select_related("purpose", "to_agency", "assigned_to")
         .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
     )
 
@@ -285,4 +296,4 @@ def archived_referrals(user: Actor, side: str = RECEIVED) -> QuerySet[Referral]:
         return Referral.objects.none()
     end = {"to_agency_id": membership.agency_id} if side == RECEIVED else {"from_agency_id": membership.agency_id}
     finished = Referral.objects.filter(_finished(recent_handover_cutoff()), **end)
-    return with_person_name(finished, user).select_related("case", "purpose", "from_agency", "to_agency")
+    return _case_for_lists(with_person_name(finished, user)).select_related("purpose", "from_agency", "to_agency")

@@ -431,3 +431,28 @@ def test_each_referral_list_asks_the_identity_question_once_per_row(net):
     assert row.person_name == "Nguyễn Thị Lan" and row.shows_identity is True
     (sent,) = sent_referrals(acting(net.owner))
     assert sent.shows_identity is True  # the sender registered her
+
+
+def test_the_referral_lists_read_only_the_case_columns_they_show(net):
+    """Inbox, sent and archive select six columns of the case, not its narrative and codes
+    (decision 321), and reading a row's profile or the API's case id costs no query."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.models import Case
+    from referrals.access import LIST_CASE_FIELDS, RECEIVED, archived_referrals, inbox_referrals, sent_referrals
+
+    send(net)
+    send_from_social(net)
+    worker = acting(net.social_worker)
+    wanted = {Case._meta.get_field(name).column for name in LIST_CASE_FIELDS}
+    for listed in (inbox_referrals(worker), sent_referrals(worker), archived_referrals(worker, RECEIVED)):
+        sql = str(listed.query)
+        assert set(re.findall(r'"casework_case"\."(\w+)"', sql.split(" FROM ")[0])) <= wanted
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(inbox_referrals(worker)) + list(sent_referrals(worker))
+        seen = [(row.case.public_id, row.case.age_at_reception, row.case.is_child) for row in rows]
+    assert len(seen) == 2 and len(queries) == 2
+    assert 'data-testid="referral-profile"' in sign_in(net.social_worker).get(INBOX).content.decode()
