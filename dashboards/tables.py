@@ -2,7 +2,7 @@
 
 At national scale they are 30–50 rows of four or five numbers each, and the template loop
 with its variable nodes and `date` filter was a fifth of the cached national dashboard's time
-(docs/benchmarks.md, "Dashboard tables and filters"). Every value goes through `format_html`,
+(docs/benchmarks.md, "Dashboard filters and tables"). Every value goes through `format_html`,
 which escapes it as the template engine would; the markup is the template's, row for row.
 """
 
