@@ -173,6 +173,9 @@ def filter_bar(form: CaseFilterForm, badges: list[dict], query: Mapping) -> Safe
         context = {"form": form, "filter_badges": badges, "more_filters": [form[name] for name in MORE_FILTERS]}
         return render_to_string("casework/_case_filters.html", context | {"q_input": SEARCH_SLOT})
 
-    shown = tuple((name, tuple(query.getlist(name))) for name in form.fields if name not in ("q", *PAGING))
-    kept = filter_bars.get((form.is_bound, shown), render)
+    if form.is_bound and form.errors:  # what was typed and what is wrong with it: never kept
+        kept = render()
+    else:
+        shown = tuple((name, tuple(query.getlist(name))) for name in form.fields if name not in ("q", *PAGING))
+        kept = filter_bars.get((form.is_bound, shown), render)
     return mark_safe(kept.replace(SEARCH_SLOT, str(form["q"]), 1))  # noqa: S308 — both parts are escaped

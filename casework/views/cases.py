@@ -96,9 +96,14 @@ def case_list(request):
         after=filters.get("after"),
         before=filters.get("before"),
     )
+    # What the rows showed: their core facts, and names where identity is held.
+    shown_classes = [SensitivityClass.CORE] if page.rows else []
+    if any(case.person_name is not None for case in page.rows):
+        shown_classes.append(SensitivityClass.IDENTITY)
     audit.record(
         AuditEvent.Action.SEARCH if query else AuditEvent.Action.LIST,
         actor=user,
+        classes=shown_classes,
         detail={
             "filters": {name: str(value) for name, value in filters.items() if value not in (None, "", False)},
             "shown": len(page.rows),

@@ -371,7 +371,8 @@ def incident_detail(request, incident):
         AuditEvent.Action.VIEW,
         actor=user,
         obj=incident,
-        classes=[SensitivityClass.INVESTIGATION],
+        classes=[SensitivityClass.INVESTIGATION]
+        + ([SensitivityClass.IDENTITY] if any(case.person_name is not None for case in linked) else []),
         detail={"page": "incident", "shown": len(linked)},
     )
     context = {

@@ -21,9 +21,10 @@ from casework.models import (
     Incident,
     Note,
     Offender,
+    Role,
     SensitivityClass,
 )
-from tests.fixtures.personas import acting, sign_in
+from tests.fixtures.personas import acting, make_user, sign_in
 
 PDF = b"%PDF-1.4\n% audit test\n%%EOF\n"
 ALL_CLASSES = sorted(SensitivityClass.values)
@@ -106,6 +107,16 @@ def test_case_list_writes_list(world):
     assert rows[0].agency_id == world.police.pk
     assert rows[0].detail["filters"] == {"status": "reported"}
     assert rows[0].detail["shown"] == 1
+    assert rows[0].classes == [SensitivityClass.CORE, SensitivityClass.IDENTITY]  # her name was shown
+
+
+def test_a_list_without_names_or_rows_records_what_it_showed(world):
+    admin = make_user("audit.admin", world.police, Role.AGENCY_ADMIN)  # `core` only: no names
+    mark = last_audit_id()
+    assert client_for(admin).get("/").status_code == 200
+    assert client_for(world.owner).get("/", {"status": "closed"}).status_code == 200  # no rows
+    rows = list(audit_since(mark))
+    assert [(row.actor_id, row.classes) for row in rows] == [(admin.pk, [SensitivityClass.CORE]), (world.owner.pk, [])]
 
 
 @pytest.mark.parametrize("query", ["nguyen thi lan", "LCA-"])

@@ -102,3 +102,11 @@ def test_the_list_reads_names_in_sql_and_no_person_row(world):
         assert [q["sql"] for q in queries.captured_queries if '"casework_person"."birth_date"' in q["sql"]] == []
         listed = [q["sql"] for q in queries.captured_queries if '"casework_person"."full_name"' in q["sql"]]
         assert len(listed) == 1 and "CASE WHEN EXISTS" in listed[0]
+
+
+def test_a_filter_bar_with_errors_is_rendered_anew_and_never_kept(world, kept_filter_bars):
+    response = sign_in(world.owner).get(LIST, {"status": "<b>nope</b>"})
+    assert len(case_filters.filter_bars) == 0
+    assert "<b>nope</b>" not in response.content.decode()
+    sign_in(world.owner).get(LIST, {"status": "reported"})
+    assert len(case_filters.filter_bars) == 1
