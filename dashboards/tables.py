@@ -1,9 +1,10 @@
 """The dashboard's two live tables (overdue referral steps, shelter occupancy), built in Python.
 
-At national scale they are 30–50 rows of four or five numbers each, and the template loop
-with its variable nodes and `date` filter was a fifth of the cached national dashboard's time
-(docs/benchmarks.md, "Dashboard filters and tables"). Every value goes through `format_html`,
-which escapes it as the template engine would; the markup is the template's, row for row.
+At national scale they are 30–50 rows of four or five numbers each, and the template loops,
+with their variable nodes and `date` filter, were about a third of the cached national
+dashboard's template time (docs/benchmarks.md, "Dashboard filters and tables"). Every value
+goes through `format_html`, which escapes it as the template engine would; the markup is the
+template's, row for row.
 """
 
 from dataclasses import dataclass
