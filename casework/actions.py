@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from casework import audit
+from casework import audit, choices_cache
 
 # Re-exported: every app imports its refusal tools from casework.actions.
 from casework.documents import check_document as check_document
@@ -116,6 +116,7 @@ def do_add_membership(user: User, agency: Agency, role: str, *, actor: User | No
 def do_end_membership(membership: Membership, *, actor: User | None) -> None:
     """End a membership; the user's assignments on the agency's cases end with it."""
     Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    choices_cache.invalidate()  # the assignment form's caseworkers; an update() sends no post_save
     membership.user.groups.remove(membership.agency_group.group)
     still_caseworker = Membership.objects.filter(
         user=membership.user, agency=membership.agency, role=Role.CASEWORKER, is_active=True

@@ -23,6 +23,9 @@ class CaseworkConfig(AppConfig):
         post_delete.connect(choices_cache.invalidate, sender=User, dispatch_uid="choices.User.delete")
         # A flush or a migration recreates the permission rows under new ids.
         post_migrate.connect(access.forget_permission_ids, dispatch_uid="access.permission_ids")
+        # A data migration writes reference rows through historical models, which send no
+        # signal the receivers above hear.
+        post_migrate.connect(choices_cache.invalidate, dispatch_uid="choices.migrate")
         # get_FOO_display() from a table built once per field (every model is loaded by now).
         choice_labels.install()
 

@@ -1,7 +1,8 @@
 """Select options kept in the cache (see `casework.forms.cache_options`).
 
-Every key carries one generation number; saving an agency, agency kind, country or province
-bumps it (at the save and again after the commit), so every cached list of options is rebuilt
+Every key carries one generation number; saving an agency, agency kind, country, province,
+membership or user bumps it (at the save and again after the commit), and so do the actions
+that change them with update() and every migrate, so every cached list of options is rebuilt
 on its next use. A cache outage builds the options anew.
 """
 
@@ -44,4 +45,4 @@ def _bump() -> None:
     try:
         generations.bump(GENERATION_KEY)
     except Exception:  # noqa: BLE001
-        log.warning("choices cache unavailable; options may be stale for a few minutes", exc_info=True)
+        log.warning("choices cache unavailable; options may be stale up to CAUNOI_CHOICES_CACHE_SECONDS", exc_info=True)

@@ -347,9 +347,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caunoi"}}
 # Dashboard and statistics aggregates are cached this long at most; a change to a case
 # invalidates its scopes at once (dashboards/cache.py). 0 turns the cache off.
-# Select options built from reference tables (agencies, provinces) are cached this long;
-# saving an agency or a province refreshes them at once.
-CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 300)
+# Select options built from reference tables (agencies, provinces, caseworkers) are cached this
+# long; every save of what they show, an ended membership and a migration refresh them at once,
+# so the limit bounds only writes made outside the application (decision 322).
+CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 3600)
 # The header's inbox badge (per agency) and unread count (per user) are cached this long at most;
 # a change to a referral or notification drops them at once (messaging/header_counts.py,
 # decision 251). Off under test by default, like the choices: rolled-back tests reuse ids.

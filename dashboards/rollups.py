@@ -37,6 +37,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from casework import choices_cache
 from casework.lib.dates import add_months, day_range_q
 from casework.models import Case, CaseStatus, PicklistValue, Province, Sex, StatisticsScope
 from dashboards import stats, waits
@@ -572,7 +573,7 @@ def totals(
     if scope.level == StatisticsScope.NATIONAL and not filters.province_id and (edges or extra):
         # Lets the database read the (province, day of reception) index for the days.
         # A list, not a subquery: a subquery is hashed and joined, and the cases scanned (decision 281).
-        live_cases = live_cases.filter(reception_province_id__in=list(Province.objects.values_list("pk", flat=True)))
+        live_cases = live_cases.filter(reception_province_id__in=_province_ids())
     # The cases counted live are few (days, stale months): a probe per case on the referrals'
     # case index, not a hash of every handover in the country (decisions 281, 302).
     conditions = cell_conditions(probe=True)
@@ -672,3 +673,13 @@ def statistics_counts(scope: Scope, filters: Filters) -> dict[str, int] | None:
     if found is None:
         return None
     return {**{cell: found.received[cell] for cell in stats.additive_cells()}, **found.incidents}
+
+
+def _province_ids() -> list[int]:
+    """Every province's id, kept with the select options: saving a province refreshes both."""
+    seconds = settings.CAUNOI_CHOICES_CACHE_SECONDS
+
+    def build() -> list[int]:
+        return list(Province.objects.order_by("pk").values_list("pk", flat=True))
+
+    return choices_cache.get_or_build("province-ids", "any", build, seconds) if seconds else build()

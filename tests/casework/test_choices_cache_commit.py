@@ -2,9 +2,11 @@
 its commit."""
 
 from django.core.cache import cache as django_cache
+from django.core.management.sql import emit_post_migrate_signal
 
-from casework import choices_cache
-from tests.fixtures.personas import make_agency
+from casework import actions, choices_cache
+from casework.models import Membership, Role
+from tests.fixtures.personas import make_agency, make_user, sign_in
 
 
 def test_options_rebuilt_during_the_saving_transaction_do_not_outlive_its_commit(
@@ -21,4 +23,37 @@ def test_options_rebuilt_during_the_saving_transaction_do_not_outlive_its_commit
         # The concurrent request, still seeing the old name:
         choices_cache.get_or_build("probe", "vi", lambda: ["Tên cũ"], 300)
     assert choices_cache.get_or_build("probe", "vi", lambda: ["Tên mới"], 300) == ["Tên mới"]
+    django_cache.clear()
+
+
+def _picker(client, case) -> str:
+    response = client.get(f"/cases/{case.public_id}/assign/form/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_ended_membership_leaves_the_cached_caseworker_options_at_once(world, settings):
+    """Ending a membership is an update(), which sends no post_save: the options are dropped by
+    the action itself, so nobody is offered a colleague who has left, whatever the cache's life."""
+    settings.CAUNOI_CHOICES_CACHE_SECONDS = 3600
+    django_cache.clear()
+    leaver = make_user("leaver.cached", world.police, Role.CASEWORKER)
+    supervisor = sign_in(world.supervisor)
+    assert f'value="{leaver.pk}"' in _picker(supervisor, world.case)  # now in the cache
+    membership = Membership.objects.get(user=leaver, agency=world.police, is_active=True)
+    actions.do_end_membership(membership, actor=world.supervisor)
+    picker = _picker(supervisor, world.case)
+    assert f'value="{world.colleague.pk}"' in picker
+    assert f'value="{leaver.pk}"' not in picker
+    django_cache.clear()
+
+
+def test_a_migration_drops_the_cached_options(reference_data, settings):
+    """Data migrations write reference rows through historical models, whose saves the
+    receivers do not hear: every migrate ends by dropping the options."""
+    settings.CAUNOI_CHOICES_CACHE_SECONDS = 3600
+    django_cache.clear()
+    choices_cache.get_or_build("probe", "vi", lambda: ["trước"], 3600)
+    emit_post_migrate_signal(0, False, "default")
+    assert choices_cache.get_or_build("probe", "vi", lambda: ["sau"], 3600) == ["sau"]
     django_cache.clear()

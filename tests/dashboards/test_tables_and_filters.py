@@ -6,12 +6,14 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from casework.models import Agency, Role, StatisticsScope
-from dashboards import tables
+from casework.models import Agency, Province, Role, StatisticsScope
+from dashboards import rollups, tables
 from dashboards.views import dashboard as dashboard_views
 from tests.fixtures.personas import make_user, sign_in
 from tests.fixtures.shelters import make_facility
@@ -153,3 +155,17 @@ def test_a_kept_filter_form_is_kept_per_scope(national, kept_forms):
     province_form = _form(sign_in(province).get(DASHBOARD))
     assert 'name="province"' in national_form and 'name="province"' not in province_form
     assert len(kept_forms) == 2
+
+
+def test_the_national_dashboard_keeps_the_province_ids_with_the_options(national, kept_forms):
+    """The province ids of the national live counts come from the cache, and a new province is
+    in them at once (decision 322)."""
+    client = sign_in(national.national)
+    client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(DASHBOARD).status_code == 200
+    from_provinces = [query["sql"] for query in captured.captured_queries if 'FROM "casework_province"' in query["sql"]]
+    assert from_provinces == []
+    province = Province.objects.create(code="ZZ", name="Tỉnh Thử", name_en="Test Province")
+    assert province.pk in rollups._province_ids()
+    assert sorted(rollups._province_ids()) == sorted(Province.objects.values_list("pk", flat=True))
