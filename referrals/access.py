@@ -211,17 +211,39 @@ def _inbox(user: Actor) -> QuerySet[Referral]:
 LIST_CASE_FIELDS = frozenset({"id", "public_id", "reference", "person", "age_at_reception", "is_child"})
 
 
-def _case_for_lists(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
-    unread = (f"case__{field.name}" for field in Case._meta.concrete_fields if field.name not in LIST_CASE_FIELDS)
-    return referrals.select_related("case").defer(*unread)
+# What the lists read of the other rows they join: a purpose's and an agency's label (name,
+# name_en) and code (the API), the assignee's name. Their other columns — deadlines and legal
+# basis, an agency's e-mail and flags, the assignee's password hash — stay in the database
+# (decision 323).
+LABEL_FIELDS = frozenset({"id", "name", "name_en", "code"})
+LIST_JOINED_FIELDS = {
+    "case": LIST_CASE_FIELDS,
+    "purpose": LABEL_FIELDS,
+    "from_agency": LABEL_FIELDS,
+    "to_agency": LABEL_FIELDS,
+    "assigned_to": frozenset({"id", "full_name", "username"}),
+}
+
+
+def _joined_for_lists(referrals: QuerySet[Referral], *relations: str) -> QuerySet[Referral]:
+    unread = [
+        f"{relation}__{field.name}"
+        for relation in relations
+        for field in Referral._meta.get_field(relation).related_model._meta.concrete_fields
+        if field.name not in LIST_JOINED_FIELDS[relation]
+    ]
+    return referrals.select_related(*relations).defer(*unread)
+
+
+RECEIVED_JOINS = ("purpose", "from_agency", "assigned_to")
+SENT_JOINS = ("purpose", "to_agency", "assigned_to")
 
 
 def inbox_referrals(user: Actor) -> QuerySet[Referral]:
     """Referrals to the active agency still needing its work: overdue first, then by due time."""
     overdue = ExpressionWrapper(Q(overdue_flagged_at__isnull=False), output_field=BooleanField())
     return (
-        _case_for_lists(with_profile(with_person_name(_inbox(user), user)))
-        .select_related("purpose", "from_agency", "assigned_to")
+        _joined_for_lists(with_profile(with_person_name(_inbox(user), user)), "case", *RECEIVED_JOINS)
         .annotate(overdue=overdue)
         .order_by("-overdue", F("due_at").asc(nulls_last=True), "created_at", "id")
     )
@@ -277,10 +299,8 @@ def sent_referrals(user: Actor) -> QuerySet[Referral]:
     if membership is None:
         return Referral.objects.none()
     sent = Referral.objects.filter(_has_work(recent_handover_cutoff()), from_agency_id=membership.agency_id)
-    return (
-        _case_for_lists(with_person_name(sent, user))
-        .select_related("purpose", "to_agency", "assigned_to")
-        .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+    return _joined_for_lists(with_person_name(sent, user), "case", *SENT_JOINS).order_by(
+        F("due_at").asc(nulls_last=True), "created_at", "id"
     )
 
 
@@ -296,4 +316,4 @@ def archived_referrals(user: Actor, side: str = RECEIVED) -> QuerySet[Referral]:
         return Referral.objects.none()
     end = {"to_agency_id": membership.agency_id} if side == RECEIVED else {"from_agency_id": membership.agency_id}
     finished = Referral.objects.filter(_finished(recent_handover_cutoff()), **end)
-    return _case_for_lists(with_person_name(finished, user)).select_related("purpose", "from_agency", "to_agency")
+    return _joined_for_lists(with_person_name(finished, user), "case", "purpose", "from_agency", "to_agency")

@@ -456,3 +456,41 @@ def test_the_referral_lists_read_only_the_case_columns_they_show(net):
         seen = [(row.case.public_id, row.case.age_at_reception, row.case.is_child) for row in rows]
     assert len(seen) == 2 and len(queries) == 2
     assert 'data-testid="referral-profile"' in sign_in(net.social_worker).get(INBOX).content.decode()
+
+
+def test_the_referral_lists_read_only_the_labels_of_what_they_join(net):
+    """Purpose, agencies and assignee come with their label, code and name only: no legal
+    basis, e-mail or password hash (decision 323), and the pages showing them read none of
+    those rows again, one referral or several."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from referrals.access import RECEIVED, SENT, archived_referrals, inbox_referrals, sent_referrals
+
+    referral = send(net)
+    supervisor = sign_in(net.social_supervisor)
+    assigned = supervisor.post(f"/referrals/{referral.public_id}/assign/", {"user": net.social_worker.pk})
+    assert assigned.status_code == 302
+    worker = acting(net.social_worker)
+    (row,) = inbox_referrals(worker)
+    assert str(row.assigned_to) == net.social_worker.full_name
+    assert {"password", "email", "last_login"} <= row.assigned_to.get_deferred_fields()
+    assert {"legal_basis", "classes"} <= row.purpose.get_deferred_fields()
+    assert {"email", "phone"} <= row.from_agency.get_deferred_fields()
+    assert row.purpose.label and row.from_agency.code == net.police.code
+    (sent,) = sent_referrals(acting(net.owner))
+    assert "email" in sent.to_agency.get_deferred_fields() and sent.to_agency.label
+    for side in (RECEIVED, SENT):
+        for archived in archived_referrals(worker, side):
+            assert "email" in archived.to_agency.get_deferred_fields()
+
+    def inbox_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert supervisor.get(INBOX).status_code == 200
+        return len(queries)
+
+    one = inbox_queries()
+    for number in range(3):
+        extra = send(net, case=make_case(net.police, acting(net.owner), name=f"Người Thử {number}"))
+        supervisor.post(f"/referrals/{extra.public_id}/assign/", {"user": net.social_worker.pk})
+    assert inbox_queries() == one
