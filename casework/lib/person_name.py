@@ -4,8 +4,9 @@
 class ShowsIdentity:
     """A model mixin: `shows_identity` tells whether the list that read this row gave the
     person's name. `person_name` is NULL where the reader does not hold `identity` on the
-    case, and absent on a row not read by such a list."""
+    case, and absent on a row not read by such a list; an empty name shows nothing either, so
+    the row is shown by its reference."""
 
     @property
     def shows_identity(self) -> bool:
-        return getattr(self, "person_name", None) is not None
+        return bool(getattr(self, "person_name", None))

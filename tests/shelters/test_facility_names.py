@@ -2,6 +2,8 @@
 person's name in SQL only where the reader holds `identity` on the case: no person row is
 loaded, and a name the reader may not see never leaves the database."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -75,3 +77,23 @@ def test_the_lists_give_the_name_as_null_without_identity(shelter_world):
     assert residents[unnamed.pk].person_name is None
     # The rows hold no person: reading it would be a query of its own.
     assert all("person" not in stay.case._state.fields_cache for stay in residents.values())
+
+
+def test_a_resident_without_a_recorded_name_is_listed_by_her_case_reference(shelter_world):
+    """An empty name is no name: the row links by the case's reference, never as an empty
+    link, and the row is not counted as showing identity."""
+    from casework.models import Person
+
+    w = shelter_world
+    unnamed = new_case(w.social, w.social_worker, name="Tạm Tên")
+    Person.objects.filter(pk=unnamed.person_id).update(full_name="")
+    place(unnamed, w)
+    actions.do_admit_from_placement(
+        unnamed, facility=w.facility, planned_end=w.in_months(3), actor=acting(w.shelter_worker)
+    )
+    page = sign_in(w.shelter_worker).get(reverse("shelters:facility", args=[w.facility.code])).content.decode()
+    assert f">{unnamed.reference}</a>" in page
+    assert '#followups"></a>' not in page and f'/{unnamed.reference}"></a>' not in page
+    assert re.search(r'<td><a href="/shelters/stays/[^"]+/"></a></td>', page) is None
+    (stay,) = access.residents(acting(w.shelter_worker), w.facility)
+    assert stay.person_name == "" and stay.shows_identity is False
