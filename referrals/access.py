@@ -229,10 +229,17 @@ def _joined_for_lists(referrals: QuerySet[Referral], *relations: str) -> QuerySe
     unread = [
         f"{relation}__{field.name}"
         for relation in relations
-        for field in Referral._meta.get_field(relation).related_model._meta.concrete_fields
+        for field in _joined_model(relation)._meta.concrete_fields
         if field.name not in LIST_JOINED_FIELDS[relation]
     ]
     return referrals.select_related(*relations).defer(*unread)
+
+
+def _joined_model(relation: str) -> type[Model]:
+    model = Referral._meta.get_field(relation).related_model
+    if not isinstance(model, type):  # a foreign key of Referral's resolves to its model class
+        raise TypeError(f"{relation} is not a foreign key of Referral")
+    return model
 
 
 RECEIVED_JOINS = ("purpose", "from_agency", "assigned_to")

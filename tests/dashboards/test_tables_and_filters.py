@@ -169,3 +169,15 @@ def test_the_national_dashboard_keeps_the_province_ids_with_the_options(national
     province = Province.objects.create(code="ZZ", name="Tỉnh Thử", name_en="Test Province")
     assert province.pk in rollups._province_ids()
     assert sorted(rollups._province_ids()) == sorted(Province.objects.values_list("pk", flat=True))
+
+
+def test_claims_and_payments_are_one_statement_with_their_figures(national):
+    """The dashboard's claims (decided, waiting, amount) and payments (net amount, people)
+    come from one UNION ALL: a query fewer for every dashboard (decision 324), the same figures."""
+    client = sign_in(national.national)
+    with CaptureQueriesContext(connection) as captured:
+        data = client.get(DASHBOARD).context["data"]
+    statements = [query["sql"] for query in captured.captured_queries if '"casework_payment"' in query["sql"]]
+    assert len(statements) == 1 and '"casework_claim"' in statements[0] and "UNION ALL" in statements[0]
+    assert (data.claims_approved, data.claims_refused, data.claims_waiting) == (0, 0, 0)
+    assert (data.approved_vnd, data.paid_vnd) == (0, 0)
