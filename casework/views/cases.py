@@ -98,7 +98,7 @@ def case_list(request):
     )
     # What the rows showed: their core facts, and names where identity is held.
     shown_classes = [SensitivityClass.CORE] if page.rows else []
-    if any(case.person_name is not None for case in page.rows):
+    if any(case.person_name for case in page.rows):
         shown_classes.append(SensitivityClass.IDENTITY)
     audit.record(
         AuditEvent.Action.SEARCH if query else AuditEvent.Action.LIST,

@@ -372,7 +372,7 @@ def incident_detail(request, incident):
         actor=user,
         obj=incident,
         classes=[SensitivityClass.INVESTIGATION]
-        + ([SensitivityClass.IDENTITY] if any(case.person_name is not None for case in linked) else []),
+        + ([SensitivityClass.IDENTITY] if any(case.person_name for case in linked) else []),
         detail={"page": "incident", "shown": len(linked)},
     )
     context = {

@@ -17,7 +17,7 @@ from dashboards.scope import Filters
 from dashboards.stats import statistics_for
 from referrals.actions import do_send_referral
 from referrals.models import HandoverMinutes, ReferralPurpose
-from support.models import Payment, SupportItem
+from support.models import Claim, ClaimStatus, Payment, SupportItem
 from tests.fixtures.personas import acting, make_user, sign_in
 from tests.fixtures.probes import (
     MARCH,
@@ -153,3 +153,58 @@ def test_dashboard_and_statistics_agree_on_the_people_received(province_world):
     dashboard = client.get(DASHBOARD, MARCH).context["data"]
     statistics = client.get(STATISTICS, MARCH).context["stats"].figures()
     assert dashboard.received == statistics["received"] == 14
+
+
+def test_claims_and_payments_figures_from_their_one_statement(province_world):
+    """Claims decided in the period and waiting, the amount approved; the net amount paid
+    with a reversal, and to how many people (decision 324: one UNION ALL)."""
+    w = province_world
+    first, second, third = received_cases(w.police, w.worker, 3)
+    item = SupportItem.objects.first()
+    decided = timezone.make_aware(datetime.datetime(2026, 3, 10, 9))
+    before = timezone.make_aware(datetime.datetime(2026, 1, 10, 9))
+    for case, status, at, amount in (
+        (first, ClaimStatus.APPROVED, decided, 3_000_000),
+        (second, ClaimStatus.APPROVED, decided, 2_000_000),
+        (second, ClaimStatus.REFUSED, decided, None),
+        (third, ClaimStatus.APPROVED, before, 9_000_000),  # decided before the period
+        (third, ClaimStatus.FILED, None, None),
+    ):
+        Claim.objects.create(
+            case=case,
+            item=item,
+            deciding_agency=w.social,
+            filed_on=datetime.date(2026, 1, 5),
+            filed_by=w.worker,
+            documents="Mẫu số 07",
+            status=status,
+            decided_at=at,
+            amount_decided_vnd=amount,
+        )
+
+    def pay(case, amount, day, reverses=None):
+        return Payment.objects.create(
+            case=case,
+            item=item,
+            amount_vnd=amount,
+            paid_on=datetime.date(2026, 3, 1) + datetime.timedelta(days=day),
+            payer_agency=w.social,
+            receipt_ref=f"PT-{day}-{amount}",
+            recorded_by=w.worker,
+            recorded_at=timezone.now(),
+            reverses=reverses,
+        )
+
+    pay(first, 3_000_000, 11)
+    paid_in_error = pay(second, 2_000_000, 11)
+    pay(second, -2_000_000, 19, reverses=paid_in_error)  # a negative line of the same ledger
+    pay(second, 1_500_000, 20)
+    pay(third, 7_000_000, 40)  # paid after the period
+    data = overview.build(province_scope(w), Filters(*MARCH_PERIOD), suppress=False, today=TODAY)
+    assert (data.claims_approved, data.claims_refused, data.claims_waiting) == (2, 1, 1)
+    assert data.approved_vnd == 5_000_000
+    assert data.paid_vnd == 4_500_000  # 3,000,000 + 2,000,000 − 2,000,000 + 1,500,000
+    empty = overview.build(
+        province_scope(w), Filters(datetime.date(2025, 3, 1), datetime.date(2025, 3, 31)), suppress=False, today=TODAY
+    )
+    assert (empty.claims_approved, empty.claims_refused, empty.approved_vnd, empty.paid_vnd) == (0, 0, 0, 0)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from casework import choices_cache
 from casework.reference_data import load_reference_data
 
 
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = load_reference_data()
+        choices_cache.invalidate()  # the common destinations are set with update()
         self.stdout.write(", ".join(f"{name}: {count}" for name, count in counts.items()))

@@ -5,6 +5,7 @@ What it builds, the persona contract and what `--reset` empties: `devdata/scale/
 
 from django.core.management.base import BaseCommand, CommandError
 
+from casework import choices_cache
 from casework.access import visible_cases
 from casework.models import Membership, User
 from devdata import scale
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             )
         except scale.ScaleError as error:
             raise CommandError(str(error)) from error
+        # Agencies, staff and memberships were written by COPY, which no signal hears.
+        choices_cache.invalidate()
         self.stdout.write("Rows written:")
         for key, count in sorted(counts.items()):
             self.stdout.write(f"  {key:<28} {count:>12,}")
