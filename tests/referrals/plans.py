@@ -27,11 +27,13 @@ def with_referral_and_provincial_statistics(net):
 
 
 def selects_of(client, url, **params) -> list[str]:
-    """The SELECT statements of one GET of the page (which must answer 200)."""
+    """The SELECT statements of one GET of the page (which must answer 200), compound ones
+    (`(SELECT …) UNION ALL (SELECT …)`) included."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
     assert response.status_code == 200
-    return [query["sql"] for query in captured.captured_queries if query["sql"].lstrip().upper().startswith("SELECT")]
+    statements = [query["sql"] for query in captured.captured_queries]
+    return [sql for sql in statements if sql.lstrip(" (").upper().startswith("SELECT")]
 
 
 def seq_scans(plan: dict, tables) -> list[str]:
