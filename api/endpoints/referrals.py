@@ -16,6 +16,7 @@ from api.models import Scope
 from api.schemas import ErrorOut, ReasonIn, ReferralList, ReferralOut
 from casework import audit
 from casework.access import deny
+from casework.lib.person_name import names_shown
 from casework.models import AuditEvent, SensitivityClass
 from referrals import actions
 from referrals.access import (
@@ -79,11 +80,11 @@ def list_referrals(request: HttpRequest, query: Query[ReferralQuery]):
     side = RECEIVER if query.box == "inbox" else SENDER
     listed = inbox_referrals(user) if side == RECEIVER else with_profile(sent_referrals(user))
     rows = list(listed.select_related("to_agency", "from_agency")[: query.limit])
-    names_shown = any(referral.shows_identity for referral in rows)
+    identity_shown = names_shown(rows)
     audit.record(
         AuditEvent.Action.LIST,
         actor=user,
-        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if names_shown else []),
+        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if identity_shown else []),
         detail={"page": f"api-referrals-{query.box}", "shown": len(rows), "profiles": len(rows)},
     )
     items = [

@@ -42,6 +42,7 @@ from casework.forms import (
     TaskDoneForm,
     TransitionForm,
 )
+from casework.lib.person_name import names_shown
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
     AuditEvent,
@@ -98,7 +99,7 @@ def case_list(request):
     )
     # What the rows showed: their core facts, and names where identity is held.
     shown_classes = [SensitivityClass.CORE] if page.rows else []
-    if any(case.person_name for case in page.rows):
+    if names_shown(page.rows):
         shown_classes.append(SensitivityClass.IDENTITY)
     audit.record(
         AuditEvent.Action.SEARCH if query else AuditEvent.Action.LIST,

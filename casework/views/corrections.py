@@ -30,6 +30,7 @@ from casework.forms import (
     ReasonForm,
     nullable_choice,
 )
+from casework.lib.person_name import names_shown
 from casework.lib.text import parse_pk
 from casework.models import AuditEvent, Case, SensitivityClass
 from casework.views.common import IN_SECTION, back_to_case_section, form_errors_to_messages, membership_required
@@ -371,8 +372,7 @@ def incident_detail(request, incident):
         AuditEvent.Action.VIEW,
         actor=user,
         obj=incident,
-        classes=[SensitivityClass.INVESTIGATION]
-        + ([SensitivityClass.IDENTITY] if any(case.person_name for case in linked) else []),
+        classes=[SensitivityClass.INVESTIGATION] + ([SensitivityClass.IDENTITY] if names_shown(linked) else []),
         detail={"page": "incident", "shown": len(linked)},
     )
     context = {

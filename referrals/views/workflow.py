@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework import audit
 from casework.access import Capability, access_case, deny
+from casework.lib.person_name import names_shown
 from casework.models import Agency, AuditEvent, Role, SensitivityClass, User
 from casework.pagination import newest_first
 from casework.views.common import form_errors_to_messages, membership_required
@@ -90,12 +91,12 @@ def inbox(request):
     # Claims go to the role each item names (a supervisor unless the catalogue says otherwise);
     # the rows show case references only, never names.
     claims = list(claims_to_decide(membership.agency).filter(item__deciding_role=membership.role)[:INBOX_LIMIT])
-    names_shown = any(referral.shows_identity for referral in received + sent)
+    identity_shown = names_shown(received + sent)
     audit.record(
         AuditEvent.Action.LIST,
         actor=user,
         classes=[SensitivityClass.CORE]
-        + ([SensitivityClass.IDENTITY] if names_shown else [])
+        + ([SensitivityClass.IDENTITY] if identity_shown else [])
         + ([SensitivityClass.SUPPORT] if claims else []),
         detail={
             "page": "referral-inbox",
@@ -140,11 +141,11 @@ def archive(request):
         after=form.cleaned_data["after"],
         before=form.cleaned_data["before"],
     )
-    names_shown = any(referral.shows_identity for referral in page.rows)
+    identity_shown = names_shown(page.rows)
     audit.record(
         AuditEvent.Action.LIST,
         actor=user,
-        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if names_shown else []),
+        classes=[SensitivityClass.CORE] + ([SensitivityClass.IDENTITY] if identity_shown else []),
         detail={"page": "referral-archive", "side": side, "shown": len(page.rows), "number": page.number},
     )
     context = {"referrals": page.rows, "page": page, "side": side, "outgoing": side == "sent"}

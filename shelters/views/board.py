@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from casework import audit
+from casework.lib.person_name import names_shown
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.common import membership_required, record_read
 from shelters import access
@@ -40,13 +41,13 @@ def facility(request, facility):
     residents = list(access.residents(user, facility)[:LIST_LIMIT])
     awaiting = list(access.awaiting_admission(user, facility)[:LIST_LIMIT])
     followups = list(access.followups_due(user, facility)[:LIST_LIMIT])
-    names_shown = any(row.shows_identity for row in residents + awaiting + followups)
+    identity_shown = names_shown(residents + awaiting + followups)
     since = access.since_figures(facility) if access.may_see_since(user, facility) else None
     audit.record(
         AuditEvent.Action.LIST,
         actor=user,
         classes=[SensitivityClass.CORE, SensitivityClass.SHELTER]
-        + ([SensitivityClass.IDENTITY] if names_shown else []),
+        + ([SensitivityClass.IDENTITY] if identity_shown else []),
         detail={
             "page": "facility",
             "facility": facility.code,
