@@ -11,14 +11,17 @@ transaction of the change, and fold the marks into the rollups after it commits.
 """
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 
 from casework.models import Case, Incident, Offender, Person
 from casework.signals import case_changed, cases_changed
 from dashboards import cache, rollups
-from referrals.models import HandoverMinutes
+from referrals.models import HandoverMinutes, Referral
 from support.models import Claim, Payment
+
+# The rows of a case that carry its province of reception (`CaseProvinceCopy`, decision 325).
+PROVINCE_COPIES = (Claim, Payment, Referral)
 
 
 def _bump_cases(condition: Q, *, rolled_up: bool = True) -> None:
@@ -73,18 +76,36 @@ NO_FIGURE_COLUMNS = frozenset(
 )
 
 
-def _case_saved(sender, instance: Case, update_fields=None, **kwargs) -> None:
+def _case_saved(sender, instance: Case, update_fields=None, created: bool = False, **kwargs) -> None:
     if update_fields and set(update_fields) <= NO_FIGURE_COLUMNS:
         return
     topics = cache.case_topics(instance.reception_province_id, instance.owning_agency_id)
     loaded = getattr(instance, "_dashboard_scope", None)
     if loaded:
         topics |= cache.case_topics(*loaded)
+    if not created and (loaded or (None,))[0] != instance.reception_province_id:
+        follow_province(instance.pk, instance.reception_province_id)
     cache.invalidate_after_commit(topics)
     current = rollups.pairs_of(instance.reception_province_id, instance.received_at, instance.identified_on)
     rollups.mark(case_ids=[instance.pk], pairs=getattr(instance, "_rollup_pairs", set()) | current)
     rollups.flush_after_commit()
     _case_loaded(sender, instance)  # a later save of the same instance moves from here
+
+
+def follow_province(case_id: int, province_id: int) -> None:
+    """A case moved to another province of reception: its claims, payments and referrals
+    carry the new one, in the same transaction (their dashboards count them by it)."""
+    for model in PROVINCE_COPIES:
+        model.objects.filter(case_id=case_id).exclude(case_province_id=province_id).update(case_province_id=province_id)
+
+
+def copy_provinces() -> int:
+    """Put right every row whose copy of its case's province differs (after a load or a
+    restore that bypassed the actions, `recompute_rollups`); the rows changed."""
+    province = Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("reception_province_id")[:1])
+    return sum(
+        model.objects.exclude(case_province_id=province).update(case_province_id=province) for model in PROVINCE_COPIES
+    )
 
 
 def _case_changed(sender, case_id: int, cause: str = "", **kwargs) -> None:

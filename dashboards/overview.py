@@ -92,10 +92,18 @@ def _period_q(filters: Filters, field_name: str) -> Q:
     return condition
 
 
-def _where(scope: Scope, filters: Filters, prefix: str = "") -> Q:
-    """Scope plus the province and agency filters, without the period."""
+def _where(scope: Scope, filters: Filters, prefix: str = "", province: str | None = None) -> Q:
+    """Scope plus the province and agency filters, without the period. Claims, payments and
+    referrals name `province="case_province_id"`: the province of reception each carries
+    (`CaseProvinceCopy`, decision 325), so a province's dashboard reads them by their own
+    index and never the province's cases (`_where_rows`)."""
     place = Filters(province_id=filters.province_id, agency_id=filters.agency_id)
-    return scope.q(prefix) & place.q(prefix)
+    return scope.q(prefix, province=province) & place.q(prefix, province=province)
+
+
+def _where_rows(scope: Scope, filters: Filters) -> Q:
+    """`_where` on a claim, a payment or a referral (`CaseProvinceCopy`)."""
+    return _where(scope, filters, "case__", province="case_province_id")
 
 
 def build(scope: Scope, filters: Filters, *, suppress: bool, today: datetime.date | None = None) -> Overview:
@@ -287,7 +295,7 @@ def _claims_hidden(scope: Scope, filters: Filters, today: datetime.date) -> set[
     additive series (decision 224)."""
     code = lattice.union_code(filters, today) or ""
     year = int(code[:4])
-    decided = Claim.objects.filter(_where(scope, filters, "case__")).filter(
+    decided = Claim.objects.filter(_where_rows(scope, filters)).filter(
         day_range_q("decided_at", datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     )
     hidden = set()
@@ -358,7 +366,7 @@ def _median_days_to_handover(cases, count: int) -> tuple[float | None, int]:
 def _overdue_by_agency(scope: Scope, filters: Filters) -> list[dict]:
     """Open referral steps past their due time, by the agency that has to act."""
     rows = (
-        Referral.objects.filter(_where(scope, filters, "case__"))
+        Referral.objects.filter(_where_rows(scope, filters))
         .filter(status__in=OPEN_STATUSES, overdue_flagged_at__isnull=False)
         .values("to_agency_id", "to_agency__name", "to_agency__name_en", "to_agency__code")
         .annotate(n=Count("pk"), escalated=Count("pk", filter=Q(escalated_at__isnull=False)), oldest=Min("due_at"))
@@ -395,7 +403,7 @@ def _claims_and_paid(scope: Scope, filters: Filters) -> tuple[dict[str, int], di
     decided = day_range_q("decided_at", filters.date_from, filters.date_to)
     approved = Q(status=ClaimStatus.APPROVED) & decided
     claims = (
-        Claim.objects.filter(_where(scope, filters, "case__"))
+        Claim.objects.filter(_where_rows(scope, filters))
         .order_by()
         .annotate(kind=Value("claims"))
         .values("kind")
@@ -407,7 +415,7 @@ def _claims_and_paid(scope: Scope, filters: Filters) -> tuple[dict[str, int], di
         )
     )
     paid = (
-        Payment.objects.filter(_where(scope, filters, "case__") & _period_q(filters, "paid_on"))
+        Payment.objects.filter(_where_rows(scope, filters) & _period_q(filters, "paid_on"))
         .order_by()
         .annotate(kind=Value("paid"))
         .values("kind")

@@ -58,12 +58,13 @@ class Scope:
         """Every counted case is owned by the viewer's agency: no suppression is needed."""
         return self.level == StatisticsScope.AGENCY
 
-    def q(self, prefix: str = "") -> Q:
-        """The scope as a condition on cases (`prefix` reaches the case from another model)."""
+    def q(self, prefix: str = "", *, province: str | None = None) -> Q:
+        """The scope as a condition on cases (`prefix` reaches the case from another model;
+        `province` names a copy of the case's province of reception on that model)."""
         if self.level == StatisticsScope.AGENCY:
             return Q(**{f"{prefix}owning_agency_id": self.agency.pk})
         if self.level == StatisticsScope.PROVINCE:
-            return Q(**{f"{prefix}reception_province_id": self._own_province().pk})
+            return Q(**{province or f"{prefix}reception_province_id": self._own_province().pk})
         return Q()
 
     def _own_province(self) -> Province:
@@ -105,10 +106,10 @@ class Filters:
     province_id: int | None = None
     agency_id: int | None = None
 
-    def q(self, prefix: str = "") -> Q:
+    def q(self, prefix: str = "", *, province: str | None = None) -> Q:
         condition = day_range_q(f"{prefix}received_at", self.date_from, self.date_to)
         if self.province_id:
-            condition &= Q(**{f"{prefix}reception_province_id": self.province_id})
+            condition &= Q(**{province or f"{prefix}reception_province_id": self.province_id})
         if self.agency_id:
             condition &= Q(**{f"{prefix}owning_agency_id": self.agency_id})
         return condition

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models.agencies import Agency, Role
-from casework.models.cases import Case, LegalRegime, PersonStatus
+from casework.models.cases import Case, CaseProvinceCopy, LegalRegime, PersonStatus
 from casework.models.reference import BilingualLabel, Province
 
 
@@ -201,7 +201,7 @@ class ClaimStatus(models.TextChoices):
     REFUSED = "refused", _("refused")
 
 
-class Claim(models.Model):
+class Claim(CaseProvinceCopy):
     """An application for an item (e.g. Form 07 for education, vocational or hardship support),
     filed by the caseworker with the person's documents and decided by the role the item names,
     within its working-day deadline."""
@@ -227,14 +227,22 @@ class Claim(models.Model):
     class Meta:
         db_table = "casework_claim"
         ordering = ["-filed_on", "-id"]
-        indexes = [models.Index(fields=["deciding_agency", "status", "due_on"], name="claim_agency_due")]
+        indexes = [
+            models.Index(fields=["deciding_agency", "status", "due_on"], name="claim_agency_due"),
+            models.Index(
+                fields=["case_province", "status", "decided_at"],
+                include=["amount_decided_vnd", "id"],
+                name="claim_province_decided",
+            ),
+        ]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
 
 
-class Payment(models.Model):
+class Payment(CaseProvinceCopy):
     """One line of the append-only payment ledger, in whole VND. A correction is a new line
-    reversing an earlier one; on PostgreSQL a trigger refuses UPDATE and DELETE."""
+    reversing an earlier one; on PostgreSQL a trigger refuses UPDATE and DELETE, except an
+    UPDATE of the copied province alone (`CaseProvinceCopy`), which follows the case."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
     item = models.ForeignKey(SupportItem, on_delete=models.PROTECT, related_name="+")
@@ -258,7 +266,12 @@ class Payment(models.Model):
                 name="payment_positive_or_reversal",
             )
         ]
-        indexes = [models.Index(fields=["payer_agency", "paid_on"], name="payment_agency_day")]
+        indexes = [
+            models.Index(fields=["payer_agency", "paid_on"], name="payment_agency_day"),
+            models.Index(
+                fields=["case_province", "paid_on"], include=["amount_vnd", "case"], name="payment_province_day"
+            ),
+        ]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
 

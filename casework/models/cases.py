@@ -441,6 +441,26 @@ class Case(models.Model):
         return self.overdue_flagged_at is not None or verification_late
 
 
+class CaseProvinceCopy(models.Model):
+    """A row of one case (a claim, a payment, a referral) that carries its case's province of
+    reception (decision 325). A provincial dashboard counts such rows by the copy and its own
+    index instead of joining the province's hundred thousand cases. Set on creation from the
+    case; `dashboards.invalidation` moves it in the transaction that moves the case."""
+
+    # Indexed by each model's own indexes that lead with it.
+    case_province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.case_province_id is None:
+            self.case_province_id = self.case.reception_province_id  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+
+
 class CaseEvent(models.Model):
     """One line of a case's timeline: what changed, from what to what, why, by whom."""
 

@@ -128,18 +128,19 @@ def specs() -> dict[str, tuple[type, list[str]]]:
         "claim": (
             Claim,
             "id public_id case_id item_id deciding_agency_id filed_on filed_by_id documents amount_requested_vnd "
-            "due_on status decided_at decided_by_id decision_reason amount_decided_vnd overdue_flagged_at",
+            "due_on status decided_at decided_by_id decision_reason amount_decided_vnd overdue_flagged_at "
+            "case_province_id",
         ),
         "payment": (
             Payment,
             "case_id item_id claim_id amount_vnd paid_on payer_agency_id receipt_ref reverses_id note "
-            "recorded_by_id recorded_at",
+            "recorded_by_id recorded_at case_province_id",
         ),
         "referral": (
             Referral,
             "id public_id reference case_id purpose_id from_agency_id to_agency_id status status_changed_at note "
             "decline_reason assigned_to_id due_at overdue_flagged_at escalated_at escalated_to_id routing_rule_id "
-            "redirected_to_id sent_by_id created_at urgent",
+            "redirected_to_id sent_by_id created_at urgent case_province_id",
         ),
         "referralevent": (ReferralEvent, "referral_id old_status new_status reason actor_id agency_id at"),
         "handoverminutes": (

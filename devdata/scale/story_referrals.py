@@ -181,6 +181,7 @@ class ReferralStory:
                     sent_by,
                     steps[0][1],
                     False,  # urgent
+                    self.ref.provinces[case.province].pk,
                 )
             )
             return
@@ -265,6 +266,7 @@ class ReferralStory:
                 sent_by,
                 steps[0][1],
                 False,  # urgent: the stories mark none
+                self.ref.provinces[case.province].pk,
             )
         )
 

@@ -134,6 +134,7 @@ class SupportStory:
                 decision_reason,
                 decided_amount,
                 overdue,
+                self.ref.provinces[case.province].pk,
             )
         )
         if decided_amount:
@@ -151,7 +152,20 @@ class SupportStory:
                 recorder = payer.pick(rng, CASEWORKER, SUPERVISOR)
                 at = min(local_at(paid_on, 14), now)
                 self.rows["payment"].append(
-                    (case.id, item.id, claim_id, part, paid_on, payer.id, receipt, None, "", recorder, at)
+                    (
+                        case.id,
+                        item.id,
+                        claim_id,
+                        part,
+                        paid_on,
+                        payer.id,
+                        receipt,
+                        None,
+                        "",
+                        recorder,
+                        at,
+                        self.ref.provinces[case.province].pk,
+                    )
                 )
                 text = labels.payment % {"amount": vnd(part), "item": item.name, "receipt": receipt}
                 self.event(case, "support", at, recorder, payer.id, text, sensitivity="support")

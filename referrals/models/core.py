@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework.lib.person_name import ShowsIdentity
-from casework.models import Agency, AgencyKind, Case, CaseGrant
+from casework.models import Agency, AgencyKind, Case, CaseGrant, CaseProvinceCopy
 from casework.models.reference import BilingualLabel
 
 
@@ -85,7 +85,7 @@ OPEN_STATUSES = {ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.AC
 REVOKING_STATUSES = {ReferralStatus.DECLINED, ReferralStatus.CANCELLED, ReferralStatus.COMPLETED}
 
 
-class Referral(ShowsIdentity, models.Model):
+class Referral(ShowsIdentity, CaseProvinceCopy):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("referral number"), max_length=40, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case"))
@@ -178,9 +178,10 @@ class Referral(ShowsIdentity, models.Model):
             models.Index(fields=["escalated_to", "status"], name="referral_escalated"),
             # The dashboards' overdue steps: a few thousand rows nationally, out of every referral.
             # The columns the dashboard counts are in the index, so it never reads the referrals
-            # (an index-only scan, decision 304).
+            # (an index-only scan, decision 304); a province's are a range of it, by the case's
+            # province copied onto the referral (decision 325).
             models.Index(
-                fields=["to_agency", "due_at"],
+                fields=["case_province", "to_agency", "due_at"],
                 name="referral_overdue_open",
                 condition=models.Q(overdue_flagged_at__isnull=False, status__in=sorted(OPEN_STATUSES)),
                 include=["case", "escalated_at", "id"],

@@ -1,5 +1,6 @@
 """The application's database role (decision 175): it owns no table, so it cannot disable the
-audit trigger; it has no TRUNCATE; on the audit log it may only read and add rows. The owner
+audit trigger; it has no TRUNCATE; on the audit log it may only read and add rows, on the
+payment ledger also move a line's copy of its case's province. The owner
 role runs migrate, and the tables it creates later are the application's to read and write."""
 
 import uuid
@@ -78,6 +79,17 @@ def test_the_application_role_cannot_truncate_alter_or_rewrite_the_audit_log(wor
             "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'casework_%%'"
         ).fetchall()
     assert owners == [(owner,)]
+
+
+def test_the_application_may_move_only_a_payment_s_copy_of_its_case_s_province(world, roles):
+    """A posted payment follows its case to another province (decision 325): that one column
+    is granted; every other column of the ledger stays refused by privilege and by trigger."""
+    _owner, app = roles
+    with _connect(app) as db:
+        db.execute("UPDATE casework_payment SET case_province_id = case_province_id")
+        for statement in ("UPDATE casework_payment SET amount_vnd = 0", "UPDATE casework_payment SET note = 'x'"):
+            with pytest.raises(errors.InsufficientPrivilege):
+                db.execute(statement)
 
 
 def test_a_table_the_owner_creates_later_is_the_application_s_to_use_not_to_truncate(world, roles):

@@ -11,6 +11,9 @@ from django.db import connection, transaction
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Refused UPDATE and DELETE by a trigger as well (casework migrations 0002 and 0009).
 APPEND_ONLY_TABLES = ("casework_auditevent", "casework_payment")
+# The one column of an append-only table the application may update: a posted payment's copy
+# of its case's province follows the case (decision 325; the trigger allows nothing else).
+FOLLOWING_COLUMNS = {"casework_payment": "case_province_id"}
 SCHEMA = "public"
 
 # Relations and functions of the schema that no extension owns (pg_trgm's stay as they are).
@@ -87,6 +90,9 @@ class Command(BaseCommand):
                 cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{SCHEMA}.{table}"])
                 if cursor.fetchone()[0]:
                     cursor.execute(f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {app_q}")
+                    if table in FOLLOWING_COLUMNS:
+                        column = connection.ops.quote_name(FOLLOWING_COLUMNS[table])
+                        cursor.execute(f"GRANT UPDATE ({column}) ON {connection.ops.quote_name(table)} TO {app_q}")
             # Tables and sequences the owner creates in later migrations.
             defaults = f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner_q} IN SCHEMA {SCHEMA}"
             cursor.execute(f"{defaults} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app_q}")

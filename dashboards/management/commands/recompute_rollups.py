@@ -4,7 +4,9 @@
     manage.py recompute_rollups --marks
 
 Run after restoring a backup, after a bulk load that bypassed the actions, or after editing
-reference data the figures read (an ethnicity's majority flag, a country's code). `--marks`
+reference data the figures read (an ethnicity's majority flag, a country's code). A whole
+rebuild also gives claims, payments and referrals their case's province of reception again
+(`CaseProvinceCopy`, decision 325). `--marks`
 folds only the months marked as changed, what the beat task `fold-rollups` does every minute
 (decision 307): for a machine where beat has not run for a while (the bench runs no beat).
 """
@@ -16,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from casework.models import Province
-from dashboards import rollups
+from dashboards import invalidation, rollups
 
 
 class Command(BaseCommand):
@@ -52,5 +54,8 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(f"--since wants YYYY-MM, not {since!r}.") from error
         started = time.monotonic()
+        if province_id is None and first is None:
+            copied = invalidation.copy_provinces()
+            self.stdout.write(f"{copied} claims, payments and referrals given their case's province.")
         written = rollups.recompute(province_id, first)
         self.stdout.write(f"{written} province-months rebuilt in {time.monotonic() - started:.1f} s.")
