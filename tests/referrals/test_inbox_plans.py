@@ -83,6 +83,7 @@ def national(net):
             Referral(
                 reference=f"T-NAT-{index}",
                 case=case,
+                case_province_id=case.reception_province_id,  # bulk_create: no save() to copy it
                 purpose=purpose,
                 from_agency=others[(receiver + 1) % len(others)],
                 to_agency=others[receiver],
@@ -97,6 +98,7 @@ def national(net):
         return Referral(
             reference=f"T-OWN-{len(rows)}",
             case=net.case,
+            case_province_id=net.case.reception_province_id,
             purpose=purpose,
             from_agency=from_agency,
             to_agency=to_agency,
