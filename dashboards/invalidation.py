@@ -83,8 +83,9 @@ def _case_saved(sender, instance: Case, update_fields=None, created: bool = Fals
     loaded = getattr(instance, "_dashboard_scope", None)
     if loaded:
         topics |= cache.case_topics(*loaded)
-    if not created and (loaded or (None,))[0] != instance.reception_province_id:
-        follow_province(instance.pk, instance.reception_province_id)
+    writes_province = update_fields is None or "reception_province" in update_fields
+    if writes_province and not created and (loaded or (None,))[0] != instance.reception_province_id:
+        follow_province(instance.pk)
     cache.invalidate_after_commit(topics)
     current = rollups.pairs_of(instance.reception_province_id, instance.received_at, instance.identified_on)
     rollups.mark(case_ids=[instance.pk], pairs=getattr(instance, "_rollup_pairs", set()) | current)
@@ -92,11 +93,14 @@ def _case_saved(sender, instance: Case, update_fields=None, created: bool = Fals
     _case_loaded(sender, instance)  # a later save of the same instance moves from here
 
 
-def follow_province(case_id: int, province_id: int) -> None:
+def follow_province(case_id: int) -> None:
     """A case moved to another province of reception: its claims, payments and referrals
-    carry the new one, in the same transaction (their dashboards count them by it)."""
-    for model in PROVINCE_COPIES:
-        model.objects.filter(case_id=case_id).exclude(case_province_id=province_id).update(case_province_id=province_id)
+    carry the province now stored on the case (not the instance's, which a save may not have
+    written), in the transaction of the change (their dashboards count them by it)."""
+    province = Subquery(Case.objects.filter(pk=case_id).values("reception_province_id")[:1])
+    with transaction.atomic(savepoint=False):
+        for model in PROVINCE_COPIES:
+            model.objects.filter(case_id=case_id).exclude(case_province_id=province).update(case_province_id=province)
 
 
 def copy_provinces() -> int:

@@ -447,6 +447,14 @@ def _check_entitled(case: Case, item: SupportItem) -> None:
         raise LedgerError(_("%(item)s is not among what this person is entitled to.") % {"item": item.label})
 
 
+def _locked_case_province(case_id: int) -> int:
+    """Lock the case row, as a correction of its province does, and read the province of
+    reception a new ledger line carries (`CaseProvinceCopy`, decision 325): a concurrent
+    correction then either waits for the line or is seen by it, never leaves it behind. Taken
+    before the claim's and the payment's locks, in the order a correction takes them."""
+    return Case.objects.select_for_update(no_key=True).values_list("reception_province_id", flat=True).get(pk=case_id)
+
+
 def _locked_claim(case: Case, item: SupportItem, claim: Claim | None) -> Claim | None:
     """The claim the payment is made against, locked so that two payments against it queue and
     the second sees the first when it checks what remains of the decided amount."""
@@ -547,6 +555,7 @@ def do_record_payment(
         raise LedgerError(_("%(item)s is given in kind or as a service, not paid.") % {"item": item.label})
     _check_entitled(case, item)
     with transaction.atomic():
+        province_id = _locked_case_province(case.pk)
         claim = _locked_claim(case, item, claim)
         # A claimed item is paid by the agency that approved it (or the owner). Other items are
         # provided by whoever holds the person and her support data (Decree 162 art. 17: police,
@@ -561,6 +570,7 @@ def do_record_payment(
             _check_within_days(case, item, amount, paid_on)
         payment = Payment.objects.create(
             case=case,
+            case_province_id=province_id,
             item=item,
             claim=claim,
             amount_vnd=amount,
@@ -588,6 +598,7 @@ def do_reverse_payment(payment: Payment, *, reason: str, actor: User) -> Payment
         reason, 300, _("Give the reason for the reversal."), _("The reason is too long (at most %(max)s characters).")
     )
     with transaction.atomic():
+        province_id = _locked_case_province(payment.case_id)
         # Locking the reversed line makes a second, concurrent reversal wait and then see the first.
         original = Payment.objects.select_for_update().select_related("item").get(pk=payment.pk)
         if original.reverses_id is not None:
@@ -598,6 +609,7 @@ def do_reverse_payment(payment: Payment, *, reason: str, actor: User) -> Payment
             with transaction.atomic():
                 reversal = Payment.objects.create(
                     case_id=original.case_id,
+                    case_province_id=province_id,
                     item=original.item,
                     claim_id=original.claim_id,
                     amount_vnd=-original.amount_vnd,

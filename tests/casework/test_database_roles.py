@@ -87,6 +87,8 @@ def test_the_application_may_move_only_a_payment_s_copy_of_its_case_s_province(w
     _owner, app = roles
     with _connect(app) as db:
         db.execute("UPDATE casework_payment SET case_province_id = case_province_id")
+        # A reversal locks the line it reverses (`support.actions.do_reverse_payment`).
+        db.execute("SELECT id FROM casework_payment FOR UPDATE")
         for statement in ("UPDATE casework_payment SET amount_vnd = 0", "UPDATE casework_payment SET note = 'x'"):
             with pytest.raises(errors.InsufficientPrivilege):
                 db.execute(statement)

@@ -14,12 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework import corrections
-from casework.models import Province
+from casework.models import Province, StatisticsScope
 from dashboards import overview
 from dashboards.scope import Filters, Scope
 from referrals.actions import do_send_referral
 from referrals.models import Referral, ReferralPurpose
 from referrals.models.core import OPEN_STATUSES
+from support import actions as support_actions
 from support.models import Claim, ClaimStatus, Payment, SupportItem
 from tests.fixtures.personas import acting, make_agency, make_user
 from tests.fixtures.probes import MARCH_PERIOD, province_scope, received_cases
@@ -61,17 +62,17 @@ def _rows_of(w, case) -> tuple[Claim, Payment, Referral]:
     return claim, payment, referral
 
 
-def _figures(scope: Scope) -> tuple[int, int, int]:
+def _figures(scope: Scope, **place) -> tuple[int, int, int]:
     """Claims waiting, amount paid in March and overdue steps, as the dashboard counts them."""
-    filters = Filters(*MARCH_PERIOD)
+    filters = Filters(*MARCH_PERIOD, **place)
     claims, paid = overview._claims_and_paid(scope, filters)
     overdue = sum(row["count"] for row in overview._overdue_by_agency(scope, filters))
     return claims["waiting"], paid["total"], overdue
 
 
-def _joined(province: Province) -> tuple[int, int, int]:
+def _joined(province: Province, agency=None) -> tuple[int, int, int]:
     """The same figures through the cases, as the dashboard counted them before the copy."""
-    of_province = Q(case__reception_province=province)
+    of_province = Q(case__reception_province=province) & (Q(case__owning_agency=agency) if agency else Q())
     waiting = Claim.objects.filter(of_province, status=ClaimStatus.FILED).count()
     paid = Payment.objects.filter(of_province, paid_on__range=MARCH_PERIOD).aggregate(n=Sum("amount_vnd"))["n"] or 0
     overdue = Referral.objects.filter(of_province, status__in=OPEN_STATUSES, overdue_flagged_at__isnull=False)
@@ -146,3 +147,37 @@ def test_the_ledger_lets_only_the_province_copy_of_a_payment_change(two_province
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Payment.objects.filter(pk=payment.pk).delete()
     assert Payment.objects.get(pk=payment.pk).amount_vnd == 2_000_000
+
+
+def test_a_province_filter_and_an_agency_filter_count_as_the_join_does(two_provinces):
+    """The national dashboard filtered to a province, and a province's filtered to an agency."""
+    w = two_provinces
+    _rows_of(w, w.case)
+    national = Scope(level=StatisticsScope.NATIONAL, agency=w.social)
+    assert _figures(national, province_id=w.lao_cai.pk) == _joined(w.lao_cai) == (1, 2_000_000, 1)
+    assert _figures(national, province_id=w.hanoi.pk) == _joined(w.hanoi) == (0, 0, 0)
+    assert _figures(province_scope(w), agency_id=w.police.pk) == _joined(w.lao_cai, w.police) == (1, 2_000_000, 1)
+    assert _figures(province_scope(w), agency_id=w.social.pk) == _joined(w.lao_cai, w.social) == (0, 0, 0)
+    # A province filter outside a province's own scope finds nothing, as the join did.
+    assert _figures(province_scope(w), province_id=w.hanoi.pk) == (0, 0, 0)
+
+
+def test_a_save_that_does_not_write_the_province_moves_no_copy(two_provinces):
+    w = two_provinces
+    rows = _rows_of(w, w.case)
+    w.case.reception_province = w.hanoi  # in memory only: the save below does not write it
+    w.case.reception_place = "Cửa khẩu Kim Thành"
+    w.case.save(update_fields=["reception_place", "updated_at"])
+    assert [type(row).objects.get(pk=row.pk).case_province_id for row in rows] == [w.lao_cai.pk] * 3
+
+
+def test_a_reversal_carries_the_province_the_case_has_now(two_provinces):
+    w = two_provinces
+    _claim, payment, _referral = _rows_of(w, w.case)
+    seen = corrections.parse_fingerprints(corrections.fingerprints(w.case, ["reception_province"]))
+    assert seen is not None
+    corrections.do_edit_case(w.case, {"reception_province": w.hanoi}, seen=seen, actor=w.worker)
+    reversal = support_actions.do_reverse_payment(payment, reason="Ghi nhầm số tiền", actor=w.worker)
+    assert reversal.case_province_id == Payment.objects.get(pk=payment.pk).case_province_id == w.hanoi.pk
+    # The reversal is dated today, outside March: the province's ledger nets to zero.
+    assert Payment.objects.filter(case_province=w.hanoi).aggregate(n=Sum("amount_vnd"))["n"] == 0

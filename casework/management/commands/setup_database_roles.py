@@ -90,7 +90,12 @@ class Command(BaseCommand):
                 cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{SCHEMA}.{table}"])
                 if cursor.fetchone()[0]:
                     cursor.execute(f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {app_q}")
-                    if table in FOLLOWING_COLUMNS:
+                    cursor.execute(
+                        "SELECT 1 FROM information_schema.columns "
+                        "WHERE table_schema = %s AND table_name = %s AND column_name = %s",
+                        [SCHEMA, table, FOLLOWING_COLUMNS.get(table, "")],
+                    )
+                    if cursor.fetchone():  # not before the migration that adds it
                         column = connection.ops.quote_name(FOLLOWING_COLUMNS[table])
                         cursor.execute(f"GRANT UPDATE ({column}) ON {connection.ops.quote_name(table)} TO {app_q}")
             # Tables and sequences the owner creates in later migrations.
@@ -99,5 +104,6 @@ class Command(BaseCommand):
             cursor.execute(f"{defaults} GRANT USAGE, SELECT ON SEQUENCES TO {app_q}")
         self.stdout.write(
             f"{owner} owns the tables and runs migrate; {app} reads and writes rows, and only reads and "
-            f"adds rows of {', '.join(APPEND_ONLY_TABLES)}. Set their passwords with \\password in psql."
+            f"adds rows of {', '.join(APPEND_ONLY_TABLES)} (and moves a payment's copy of its case's "
+            f"province). Set their passwords with \\password in psql."
         )
