@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -194,7 +195,9 @@ class Importer:
                 with transaction.atomic():
                     self.write_chunk(chunk, existing, cases)
             except (actions.CaseworkError, IntegrityError):
-                # Which row: again one row at a time, each in its own transaction.
+                # Which row: again one row at a time, each in its own transaction, from the
+                # cases as stored: the undone attempt left its changes on the instances.
+                existing |= _reloaded(existing, chunk)
                 for row in chunk:
                     try:
                         with transaction.atomic():
@@ -484,12 +487,24 @@ def keep_statement(case: Case, row: ImportRow, *, new: bool = False) -> list[str
     return [f"htcds.{name}" for name in changed]
 
 
+def _with_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases with what an update compares: the person, the incident and the picklists."""
+    cases = cases.select_related("person", "incident")
+    return cases.prefetch_related("exploitation_forms", "means_of_control", "recruitment_methods")
+
+
+def _reloaded(existing: dict[str, Case], rows: list[ImportRow]) -> dict[str, Case]:
+    """The existing cases of `rows` read again from the database."""
+    keys = [row.external_id for row in rows if row.external_id in existing]
+    fresh = _with_facts(Case.objects.filter(pk__in=[existing[key].pk for key in keys])).in_bulk()
+    return {key: fresh[existing[key].pk] for key in keys}
+
+
 def _existing_cases(rows: list[ImportRow], agency: Agency) -> dict[str, Case]:
     """The agency's cases the rows update: by external id, or (its own export coming back)
     by public id."""
     keys = [row.external_id for row in rows]
-    cases = Case.objects.filter(owning_agency=agency).select_related("person", "incident")
-    cases = cases.prefetch_related("exploitation_forms", "means_of_control", "recruitment_methods")
+    cases = _with_facts(Case.objects.filter(owning_agency=agency))
     found = {}
     # In batches: SQLite limits the parameters of one statement.
     for start in range(0, len(keys), LOOKUP_BATCH):
@@ -641,7 +656,8 @@ def _write(
             importer.run(rows, existing)
     except RowRefused as refused:
         # A rule the checks above did not foresee, or the same file imported at the same
-        # moment: that row's chunk is undone, the chunks before it stay.
+        # moment: that row and the rows after it are not written; the chunks before it stay,
+        # and so do the rows before it in its chunk (written again one at a time).
         report.problems.append(Problem(refused.row.number, "", _stopped(report, refused.error)))
     except (actions.CaseworkError, IntegrityError) as error:
         report.problems.append(Problem(None, "", _stopped(report, error)))

@@ -976,3 +976,29 @@ def test_names_split_family_first(crafted):
     assert htcds.split_name("Páo") == ("Páo", "")
     assert htcds.join_name("Lan", "Nguyễn Thị") == "Nguyễn Thị Lan"
     assert PersonStatus.ACCOMPANYING_CHILD in htcds.TRAFFICKING_STATUS
+
+
+def test_the_rows_before_a_refused_row_keep_their_changes(crafted, monkeypatch):
+    """A row refused while it is written (a rule the checks did not foresee) stops the import
+    there; the rows before it in its chunk are written again one at a time, from the cases as
+    stored, not as the undone attempt left them in memory."""
+    content = export_csv(Case.objects.filter(owning_agency=crafted.police))
+    import_bytes(content, crafted.receiver)
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    first = table[2][["", *TEMPLATE_HEADER, *EXTENSION_HEADER].index("cnx_ExternalId")]
+    refused = str(crafted.pao.public_id)
+    assert first != refused
+    update = htcds.importer.Importer.update
+
+    def refusing(self, case, row):
+        if row.external_id == refused:
+            raise actions.CaseworkError("Một quy tắc chưa được kiểm tra trước.")
+        return update(self, case, row)
+
+    monkeypatch.setattr(htcds.importer.Importer, "update", refusing)
+    report = import_bytes(edit_cell(content, first, "prs_MobilePhone", "0912345678"), crafted.receiver)
+    assert [problem.row for problem in report.problems] == [6]
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+    case = Case.objects.select_related("person").get(owning_agency=crafted.receiver, external_id=first)
+    assert case.person.phone == "0912345678"
+    assert case.events.filter(kind=CaseEvent.Kind.UPDATED).count() == 1
