@@ -83,9 +83,10 @@ def _case_saved(sender, instance: Case, update_fields=None, created: bool = Fals
     loaded = getattr(instance, "_dashboard_scope", None)
     if loaded:
         topics |= cache.case_topics(*loaded)
+    loaded_province = loaded[0] if loaded else None
     writes_province = update_fields is None or "reception_province" in update_fields
-    if writes_province and not created and (loaded or (None,))[0] != instance.reception_province_id:
-        follow_province(instance.pk)
+    if writes_province and not created and loaded_province != instance.reception_province_id:
+        copy_provinces(instance.pk)
     cache.invalidate_after_commit(topics)
     current = rollups.pairs_of(instance.reception_province_id, instance.received_at, instance.identified_on)
     rollups.mark(case_ids=[instance.pk], pairs=getattr(instance, "_rollup_pairs", set()) | current)
@@ -93,23 +94,18 @@ def _case_saved(sender, instance: Case, update_fields=None, created: bool = Fals
     _case_loaded(sender, instance)  # a later save of the same instance moves from here
 
 
-def follow_province(case_id: int) -> None:
-    """A case moved to another province of reception: its claims, payments and referrals
-    carry the province now stored on the case (not the instance's, which a save may not have
-    written), in the transaction of the change (their dashboards count them by it)."""
-    province = Subquery(Case.objects.filter(pk=case_id).values("reception_province_id")[:1])
-    with transaction.atomic(savepoint=False):
-        for model in PROVINCE_COPIES:
-            model.objects.filter(case_id=case_id).exclude(case_province_id=province).update(case_province_id=province)
-
-
-def copy_provinces() -> int:
-    """Put right every row whose copy of its case's province differs (after a load or a
-    restore that bypassed the actions, `recompute_rollups`); the rows changed."""
+def copy_provinces(case_id: int | None = None) -> int:
+    """Give the claims, payments and referrals of a case (None: of every case) the province of
+    reception now stored on it, where their copy differs; the rows changed. After a save that
+    moved the case, in its transaction (their dashboards count them by it); for every case
+    after a load or a restore that bypassed the actions (`recompute_rollups`)."""
     province = Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("reception_province_id")[:1])
-    return sum(
-        model.objects.exclude(case_province_id=province).update(case_province_id=province) for model in PROVINCE_COPIES
-    )
+    rows = Q(case_id=case_id) if case_id is not None else Q()
+    with transaction.atomic(savepoint=False):
+        return sum(
+            model.objects.filter(rows).exclude(case_province_id=province).update(case_province_id=province)
+            for model in PROVINCE_COPIES
+        )
 
 
 def _case_changed(sender, case_id: int, cause: str = "", **kwargs) -> None:

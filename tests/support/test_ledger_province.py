@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.models import Case, Province
-from dashboards.invalidation import follow_province
+from dashboards.invalidation import copy_provinces
 from support.actions import do_decide_claim, do_record_payment
 from support.models import Payment
 from tests.fixtures.personas import acting
@@ -31,7 +31,7 @@ def test_a_payment_recorded_while_its_case_moves_takes_the_new_province(sp):
         try:
             with transaction.atomic():
                 Case.objects.filter(pk=sp.case.pk).update(reception_province=hanoi)
-                follow_province(sp.case.pk)
+                copy_provinces(sp.case.pk)
                 moved.set()
                 time.sleep(1)  # the payment below is recorded meanwhile
         finally:
