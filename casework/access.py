@@ -12,17 +12,16 @@ holder) and the agency's kind. Views, templates and the support plan all ask `ca
 is restated elsewhere. Seeing a case without the capability gives a 403 and a `refused` row.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeAlias
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, CharField, Exists, F, OuterRef, Q, QuerySet, TextChoices, Value, When
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, TextChoices, Value, When
-from django.db.models.expressions import BaseExpression
-from django.db.models.lookups import Exact
+from django.db.models.expressions import BaseExpression, Expression
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -299,27 +298,72 @@ def _holders(
     return by_group, by_user.filter(user_id=membership.user_id)
 
 
-def _probed_holding(membership: Membership, held: int, case_ref: str) -> Exists:
-    """The holders' rows of `held` on the case at `case_ref` as one probed EXISTS; the user's
-    own rows only on a case of the membership's agency (read in the subquery when the case is
-    another table's)."""
-    by_group, by_user = _holders(membership, held, case_ref)
-    if by_user is None:
-        return Exists(by_group)
-    if case_ref == "pk":
-        return _probed(by_group, by_user.filter(Exact(OuterRef("owning_agency_id"), membership.agency_id)))
-    return _probed(by_group, by_user.filter(content_object__owning_agency_id=membership.agency_id))
+def _probed_holding(membership: Membership, held: int, case_ref: str) -> "ProbedHolding":
+    """The holders' rows of `held` on the case at `case_ref` as one probed EXISTS (see
+    `ProbedHolding`); the user's own rows only on a case of the membership's agency."""
+    if membership.role != Role.CASEWORKER:
+        return ProbedHolding(case_ref, membership.group_id, held)
+    mine = {"user_id": membership.user_id, "agency_id": membership.agency_id}
+    return ProbedHolding(case_ref, membership.group_id, held, **mine)
 
 
-def _probed(*holders: QuerySet[Any]) -> Exists:
-    """EXISTS over the UNION ALL of the holders' permission rows. PostgreSQL cannot hash a
-    set operation, so it probes the permission indexes for each row it reads (about a
-    microsecond). `EXISTS … OR EXISTS …` instead lets it hash every case the holder may see
-    before the first row — 64,000 of them for one agency at 1 M cases, ~20 ms for a page of
-    25 rows (decision 309). Hashing wins only where most of the table is read (an export, a
-    count), so the lists of a page ask for this form and the whole-set readers do not."""
-    first, *rest = (holder.values("pk") for holder in holders)
-    return Exists(first.union(*rest, all=True))
+class ProbedHolding(Expression):
+    """EXISTS over the UNION ALL of the holders' permission rows of `held` on the case at
+    `case_ref`: the group's, and (with `user_id`) the user's own on a case of `agency_id`.
+
+    PostgreSQL cannot hash a set operation, so it probes the permission indexes for each row it
+    reads (about a microsecond). `EXISTS … OR EXISTS …` instead lets it hash every case the
+    holder may see before the first row — 64,000 of them for one agency at 1 M cases, ~20 ms
+    for a page of 25 rows (decision 309). Hashing wins only where most of the table is read (an
+    export, a count), so the lists of a page ask for this form and the whole-set readers do not.
+
+    Written as SQL around the compiled case column rather than built from two querysets: the
+    statement is the one `Exists(by_group.union(by_user))` gave, but building, resolving and
+    compiling those subqueries took about a tenth of a list page's time, on every page that
+    shows a case or a name (decision 326)."""
+
+    output_field = BooleanField()
+
+    def __init__(
+        self, case_ref: str, group_id: int, held: int, *, user_id: int | None = None, agency_id: int | None = None
+    ):
+        super().__init__(output_field=BooleanField())
+        self.case = F(case_ref)
+        # The owning agency is read from the outer row when it is the case itself, else
+        # joined in the subquery.
+        self.owner = F("owning_agency_id") if case_ref == "pk" and user_id is not None else None
+        self.group_id, self.held, self.user_id, self.agency_id = group_id, held, user_id, agency_id
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.case] if self.owner is None else [self.case, self.owner]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.case, *rest = exprs
+        self.owner = rest[0] if rest else None
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        # Only quoted table names and compiled columns are written into the text; every value
+        # is a parameter.
+        qn = connection.ops.quote_name
+        case_sql, case_params = compiler.compile(self.case)
+        group = qn(CaseGroupObjectPermission._meta.db_table)
+        sql = f'SELECT 1 AS "a" FROM {group} "hg" WHERE ("hg"."content_object_id" = ({case_sql})'  # noqa: S608
+        sql += ' AND "hg"."group_id" = %s AND "hg"."permission_id" = %s)'
+        params: list[Any] = [*case_params, self.group_id, self.held]
+        if self.user_id is None:
+            return f"EXISTS({sql} LIMIT 1)", tuple(params)
+        mine = f'SELECT 1 AS "a" FROM {qn(CaseUserObjectPermission._meta.db_table)} "hu"'  # noqa: S608
+        if self.owner is None:  # the case is another table's: its owner is joined here
+            mine += f' INNER JOIN {qn(Case._meta.db_table)} "hc" ON ("hu"."content_object_id" = "hc"."id")'
+            owner_sql, owner_params = '"hc"."owning_agency_id"', []
+        else:
+            owner_sql, owner_params = compiler.compile(self.owner)
+        mine += f' WHERE ("hu"."content_object_id" = ({case_sql}) AND "hu"."permission_id" = %s'
+        mine += f' AND "hu"."user_id" = %s AND {owner_sql} = %s)'
+        params += [*case_params, self.held, self.user_id, *owner_params, self.agency_id]
+        if connection.features.supports_parentheses_in_compound:
+            sql, mine = f"({sql})", f"({mine})"
+        return f"EXISTS({sql} UNION ALL {mine} LIMIT 1)", tuple(params)
 
 
 def holds_class(user: Actor, cls: SensitivityClass, case_ref: str = "pk") -> BaseExpression:

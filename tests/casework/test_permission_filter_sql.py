@@ -10,7 +10,7 @@ import pytest
 
 from casework import actions
 from casework.access import changeable_cases, holds_class, incidents_known_to, standing, visible_cases
-from casework.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Role, SensitivityClass
+from casework.models import Case, CaseEvent, CaseGroupObjectPermission, CaseUserObjectPermission, Role, SensitivityClass
 from shelters.access import _visible
 from shelters.models import Stay
 from tests.fixtures.personas import acting, make_case
@@ -67,6 +67,8 @@ def test_the_filter_selects_exactly_the_cases_the_standing_shows(world, persona)
         assert set(visible_cases(user, cls, from_holdings=True).values_list("pk", flat=True)) == one_by_one
         held = Case.objects.annotate(held=holds_class(user, cls)).filter(held=True)
         assert set(held.values_list("pk", flat=True)) == one_by_one
+        # Rows of another table about cases (the timeline's here): the owner is joined.
+        assert held_through_events(user, cls) == one_by_one
 
 
 def test_an_assignment_counts_only_while_acting_for_the_owning_agency(world):
@@ -90,7 +92,14 @@ def test_an_assignment_counts_only_while_acting_for_the_owning_agency(world):
                 .filter(held=True)
                 .values_list("pk", flat=True)
             ),
+            held_through_events(user, SensitivityClass.CORE),
         ]
 
-    assert seen(acting(colleague, world.other_police)) == [set(), set(), set(), set()]
-    assert [world.case.pk in found for found in seen(acting(colleague, world.police))] == [True, True, True, True]
+    assert seen(acting(colleague, world.other_police)) == [set(), set(), set(), set(), set()]
+    assert [world.case.pk in found for found in seen(acting(colleague, world.police))] == [True] * 5
+
+
+def held_through_events(user, cls: SensitivityClass) -> set[int]:
+    """The cases of the timeline lines on whose case the user holds `cls`, by the annotation."""
+    events = CaseEvent.objects.annotate(held=holds_class(user, cls, "case_id")).filter(held=True)
+    return set(events.values_list("case_id", flat=True))
