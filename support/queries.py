@@ -47,7 +47,8 @@ def remaining(claim: Claim) -> int | None:
 
 # Totals by province, agency, month or item: the key field, and the label fields read with it.
 GROUPINGS = {
-    "province": ("case__reception_province__code", "case__reception_province__name"),
+    # The payment's copy of its case's province of reception (decision 325): no join through the case.
+    "province": ("case_province__code", "case_province__name"),
     "agency": ("payer_agency__code", "payer_agency__name"),
     "item": ("item__code", "item__name"),
 }
@@ -70,7 +71,7 @@ def totals(
     if end is not None:
         payments = payments.filter(paid_on__lte=end)
     if province is not None:
-        payments = payments.filter(case__reception_province=province)
+        payments = payments.filter(case_province=province)
     if agency is not None:
         payments = payments.filter(payer_agency=agency)
     if item is not None:

@@ -22,6 +22,7 @@ from referrals.models import Referral, ReferralPurpose
 from referrals.models.core import OPEN_STATUSES
 from support import actions as support_actions
 from support.models import Claim, ClaimStatus, Payment, SupportItem
+from support.queries import totals
 from tests.fixtures.personas import acting, make_agency, make_user
 from tests.fixtures.probes import MARCH_PERIOD, province_scope, received_cases
 
@@ -110,6 +111,9 @@ def test_a_case_corrected_to_another_province_takes_its_rows_along(two_provinces
     assert [type(row).objects.get(pk=row.pk).case_province_id for row in rows] == [w.hanoi.pk] * 3
     assert _figures(province_scope(w)) == _joined(w.lao_cai) == (0, 0, 0)
     assert _figures(w.hanoi_scope) == _joined(w.hanoi) == (1, 2_000_000, 1)
+    # The ledger's report by province reads the same copy.
+    assert {row["key"]: row["amount_vnd"] for row in totals(group_by="province")} == {w.hanoi.code: 2_000_000}
+    assert [row["amount_vnd"] for row in totals(group_by="province", province=w.lao_cai)] == []
 
 
 def test_a_save_that_keeps_the_province_writes_no_copy(two_provinces):
