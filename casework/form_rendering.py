@@ -100,10 +100,18 @@ def field_row(field) -> SafeString:
     else:
         required = ' <span class="text-danger" aria-hidden="true">*</span>' if field.field.required else ""
         body = f'    <label class="form-label" for="{for_label}">{label}{required}</label>\n    {field}\n'
+    # The ids the widget's aria-describedby names (Django 5.2), so a screen reader reads them.
+    auto_id = conditional_escape(field.auto_id)
     errors = "".join(
         f'<div class="invalid-feedback d-block">{conditional_escape(error)}</div>' for error in field.errors
     )
-    help_text = f'<div class="form-text">{conditional_escape(field.help_text)}</div>' if field.help_text else ""
+    error_id = f' id="{auto_id}_error"' if auto_id else ""
+    if errors:
+        errors = f"<div{error_id}>{errors}</div>"
+    help_id = f' id="{auto_id}_helptext"' if auto_id else ""
+    help_text = (
+        f'<div class="form-text"{help_id}>{conditional_escape(field.help_text)}</div>' if field.help_text else ""
+    )
     return mark_safe(  # noqa: S308 — every part escaped above, the widget by its renderer
         f'<div class="mb-3 field-{conditional_escape(field.name)}">\n  \n{body}  \n  {errors}\n  {help_text}\n</div>\n'
     )

@@ -2,6 +2,7 @@
 
 import importlib
 import inspect
+import re
 
 import pytest
 from django import forms
@@ -143,3 +144,17 @@ def test_the_renderer_is_the_one_in_use(settings):
     assert settings.FORM_RENDERER == "casework.form_rendering.FastRenderer"
     field = EveryWidget()["name"]
     assert isinstance(field.form.renderer, form_rendering.FastRenderer)
+
+
+def test_what_a_widget_says_describes_it_is_on_the_page():
+    """A field's aria-describedby names its error and its help text (Django 5.2): both rows give
+    those elements the ids named, so a screen reader reads the message with the field."""
+    form = EveryWidget(data={"name": "x" * 30, "count": "-1", "on": "32/13/2026"})
+    assert not form.is_valid()
+    for name in ("name", "count", "on"):
+        field = form[name]
+        named = re.search(r'aria-describedby="([^"]+)"', str(field))
+        assert named is not None, name
+        for row in (form_rendering.field_row(field), template_row(field)):
+            for described in named.group(1).split():
+                assert f'id="{described}"' in row, (name, described)
