@@ -5,6 +5,7 @@ from django.core.cache import cache as django_cache
 from django.core.management.sql import emit_post_migrate_signal
 
 from casework import actions, choices_cache
+from casework.lib import generations
 from casework.models import Membership, Role
 from tests.fixtures.personas import make_agency, make_user, sign_in
 
@@ -56,4 +57,47 @@ def test_a_migration_drops_the_cached_options(reference_data, settings):
     choices_cache.get_or_build("probe", "vi", lambda: ["trước"], 3600)
     emit_post_migrate_signal(0, False, "default")
     assert choices_cache.get_or_build("probe", "vi", lambda: ["sau"], 3600) == ["sau"]
+    django_cache.clear()
+
+
+def test_a_bump_the_cache_refused_is_paid_once_it_answers_again(reference_data, settings, monkeypatch):
+    """A save during a cache outage could not drop the options; when the cache answers again
+    (a blip, or Redis back with its data) the options stored before the save must not be
+    served for the rest of their hour."""
+    settings.CAUNOI_CHOICES_CACHE_SECONDS = 3600
+    django_cache.clear()
+    monkeypatch.setattr(generations, "RETRY_SECONDS", 0)
+    choices_cache.get_or_build("probe", "vi", lambda: ["trước"], 3600)
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(generations.cache, "incr", refused)
+    choices_cache.invalidate()  # the save's bump: logged, not raised
+    assert generations.owed() == {choices_cache.GENERATION_KEY}
+    monkeypatch.undo()
+    assert choices_cache.get_or_build("probe", "vi", lambda: ["sau"], 3600) == ["sau"]
+    assert generations.owed() == set()
+    django_cache.clear()
+
+
+def test_an_owed_bump_waits_before_it_is_tried_again(reference_data, monkeypatch):
+    """While the cache is down, a read does not wait for the cache twice on every request."""
+    django_cache.clear()
+    tries = []
+
+    def refused(*args, **kwargs):
+        tries.append(args)
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(generations.cache, "incr", refused)
+    choices_cache.invalidate()
+    assert len(tries) == 1
+    for _ in range(3):
+        generations.current(choices_cache.GENERATION_KEY)
+    assert len(tries) == 2  # one payment tried, then the wait
+    monkeypatch.undo()
+    generations._next_try = 0.0  # the wait over
+    generations.current(choices_cache.GENERATION_KEY)
+    assert generations.owed() == set()
     django_cache.clear()

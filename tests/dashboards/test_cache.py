@@ -7,6 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from casework import actions
+from casework.lib import generations
 from casework.models import CaseStatus, Person, Role, Sex, StatisticsScope
 from dashboards import cache
 from tests.fixtures.personas import acting, make_case, make_user, sign_in
@@ -185,6 +186,22 @@ def test_generations_are_per_scope():
     cache.bump(cache.case_topics(1, 7))
     after = {topic: cache._generation(topic) for topic in before}
     assert [topic for topic in before if after[topic] != before[topic]] == ["national", "province:1", "agency:7"]
+
+
+def test_a_change_saved_while_the_cache_was_unreachable_is_not_hidden_when_it_returns(cached_world, monkeypatch):
+    """The bump of a change made during a blip is owed and paid on the next read: the figures
+    stored before the change are not served when the cache answers again."""
+    monkeypatch.setattr(generations, "RETRY_SECONDS", 0)
+    assert cache.cached("dashboard", _national(), {}, lambda: {"open": 3}) == {"open": 3}
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache.cache, "incr", refused)
+    cache.bump(["national"])  # logged, not raised
+    monkeypatch.undo()
+    assert cache.cached("dashboard", _national(), {}, lambda: {"open": 4}) == {"open": 4}
+    assert generations.owed() == set()
 
 
 def test_the_lattice_that_exports_need_is_computed_when_the_cache_is_down(cached_world, monkeypatch):
