@@ -11,7 +11,8 @@ import redis
 from bench.config import Settings
 from bench.services import django_settings
 
-REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+# Django's, and the project's with the breaker (config/cache.py).
+REDIS_BACKENDS = ("django.core.cache.backends.redis.RedisCache", "config.cache.GuardedRedisCache")
 
 
 class Cache:
@@ -22,7 +23,7 @@ class Cache:
         self.location = default.get("LOCATION")
         self.dashboard_seconds = found.get("CAUNOI_DASHBOARD_CACHE_SECONDS")
         # Emptied only when it is the bench's own Redis database, never a shared one.
-        self.bustable = self.backend == REDIS_BACKEND and self.location == settings.redis(settings.cache_db)
+        self.bustable = self.backend in REDIS_BACKENDS and self.location == settings.redis(settings.cache_db)
         self._client = redis.Redis.from_url(self.location) if self.bustable else None
 
     @property

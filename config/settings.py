@@ -335,7 +335,7 @@ CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.GuardedRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "caunoi",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from config.circuit import Breaker
 from messaging.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,11 @@ UNREACHABLE = (OSError, KombuOperationalError, redis.exceptions.ConnectionError,
 # After this many publications without the task finishing, a row is marked failed and logged
 # for an operator (bounded retries). A publish that never reached the broker does not count.
 MAX_ATTEMPTS = 10
+# After a publish found the broker unreachable or hung, this process's publishes after commit
+# leave their rows to the relay for this long instead of each waiting for the broker's
+# timeouts: a registration that enqueues several tasks waited for each (R4).
+SKIP_SECONDS = 10.0
+broker_breaker = Breaker(lambda: SKIP_SECONDS, "publish")
 # A relay pass stops after this many failed publications in a row (the broker is down: each
 # try waits for the connect timeout), rather than spending a timeout on every pending row.
 GIVE_UP_PASS_AFTER = 3
@@ -50,7 +56,11 @@ def publish(message_id: int, *, attempts: int | None = None) -> bool:
     """Hand one row to the broker (or run it, when Celery is eager). Never raises: a row that
     could not be published stays pending for the relay. With `attempts`, only if the row still
     has that many (the count its caller saw): the publish after commit passes 0, so a relay that
-    took the row in between is not followed by a second publication."""
+    took the row in between is not followed by a second publication. While the broker failed
+    less than SKIP_SECONDS ago, the row is left to the relay untried."""
+    if broker_breaker.open:
+        log.info("outbox %s: left to the relay (the broker failed moments ago)", message_id)
+        return False
     return _publish(message_id, attempts) == SENT
 
 
@@ -67,6 +77,7 @@ def _publish(message_id: int, attempts: int | None = None) -> str:
         log.warning("outbox %s: %s not dispatched: %s", message.pk, message.task, error)
         update: dict = {"last_error": str(error)[:2000]}
         if isinstance(error, UNREACHABLE):
+            broker_breaker.trip()
             # Nothing reached the broker: not a publication. The next relay pass takes the row
             # again (not only after CAUNOI_OUTBOX_REDELIVER_SECONDS), and an outage of any
             # length does not use up its MAX_ATTEMPTS.

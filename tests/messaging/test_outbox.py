@@ -146,3 +146,27 @@ def test_a_real_worker_runs_both_names_of_the_relay():
             while not OutboxMessage.objects.filter(pk=stranded.pk, attempts=1).exists():
                 assert time.monotonic() < deadline, f"{name} did not relay the stranded row"
                 time.sleep(0.2)
+
+
+def test_after_the_broker_failed_publishes_leave_their_rows_to_the_relay_at_once(world, broker, monkeypatch):
+    """A hung broker costs each publish its socket timeout; a save that enqueues several tasks
+    waited for each (R4). After one failure the process's publishes after commit try nothing
+    for a few seconds: the rows stay pending and the relay publishes them."""
+    first, second, third = (OutboxMessage.objects.create(task=MAIL_TASK, args=[n]) for n in (1, 2, 3))
+    tried = []
+    broker.fail = True
+    original = broker.__call__
+
+    monkeypatch.setattr(outbox, "import_string", lambda path: tried.append(path) or original(path))
+    assert outbox.publish(first.pk, attempts=0) is False
+    assert outbox.publish(second.pk, attempts=0) is False
+    assert outbox.publish(third.pk, attempts=0) is False
+    assert len(tried) == 1  # only the first went to the broker
+    assert OutboxMessage.objects.filter(published_at__isnull=True, done_at__isnull=True).count() == 3
+    broker.fail = False
+    # The relay is not held back by the pause: it is how the rows get out.
+    assert outbox.relay(timezone.now() + datetime.timedelta(seconds=3)) == 3
+    assert sorted(args for _task, args, _kwargs in broker.sent) == [[1], [2], [3]]
+    monkeypatch.setattr(outbox, "SKIP_SECONDS", 0)  # the pause is over
+    fourth = OutboxMessage.objects.create(task=MAIL_TASK, args=[4])
+    assert outbox.publish(fourth.pk, attempts=0) is True
