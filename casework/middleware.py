@@ -71,6 +71,22 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class MethodNotAllowedPageMiddleware:
+    """A save-only address opened in the browser (a form's action from the history or a shared
+    link) answers 405 with an empty body, which the browser shows as its own English error
+    page: it gets a page in the user's language, with the same status and Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and request.method in ("GET", "HEAD"):
+            response.content = render_to_string("405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response
+
+
 class ServiceUnavailableMiddleware:
     """A database that is down gives a plain 503 page, never a traceback (QUALITY R4)."""
 

@@ -81,12 +81,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "casework.middleware.SessionLimitMiddleware",
     "casework.middleware.ActiveMembershipMiddleware",
+    "casework.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 if env_bool("CAUNOI_QUERY_COUNT", False):  # X-Query-Count per response, for bench/
     MIDDLEWARE.insert(0, "config.query_count.QueryCountMiddleware")
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "casework.views.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

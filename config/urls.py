@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("casework.urls")),
 ]
 
+handler400 = "casework.views.errors.bad_request"
 handler403 = "casework.views.errors.forbidden"
 handler404 = "casework.views.errors.not_found"
 handler500 = "casework.views.errors.server_error"

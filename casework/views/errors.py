@@ -1,5 +1,6 @@
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -25,3 +26,22 @@ def forbidden(request, exception=None):
     agency's to take (the message is the capability's label, never case data)."""
     action = str(exception) if exception is not None and str(exception) else ""
     return render(request, "403.html", {"action": action}, status=403)
+
+
+def bad_request(request, exception=None):
+    """A request Django refused before any view (a form far beyond the upload limit, too many
+    fields): a page in the user's language. Too large is a 413. Under htmx a form's 400 is
+    swapped into the page in place of the form (base.html's htmx-config), which would replace
+    what the user typed with this page: there the answer is a 413 or 422, which htmx does not
+    swap, and app.js says what happened next to the form."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    status = 413 if too_large else 400
+    if status == 400 and request.headers.get("HX-Request") == "true":
+        status = 422
+    return render(request, "400.html", {"too_large": too_large}, status=status)
+
+
+def csrf_failure(request, reason=""):
+    """The form's token is no longer valid (signed out, or signed in again in another tab, since
+    the page was opened). Django's own page is English and says nothing the user can act on."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,5 +1,13 @@
 // Cầu Nối's own script. No inline handlers anywhere (CSP script-src 'self').
 // Buttons and forms with data-confirm ask before submitting (closing a case, withdrawing consent).
+// "Go back" on the error pages (no inline handlers under the CSP).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-history-back]")) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var question = form.getAttribute("data-confirm");
@@ -25,6 +33,7 @@ document.addEventListener("submit", function (event) {
     if (event.type === "htmx:timeout") { return "timeout"; }
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (status === 503) { return "unavailable"; }
+    if (status === 413) { return "too-large"; }
     if (status >= 500) { return "server"; }
     if (status === 403 || status === 404) { return "refused"; }
     return "client";

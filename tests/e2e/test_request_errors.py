@@ -132,3 +132,35 @@ def test_a_failed_intake_section_save_never_says_saved_and_keeps_the_text(
     intake.refresh_from_db()
     assert intake.sections["belongings"]["cash_vnd"] == 250000
     assert_clean(page, allowed=(r"Failed to load resource", r"Response Status Error Code 503", r"htmx:afterRequest"))
+
+
+TOO_LARGE = "This is larger than the system accepts, so nothing was saved. What you typed is still here: shorten the longest text and try again."  # noqa: E501
+
+
+def test_an_intake_section_too_large_to_send_says_so_and_keeps_the_text(
+    live_server,
+    shelter_world,  # noqa: F811
+    page,
+    settings,
+):
+    """Django refuses a body beyond DATA_UPLOAD_MAX_MEMORY_SIZE before any view. Its 400 used to
+    be swapped in place of the section (htmx swaps a form's 400), replacing the text with an
+    English "Bad Request (400)" heading; it is a 413 now, which htmx does not swap."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4000
+    w = shelter_world
+    stay = admitted_with_all_but_goals(w)
+    intake = Intake.objects.get(stay=stay)
+    before = dict(intake.sections)
+    sign_in(page, live_server.url, "s.peace.worker")
+    page.goto(f"{live_server.url}/shelters/stays/{stay.public_id}/intake/")
+    goals = page.locator("[data-testid=section-goals]")
+    text = "Em muốn học nghề may và về gần mẹ. " * 200
+    goals.locator("[name=goals]").fill(text)
+    with page.expect_response(lambda response: "goals" in response.url and response.status == 413):
+        goals.locator("button[type=submit]").click()
+    expect(goals.locator("[data-testid=request-error]")).to_contain_text(vietnamese(_(TOO_LARGE)))
+    expect(goals.locator("[name=goals]")).to_have_value(text)
+    expect(page).not_to_have_title(re.compile("Bad Request"))
+    intake.refresh_from_db()
+    assert intake.sections == before
+    assert_clean(page, allowed=(r"Failed to load resource", r"Response Status Error Code 413", r"htmx:afterRequest"))

@@ -1,0 +1,55 @@
+"""Requests refused before or around a view get a page in the user's language, never Django's
+bare English one (a tester met "Bad Request (400)", "CSRF verification failed" and an empty
+405 that the browser showed as its own error)."""
+
+from django.test import Client
+
+from tests.fixtures.personas import sign_in
+
+
+def _note_url(case) -> str:
+    return f"/cases/{case.public_id}/notes/"
+
+
+def test_a_form_beyond_the_size_limit_is_a_413_in_vietnamese(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    client = sign_in(world.owner)
+    response = client.post(_note_url(world.case), {"body": "x" * 5000, "sensitivity": "core"})
+    assert response.status_code == 413
+    content = response.content.decode()
+    assert "Dữ liệu gửi quá lớn" in content and 'data-testid="bad-request"' in content
+    assert world.case.notes.count() == 0
+
+
+def test_under_htmx_a_refused_request_is_never_a_400_that_would_be_swapped_in(world, settings):
+    """base.html's htmx-config swaps a form's 400 into the page (its errors); a request Django
+    refused is not a form's answer and must not replace what the user typed."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    client = sign_in(world.owner)
+    too_large = client.post(_note_url(world.case), {"body": "x" * 5000}, HTTP_HX_REQUEST="true")
+    assert too_large.status_code == 413
+    too_many = client.post(_note_url(world.case), {f"f{n}": "1" for n in range(10)}, HTTP_HX_REQUEST="true")
+    assert too_many.status_code == 422
+    plain = client.post(_note_url(world.case), {f"f{n}": "1" for n in range(10)})
+    assert plain.status_code == 400 and "Yêu cầu không được chấp nhận" in plain.content.decode()
+
+
+def test_an_expired_form_token_says_so_in_vietnamese(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.owner)
+    signed_in = sign_in(world.owner)
+    client.cookies = signed_in.cookies
+    response = client.post(_note_url(world.case), {"body": "Ghi chú", "csrfmiddlewaretoken": "stale" * 8})
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "Biểu mẫu đã hết hạn" in content and "CSRF verification failed" not in content
+    assert world.case.notes.count() == 0
+
+
+def test_a_save_only_address_opened_in_the_browser_gets_a_page(world):
+    client = sign_in(world.owner)
+    response = client.get(_note_url(world.case))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Địa chỉ này chỉ dùng để lưu biểu mẫu" in response.content.decode()
