@@ -480,6 +480,7 @@ def _wizard_review(request, draft: Draft | None):
             if others:
                 do_flag_possible_duplicates(case, others, actor=request.user)
             _end_wizard(request, draft, completed=True)
+            messages.success(request, _("Case %(reference)s is registered.") % {"reference": case.reference})
             return redirect(reverse("casework:case-detail", args=[case.public_id]))
     context = {
         "step": "review",

@@ -149,6 +149,9 @@ def test_completion_deletes_the_draft_and_the_audit_holds_no_values(world, caplo
     case = Case.objects.get(person__full_name=NAME)
     assert response["Location"] == f"/cases/{case.public_id}/"
     assert not Draft.objects.exists()
+    # The case page the user lands on says the registration went through, with its reference.
+    landed = client.get(response["Location"]).content.decode()
+    assert f"Đã đăng ký hồ sơ {case.reference}." in landed
     created = draft_audit(world.owner, "created").get()
     assert created.action == AuditEvent.Action.CREATE and created.detail == {
         "draft": "new_case",
