@@ -6,12 +6,39 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import GuardedForm
 from casework.models import SensitivityClass
 
 YES_NO_UNKNOWN = [("", "—"), ("yes", _("yes")), ("no", _("no")), ("unknown", _("unknown"))]
+
+
+class PastDateField(forms.DateField):
+    """The date something happened (the rules explained, the consent signed): not after today."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."), code="future")
+
+
+# A telephone number as people write it: digits, with an optional leading +, spaces, dots,
+# dashes and parentheses between them; 8 to 15 digits (Vietnamese numbers have 10, with the
+# country code 11; landlines and foreign numbers differ).
+phone_number = RegexValidator(
+    r"^\+?[0-9(][0-9 .()-]*[0-9]$",
+    _("Enter a telephone number: digits, optionally with +, spaces, dots, dashes or parentheses."),
+    code="phone",
+)
+
+
+def validate_phone_digits(value: str) -> None:
+    digits = sum(ch.isdigit() for ch in value)
+    if not 8 <= digits <= 15:
+        raise forms.ValidationError(_("A telephone number has 8 to 15 digits."), code="phone_digits")
 
 
 class SectionForm(GuardedForm, forms.Form):
@@ -113,7 +140,7 @@ class RiskForm(SectionForm):
 
 
 class RulesForm(SectionForm):
-    explained_on = forms.DateField(label=_("Explained on"), widget=forms.DateInput(attrs={"type": "date"}))
+    explained_on = PastDateField(label=_("Explained on"), widget=forms.DateInput(attrs={"type": "date"}))
     language = forms.CharField(label=_("In which language"), max_length=100)
     understood = forms.BooleanField(label=_("She says she understood the house rules"))
     required = ("explained_on", "understood")
@@ -132,7 +159,7 @@ class StayConsentForm(SectionForm):
         choices=[("", "—"), ("person", _("the person")), ("representative", _("legal representative"))],
     )
     representative_name = forms.CharField(label=_("Representative's name"), max_length=200)
-    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = PastDateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
     required = ("agrees", "given_by", "signed_on")
     identity_fields = ("representative_name",)
 
@@ -149,7 +176,12 @@ class ContactForm(SectionForm):
     no_safe_contact = forms.BooleanField(label=_("She has no one safe to contact"))
     name = forms.CharField(label=_("Name"), max_length=200)
     relationship = forms.CharField(label=_("Relationship"), max_length=100)
-    phone = forms.CharField(label=_("Phone"), max_length=40)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        validators=[phone_number, validate_phone_digits],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
 
     def completion_errors(self, data: dict) -> dict[str, str]:
         if data.get("no_safe_contact"):

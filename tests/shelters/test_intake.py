@@ -116,6 +116,35 @@ def test_negative_cash_is_refused_in_the_htmx_partial(shelter_world, stay):
     assert "belongings" not in Intake.objects.get(stay=stay).sections
 
 
+@pytest.mark.parametrize(
+    ("section", "answers", "field"),
+    [
+        ("rules", {"explained_on": "2999-01-01", "language": "tiếng Việt"}, "explained_on"),
+        ("consent", {"agrees": "on", "given_by": "person", "signed_on": "2999-12-31"}, "signed_on"),
+        ("contact", {"name": "Lò Văn Dũng", "relationship": "anh trai", "phone": "abc-xyz-!!!"}, "phone"),
+        ("contact", {"name": "Lò Văn Dũng", "relationship": "anh trai", "phone": "12"}, "phone"),
+    ],
+)
+def test_a_date_to_come_or_a_phone_that_is_not_one_is_refused_and_kept(shelter_world, stay, section, answers, field):
+    """A consent "signed" in 2999 made the section complete; "abc-xyz-!!!" was kept as the
+    number to call in an emergency (found by a tester)."""
+    client = english(shelter_world.shelter_worker)
+    response = client.post(section_url(stay, section), answers, **HTMX)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'data-testid="error-{field}"' in page
+    assert answers[field] in page  # what was typed stays in the field
+    assert section not in Intake.objects.get(stay=stay).sections
+
+
+@pytest.mark.parametrize("phone", ["0912345678", "+84 912 345 678", "(024) 3825.1234", "0912-345-678"])
+def test_phone_numbers_as_people_write_them_are_kept(shelter_world, stay, phone):
+    client = english(shelter_world.shelter_worker)
+    answers = {"name": "Lò Văn Dũng", "relationship": "anh trai", "phone": phone}
+    assert client.post(section_url(stay, "contact"), answers, **HTMX).status_code == 200
+    assert Intake.objects.get(stay=stay).sections["contact"]["phone"] == phone
+
+
 def test_an_htmx_save_returns_only_the_section_and_its_index_link(shelter_world, stay):
     client = english(shelter_world.shelter_worker)
     response = client.post(section_url(stay, "needs"), {"needs": ["food", "rest"]}, **HTMX)
