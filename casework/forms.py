@@ -36,7 +36,7 @@ from casework.models import (
     User,
     VerificationOutcome,
 )
-from casework.widgets import FastSelect
+from casework.widgets import DocumentFileInput, FastSelect
 
 # No record in this system predates Vietnam's first anti-trafficking programmes.
 EARLIEST_YEAR = 1990
@@ -542,7 +542,7 @@ class NoteForm(StyledForm, forms.Form):
 
 
 class DocumentForm(StyledForm, forms.Form):
-    file = forms.FileField(label=_("File (PDF, PNG or JPEG)"))
+    file = forms.FileField(label=_("File (PDF, PNG or JPEG)"), widget=DocumentFileInput)
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
     sensitivity = forms.ChoiceField(label=_("Sensitivity"))
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

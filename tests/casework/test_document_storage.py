@@ -21,3 +21,12 @@ def test_a_document_missing_from_storage_is_a_404(world):
     client = sign_in(world.owner)
     client.raise_request_exception = False
     assert client.get(f"/cases/{world.case.public_id}/documents/{document.public_id}/").status_code == 404
+
+
+def test_the_upload_form_offers_only_the_kinds_of_file_it_accepts(world):
+    """The picker shows PDF, PNG and JPEG files; the server still checks the bytes
+    (casework/documents.py): `accept` only narrows the browser's picker."""
+    client = sign_in(world.owner)
+    response = client.get(f"/cases/{world.case.public_id}/documents/form/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'accept=".pdf,.png,.jpg,.jpeg"' in response.content.decode()
