@@ -10,7 +10,7 @@ import pathlib
 import pytest
 from playwright.sync_api import expect
 
-from casework.models import Role
+from casework.models import Agency, Role
 from referrals.actions import do_send_referral
 from referrals.models import ReferralPurpose
 from tests.e2e.conftest import assert_clean
@@ -104,3 +104,21 @@ def test_header_collapses_and_pages_fit_at_800_and_1366(live_server, reference_d
     expect(laptop.locator("[data-testid=nav-toggle]")).to_be_hidden()
     expect(laptop.locator("[data-testid=inbox-link]")).to_be_visible()
     assert_clean(laptop)
+
+
+@pytest.mark.browser
+def test_the_case_list_shows_all_its_columns_on_a_1280_px_screen(live_server, reference_data, new_page):
+    """With every cell on one line the table was 1,612 px wide at 1280 and the date and the
+    assignee were off screen (a tester). Names, status, agency and province now wrap."""
+    case = _world()
+    Agency.objects.filter(pk__in=[case.owning_agency_id]).update(name="Sở Y tế tỉnh Lào Cai (bảo trợ xã hội)")
+    page = new_page("laptop")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server.url, "e2e.ui.supervisor")
+    page.goto(live_server.url + "/")
+    table, box = page.evaluate(
+        "[document.querySelector('.case-table').scrollWidth, document.querySelector('.table-responsive').clientWidth]"
+    )
+    assert table <= box, (table, box)
+    expect(page.locator(".case-table tbody tr").first.locator("td").nth(6)).to_be_in_viewport()
+    assert_clean(page)
