@@ -53,3 +53,11 @@ def test_a_save_only_address_opened_in_the_browser_gets_a_page(world):
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     assert "Địa chỉ này chỉ dùng để lưu biểu mẫu" in response.content.decode()
+
+
+def test_a_request_refused_before_any_middleware_ran_gets_the_page_too(db):
+    """A Host outside ALLOWED_HOSTS is refused before the session or the user are known: the
+    page renders without them (no 500 from the error page itself)."""
+    response = Client().get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Yêu cầu không được chấp nhận" in response.content.decode()
