@@ -3,10 +3,10 @@ optional while a draft is saved; `required` names what completion needs, so a wo
 what she has and finish in a later sitting without losing anything."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,17 +27,16 @@ class PastDateField(forms.DateField):
 
 # A telephone number as people write it: digits, with an optional leading +, spaces, dots,
 # dashes and parentheses between them; 8 to 15 digits (Vietnamese numbers have 10, with the
-# country code 11; landlines and foreign numbers differ).
-phone_number = RegexValidator(
-    r"^\+?[0-9(][0-9 .()-]*[0-9]$",
-    _("Enter a telephone number: digits, optionally with +, spaces, dots, dashes or parentheses."),
-    code="phone",
-)
+# country code 11; landlines and foreign numbers differ). One message at a time.
+PHONE_SHAPE = re.compile(r"^\+?[0-9(][0-9 .()-]*[0-9]$")
 
 
-def validate_phone_digits(value: str) -> None:
-    digits = sum(ch.isdigit() for ch in value)
-    if not 8 <= digits <= 15:
+def validate_phone(value: str) -> None:
+    if not PHONE_SHAPE.match(value):
+        raise forms.ValidationError(
+            _("Enter a telephone number: digits, optionally with +, spaces, dots, dashes or parentheses."), code="phone"
+        )
+    if not 8 <= sum(ch.isdigit() for ch in value) <= 15:
         raise forms.ValidationError(_("A telephone number has 8 to 15 digits."), code="phone_digits")
 
 
@@ -179,7 +178,7 @@ class ContactForm(SectionForm):
     phone = forms.CharField(
         label=_("Phone"),
         max_length=40,
-        validators=[phone_number, validate_phone_digits],
+        validators=[validate_phone],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 

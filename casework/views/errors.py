@@ -44,4 +44,7 @@ def bad_request(request, exception=None):
 def csrf_failure(request, reason=""):
     """The form's token is no longer valid (signed out, or signed in again in another tab, since
     the page was opened). Django's own page is English and says nothing the user can act on."""
-    return render(request, "403_csrf.html", status=403)
+    response = render(request, "403_csrf.html", status=403)
+    # Under htmx the page is not shown: app.js reads this and says the form expired.
+    response["X-Form-Expired"] = "1"
+    return response

@@ -2,9 +2,17 @@
 // Buttons and forms with data-confirm ask before submitting (closing a case, withdrawing consent).
 // "Go back" on the error pages (no inline handlers under the CSP).
 document.addEventListener("click", function (event) {
-  if (event.target.closest && event.target.closest("[data-history-back]")) {
+  var back = event.target.closest && event.target.closest("[data-history-back]");
+  if (back) {
     event.preventDefault();
-    window.history.back();
+    // Back to the page of this site the user came from; a page opened from a bookmark, a
+    // pasted link or a new tab has none, and goes to the case list instead.
+    var fromHere = document.referrer.indexOf(window.location.origin + "/") === 0;
+    if (fromHere && window.history.length > 1) {
+      window.history.back();
+    } else {
+      window.location.assign(back.getAttribute("data-history-back") || "/");
+    }
   }
 });
 
@@ -35,6 +43,7 @@ document.addEventListener("submit", function (event) {
     if (status === 503) { return "unavailable"; }
     if (status === 413) { return "too-large"; }
     if (status >= 500) { return "server"; }
+    if (status === 403 && event.detail.xhr.getResponseHeader("X-Form-Expired")) { return "expired"; }
     if (status === 403 || status === 404) { return "refused"; }
     return "client";
   }

@@ -44,6 +44,7 @@ def test_an_expired_form_token_says_so_in_vietnamese(world):
     assert response.status_code == 403
     content = response.content.decode()
     assert "Biểu mẫu đã hết hạn" in content and "CSRF verification failed" not in content
+    assert response["X-Form-Expired"] == "1"  # under htmx app.js says the form expired
     assert world.case.notes.count() == 0
 
 

@@ -164,3 +164,38 @@ def test_an_intake_section_too_large_to_send_says_so_and_keeps_the_text(
     intake.refresh_from_db()
     assert intake.sections == before
     assert_clean(page, allowed=(r"Failed to load resource", r"Response Status Error Code 413", r"htmx:afterRequest"))
+
+
+EXPIRED = "This form has expired (you signed out or signed in again, perhaps in another tab), so nothing was saved. What you typed is still here: copy it if you need it, reload the page and save again."  # noqa: E501
+
+
+def test_an_expired_form_under_htmx_says_so_and_go_back_has_somewhere_to_go(
+    live_server,
+    shelter_world,  # noqa: F811
+    page,
+    new_page,
+):
+    """A section saved after signing in again in another tab is refused by the CSRF check: the
+    box says the form expired (not "you may no longer have access") and the text stays. The
+    error pages' "Quay lại" in a tab with no history goes to the case list."""
+    w = shelter_world
+    stay = admitted_with_all_but_goals(w)
+    sign_in(page, live_server.url, "s.peace.worker")
+    page.goto(f"{live_server.url}/shelters/stays/{stay.public_id}/intake/")
+    goals = page.locator("[data-testid=section-goals]")
+    goals.locator("[name=goals]").fill("Học nghề may")
+    page.context.clear_cookies(name="csrftoken")
+    with page.expect_response(lambda response: "goals" in response.url and response.status == 403):
+        goals.locator("button[type=submit]").click()
+    expect(goals.locator("[data-testid=request-error]")).to_contain_text(vietnamese(_(EXPIRED)))
+    expect(goals.locator("[name=goals]")).to_have_value("Học nghề may")
+    assert_clean(page, allowed=(r"Failed to load resource", r"Response Status Error Code 403", r"htmx:afterRequest"))
+
+    fresh = new_page("fresh-tab")
+    sign_in(fresh, live_server.url, "s.peace.worker")
+    other = fresh.context.new_page()  # a tab of its own: nothing to go back to
+    other.goto(f"{live_server.url}/account/sessions/abc/end/")
+    expect(other.locator("[data-testid=method-not-allowed]")).to_be_visible()
+    with other.expect_navigation():
+        other.locator("[data-history-back]").click()
+    assert other.url == f"{live_server.url}/"

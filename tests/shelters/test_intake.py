@@ -132,7 +132,8 @@ def test_a_date_to_come_or_a_phone_that_is_not_one_is_refused_and_kept(shelter_w
     response = client.post(section_url(stay, section), answers, **HTMX)
     assert response.status_code == 400
     page = response.content.decode()
-    assert f'data-testid="error-{field}"' in page
+    assert page.count(f'data-testid="error-{field}"') == 1
+    assert page.count("8 to 15 digits") + page.count("Enter a telephone number") <= 1  # one message at a time
     assert answers[field] in page  # what was typed stays in the field
     assert section not in Intake.objects.get(stay=stay).sections
 
