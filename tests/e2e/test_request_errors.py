@@ -134,6 +134,20 @@ def test_a_failed_intake_section_save_never_says_saved_and_keeps_the_text(
     assert_clean(page, allowed=(r"Failed to load resource", r"Response Status Error Code 503", r"htmx:afterRequest"))
 
 
+def _goals_refused(page, base_url: str, stay, text: str, status: int):
+    """The shelter worker types `text` into the goals section and saves; the answer is `status`.
+    Returns the section."""
+    sign_in(page, base_url, "s.peace.worker")
+    page.goto(f"{base_url}/shelters/stays/{stay.public_id}/intake/")
+    goals = page.locator("[data-testid=section-goals]")
+    goals.locator("[name=goals]").fill(text)
+    if status == 403:  # signed in again elsewhere: the form's token is no longer the session's
+        page.context.clear_cookies(name="csrftoken")
+    with page.expect_response(lambda response: "goals" in response.url and response.status == status):
+        goals.locator("button[type=submit]").click()
+    return goals
+
+
 TOO_LARGE = "This is larger than the system accepts, so nothing was saved. What you typed is still here: shorten the longest text and try again."  # noqa: E501
 
 
@@ -151,13 +165,8 @@ def test_an_intake_section_too_large_to_send_says_so_and_keeps_the_text(
     stay = admitted_with_all_but_goals(w)
     intake = Intake.objects.get(stay=stay)
     before = dict(intake.sections)
-    sign_in(page, live_server.url, "s.peace.worker")
-    page.goto(f"{live_server.url}/shelters/stays/{stay.public_id}/intake/")
-    goals = page.locator("[data-testid=section-goals]")
     text = "Em muốn học nghề may và về gần mẹ. " * 200
-    goals.locator("[name=goals]").fill(text)
-    with page.expect_response(lambda response: "goals" in response.url and response.status == 413):
-        goals.locator("button[type=submit]").click()
+    goals = _goals_refused(page, live_server.url, stay, text, 413)
     expect(goals.locator("[data-testid=request-error]")).to_contain_text(vietnamese(_(TOO_LARGE)))
     expect(goals.locator("[name=goals]")).to_have_value(text)
     expect(page).not_to_have_title(re.compile("Bad Request"))
@@ -178,15 +187,8 @@ def test_an_expired_form_under_htmx_says_so_and_go_back_has_somewhere_to_go(
     """A section saved after signing in again in another tab is refused by the CSRF check: the
     box says the form expired (not "you may no longer have access") and the text stays. The
     error pages' "Quay lại" in a tab with no history goes to the case list."""
-    w = shelter_world
-    stay = admitted_with_all_but_goals(w)
-    sign_in(page, live_server.url, "s.peace.worker")
-    page.goto(f"{live_server.url}/shelters/stays/{stay.public_id}/intake/")
-    goals = page.locator("[data-testid=section-goals]")
-    goals.locator("[name=goals]").fill("Học nghề may")
-    page.context.clear_cookies(name="csrftoken")
-    with page.expect_response(lambda response: "goals" in response.url and response.status == 403):
-        goals.locator("button[type=submit]").click()
+    stay = admitted_with_all_but_goals(shelter_world)
+    goals = _goals_refused(page, live_server.url, stay, "Học nghề may", 403)
     expect(goals.locator("[data-testid=request-error]")).to_contain_text(vietnamese(_(EXPIRED)))
     expect(goals.locator("[name=goals]")).to_have_value("Học nghề may")
     assert_clean(page, allowed=(r"Failed to load resource", r"Response Status Error Code 403", r"htmx:afterRequest"))
