@@ -59,7 +59,10 @@ def publish(message_id: int, *, attempts: int | None = None) -> bool:
     took the row in between is not followed by a second publication. While the broker failed
     less than SKIP_SECONDS ago, the row is left to the relay untried."""
     if broker_breaker.open:
-        log.info("outbox %s: left to the relay (the broker failed moments ago)", message_id)
+        # Said on the row, as a failed publication would be: an operator sees why it waits.
+        OutboxMessage.objects.filter(pk=message_id, published_at__isnull=True, done_at__isnull=True).update(
+            last_error=f"not published: the broker failed less than {SKIP_SECONDS:g} s ago; left to the relay"
+        )
         return False
     return _publish(message_id, attempts) == SENT
 

@@ -163,6 +163,8 @@ def test_after_the_broker_failed_publishes_leave_their_rows_to_the_relay_at_once
     assert outbox.publish(third.pk, attempts=0) is False
     assert len(tried) == 1  # only the first went to the broker
     assert OutboxMessage.objects.filter(published_at__isnull=True, done_at__isnull=True).count() == 3
+    second.refresh_from_db()
+    assert "left to the relay" in second.last_error  # why it waits, on the row
     broker.fail = False
     # The relay is not held back by the pause: it is how the rows get out.
     assert outbox.relay(timezone.now() + datetime.timedelta(seconds=3)) == 3
