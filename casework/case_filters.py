@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from casework.access import holds_class, visible_cases
-from casework.forms import NOT_RECORDED, PAGING, CaseFilterForm
+from casework.filter_form import NOT_RECORDED, PAGING, CaseFilterForm
 from casework.lib.dates import day_range_q
 from casework.lib.kept_markup import KeptMarkup
 from casework.lib.text import normalize_name

@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import re
 
 from django import forms
 from django.conf import settings
@@ -14,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from casework import choices_cache
 from casework.lib.text import megabytes, normalize_document_number, vietnamese_sort_key
 from casework.models import (
-    AgeBand,
     Agency,
     CameToNotice,
     CaseStatus,
@@ -27,7 +27,6 @@ from casework.models import (
     IdentificationGround,
     Incident,
     Offender,
-    PersonStatus,
     PicklistValue,
     Province,
     ReturnMode,
@@ -42,9 +41,8 @@ from casework.widgets import DocumentFileInput, FastSelect
 EARLIEST_YEAR = 1990
 # The country a new person is given until the worker chooses another (ISO 3166 alpha-2).
 VIET_NAM = "VN"
-# The filter value for "no destination / return mode recorded".
-NOT_RECORDED = "none"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PHONE_INPUT = forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -257,6 +255,21 @@ def check_commune_in_province(form: forms.Form, name: str, province) -> None:
         form.add_error(name, _("This commune is not in the province chosen."))
 
 
+# A telephone number as people write it: digits, with an optional leading +, spaces, dots,
+# dashes and parentheses between them; 8 to 15 digits (Vietnamese numbers have 10, with the
+# country code 11; landlines and foreign numbers differ). One message at a time.
+PHONE_SHAPE = re.compile(r"^\+?[0-9(][0-9 .()-]*[0-9]$")
+
+
+def validate_phone(value: str) -> None:
+    if not PHONE_SHAPE.match(value):
+        raise forms.ValidationError(
+            _("Enter a telephone number: digits, optionally with +, spaces, dots, dashes or parentheses."), code="phone"
+        )
+    if not 8 <= sum(ch.isdigit() for ch in value) <= 15:
+        raise forms.ValidationError(_("A telephone number has 8 to 15 digits."), code="phone_digits")
+
+
 class PersonChecks:
     """Checks on who a person is: the wizard's person step and a group's row (group_forms.py)."""
 
@@ -302,7 +315,7 @@ class PersonForm(PersonChecks, StyledForm, forms.Form):
         required=False,
         help_text=_("Reintegration and follow-up go to the commune where she lives."),
     )
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False, widget=PHONE_INPUT)
     languages = forms.CharField(label=_("Languages spoken"), max_length=200, required=False)
     poor_household = forms.NullBooleanField(
         label=_("Poor household"),
@@ -316,7 +329,7 @@ class PersonForm(PersonChecks, StyledForm, forms.Form):
     )
     guardian_name = forms.CharField(label=_("Guardian / legal representative"), max_length=200, required=False)
     guardian_relation = forms.CharField(label=_("Relation to the person"), max_length=100, required=False)
-    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=30, required=False)
+    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=30, required=False, widget=PHONE_INPUT)
 
     # A new person is most often Vietnamese (docs/decisions.md 203); a correction shows what was recorded.
     default_nationality = True
@@ -330,6 +343,20 @@ class PersonForm(PersonChecks, StyledForm, forms.Form):
         reference_options(self.fields["home_former_province"], "former-provinces")
         if self.default_nationality and not self.is_bound and "nationality" not in self.initial:
             self.initial["nationality"] = Country.objects.filter(alpha2=VIET_NAM).values_list("pk", flat=True).first()
+
+    def clean_phone(self):
+        return self._checked_phone("phone")
+
+    def clean_guardian_phone(self):
+        return self._checked_phone("guardian_phone")
+
+    def _checked_phone(self, name: str) -> str:
+        # A number recorded before the check (or imported) may be kept as it is while other
+        # details are corrected; a new or changed one must look like a number.
+        value = self.cleaned_data[name].strip()
+        if value and value != self.initial.get(name):
+            validate_phone(value)
+        return value
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")
@@ -620,107 +647,6 @@ class OffenderStageForm(StyledForm, forms.Form):
     def __init__(self, *args, incident_id: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offender"].queryset = Offender.objects.filter(incident_id=incident_id)
-
-
-PAGING = ("page", "after", "before")
-
-
-class CaseFilterForm(StyledForm, forms.Form):
-    """Query-string filters of the case list; malformed values are dropped, never a 500.
-
-    The figures of the statistics page link here with the same names (`sex`, `age_band`,
-    `destination`, …), and an export of the list stores the same parameters.
-    """
-
-    q = forms.CharField(required=False, max_length=100, label=_("Search name or reference"))
-    status = forms.ChoiceField(
-        required=False, choices=[("", _("All statuses")), *CaseStatus.choices], label=_("Status")
-    )
-    province = LabelChoiceField(
-        Province.objects.all(), required=False, label=_("Province"), empty_label=_("All provinces")
-    )
-    agency = LabelChoiceField(queryset=None, required=False, label=_("Agency"), empty_label=_("All agencies"))
-    mine = forms.BooleanField(required=False, label=_("Assigned to me"))
-    children = forms.BooleanField(required=False, label=_("Children only"))
-    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
-    # Facts about the person (identity class): they match only cases whose identity is held.
-    sex = forms.ChoiceField(required=False, choices=[("", _("Any")), *Sex.choices], label=_("Sex"))
-    ethnicity = LabelChoiceField(
-        EthnicGroup.objects.all(), to_field_name="code", required=False, label=_("Ethnicity"), widget=forms.HiddenInput
-    )
-    minority = forms.ChoiceField(
-        required=False,
-        choices=[("", _("Any")), ("1", _("Ethnic minorities")), ("0", _("Kinh"))],
-        label=_("Ethnic group"),
-    )
-    age_band = forms.ChoiceField(
-        required=False, choices=[("", _("Any")), *AgeBand.choices], label=_("Age at reception")
-    )
-    # Core facts of the case.
-    person_status = forms.ChoiceField(
-        required=False, choices=[("", _("Any")), *PersonStatus.choices], label=_("Person status")
-    )
-    destination = forms.CharField(
-        required=False, max_length=4, label=_("Destination country"), widget=forms.HiddenInput
-    )
-    exploitation = forms.CharField(
-        required=False, max_length=80, label=_("Form of exploitation"), widget=forms.HiddenInput
-    )
-    return_mode = forms.ChoiceField(
-        required=False,
-        choices=[("", _("Any")), *ReturnMode.choices, (NOT_RECORDED, _("not recorded"))],
-        label=_("How the person returned"),
-    )
-    received_from = forms.DateField(required=False, label=_("Received from"), widget=DATE_INPUT)
-    received_to = forms.DateField(required=False, label=_("Received until"), widget=DATE_INPUT)
-    incident = forms.ChoiceField(
-        required=False,
-        choices=[("", _("Any")), ("1", _("Linked to an incident")), ("0", _("Not linked to an incident"))],
-        label=_("Incident"),
-    )
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
-    # Keyset cursors (casework.pagination): the case the next or previous page starts from.
-    after = forms.UUIDField(required=False)
-    before = forms.UUIDField(required=False)
-
-    def __init__(self, *args, agencies, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        cache_options(self.fields["agency"], "case-list-agencies")
-        reference_options(self.fields["province"], "provinces")
-
-    def clean_destination(self):
-        """A country's alpha-2 code, or "none" for cases without a destination recorded."""
-        code = self.cleaned_data["destination"].strip()
-        if not code or code == NOT_RECORDED:
-            return code
-        country = Country.objects.filter(alpha2=code.upper()).first()
-        if country is None:
-            raise forms.ValidationError(_("Unknown country."))
-        return country
-
-    def clean_exploitation(self):
-        code = self.cleaned_data["exploitation"].strip()
-        if not code:
-            return code
-        value = PicklistValue.objects.filter(list_name=PicklistValue.List.EXPLOITATION_TYPE, code=code).first()
-        if value is None:
-            raise forms.ValidationError(_("Unknown form of exploitation."))
-        return value
-
-    def valid_data(self) -> dict:
-        """The filters that validated; a bad one is ignored instead of failing the page."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-
-    def params(self) -> dict[str, str]:
-        """The valid, non-empty filters as query-string values (JSON-safe; page left out)."""
-        data = self.valid_data()
-        return {
-            name: self[name].value() if not isinstance(value, bool) else "on"
-            for name, value in data.items()
-            if name not in PAGING and value not in (None, "", False)
-        }
 
 
 # Corrections after registration (casework.corrections) ---------------------------------------

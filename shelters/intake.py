@@ -3,14 +3,13 @@ optional while a draft is saved; `required` names what completion needs, so a wo
 what she has and finish in a later sitting without losing anything."""
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import GuardedForm
+from casework.forms import GuardedForm, validate_phone
 from casework.models import SensitivityClass
 
 YES_NO_UNKNOWN = [("", "—"), ("yes", _("yes")), ("no", _("no")), ("unknown", _("unknown"))]
@@ -23,21 +22,6 @@ class PastDateField(forms.DateField):
         super().validate(value)
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("This date is in the future."), code="future")
-
-
-# A telephone number as people write it: digits, with an optional leading +, spaces, dots,
-# dashes and parentheses between them; 8 to 15 digits (Vietnamese numbers have 10, with the
-# country code 11; landlines and foreign numbers differ). One message at a time.
-PHONE_SHAPE = re.compile(r"^\+?[0-9(][0-9 .()-]*[0-9]$")
-
-
-def validate_phone(value: str) -> None:
-    if not PHONE_SHAPE.match(value):
-        raise forms.ValidationError(
-            _("Enter a telephone number: digits, optionally with +, spaces, dots, dashes or parentheses."), code="phone"
-        )
-    if not 8 <= sum(ch.isdigit() for ch in value) <= 15:
-        raise forms.ValidationError(_("A telephone number has 8 to 15 digits."), code="phone_digits")
 
 
 class SectionForm(GuardedForm, forms.Form):

@@ -31,8 +31,8 @@ from casework.actions import do_create_case, do_flag_possible_duplicates
 from casework.case_filters import filter_badges, filter_bar, filter_cases, filter_form
 from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_events, readable_notes, shown_sections
 from casework.duplicates import audit_duplicate_check, person_match
+from casework.filter_form import PAGING
 from casework.forms import (
-    PAGING,
     CaseFactsForm,
     ConfirmForm,
     IncidentForm,

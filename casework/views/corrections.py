@@ -77,7 +77,8 @@ def _correction(request, case, *, instance, fields, form_class, action, initial,
     """The shared GET/POST of a correction page."""
     status, stale = 200, []
     if request.method == "POST":
-        form = form_class(request.POST)
+        # The recorded values as initial: a value recorded before a check was added may stay.
+        form = form_class(request.POST, initial=initial)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -86,7 +87,7 @@ def _correction(request, case, *, instance, fields, form_class, action, initial,
                 _refused(request, case, action.__name__, error)
                 instance.refresh_from_db()
                 base = corrections.fingerprints(instance, fields)
-                form = form_class(_with_fresh_base(request.POST, base))
+                form = form_class(_with_fresh_base(request.POST, base), initial=initial)
                 form.is_valid()
                 if not isinstance(error, StaleEdit):  # the stale box says it with the values
                     messages.error(request, str(error))

@@ -88,6 +88,8 @@ def facts(**changes) -> dict:
         ({"document_number": "001203004567"}, "document_type", "Say which document the number belongs to."),
         ({"home_province": "999999"}, "home_province", "Select a valid choice."),
         ({"phone": "9" * 200}, "phone", "Ensure this value has at most 30 characters"),
+        ({"phone": "abc-xyz-!!!"}, "phone", "Enter a telephone number"),
+        ({"guardian_phone": "0912"}, "guardian_phone", "A telephone number has 8 to 15 digits."),
     ],
 )
 def test_invalid_person_step_is_400_with_messages_and_keeps_what_was_typed(world, changes, field, message):

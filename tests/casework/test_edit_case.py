@@ -16,6 +16,7 @@ from casework.models import (
     CaseGrant,
     Country,
     LegalRegime,
+    Person,
     PersonStatus,
     PicklistValue,
     Role,
@@ -310,3 +311,20 @@ def test_a_document_number_is_stored_as_registration_stores_it(world):
     again = _person_form(case, document_number=" 001-199 012345 ")
     assert sign_in(world.owner).post(url, again).status_code == 302
     assert case.events.filter(kind=CaseEvent.Kind.UPDATED).count() == 1
+
+
+def test_a_changed_phone_must_look_like_one_and_a_recorded_one_may_stay(world):
+    case = _fresh(world.case)
+    Person.objects.filter(pk=case.person_id).update(phone="gọi qua mẹ")  # recorded before the check
+    case = _fresh(case)
+    url = reverse("casework:person-edit", args=[case.public_id])
+    client = sign_in(world.owner)
+    response = client.post(url, _person_form(case, phone="abc-xyz-!!!"))
+    assert response.status_code == 400
+    assert "Nhập số điện thoại" in response.content.decode()
+    assert _fresh(case).person.phone == "gọi qua mẹ"
+    # Another detail corrected, the old phone left as it was: saved.
+    assert client.post(url, _person_form(case, languages="Tiếng Mông")).status_code == 302
+    assert _fresh(case).person.languages == "Tiếng Mông"
+    assert client.post(url, _person_form(_fresh(case), phone="+84 (912) 345-678")).status_code == 302
+    assert _fresh(case).person.phone == "+84 (912) 345-678"
