@@ -34,12 +34,14 @@ from casework.responsibility import (
     do_record_return,
     do_record_verification,
 )
+from casework.views.case_forms import FormRefused, refused_on, refused_page
 from casework.views.common import IN_SECTION, back_to_case_section, form_errors_to_messages, membership_required
 
 
-def case_action(need: str, anchor: str = ""):
+def case_action(need: str, anchor: str = "", form: str = ""):
     """Wrap a POST handler: fetch the case through access.py with the capability it needs,
-    turn refusals into messages."""
+    turn refusals into messages. `form` names the on-demand form (case_forms.ON_DEMAND) the
+    handler posts from: its refusals (`refused_on`) show that form again as typed."""
 
     def decorate(handler):
         @membership_required
@@ -48,6 +50,8 @@ def case_action(need: str, anchor: str = ""):
             case, held = access_case(request.user, code, need=need)
             try:
                 result = handler(request, case, held)
+            except FormRefused as refused:
+                return refused_page(request, case, held, form, refused)
             except CaseworkError as error:
                 # Allowed to try, refused by a rule (an illegal move, a missing reason).
                 audit.record(
@@ -104,16 +108,13 @@ def _upload(request, case, kind: str, sensitivity: str, title: str) -> Document 
     )
 
 
-@case_action(Capability.RECORD_IDENTIFICATION, anchor="status")
+@case_action(Capability.RECORD_IDENTIFICATION, anchor="status", form="identification")
 def identification(request, case, held):
     form = IdentificationForm(request.POST, request.FILES, officers=colleagues_known_to(request.user))
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    data = form.cleaned_data
-    _checked_upload(request)
-    with transaction.atomic():
-        _record_identification(request, case, data)
+    with refused_on(form) as data:
+        _checked_upload(request)
+        with transaction.atomic():
+            _record_identification(request, case, data)
     messages.success(request, _("Identification decision recorded."))
     return None
 
@@ -141,39 +142,32 @@ def _record_identification(request, case, data: dict) -> None:
     )
 
 
-@case_action(Capability.PROPOSE_IDENTIFICATION, anchor="status")
+@case_action(Capability.PROPOSE_IDENTIFICATION, anchor="status", form="proposal")
 def propose_identification(request, case, held):
-    form = ProposalForm(request.POST, request.FILES)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    data = form.cleaned_data
-    _checked_upload(request)
-    with transaction.atomic():
-        document = _upload(request, case, Document.Kind.OTHER, SensitivityClass.IDENTITY, _("Grounds of the proposal"))
-        do_propose_identification(
-            case,
-            is_victim=data["outcome"] == "victim",
-            grounds=data["grounds"],
-            grounds_text=data["grounds_text"],
-            document=document,
-            agency=request.user.active_membership.agency,
-            actor=request.user,
-        )
+    with refused_on(ProposalForm(request.POST, request.FILES)) as data:
+        _checked_upload(request)
+        with transaction.atomic():
+            grounds = _("Grounds of the proposal")
+            document = _upload(request, case, Document.Kind.OTHER, SensitivityClass.IDENTITY, grounds)
+            do_propose_identification(
+                case,
+                is_victim=data["outcome"] == "victim",
+                grounds=data["grounds"],
+                grounds_text=data["grounds_text"],
+                document=document,
+                agency=request.user.active_membership.agency,
+                actor=request.user,
+            )
     messages.success(request, _("Proposal recorded; the competent body decides."))
     return None
 
 
-@case_action(Capability.RECORD_VERIFICATION, anchor="status")
+@case_action(Capability.RECORD_VERIFICATION, anchor="status", form="verification")
 def verification(request, case, held):
-    form = VerificationForm(request.POST)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    data = form.cleaned_data
-    do_record_verification(
-        case, outcome=data["outcome"], concluded_at=data["concluded_at"], note=data["note"], actor=request.user
-    )
+    with refused_on(VerificationForm(request.POST)) as data:
+        do_record_verification(
+            case, outcome=data["outcome"], concluded_at=data["concluded_at"], note=data["note"], actor=request.user
+        )
     messages.success(request, _("Result of initial verification recorded."))
     return None
 
@@ -189,13 +183,10 @@ def reopen(request, case, held):
     return None
 
 
-@case_action(Capability.ASSIGN, anchor="assign")
+@case_action(Capability.ASSIGN, anchor="assign", form="assign")
 def assign(request, case, held):
-    form = AssignForm(request.POST, caseworkers=assignable_caseworkers(case.owning_agency_id))
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    actions.do_assign_case(case, form.cleaned_data["user"], actor=request.user)
+    with refused_on(AssignForm(request.POST, caseworkers=assignable_caseworkers(case.owning_agency_id))) as data:
+        actions.do_assign_case(case, data["user"], actor=request.user)
     messages.success(request, _("Caseworker assigned."))
     return None
 
@@ -217,33 +208,28 @@ def add_note(request, case, held):
     return None
 
 
-@case_action(Capability.ADD_DOCUMENT, anchor="documents")
+@case_action(Capability.ADD_DOCUMENT, anchor="documents", form="documents")
 def upload_document(request, case, held):
-    form = DocumentForm(request.POST, request.FILES, held=held)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    actions.do_upload_document(
-        case,
-        upload=form.cleaned_data["file"],
-        kind=form.cleaned_data["kind"],
-        sensitivity=form.cleaned_data["sensitivity"],
-        title=form.cleaned_data["title"],
-        actor=request.user,
-        agency=request.user.active_membership.agency,
-        max_bytes=settings.DOCUMENT_MAX_BYTES,
-    )
+    with refused_on(DocumentForm(request.POST, request.FILES, held=held)) as data:
+        actions.do_upload_document(
+            case,
+            upload=data["file"],
+            kind=data["kind"],
+            sensitivity=data["sensitivity"],
+            title=data["title"],
+            actor=request.user,
+            agency=request.user.active_membership.agency,
+            max_bytes=settings.DOCUMENT_MAX_BYTES,
+        )
     messages.success(request, _("Document uploaded."))
     return None
 
 
-@case_action(Capability.RECORD_CONSENT, anchor="consent")
+@case_action(Capability.RECORD_CONSENT, anchor="consent", form="consents")
 def record_consent(request, case, held):
     form = ConsentForm(request.POST)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    actions.do_record_consent(case, form.save(commit=False), actor=request.user)
+    with refused_on(form):
+        actions.do_record_consent(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Consent recorded."))
     return None
 
@@ -277,15 +263,13 @@ def link_incident(request, case, held):
     return None
 
 
-@case_action(Capability.RECORD_INVESTIGATION, anchor="investigation")
+@case_action(Capability.RECORD_INVESTIGATION, anchor="investigation", form="offenders")
 def add_offender(request, case, held):
     if "offender" in request.POST:  # the stage of an offender already recorded
         return _set_offender_stage(request, case)
     form = OffenderForm(request.POST)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    actions.do_add_offender(case, form.save(commit=False), actor=request.user)
+    with refused_on(form):
+        actions.do_add_offender(case, form.save(commit=False), actor=request.user)
     messages.success(request, _("Offender recorded."))
     return None
 
@@ -300,13 +284,10 @@ def _set_offender_stage(request, case):
     return None
 
 
-@case_action(Capability.RECORD_RETURN, anchor="summary")
+@case_action(Capability.RECORD_RETURN, anchor="summary", form="return")
 def record_return(request, case, held):
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        form_errors_to_messages(request, form, case=case)
-        return None
-    do_record_return(case, returned_on=form.cleaned_data["returned_on"], actor=request.user)
+    with refused_on(ReturnForm(request.POST)) as data:
+        do_record_return(case, returned_on=data["returned_on"], actor=request.user)
     messages.success(request, _("Return to Vietnam recorded."))
     return None
 

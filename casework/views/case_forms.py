@@ -2,12 +2,17 @@
 consent", "Record the identification decision", "Record an offender"... and fetches the form
 when it is opened (htmx, on the <details> toggle); without JavaScript the same address is a page
 of its own with the form. The form posts to the same action as before, which redirects back to
-the case page's section. `offered_forms` is the one rule for which of them a case page offers,
-so the page never links a form its address would refuse."""
+the case page's section. A refused one (a field in error, or a rule of the action) comes back
+as that page of its own with what was typed and the reason, a 400 (decision 330).
+`offered_forms` is the one rule for which of them a case page offers, so the page never links
+a form its address would refuse."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
+from django import forms as django_forms
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import audit
 from casework.access import Capability, access_case, assignable_caseworkers, colleagues_known_to
+from casework.actions import CaseworkError
 from casework.forms import (
     AssignForm,
     ConsentForm,
@@ -27,7 +33,7 @@ from casework.forms import (
     VerificationForm,
 )
 from casework.models import AuditEvent, Case, CaseStatus, SensitivityClass
-from casework.views.common import is_htmx, membership_required
+from casework.views.common import is_htmx, membership_required, record_invalid_form
 
 DECIDING = (CaseStatus.VERIFYING, CaseStatus.IDENTIFYING)
 
@@ -162,3 +168,50 @@ def case_form(request, code, name: str):
     if is_htmx(request):
         return render(request, form.template, context)
     return render(request, "casework/case_form.html", context)
+
+
+class FormRefused(Exception):
+    """An on-demand form's action refused: the bound form, and the rule's reason if a rule
+    (not a field) refused it."""
+
+    def __init__(self, form: django_forms.BaseForm, reason: str = ""):
+        super().__init__(reason)
+        self.form, self.reason = form, reason
+
+
+@contextmanager
+def refused_on(form: django_forms.BaseForm) -> Iterator[dict]:
+    """Run an on-demand form's action on its valid data; a field in error or the action's
+    refusal becomes `FormRefused`, which `case_action` shows as the form's own page."""
+    if not form.is_valid():
+        raise FormRefused(form)
+    try:
+        yield form.cleaned_data
+    except CaseworkError as error:
+        raise FormRefused(form, str(error)) from error
+
+
+def refused_page(request, case: Case, held, name: str, refused: FormRefused):
+    """The on-demand form `name` again, as typed, with its errors; audited as refused."""
+    entry = ON_DEMAND[name]
+    if refused.reason:
+        audit.record(
+            AuditEvent.Action.REFUSED,
+            actor=request.user,
+            case=case,
+            detail={"action": request.resolver_match.url_name, "reason": refused.reason},
+        )
+        messages.error(request, refused.reason)
+    else:
+        record_invalid_form(request, refused.form, case=case)
+    # The template names its form after itself: "casework/_document_form.html" → document_form.
+    form_name = entry.template.rsplit("/_", 1)[1].removesuffix(".html")
+    context = {
+        "case": case,
+        "held": held,
+        "form_template": entry.template,
+        "title": entry.title,
+        "anchor": entry.section,
+        form_name: refused.form,
+    }
+    return render(request, "casework/case_form.html", context, status=400)

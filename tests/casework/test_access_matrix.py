@@ -3,7 +3,8 @@
 The expected status codes are written out as a table, not derived from the access rules, so
 a change in what a persona may do shows up here as a failing row. 404: the case is not
 visible (and a `denied` row); 403: visible, but the action is not the persona's to take (and a
-`refused` row); 302: done or refused by a workflow rule, back to the case page.
+`refused` row); 302: done or refused by a workflow rule, back to the case page; 400: an
+on-demand form refused by a workflow rule, shown again as typed with the reason (decision 330).
 """
 
 import re
@@ -264,6 +265,10 @@ LEAD_WORKERS = (302, 302, 403, 403, 404, 404)  # caseworkers of the lead; the ot
 LEAD_WORKERS_CLOSED = (302, 302, 403, 404, 404, 404)  # the shelter no longer sees a closed case
 RECEIVER_WORKERS = (302, 302, 403, 404, 404, 404)  # the police caseworkers work as receivers
 NOT_RECEIVERS = (403, 403, 403, 404, 404, 404)  # the lead's work is not the receiver's
+# As above, where the rule refuses the post (its form shown again, 400).
+LEAD_REFUSED = (400, 400, 403, 403, 404, 404)
+LEAD_REFUSED_CLOSED = (400, 400, 403, 404, 404, 404)
+RECEIVER_REFUSED = (400, 400, 403, 404, 404, 404)
 LEAD_EDITORS = (200, 200, 403, 403, 404, 404)  # a correction page: the lead's caseworkers
 EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # The police case, referred to the shelter without `investigation`.
@@ -274,18 +279,18 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "doc_identity": (200, 200, 200, 200, 404, 404),
         "doc_investigation": (200, 200, 200, 404, 404, 404),
         "transition": LEAD_WORKERS,
-        "identification": LEAD_WORKERS,  # the police may identify
+        "identification": LEAD_REFUSED,  # the police may identify; not before verification
         "proposal": (403, 403, 403, 403, 404, 404),  # the police decide; they do not propose
-        "verification": LEAD_WORKERS,  # refused by the rule (no social agency received her): 302
+        "verification": LEAD_REFUSED,  # refused by the rule (no social agency received her)
         "reopen": LEAD_WORKERS,
-        "assign": (302, 302, 302, 403, 404, 404),
+        "assign": (302, 400, 400, 403, 404, 404),  # the second and third: already assigned
         "note": LEAD_WORKERS,
         "document": LEAD_WORKERS,
         "consent": LEAD_WORKERS,
         "consent_withdraw": LEAD_WORKERS,
         "incident": LEAD_WORKERS,
-        "offender": LEAD_WORKERS,
-        "return": LEAD_WORKERS,
+        "offender": LEAD_REFUSED,  # no incident recorded yet
+        "return": LEAD_REFUSED,  # she is not abroad
         "task": LEAD_WORKERS,
         "edit": LEAD_EDITORS,
         "person_edit": LEAD_EDITORS,
@@ -307,9 +312,9 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "doc_identity": (200, 200, 200, 404, 404, 404),
         "doc_investigation": (200, 200, 200, 404, 404, 404),
         "transition": NOT_RECEIVERS,
-        "identification": RECEIVER_WORKERS,
+        "identification": RECEIVER_REFUSED,
         "proposal": NOT_RECEIVERS,
-        "verification": RECEIVER_WORKERS,
+        "verification": RECEIVER_REFUSED,
         "reopen": NOT_RECEIVERS,
         "assign": NOT_RECEIVERS,
         "note": RECEIVER_WORKERS,
@@ -317,7 +322,7 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "consent": NOT_RECEIVERS,
         "consent_withdraw": NOT_RECEIVERS,
         "incident": RECEIVER_WORKERS,
-        "offender": RECEIVER_WORKERS,
+        "offender": RECEIVER_REFUSED,
         "return": NOT_RECEIVERS,
         "task": NOT_RECEIVERS,
         "edit": NOT_RECEIVERS,  # the lead corrects the facts
@@ -342,18 +347,18 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "doc_identity": (200, 200, 200, 404, 404, 404),
         "doc_investigation": (200, 200, 200, 404, 404, 404),
         "transition": LEAD_WORKERS_CLOSED,
-        "identification": LEAD_WORKERS_CLOSED,
+        "identification": LEAD_REFUSED_CLOSED,
         "proposal": (403, 403, 403, 404, 404, 404),
-        "verification": LEAD_WORKERS_CLOSED,
+        "verification": LEAD_REFUSED_CLOSED,
         "reopen": LEAD_WORKERS_CLOSED,
-        "assign": (302, 302, 302, 404, 404, 404),
+        "assign": (302, 400, 400, 404, 404, 404),
         "note": LEAD_WORKERS_CLOSED,
         "document": LEAD_WORKERS_CLOSED,
         "consent": LEAD_WORKERS_CLOSED,
         "consent_withdraw": LEAD_WORKERS_CLOSED,
         "incident": LEAD_WORKERS_CLOSED,
-        "offender": LEAD_WORKERS_CLOSED,
-        "return": LEAD_WORKERS_CLOSED,
+        "offender": LEAD_REFUSED_CLOSED,
+        "return": LEAD_REFUSED_CLOSED,
         "task": LEAD_WORKERS_CLOSED,
         "edit": (200, 200, 403, 404, 404, 404),  # a closed record is still corrected
         "person_edit": (200, 200, 403, 404, 404, 404),
@@ -449,6 +454,13 @@ def _check_one(scene, situation: str, route: str, persona: str, expected: int) -
             problems.append(f"{persona}: redirected to {response['Location']}")
         if new_audit.filter(action=AuditEvent.Action.DENIED).exists():
             problems.append(f"{persona}: a denied row for an allowed request")
+    elif status == 400:
+        if case.reference.encode() not in response.content:
+            problems.append(f"{persona}: the refused form's page does not name the case")
+        if not new_audit.filter(action=AuditEvent.Action.REFUSED).exists():
+            problems.append(f"{persona}: no refused row")
+        if CaseEvent.objects.filter(case=case).count() != events_before:
+            problems.append(f"{persona}: a refused request changed the case timeline")
     elif route.startswith("doc_"):
         if b"".join(response.streaming_content) != PDF:
             problems.append(f"{persona}: the download is not the uploaded file")

@@ -300,7 +300,7 @@ def test_a_victim_decision_needs_its_evidence_and_a_competent_body(chain):
     response = sign_in(chain.police_worker).post(
         reverse("casework:case-identification", args=[case.public_id]), decision
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert fresh(case).status == CaseStatus.VERIFYING  # no evidence ticked: nothing recorded
     with pytest.raises(actions.CaseworkError):
         actions.do_record_identification(

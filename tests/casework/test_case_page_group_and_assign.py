@@ -38,7 +38,7 @@ def test_a_deactivated_caseworker_is_neither_offered_nor_assigned(world):
     assert f'value="{leaver.pk}"' not in picker
 
     response = supervisor.post(reverse("casework:case-assign", args=[world.case.public_id]), {"user": leaver.pk})
-    assert response.status_code == 302
+    assert response.status_code == 400
     world.case.refresh_from_db()
     assert world.case.assigned_to == world.owner
     assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, case=world.case).exists()

@@ -13,16 +13,20 @@ from tests.fixtures.personas import sign_in
 ACTIONS = [
     ("owner", "transition/", {"status": "closed", "reason": " "}, "status"),
     ("owner", "notes/", {"text": ""}, "notes"),
-    ("owner", "documents/", {}, "documents"),
-    ("owner", "consents/", {}, "consent"),
     ("owner", "consents/withdraw/", {"consent": "nonsense"}, "consent"),
     ("owner", "incident/", {"criminal_case_number": "9" * 61}, "investigation"),
-    ("owner", "offenders/", {"role": "nonsense"}, "investigation"),
     ("owner", "offenders/", {"offender": "0", "stage": "nonsense"}, "investigation"),
     ("owner", "incident/unlink/", {"reason": ""}, "investigation"),
     # The case has no tasks: the section is shown for the refusal all the same.
     ("owner", "tasks/", {"task": "999", "outcome": "gọi điện"}, "tasks"),
-    ("supervisor", "assign/", {"user": "0"}, "assign"),
+]
+# The forms fetched on demand (decision 330): a refusal shows the form again on its own page,
+# as typed, with the errors beside the fields or the rule's reason at the top.
+ON_DEMAND = [
+    ("owner", "documents/", {"title": "Biên bản", "kind": "other"}, "documents", "Biên bản"),
+    ("owner", "consents/", {"purpose": "Tư vấn pháp lý"}, "consent", "Tư vấn pháp lý"),
+    ("owner", "offenders/", {"full_name": "Đối tượng X", "role": "nonsense"}, "investigation", "Đối tượng X"),
+    ("supervisor", "assign/", {"user": "0"}, "assign", None),
 ]
 
 
@@ -35,6 +39,19 @@ def test_a_refused_case_action_is_explained_inside_its_section(world, who, actio
     page = client.get(response["Location"]).content.decode()
     assert _messages(page, section), re.findall(r'data-testid="message">(.*?)</div>', page)
     assert _messages(page, "top") == []
+
+
+@pytest.mark.parametrize(("who", "action", "data", "section", "typed"), ON_DEMAND)
+def test_a_refused_on_demand_form_comes_back_as_typed_on_its_own_page(world, who, action, data, section, typed):
+    client = sign_in(getattr(world, who))
+    response = client.post(f"/cases/{world.case.public_id}/{action}", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'action="/cases/{world.case.public_id}/{action}"' in page  # the form itself, to post again
+    assert f'href="/cases/{world.case.public_id}/#{section}"' in page  # and the way back to its section
+    assert 'class="invalid-feedback d-block"' in page or _messages(page, "top")
+    if typed:
+        assert typed in page
 
 
 def test_unlinking_an_incident_without_a_reason_is_refused_on_the_case_page_not_the_incident_page(world):
