@@ -258,3 +258,44 @@ document.addEventListener("submit", function (event) {
   var here = document.querySelector("[data-scroll-here]");
   if (here) { here.scrollIntoView({ block: "center" }); }
 })();
+
+// A text area's limit said before the browser cuts silently (maxlength): from 80 % of it a count
+// below the field, and a warning when a paste was cut to fit (decision 331).
+(function () {
+  var FIELDS = "textarea[maxlength]";
+  function noteFor(field) {
+    var next = field.nextElementSibling;
+    if (next && next.hasAttribute("data-length-note")) { return next; }
+    var note = document.createElement("div");
+    note.className = "form-text";
+    note.setAttribute("data-length-note", "");
+    note.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", note);
+    return note;
+  }
+  function update(field, cut) {
+    var max = field.maxLength;
+    var used = field.value.length;
+    var next = field.nextElementSibling;
+    if (!cut && used < max * 0.8) {
+      if (next && next.hasAttribute("data-length-note")) { next.remove(); }
+      return;
+    }
+    var text = cut ? document.body.getAttribute("data-length-cut") : document.body.getAttribute("data-length-count");
+    var note = noteFor(field);
+    note.textContent = text.replace("%(max)s", max.toLocaleString("vi-VN")).replace("%(used)s", used.toLocaleString("vi-VN"));
+    note.classList.toggle("text-danger", cut || used >= max);
+  }
+  document.addEventListener("paste", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches(FIELDS) || !event.clipboardData) { return; }
+    var room = field.maxLength - field.value.length + (field.selectionEnd - field.selectionStart);
+    if (event.clipboardData.getData("text").length > room) { field.setAttribute("data-length-cut", ""); }
+  });
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches(FIELDS)) { return; }
+    update(field, field.hasAttribute("data-length-cut"));
+    field.removeAttribute("data-length-cut");
+  });
+})();
