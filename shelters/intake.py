@@ -9,19 +9,24 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import GuardedForm, validate_phone
+from casework.forms import EARLIEST_YEAR, GuardedForm, validate_phone
 from casework.models import SensitivityClass
 
 YES_NO_UNKNOWN = [("", "—"), ("yes", _("yes")), ("no", _("no")), ("unknown", _("unknown"))]
 
 
 class PastDateField(forms.DateField):
-    """The date something happened (the rules explained, the consent signed): not after today."""
+    """The date something happened (the rules explained, the consent signed): not after today,
+    nor before any record here can be (a mistyped year, 1900 for 2025)."""
 
     def validate(self, value):
         super().validate(value)
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("This date is in the future."), code="future")
+        if value and value.year < EARLIEST_YEAR:
+            raise forms.ValidationError(
+                _("Check the date: it is earlier than %(year)s.") % {"year": EARLIEST_YEAR}, code="too_early"
+            )
 
 
 class SectionForm(GuardedForm, forms.Form):

@@ -121,6 +121,8 @@ def test_negative_cash_is_refused_in_the_htmx_partial(shelter_world, stay):
     [
         ("rules", {"explained_on": "2999-01-01", "language": "tiếng Việt"}, "explained_on"),
         ("consent", {"agrees": "on", "given_by": "person", "signed_on": "2999-12-31"}, "signed_on"),
+        ("consent", {"agrees": "on", "given_by": "person", "signed_on": "1900-01-01"}, "signed_on"),
+        ("rules", {"explained_on": "1989-12-31", "language": "tiếng Việt"}, "explained_on"),
         ("contact", {"name": "Lò Văn Dũng", "relationship": "anh trai", "phone": "abc-xyz-!!!"}, "phone"),
         ("contact", {"name": "Lò Văn Dũng", "relationship": "anh trai", "phone": "12"}, "phone"),
     ],
