@@ -1,10 +1,15 @@
 import sys
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def not_found(request, exception=None):
@@ -43,7 +48,17 @@ def bad_request(request, exception=None):
 
 def csrf_failure(request, reason=""):
     """The form's token is no longer valid (signed out, or signed in again in another tab, since
-    the page was opened). Django's own page is English and says nothing the user can act on."""
+    the page was opened). Django's own page is English and says nothing the user can act on.
+    A stale sign-in form holds nothing worth keeping: it leads on to where the user was going
+    when already signed in (in another tab), or to a fresh sign-in form."""
+    if request.method == "POST" and request.path == reverse("casework:login"):
+        from casework.views.auth import safe_next
+
+        target = safe_next(request)
+        if request.user.is_authenticated:
+            return redirect(target or settings.LOGIN_REDIRECT_URL)
+        messages.info(request, _("The sign-in page had been open too long. Please sign in again."))
+        return redirect(reverse("casework:login") + (f"?{urlencode({'next': target})}" if target else ""))
     response = render(request, "403_csrf.html", status=403)
     # Under htmx the page is not shown: app.js reads this and says the form expired.
     response["X-Form-Expired"] = "1"

@@ -48,6 +48,24 @@ def test_an_expired_form_token_says_so_in_vietnamese(world):
     assert world.case.notes.count() == 0
 
 
+def test_a_stale_sign_in_form_leads_on_rather_than_to_the_expired_page(world):
+    """A sign-in form opened before signing in in another tab: its token was rotated by that
+    sign-in. Signed in already, it goes where the form was going; otherwise to a fresh form."""
+    stale = {"username": world.owner.username, "password": "x", "next": "/inbox/", "csrfmiddlewaretoken": "stale" * 8}
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = sign_in(world.owner).cookies  # the other tab's sign-in
+    response = client.post("/sign-in/", stale)
+    assert response.status_code == 302 and response["Location"] == "/inbox/"
+
+    anonymous = Client(enforce_csrf_checks=True)
+    response = anonymous.post("/sign-in/", {**stale, "next": "https://elsewhere.example/"})
+    assert response.status_code == 302 and response["Location"] == "/sign-in/"
+    page = anonymous.get(response["Location"]).content.decode()
+    assert "Trang đăng nhập đã mở quá lâu" in page
+    response = anonymous.post("/sign-in/", stale)
+    assert response["Location"] == "/sign-in/?next=%2Finbox%2F"
+
+
 def test_a_save_only_address_opened_in_the_browser_gets_a_page(world):
     client = sign_in(world.owner)
     response = client.get(_note_url(world.case))
