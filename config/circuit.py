@@ -28,10 +28,10 @@ class Breaker:
         _all.add(self)
 
     def check(self) -> None:
-        failed_at = self._failed_at
-        seconds = self._seconds()
-        if failed_at is not None and time.monotonic() - failed_at < seconds:
-            raise redis.exceptions.ConnectionError(f"{self._name} skipped: Redis failed less than {seconds:g} s ago")
+        if self.open:
+            raise redis.exceptions.ConnectionError(
+                f"{self._name} skipped: Redis failed less than {self._seconds():g} s ago"
+            )
 
     def trip(self) -> None:
         with self._lock:
@@ -43,11 +43,8 @@ class Breaker:
 
     @property
     def open(self) -> bool:
-        try:
-            self.check()
-        except redis.exceptions.ConnectionError:
-            return True
-        return False
+        failed_at = self._failed_at
+        return failed_at is not None and time.monotonic() - failed_at < self._seconds()
 
 
 def reset_all() -> None:
