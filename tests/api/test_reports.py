@@ -82,6 +82,7 @@ def test_a_possible_duplicate_the_agency_sees_must_be_confirmed(api):
     "change, field",
     [
         ({"person": {"full_name": "   ", "sex": "female"}}, "person.full_name"),
+        ({"person": {"full_name": "Lò Thị Mai", "sex": "female", "phone": "abc-xyz-!!!"}}, "person.phone"),
         ({"facts_province": "ZZ"}, "facts.reception_province"),
         ({"facts_commune": "c-hoankiem"}, "facts.reception_commune"),
         ({"picklist": ["no-such-form"]}, "facts.exploitation_forms"),
