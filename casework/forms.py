@@ -183,6 +183,10 @@ def _too_large(value) -> bool:
         return False
 
 
+def _has_crlf(value) -> bool:
+    return isinstance(value, str) and "\r\n" in value
+
+
 class GuardedForm:
     """The one form-level cleaner (decision 177): `refuse_unsafe_input` runs on every field of
     every form of the project, styled or not (admin and intake forms included)."""
@@ -195,7 +199,12 @@ class GuardedForm:
             try:
                 if not field.disabled:
                     refuse_unsafe_input(field, bf.data)
-                self.cleaned_data[name] = field._clean_bound_field(bf)
+                if not field.disabled and isinstance(field, forms.CharField) and _has_crlf(bf.data):
+                    # Browsers send a text area's line breaks as CR LF but count them as one
+                    # character against its maxlength: stored, and counted, as LF.
+                    self.cleaned_data[name] = field.clean(bf.data.replace("\r\n", "\n"))
+                else:
+                    self.cleaned_data[name] = field._clean_bound_field(bf)
                 if hasattr(self, f"clean_{name}"):
                     self.cleaned_data[name] = getattr(self, f"clean_{name}")()
             except ValidationError as error:
