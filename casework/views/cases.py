@@ -62,7 +62,7 @@ from casework.reception import group_of_case
 from casework.review import review_rows
 from casework.timeline import fold_access_events
 from casework.views.case_forms import offered_forms
-from casework.views.common import CASE_SECTIONS, is_htmx, membership_required
+from casework.views.common import CASE_SECTIONS, IN_SECTION, is_htmx, membership_required
 from casework.views.same_person import same_person_context
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,21 @@ def case_list(request):
     return render(request, "casework/case_list.html", context)
 
 
+def _message_section(request) -> str | None:
+    section = request.GET.get("section")
+    return section if section in CASE_SECTIONS else None
+
+
+def _refused_section(request) -> str | None:
+    """The section named in the address when a refusal of its form is among the messages."""
+    section = _message_section(request)
+    refused = any(
+        message.level == messages.ERROR and IN_SECTION in message.extra_tags
+        for message in messages.get_messages(request)
+    )
+    return section if refused else None
+
+
 @membership_required
 def case_detail(request, code):
     user = request.user
@@ -165,7 +180,9 @@ def case_detail(request, code):
         "reception_group": group_of_case(user, case),
         # The section whose form was just used shows this request's messages (base.html then
         # shows none at the top).
-        "message_section": request.GET.get("section") if request.GET.get("section") in CASE_SECTIONS else None,
+        "message_section": _message_section(request),
+        # Its form, when that form was refused, gets back what was typed (app.js keeps it).
+        "refused_section": _refused_section(request),
     }
     if context["shows"]["investigation"] and case.incident_id:
         context["offenders"] = list(case.incident.offenders.select_related("nationality"))

@@ -66,3 +66,34 @@ def test_a_refused_upload_keeps_the_title_and_kind(case_page, tmp_path):
     expect(form.locator("[name=kind]")).to_have_value("id_paper")
     assert not Document.objects.filter(case=case).exists()
     assert_clean(page, allowed=("status of 400",))
+
+
+def test_a_refused_note_comes_back_with_what_was_typed(case_page, live_server):
+    """A refused note redirects to the case page; the text and its group used to be lost
+    there (a tester). The form keeps them in the tab and the page marks it refused."""
+    page, case = case_page
+    form = page.locator("form[action$='/notes/']")
+    typed = "Gọi cho chị gái lúc 9 giờ.\nHẹn gặp lại vào thứ Hai."
+    form.locator("[name=body]").fill(typed)
+    chosen = form.locator("[name=sensitivity] option").last.get_attribute("value")
+    form.locator("[name=sensitivity]").select_option(chosen)
+
+    def refused_by_the_server(route):
+        # A group this account does not hold, as a page left open while it lost it would send.
+        route.continue_(post_data=route.request.post_data.replace(f"sensitivity={chosen}", "sensitivity=secret"))
+
+    page.route(f"{live_server.url}/cases/{case.public_id}/notes/", refused_by_the_server)
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()
+    page.unroute(f"{live_server.url}/cases/{case.public_id}/notes/")
+    expect(page.locator("#notes [data-testid=message]")).to_have_count(1)
+    expect(form.locator("[name=body]")).to_have_value(typed)
+    expect(form.locator("[name=sensitivity]")).to_have_value(chosen)
+    assert not case.notes.exists()
+
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()
+    expect(page.locator("#notes [data-testid=note]").first).to_contain_text("Gọi cho chị gái")
+    expect(form.locator("[name=body]")).to_have_value("")  # saved: nothing put back
+    assert case.notes.get().body == typed
+    assert_clean(page)
