@@ -50,12 +50,24 @@ def csrf_failure(request, reason=""):
     """The form's token is no longer valid (signed out, or signed in again in another tab, since
     the page was opened). Django's own page is English and says nothing the user can act on.
     A stale sign-in form holds nothing worth keeping: it leads on to where the user was going
-    when already signed in (in another tab), or to a fresh sign-in form."""
+    when that user is signed in already (in another tab), or to a fresh sign-in form. Its
+    password is not checked, so another account typed into it is not followed: the page says
+    who is signed in."""
     if request.method == "POST" and request.path == reverse("casework:login"):
         from casework.views.auth import safe_next
 
         target = safe_next(request)
         if request.user.is_authenticated:
+            signed_in = request.user.get_username()
+            typed = request.POST.get("username", "").strip()
+            if typed.casefold() != signed_in.casefold():
+                messages.warning(
+                    request,
+                    _("This browser is signed in as %(username)s. To use another account, sign out first.")
+                    % {"username": signed_in},
+                )
+                return redirect(settings.LOGIN_REDIRECT_URL)
+            messages.info(request, _("You are signed in as %(username)s.") % {"username": signed_in})
             return redirect(target or settings.LOGIN_REDIRECT_URL)
         messages.info(request, _("The sign-in page had been open too long. Please sign in again."))
         return redirect(reverse("casework:login") + (f"?{urlencode({'next': target})}" if target else ""))

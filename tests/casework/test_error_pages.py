@@ -2,6 +2,8 @@
 bare English one (a tester met "Bad Request (400)", "CSRF verification failed" and an empty
 405 that the browser showed as its own error)."""
 
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.test import Client
 
 from tests.fixtures.personas import sign_in
@@ -56,6 +58,12 @@ def test_a_stale_sign_in_form_leads_on_rather_than_to_the_expired_page(world):
     client.cookies = sign_in(world.owner).cookies  # the other tab's sign-in
     response = client.post("/sign-in/", stale)
     assert response.status_code == 302 and response["Location"] == "/inbox/"
+    # Another account typed into the stale form is not followed (its password is not checked):
+    # the page says who this browser is signed in as.
+    response = client.post("/sign-in/", {**stale, "username": world.colleague.username}, follow=True)
+    assert response.redirect_chain[0][0] == resolve_url(settings.LOGIN_REDIRECT_URL)
+    assert f"Trình duyệt này đang đăng nhập bằng tài khoản {world.owner.username}" in response.content.decode()
+    assert response.wsgi_request.user == world.owner
 
     anonymous = Client(enforce_csrf_checks=True)
     response = anonymous.post("/sign-in/", {**stale, "next": "https://elsewhere.example/"})
