@@ -17,7 +17,10 @@ YES_NO_UNKNOWN = [("", "—"), ("yes", _("yes")), ("no", _("no")), ("unknown", _
 
 class PastDateField(forms.DateField):
     """The date something happened (the rules explained, the consent signed): not after today,
-    nor before any record here can be (a mistyped year, 1900 for 2025)."""
+    nor before any record here can be (a mistyped year, 1900 for 2025), nor before the person
+    was received (`earliest`, set by the form)."""
+
+    earliest: datetime.date | None = None
 
     def validate(self, value):
         super().validate(value)
@@ -26,6 +29,12 @@ class PastDateField(forms.DateField):
         if value and value.year < EARLIEST_YEAR:
             raise forms.ValidationError(
                 _("Check the date: it is earlier than %(year)s.") % {"year": EARLIEST_YEAR}, code="too_early"
+            )
+        if value and self.earliest and value < self.earliest:
+            raise forms.ValidationError(
+                _("This date is before the person was received (%(date)s).")
+                % {"date": self.earliest.strftime("%d/%m/%Y")},
+                code="before_reception",
             )
 
 
@@ -37,9 +46,12 @@ class SectionForm(GuardedForm, forms.Form):
     # without `identity` they are neither shown, nor saved over, nor needed for completion.
     identity_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, identity: bool = True, **kwargs):
+    def __init__(self, *args, identity: bool = True, earliest: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.identity = identity
+        for field in self.fields.values():
+            if isinstance(field, PastDateField):
+                field.earliest = earliest
         if not identity:
             for name in self.identity_fields:
                 del self.fields[name]

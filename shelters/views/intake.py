@@ -65,10 +65,13 @@ class SectionPart:
         return self.saved_at is not None and timezone.localdate(self.saved_at) == timezone.localdate()
 
 
-def _form(section: Section, data=None, initial=None, *, identity: bool) -> SectionForm:
+def _form(section: Section, data=None, initial=None, *, identity: bool, stay: Stay | None = None) -> SectionForm:
     # Ids carry the section: several sections have a field of the same name on one page.
     # Without `identity`, fields naming someone are left out (SectionForm.identity_fields).
-    return STYLED_FORMS[section.key](data, initial=initial, auto_id=f"id_{section.key}_%s", identity=identity)
+    # A posted form's dates of what happened cannot be before the person was received.
+    earliest = timezone.localdate(stay.case.received_at) if stay is not None else None
+    form_class = STYLED_FORMS[section.key]
+    return form_class(data, initial=initial, auto_id=f"id_{section.key}_%s", identity=identity, earliest=earliest)
 
 
 def _part(
@@ -130,7 +133,7 @@ def save_section(request, code, section):
         raise Http404
     stay, held = access_stay(request.user, code, need=spec.sensitivity, act=True)
     identity = SensitivityClass.IDENTITY in held
-    form = _form(spec, request.POST, identity=identity)
+    form = _form(spec, request.POST, identity=identity, stay=stay)
     if not form.is_valid():
         intake = _intake(stay)
         if is_htmx(request):
@@ -154,7 +157,7 @@ def save_section(request, code, section):
 # completion, naming the sections, when one of them cannot be saved.
 
 
-def _posted_sections(request, held: set[str], identity: bool) -> dict[str, SectionForm]:
+def _posted_sections(request, stay: Stay, held: set[str], identity: bool) -> dict[str, SectionForm]:
     """The sections the completion form carried, each bound to its posted values."""
     forms: dict[str, SectionForm] = {}
     for key in request.POST.getlist("included"):
@@ -165,7 +168,7 @@ def _posted_sections(request, held: set[str], identity: bool) -> dict[str, Secti
         for name, values in request.POST.lists():
             if name.startswith(f"{key}-"):
                 data.setlist(name.removeprefix(f"{key}-"), values)
-        forms[key] = _form(spec, data, identity=identity)
+        forms[key] = _form(spec, data, identity=identity, stay=stay)
     return forms
 
 
@@ -190,7 +193,7 @@ def _unsaved(form: SectionForm, answers: dict) -> bool:
 def complete(request, code):
     stay, held = access_stay(request.user, code, act=True)
     intake = _intake(stay)
-    posted = _posted_sections(request, held, SensitivityClass.IDENTITY in held)
+    posted = _posted_sections(request, stay, held, SensitivityClass.IDENTITY in held)
     unsaved = {key: form for key, form in posted.items() if _unsaved(form, intake.sections.get(key) or {})}
     saved = []
     for key, form in unsaved.items():

@@ -1,5 +1,7 @@
 """The intake form's pages: draft saves by section, completion, and who may see which section."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -138,6 +140,21 @@ def test_a_date_to_come_or_a_phone_that_is_not_one_is_refused_and_kept(shelter_w
     assert page.count("8 to 15 digits") + page.count("Enter a telephone number") <= 1  # one message at a time
     assert answers[field] in page  # what was typed stays in the field
     assert section not in Intake.objects.get(stay=stay).sections
+
+
+@pytest.mark.parametrize(("section", "field"), [("rules", "explained_on"), ("consent", "signed_on")])
+def test_a_date_before_she_was_received_is_refused_and_the_day_itself_accepted(shelter_world, stay, section, field):
+    received = timezone.localdate(stay.case.received_at)
+    client = english(shelter_world.shelter_worker)
+    extra = {"language": "tiếng Việt"} if section == "rules" else {"agrees": "on", "given_by": "person"}
+    before = {field: (received - datetime.timedelta(days=1)).isoformat(), **extra}
+    response = client.post(section_url(stay, section), before, **HTMX)
+    assert response.status_code == 400
+    assert f"before the person was received ({received:%d/%m/%Y})" in response.content.decode()
+    assert section not in Intake.objects.get(stay=stay).sections
+    response = client.post(section_url(stay, section), {**before, field: received.isoformat()}, **HTMX)
+    assert response.status_code == 200
+    assert Intake.objects.get(stay=stay).sections[section][field] == received.isoformat()
 
 
 @pytest.mark.parametrize("phone", ["0912345678", "+84 912 345 678", "(024) 3825.1234", "0912-345-678"])
