@@ -530,15 +530,17 @@ def do_record_identification(
                 _("An identification decision can only be recorded during verification or identification.")
             )
         if identified_on > timezone.localdate():
-            raise CaseworkError(_("The identification date cannot be in the future."))
+            raise CaseworkError(_("The identification date cannot be in the future."), field="identified_on")
         if identified_on < timezone.localdate(locked.received_at):
-            raise CaseworkError(_("The identification date cannot be before the person was received."))
+            raise CaseworkError(
+                _("The identification date cannot be before the person was received."), field="identified_on"
+            )
         if not authority.strip() or not reason:
             raise CaseworkError(_("Name the deciding authority and give the grounds."))
         if set(grounds) - set(IdentificationGround.values):
             raise CaseworkError(_("Unknown ground of identification."))
         if officer is not None and not Membership.objects.filter(user=officer, agency=agency, is_active=True).exists():
-            raise CaseworkError(_("The officer who signed must be a member of the deciding agency."))
+            raise CaseworkError(_("The officer who signed must be a member of the deciding agency."), field="officer")
         if locked.status == CaseStatus.VERIFYING:
             locked = _move(locked, CaseStatus.IDENTIFYING, reason=reason, actor=actor)
         new_status = CaseStatus.IDENTIFIED if is_victim else CaseStatus.NOT_IDENTIFIED
@@ -690,11 +692,11 @@ def do_upload_document(
 
 def do_record_consent(case: Case, consent: Consent, *, actor: User) -> Consent:
     if not consent.classes:
-        raise CaseworkError(_("Choose at least one kind of data the consent covers."))
+        raise CaseworkError(_("Choose at least one kind of data the consent covers."), field="classes")
     if consent.given_on > timezone.localdate():
-        raise CaseworkError(_("Consent cannot be dated in the future."))
+        raise CaseworkError(_("Consent cannot be dated in the future."), field="given_on")
     if consent.given_by == Consent.GivenBy.REPRESENTATIVE and not consent.representative_name.strip():
-        raise CaseworkError(_("Name the legal representative who consented."))
+        raise CaseworkError(_("Name the legal representative who consented."), field="representative_name")
     with transaction.atomic():
         consent.case = case
         consent.recorded_by = actor

@@ -233,9 +233,13 @@ class StyledForm(GuardedForm):
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
+                self.mark_invalid(name)
+
+    def mark_invalid(self, name: str) -> None:
+        widget = self.fields[name].widget
+        if "is-invalid" not in widget.attrs.get("class", ""):
+            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+        widget.attrs["aria-invalid"] = "true"
 
 
 def picklist(list_name: str, label) -> LabelMultipleChoiceField:

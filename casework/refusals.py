@@ -10,7 +10,12 @@ from casework.models import AuditEvent, Case, User
 
 
 class CaseworkError(Exception):
-    """A refused action; the message is shown to the user as it is."""
+    """A refused action; the message is shown to the user as it is. `field` names the form
+    field the refusal is about, where there is one: a form shows the message beside it."""
+
+    def __init__(self, message="", *, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def audited_refusals(error_class: type[CaseworkError]):

@@ -288,11 +288,11 @@ def do_record_verification(
     note = (note or "").strip()
     concluded_at = concluded_at or timezone.now()
     if outcome not in VerificationOutcome.values:
-        raise CaseworkError(_("Choose the result of the verification."))
+        raise CaseworkError(_("Choose the result of the verification."), field="outcome")
     if not note:
-        raise CaseworkError(_("Say what the verification found."))
+        raise CaseworkError(_("Say what the verification found."), field="note")
     if concluded_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise CaseworkError(_("The verification cannot end in the future."))
+        raise CaseworkError(_("The verification cannot end in the future."), field="concluded_at")
     with transaction.atomic():
         locked = _locked(case)
         if locked.verification_started_at is None:
@@ -335,15 +335,15 @@ def do_record_return(case: Case, *, returned_on: datetime.date | None, actor: Us
     """A person recorded as abroad came back to Vietnam: from that day she is owed what a
     person in Vietnam is owed (Law 53 art. 37)."""
     if returned_on is None:
-        raise CaseworkError(_("Give the date she returned."))
+        raise CaseworkError(_("Give the date she returned."), field="returned_on")
     if returned_on > timezone.localdate():
-        raise CaseworkError(_("The return cannot be in the future."))
+        raise CaseworkError(_("The return cannot be in the future."), field="returned_on")
     with transaction.atomic():
         locked = _locked(case)
         if not locked.abroad:
             raise CaseworkError(_("The person is not recorded as abroad."))
         if returned_on < timezone.localdate(locked.received_at):
-            raise CaseworkError(_("The return cannot be before the person was received."))
+            raise CaseworkError(_("The return cannot be before the person was received."), field="returned_on")
         locked.abroad = False
         locked.returned_on = returned_on
         locked.save(update_fields=["abroad", "returned_on", "updated_at"])

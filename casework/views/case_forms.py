@@ -30,6 +30,7 @@ from casework.forms import (
     OffenderForm,
     ProposalForm,
     ReturnForm,
+    StyledForm,
     VerificationForm,
 )
 from casework.models import AuditEvent, Case, CaseStatus, SensitivityClass
@@ -172,11 +173,11 @@ def case_form(request, code, name: str):
 
 class FormRefused(Exception):
     """An on-demand form's action refused: the bound form, and the rule's reason if a rule
-    (not a field) refused it."""
+    refused it (shown beside its field when the rule names one, else at the top)."""
 
-    def __init__(self, form: django_forms.BaseForm, reason: str = ""):
+    def __init__(self, form: django_forms.BaseForm, reason: str = "", *, at_field: bool = False):
         super().__init__(reason)
-        self.form, self.reason = form, reason
+        self.form, self.reason, self.at_field = form, reason, at_field
 
 
 @contextmanager
@@ -188,6 +189,11 @@ def refused_on(form: django_forms.BaseForm) -> Iterator[dict]:
     try:
         yield form.cleaned_data
     except CaseworkError as error:
+        if error.field in form.fields:
+            form.add_error(error.field, str(error))
+            if isinstance(form, StyledForm):
+                form.mark_invalid(error.field)
+            raise FormRefused(form, str(error), at_field=True) from error
         raise FormRefused(form, str(error)) from error
 
 
@@ -201,7 +207,8 @@ def refused_page(request, case: Case, held, name: str, refused: FormRefused):
             case=case,
             detail={"action": request.resolver_match.url_name, "reason": refused.reason},
         )
-        messages.error(request, refused.reason)
+        if not refused.at_field:
+            messages.error(request, refused.reason)
     else:
         record_invalid_form(request, refused.form, case=case)
     # The template names its form after itself: "casework/_document_form.html" → document_form.

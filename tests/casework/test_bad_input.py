@@ -556,6 +556,22 @@ def test_bad_consent_is_refused(world, changes):
     assert not Consent.objects.exists()
 
 
+def test_a_rule_about_one_field_is_said_beside_that_field(world):
+    """A future consent date is refused by the action's rule, not the form; the message is
+    shown beside the date, which is marked invalid, not only at the top (a tester)."""
+    data = {"given_by": "person", "classes": ["core"], "purpose": "placement"}
+    data["given_on"] = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = client_for(world.owner).post(case_url(world.case, "consents/"), data)
+    assert form_refusals(response) == ["Consent cannot be dated in the future."]
+    block = field_block(response.content.decode(), "given_on")
+    assert "Consent cannot be dated in the future." in block and 'aria-invalid="true"' in block
+    assert 'data-testid="message"' not in response.content.decode()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.REFUSED, case=world.case, detail__reason="Consent cannot be dated in the future."
+    ).exists()
+    assert not Consent.objects.exists()
+
+
 # Other change endpoints with garbage -----------------------------------------------------------
 
 GARBAGE = [
