@@ -96,10 +96,13 @@ def _is_many(instance: models.Model, name: str) -> bool:
     return instance._meta.get_field(name).many_to_many
 
 
-def _minutes(value):
-    """Times are entered to the minute: a stored second is not a difference."""
+def _normal(value):
+    """Times are entered to the minute: a stored second is not a difference. Text is read
+    with LF line breaks (the forms' cleaning, decision 332): a CR LF stored earlier is not."""
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).replace(second=0, microsecond=0)
+    if isinstance(value, str) and "\r\n" in value:
+        return value.replace("\r\n", "\n")
     return value
 
 
@@ -110,7 +113,7 @@ def stored_value(instance: models.Model, name: str):
         return tuple(sorted(getattr(instance, name).values_list("pk", flat=True)))
     if field.is_relation:
         return getattr(instance, field.attname)
-    return _minutes(getattr(instance, name))
+    return _normal(getattr(instance, name))
 
 
 def _comparable(instance: models.Model, name: str, value):
@@ -122,7 +125,7 @@ def _comparable(instance: models.Model, name: str, value):
         return value.pk if value is not None else None
     if value is None and not field.null:
         return ""  # an empty optional text or choice field
-    return _minutes(value)
+    return _normal(value)
 
 
 def _digest(instance: models.Model, name: str, value) -> str:

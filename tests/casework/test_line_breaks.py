@@ -44,3 +44,24 @@ def test_a_note_longer_than_its_field_is_still_refused(world):
     response = sign_in(world.owner).post(f"/cases/{world.case.public_id}/notes/", {"body": sent, "sensitivity": "core"})
     assert response.status_code == 302
     assert not Note.objects.filter(case=world.case).exists()
+
+
+def test_a_summary_stored_with_cr_lf_is_not_taken_for_a_correction_when_sent_again(world):
+    """Text saved before the forms cleaned CR LF may hold it; the browser sends it back as CR LF
+    and the form cleans it to LF: the correction page must not see a change."""
+    from casework import actions
+    from casework.corrections import INCIDENT_FIELDS, fingerprints, stored_value
+    from tests.fixtures.personas import acting
+
+    incident = actions.do_link_incident(
+        world.case, None, actor=acting(world.owner), agency=world.police, criminal_case_number="", summary="x"
+    )
+    type(incident).objects.filter(pk=incident.pk).update(summary="Dòng một\r\nDòng hai")
+    incident.refresh_from_db()
+    form = {name: stored_value(incident, name) for name in INCIDENT_FIELDS}
+    form["summary"] = "Dòng một\r\nDòng hai"  # as the browser sends the text area back
+    form["base"] = fingerprints(incident, INCIDENT_FIELDS)
+    updates = world.case.events.filter(kind=CaseEvent.Kind.UPDATED).count()
+    response = sign_in(world.owner).post(f"/cases/{world.case.public_id}/incident/edit/", form)
+    assert response.status_code == 302
+    assert world.case.events.filter(kind=CaseEvent.Kind.UPDATED).count() == updates
