@@ -34,7 +34,7 @@ from casework.responsibility import (
     do_record_return,
     do_record_verification,
 )
-from casework.views.case_forms import FormRefused, refused_on, refused_page
+from casework.views.case_forms import ON_DEMAND, FormRefused, refused_on, refused_page
 from casework.views.common import IN_SECTION, back_to_case_section, form_errors_to_messages, membership_required
 
 
@@ -42,6 +42,9 @@ def case_action(need: str, anchor: str = "", form: str = ""):
     """Wrap a POST handler: fetch the case through access.py with the capability it needs,
     turn refusals into messages. `form` names the on-demand form (case_forms.ON_DEMAND) the
     handler posts from: its refusals (`refused_on`) show that form again as typed."""
+
+    if form and form not in ON_DEMAND:
+        raise ValueError(f"no on-demand form {form!r}")
 
     def decorate(handler):
         @membership_required
@@ -51,7 +54,9 @@ def case_action(need: str, anchor: str = "", form: str = ""):
             try:
                 result = handler(request, case, held)
             except FormRefused as refused:
-                return refused_page(request, case, held, form, refused)
+                if not form:
+                    raise TypeError(f"{handler.__name__} refuses with FormRefused but names no form") from refused
+                return refused_page(request, case, held, form, handler.__name__, refused)
             except CaseworkError as error:
                 # Allowed to try, refused by a rule (an illegal move, a missing reason).
                 audit.record(

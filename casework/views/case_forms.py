@@ -197,20 +197,25 @@ def refused_on(form: django_forms.BaseForm) -> Iterator[dict]:
         raise FormRefused(form, str(error)) from error
 
 
-def refused_page(request, case: Case, held, name: str, refused: FormRefused):
-    """The on-demand form `name` again, as typed, with its errors; audited as refused."""
+def refused_page(request, case: Case, held, name: str, action: str, refused: FormRefused):
+    """The on-demand form `name` again, as typed, with its errors; audited as refused (a rule's
+    refusal under the `action`'s name, as `case_action` audits the others) and, the page naming
+    the case, as a view like the form's own page."""
     entry = ON_DEMAND[name]
     if refused.reason:
         audit.record(
             AuditEvent.Action.REFUSED,
             actor=request.user,
             case=case,
-            detail={"action": request.resolver_match.url_name, "reason": refused.reason},
+            detail={"action": action, "reason": refused.reason},
         )
         if not refused.at_field:
             messages.error(request, refused.reason)
     else:
         record_invalid_form(request, refused.form, case=case)
+    audit.record(
+        AuditEvent.Action.VIEW, actor=request.user, case=case, classes=[SensitivityClass.CORE], detail={"form": name}
+    )
     # The template names its form after itself: "casework/_document_form.html" → document_form.
     form_name = entry.template.rsplit("/_", 1)[1].removesuffix(".html")
     context = {

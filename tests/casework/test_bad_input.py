@@ -566,8 +566,11 @@ def test_a_rule_about_one_field_is_said_beside_that_field(world):
     block = field_block(response.content.decode(), "given_on")
     assert "Consent cannot be dated in the future." in block and 'aria-invalid="true"' in block
     assert 'data-testid="message"' not in response.content.decode()
+    refused = AuditEvent.objects.get(action=AuditEvent.Action.REFUSED, case=world.case)
+    assert refused.detail == {"action": "record_consent", "reason": "Consent cannot be dated in the future."}
+    # The page names the case: a view of it, as the form's own page is.
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.REFUSED, case=world.case, detail__reason="Consent cannot be dated in the future."
+        action=AuditEvent.Action.VIEW, case=world.case, detail={"form": "consents"}
     ).exists()
     assert not Consent.objects.exists()
 
