@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.middleware.csrf import REASON_CSRF_TOKEN_MISSING
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,14 +47,21 @@ def bad_request(request, exception=None):
     return render(request, "400.html", {"too_large": too_large}, status=status)
 
 
+def _stale_token(reason: str) -> bool:
+    """The form's token is missing or no longer matches the cookie (Django's reasons)."""
+    return reason == REASON_CSRF_TOKEN_MISSING or reason.startswith("CSRF token from")
+
+
 def csrf_failure(request, reason=""):
     """The form's token is no longer valid (signed out, or signed in again in another tab, since
     the page was opened). Django's own page is English and says nothing the user can act on.
     A stale sign-in form holds nothing worth keeping: it leads on to where the user was going
     when that user is signed in already (in another tab), or to a fresh sign-in form. Its
-    password is not checked, so another account typed into it is not followed: the page says
-    who is signed in."""
-    if request.method == "POST" and request.path == reverse("casework:login"):
+    password is not checked, so another account typed into it is not followed: a page says
+    who is signed in and offers to sign out. Only a stale token takes this path: a refused
+    Origin or Referer, or no CSRF cookie at all, is a deployment or browser problem that a
+    redirect would hide (and loop on)."""
+    if request.method == "POST" and request.path == reverse("casework:login") and _stale_token(reason):
         from casework.views.auth import safe_next
 
         target = safe_next(request)
@@ -61,12 +69,7 @@ def csrf_failure(request, reason=""):
             signed_in = request.user.get_username()
             typed = request.POST.get("username", "").strip()
             if typed.casefold() != signed_in.casefold():
-                messages.warning(
-                    request,
-                    _("This browser is signed in as %(username)s. To use another account, sign out first.")
-                    % {"username": signed_in},
-                )
-                return redirect(settings.LOGIN_REDIRECT_URL)
+                return render(request, "signed_in_as.html", {"signed_in": signed_in}, status=409)
             messages.info(request, _("You are signed in as %(username)s.") % {"username": signed_in})
             return redirect(target or settings.LOGIN_REDIRECT_URL)
         messages.info(request, _("The sign-in page had been open too long. Please sign in again."))

@@ -2,8 +2,6 @@
 bare English one (a tester met "Bad Request (400)", "CSRF verification failed" and an empty
 405 that the browser showed as its own error)."""
 
-from django.conf import settings
-from django.shortcuts import resolve_url
 from django.test import Client
 
 from tests.fixtures.personas import sign_in
@@ -56,22 +54,37 @@ def test_a_stale_sign_in_form_leads_on_rather_than_to_the_expired_page(world):
     stale = {"username": world.owner.username, "password": "x", "next": "/inbox/", "csrfmiddlewaretoken": "stale" * 8}
     client = Client(enforce_csrf_checks=True)
     client.cookies = sign_in(world.owner).cookies  # the other tab's sign-in
+    client.get("/")  # and its CSRF cookie, newer than the stale form's token
     response = client.post("/sign-in/", stale)
     assert response.status_code == 302 and response["Location"] == "/inbox/"
     # Another account typed into the stale form is not followed (its password is not checked):
-    # the page says who this browser is signed in as.
-    response = client.post("/sign-in/", {**stale, "username": world.colleague.username}, follow=True)
-    assert response.redirect_chain[0][0] == resolve_url(settings.LOGIN_REDIRECT_URL)
-    assert f"Trình duyệt này đang đăng nhập bằng tài khoản {world.owner.username}" in response.content.decode()
-    assert response.wsgi_request.user == world.owner
+    # a page says who this browser is signed in as and offers to sign out.
+    response = client.post("/sign-in/", {**stale, "username": world.colleague.username})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"Trình duyệt này đang đăng nhập bằng tài khoản {world.owner.username}" in page
+    assert 'action="/sign-out/"' in page
+    assert world.colleague.username not in page
 
     anonymous = Client(enforce_csrf_checks=True)
+    anonymous.get("/sign-in/")  # its CSRF cookie; the form's token below is an older one
     response = anonymous.post("/sign-in/", {**stale, "next": "https://elsewhere.example/"})
     assert response.status_code == 302 and response["Location"] == "/sign-in/"
     page = anonymous.get(response["Location"]).content.decode()
     assert "Trang đăng nhập đã mở quá lâu" in page
     response = anonymous.post("/sign-in/", stale)
     assert response["Location"] == "/sign-in/?next=%2Finbox%2F"
+
+
+def test_a_sign_in_refused_for_its_origin_or_cookie_is_not_taken_for_a_stale_form(db):
+    """A refused Origin (a proxy or CSRF_TRUSTED_ORIGINS set wrong) or a browser that keeps no
+    cookie would loop on a fresh sign-in form: they get the 403 page, logged as such."""
+    data = {"username": "someone", "password": "x", "csrfmiddlewaretoken": "stale" * 8}
+    foreign = Client(enforce_csrf_checks=True).post("/sign-in/", data, HTTP_ORIGIN="https://elsewhere.example")
+    assert foreign.status_code == 403
+    without_cookie = Client(enforce_csrf_checks=True)
+    without_cookie.cookies.clear()
+    assert without_cookie.post("/sign-in/", data).status_code == 403
 
 
 def test_a_save_only_address_opened_in_the_browser_gets_a_page(world):
