@@ -199,7 +199,7 @@ class GuardedForm:
             try:
                 if not field.disabled:
                     refuse_unsafe_input(field, bf.data)
-                if not field.disabled and isinstance(field, forms.CharField) and _has_crlf(bf.data):
+                if not field.disabled and isinstance(field.widget, forms.Textarea) and _has_crlf(bf.data):
                     # Browsers send a text area's line breaks as CR LF but count them as one
                     # character against its maxlength: stored, and counted, as LF (decision 332).
                     self.cleaned_data[name] = field.clean(bf.data.replace("\r\n", "\n"))

@@ -182,8 +182,10 @@ def _unsaved(form: SectionForm, answers: dict) -> bool:
     if not form.is_valid():
         return True
     posted = to_json(form.cleaned_data)
+    # Text saved before forms cleaned CR LF as LF (decision 332) is compared as LF.
+    saved = {name: value.replace("\r\n", "\n") if isinstance(value, str) else value for name, value in answers.items()}
     return any(
-        not (_blank(posted.get(name)) and _blank(answers.get(name))) and posted.get(name) != answers.get(name)
+        not (_blank(posted.get(name)) and _blank(saved.get(name))) and posted.get(name) != saved.get(name)
         for name in form.fields
     )
 
