@@ -205,6 +205,12 @@ document.addEventListener("click", function (event) {
       keys(PREFIX + name.slice(0, name.lastIndexOf(":") + 1)).forEach(function (key) { store.removeItem(key); });
     }
   });
+  // A page of a case: whatever its forms kept and did not just put back is done with (a form
+  // the page no longer shows, such as a task marked done, leaves nothing behind).
+  document.querySelectorAll("[data-typed-done]").forEach(function (element) {
+    var part = element.getAttribute("data-typed-done");
+    keys(PREFIX).forEach(function (key) { if (key.indexOf(part) >= 0) { store.removeItem(key); } });
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -217,8 +223,9 @@ document.addEventListener("click", function (event) {
     var form = source && source.closest && source.closest("form[data-keep-typed]");
     if (form && event.detail.successful) { store.removeItem(PREFIX + form.getAttribute("data-keep-typed")); }
   });
+  // A form kept only when sent (the case page's, put back after a refusal) is not kept on idle.
   document.addEventListener("caunoi:idle", function () {
-    document.querySelectorAll("form[data-keep-typed]").forEach(save);
+    document.querySelectorAll("form[data-keep-typed]:not([data-keep-when-sent])").forEach(save);
   });
 })();
 
@@ -276,6 +283,7 @@ document.addEventListener("submit", function (event) {
   function update(field, cut) {
     var max = field.maxLength;
     var used = field.value.length;
+    var locale = document.documentElement.lang === "vi" ? "vi-VN" : "en-GB";
     var next = field.nextElementSibling;
     if (!cut && used < max * 0.8) {
       if (next && next.hasAttribute("data-length-note")) { next.remove(); }
@@ -283,19 +291,26 @@ document.addEventListener("submit", function (event) {
     }
     var text = cut ? document.body.getAttribute("data-length-cut") : document.body.getAttribute("data-length-count");
     var note = noteFor(field);
-    note.textContent = text.replace("%(max)s", max.toLocaleString("vi-VN")).replace("%(used)s", used.toLocaleString("vi-VN"));
+    note.textContent = text.replace("%(max)s", max.toLocaleString(locale)).replace("%(used)s", used.toLocaleString(locale));
     note.classList.toggle("text-danger", cut || used >= max);
   }
   document.addEventListener("paste", function (event) {
     var field = event.target;
     if (!field.matches || !field.matches(FIELDS) || !event.clipboardData) { return; }
     var room = field.maxLength - field.value.length + (field.selectionEnd - field.selectionStart);
-    if (event.clipboardData.getData("text").length > room) { field.setAttribute("data-length-cut", ""); }
+    // Counted as the field counts: a line break is one character, however the clipboard holds it.
+    var pasted = event.clipboardData.getData("text").replace(/\r\n?/g, "\n");
+    if (pasted.length > room) { field.setAttribute("data-length-cut", ""); }
   });
   document.addEventListener("input", function (event) {
     var field = event.target;
     if (!field.matches || !field.matches(FIELDS)) { return; }
     update(field, field.hasAttribute("data-length-cut"));
     field.removeAttribute("data-length-cut");
+  });
+  // A text put back after a refusal, or shown again on a form's own page, is counted at once.
+  document.querySelectorAll(FIELDS).forEach(function (field) { update(field, false); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    event.target.querySelectorAll(FIELDS).forEach(function (field) { update(field, false); });
   });
 })();

@@ -96,4 +96,6 @@ def test_a_refused_note_comes_back_with_what_was_typed(case_page, live_server):
     expect(page.locator("#notes [data-testid=note]").first).to_contain_text("Gọi cho chị gái")
     expect(form.locator("[name=body]")).to_have_value("")  # saved: nothing put back
     assert case.notes.get().body == typed
+    kept = page.evaluate("id => Object.keys(sessionStorage).filter(key => key.includes(id))", str(case.public_id))
+    assert kept == []  # nothing of the case is left in the tab
     assert_clean(page)
