@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -11,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from casework.actions import grant_case, revoke_case
 from casework.models import AuditEvent, CaseGrant, Role, SensitivityClass
 from shelters.actions import do_admit_from_placement
+from shelters.intake import PastDateField
 from shelters.models import Intake
 from tests.fixtures.personas import acting, sign_in
 from tests.fixtures.shelters import new_case, place
@@ -140,6 +142,14 @@ def test_a_date_to_come_or_a_phone_that_is_not_one_is_refused_and_kept(shelter_w
     assert page.count("8 to 15 digits") + page.count("Enter a telephone number") <= 1  # one message at a time
     assert answers[field] in page  # what was typed stays in the field
     assert section not in Intake.objects.get(stay=stay).sections
+
+
+def test_a_date_field_of_the_intake_refuses_a_year_before_any_record():
+    field = PastDateField()
+    with pytest.raises(ValidationError) as refused:
+        field.clean("1989-12-31")
+    assert refused.value.code == "too_early"
+    assert field.clean("1990-01-01") == datetime.date(1990, 1, 1)
 
 
 @pytest.mark.parametrize(("section", "field"), [("rules", "explained_on"), ("consent", "signed_on")])
