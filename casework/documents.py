@@ -23,11 +23,12 @@ DOCUMENT_SIGNATURES = {
 def check_document(upload, max_bytes: int) -> str:
     """The content type of an acceptable upload; CaseworkError otherwise."""
     if upload.size == 0:
-        raise CaseworkError(_("The file is empty."))
+        raise CaseworkError(_("The file is empty."), field="file")
     if upload.size > max_bytes:
         raise CaseworkError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": megabytes(upload.size), "limit": megabytes(max_bytes)}
+            % {"size": megabytes(upload.size), "limit": megabytes(max_bytes)},
+            field="file",
         )
     upload.seek(0)
     head = upload.read(16)
@@ -35,7 +36,7 @@ def check_document(upload, max_bytes: int) -> str:
     for signature, (content_type, _extension) in DOCUMENT_SIGNATURES.items():
         if head.startswith(signature):
             return content_type
-    raise CaseworkError(_("Only PDF, PNG and JPEG files can be uploaded."))
+    raise CaseworkError(_("Only PDF, PNG and JPEG files can be uploaded."), field="file")
 
 
 def check_upload_quota(case: Case, actor: User, size: int) -> None:

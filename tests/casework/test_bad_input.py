@@ -373,6 +373,7 @@ def test_wrong_file_type_is_refused_with_the_reason(world, name, content, conten
     assert "Only PDF, PNG and JPEG files can be uploaded." in form_refusals(response)
     # What was typed is kept: the title and the kind are chosen already (the file is not).
     page = response.content.decode()
+    assert "Only PDF, PNG and JPEG files can be uploaded." in field_block(page, "file")  # beside the file
     assert 'value="Giấy tờ"' in field_block(page, "title")
     assert 'value="id_paper" selected' in field_block(page, "kind")
     assert not Document.objects.exists()

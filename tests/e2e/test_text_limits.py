@@ -61,7 +61,7 @@ def test_a_refused_upload_keeps_the_title_and_kind(case_page, tmp_path):
     with page.expect_navigation():
         form.locator("[type=submit]").click()
     form = page.locator("form[action$='/documents/']")
-    expect(page.locator("[data-testid=message]")).to_contain_text("PDF, PNG")
+    expect(form.locator(".field-file .invalid-feedback")).to_contain_text("PDF, PNG")  # beside the file
     expect(form.locator("[name=title]")).to_have_value("Biên bản tiếp nhận")
     expect(form.locator("[name=kind]")).to_have_value("id_paper")
     assert not Document.objects.filter(case=case).exists()
