@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from casework import audit
 from casework.actions import CaseworkError, age_facts, record_event
+from casework.lib.text import with_lf
 from casework.models import AuditEvent, Case, CaseEvent, Incident, Offender, Person, SensitivityClass, User
 from casework.signals import case_changed
 
@@ -101,9 +102,7 @@ def _normal(value):
     with LF line breaks (the forms' cleaning, decision 332): a CR LF stored earlier is not."""
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).replace(second=0, microsecond=0)
-    if isinstance(value, str) and "\r\n" in value:
-        return value.replace("\r\n", "\n")
-    return value
+    return with_lf(value)
 
 
 def stored_value(instance: models.Model, name: str):

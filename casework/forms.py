@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework import choices_cache
-from casework.lib.text import megabytes, normalize_document_number, vietnamese_sort_key
+from casework.lib.text import megabytes, normalize_document_number, vietnamese_sort_key, with_lf
 from casework.models import (
     Agency,
     CameToNotice,
@@ -183,10 +183,6 @@ def _too_large(value) -> bool:
         return False
 
 
-def _has_crlf(value) -> bool:
-    return isinstance(value, str) and "\r\n" in value
-
-
 class GuardedForm:
     """The one form-level cleaner (decision 177): `refuse_unsafe_input` runs on every field of
     every form of the project, styled or not (admin and intake forms included)."""
@@ -199,10 +195,10 @@ class GuardedForm:
             try:
                 if not field.disabled:
                     refuse_unsafe_input(field, bf.data)
-                if not field.disabled and isinstance(field.widget, forms.Textarea) and _has_crlf(bf.data):
+                if not field.disabled and isinstance(field.widget, forms.Textarea):
                     # Browsers send a text area's line breaks as CR LF but count them as one
                     # character against its maxlength: stored, and counted, as LF (decision 332).
-                    self.cleaned_data[name] = field.clean(bf.data.replace("\r\n", "\n"))
+                    self.cleaned_data[name] = field.clean(with_lf(bf.data))
                 else:
                     self.cleaned_data[name] = field._clean_bound_field(bf)
                 if hasattr(self, f"clean_{name}"):

@@ -6,6 +6,12 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 
+def with_lf(value):
+    """Text with LF line breaks, as the forms clean a text area (decision 332); anything else
+    as it is."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def normalize_name(value: str) -> str:
     """Lower case, no diacritics, đ→d, single spaces: "Nguyễn  Thị" → "nguyen thi"."""
     value = (value or "").replace("đ", "d").replace("Đ", "D")

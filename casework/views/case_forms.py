@@ -144,6 +144,12 @@ def offered_forms(case: Case, caps: frozenset[str]) -> dict[str, bool]:
     return {name: form.capability in caps and form.applies(case) for name, form in ON_DEMAND.items()}
 
 
+def _page_context(case: Case, held, entry: OnDemand, forms: dict) -> dict:
+    """What the form's own page (and its fragment) shows: the form and the case it is for."""
+    context = {"case": case, "held": held, "form_template": entry.template, "title": entry.title}
+    return {**context, "anchor": entry.section, **forms}
+
+
 @membership_required
 def case_form(request, code, name: str):
     if name not in ON_DEMAND:
@@ -158,14 +164,7 @@ def case_form(request, code, name: str):
     audit.record(
         AuditEvent.Action.VIEW, actor=request.user, case=case, classes=[SensitivityClass.CORE], detail={"form": name}
     )
-    context = {
-        "case": case,
-        "held": held,
-        "form_template": form.template,
-        "title": form.title,
-        "anchor": form.section,
-        **form.build(case, held, request.user),
-    }
+    context = _page_context(case, held, form, form.build(case, held, request.user))
     if is_htmx(request):
         return render(request, form.template, context)
     return render(request, "casework/case_form.html", context)
@@ -218,12 +217,5 @@ def refused_page(request, case: Case, held, name: str, action: str, refused: For
     )
     # The template names its form after itself: "casework/_document_form.html" → document_form.
     form_name = entry.template.rsplit("/_", 1)[1].removesuffix(".html")
-    context = {
-        "case": case,
-        "held": held,
-        "form_template": entry.template,
-        "title": entry.title,
-        "anchor": entry.section,
-        form_name: refused.form,
-    }
+    context = _page_context(case, held, entry, {form_name: refused.form})
     return render(request, "casework/case_form.html", context, status=400)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import audit
 from casework.forms import StyledForm
+from casework.lib.text import with_lf
 from casework.models import AuditEvent, SensitivityClass
 from casework.views.common import is_htmx, membership_required
 from shelters.access import access_stay
@@ -183,7 +184,7 @@ def _unsaved(form: SectionForm, answers: dict) -> bool:
         return True
     posted = to_json(form.cleaned_data)
     # Text saved before forms cleaned CR LF as LF (decision 332) is compared as LF.
-    saved = {name: value.replace("\r\n", "\n") if isinstance(value, str) else value for name, value in answers.items()}
+    saved = {name: with_lf(value) for name, value in answers.items()}
     return any(
         not (_blank(posted.get(name)) and _blank(saved.get(name))) and posted.get(name) != saved.get(name)
         for name in form.fields
