@@ -35,7 +35,13 @@ from casework.responsibility import (
     do_record_verification,
 )
 from casework.views.case_forms import ON_DEMAND, FormRefused, refused_on, refused_page
-from casework.views.common import IN_SECTION, back_to_case_section, form_errors_to_messages, membership_required
+from casework.views.common import (
+    IN_SECTION,
+    back_to_case_section,
+    form_errors_to_messages,
+    membership_required,
+    upload_from_request,
+)
 
 
 def case_action(need: str, anchor: str = "", form: str = ""):
@@ -97,22 +103,6 @@ def _checked_upload(request):
     return upload
 
 
-def _upload(request, case, kind: str, sensitivity: str, title: str) -> Document | None:
-    upload = request.FILES.get("file")
-    if upload is None:
-        return None
-    return actions.do_upload_document(
-        case,
-        upload=upload,
-        kind=kind,
-        sensitivity=sensitivity,
-        title=title,
-        actor=request.user,
-        agency=request.user.active_membership.agency,
-        max_bytes=settings.DOCUMENT_MAX_BYTES,
-    )
-
-
 @case_action(Capability.RECORD_IDENTIFICATION, anchor="status", form="identification")
 def identification(request, case, held):
     form = IdentificationForm(request.POST, request.FILES, officers=colleagues_known_to(request.user))
@@ -138,7 +128,7 @@ def _record_identification(request, case, data: dict) -> None:
         officer_name=data["officer_name"],
         actor=request.user,
     )
-    _upload(
+    upload_from_request(
         request,
         case,
         Document.Kind.VICTIM_CONFIRMATION,
@@ -153,7 +143,7 @@ def propose_identification(request, case, held):
         _checked_upload(request)
         with transaction.atomic():
             grounds = _("Grounds of the proposal")
-            document = _upload(request, case, Document.Kind.OTHER, SensitivityClass.IDENTITY, grounds)
+            document = upload_from_request(request, case, Document.Kind.OTHER, SensitivityClass.IDENTITY, grounds)
             do_propose_identification(
                 case,
                 is_victim=data["outcome"] == "victim",
@@ -216,16 +206,7 @@ def add_note(request, case, held):
 @case_action(Capability.ADD_DOCUMENT, anchor="documents", form="documents")
 def upload_document(request, case, held):
     with refused_on(DocumentForm(request.POST, request.FILES, held=held)) as data:
-        actions.do_upload_document(
-            case,
-            upload=data["file"],
-            kind=data["kind"],
-            sensitivity=data["sensitivity"],
-            title=data["title"],
-            actor=request.user,
-            agency=request.user.active_membership.agency,
-            max_bytes=settings.DOCUMENT_MAX_BYTES,
-        )
+        upload_from_request(request, case, data["kind"], data["sensitivity"], data["title"])
     messages.success(request, _("Document uploaded."))
     return None
 

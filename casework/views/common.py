@@ -2,13 +2,14 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from casework import audit
+from casework import actions, audit
 from casework.middleware import is_background
-from casework.models import AuditEvent
+from casework.models import AuditEvent, Document
 
 
 def membership_required(view):
@@ -22,6 +23,23 @@ def membership_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def upload_from_request(request, case, kind: str, sensitivity: str, title: str) -> Document | None:
+    """The request's file, if one was sent, as a document of the case by the acting user."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None
+    return actions.do_upload_document(
+        case,
+        upload=upload,
+        kind=kind,
+        sensitivity=sensitivity,
+        title=title,
+        actor=request.user,
+        agency=request.user.active_membership.agency,
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+    )
 
 
 # Tag of a refusal that belongs beside the form that was used (templates/_messages.html).

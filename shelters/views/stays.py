@@ -3,7 +3,6 @@ malformed form is shown again with what was typed and a 400."""
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from casework.actions import CaseworkError
 from casework.disclosure import readable_notes
 from casework.forms import DocumentForm, NoteForm
 from casework.models import AuditEvent, SensitivityClass
-from casework.views.common import membership_required
+from casework.views.common import membership_required, upload_from_request
 from shelters import access, actions
 from shelters.actions import ShelterError
 from shelters.forms import AdmitForm, DischargeForm, ExtendForm, FollowUpForm, ServiceForm, WalkInForm
@@ -297,16 +296,7 @@ def upload_document(request, code):
         Capability.ADD_DOCUMENT,
         "document_form",
         lambda shown: DocumentForm(request.POST, request.FILES, held=shown),
-        lambda stay, data: casework_actions.do_upload_document(
-            stay.case,
-            upload=data["file"],
-            kind=data["kind"],
-            sensitivity=data["sensitivity"],
-            title=data["title"],
-            actor=request.user,
-            agency=request.user.active_membership.agency,
-            max_bytes=settings.DOCUMENT_MAX_BYTES,
-        ),
+        lambda stay, data: upload_from_request(request, stay.case, data["kind"], data["sensitivity"], data["title"]),
         _("Document uploaded."),
         "notes",
     )
