@@ -112,6 +112,9 @@ def build_endpoints(people: People, cache: Cache, settings: Settings) -> tuple[l
         "diacritics_matched": "Nguyễn Thị" in found.text if settings.search == "nguyen thi" else None,
     }
     rotation = itertools.cycle(case_pages)
+    # The names the mixed load searches for (P7), in turn: most are rarer than the one above, and
+    # a rarer name walks more of the user's cases before a page is full (decision 333).
+    names = itertools.cycle([pages.list_url({"q": name}) for name in load.SEARCHES])
 
     def get(url):
         return lambda client: client.get(url)
@@ -135,6 +138,13 @@ def build_endpoints(people: People, cache: Cache, settings: Settings) -> tuple[l
             pages.list_url(settings.filter_query),
         ),
         Endpoint("search", "caseworker", get(search_url), f"q={settings.search}", search_url),
+        Endpoint(
+            "search_names",
+            "caseworker",
+            lambda client: client.get(next(names)),
+            f"the mixed load's {len(load.SEARCHES)} names in turn",
+            "/?q=<name>",
+        ),
         Endpoint(
             "case_page",
             "caseworker",

@@ -94,6 +94,7 @@ def test_every_page_of_the_table_is_measured(results):
         "case_list_deep",
         "case_list_filtered",
         "search",
+        "search_names",
         "case_page",
         "inbox",
         "dashboard_province_uncached",
