@@ -124,6 +124,17 @@ HIDDEN_FILTERS = ("ethnicity", "destination", "exploitation")
 MORE_FILTERS = tuple(name for name in EXTRA_FILTERS if name not in HIDDEN_FILTERS)
 
 
+def ignored_filters(form: CaseFilterForm) -> list[str]:
+    """What the list left out of a bound filter form, one line per refusal: the filter's label
+    and why (the form's own message)."""
+    ignored = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            ignored.append(f"{field.label}: {error}" if field is not None and field.label else str(error))
+    return ignored
+
+
 def filter_badges(form: CaseFilterForm, filters: dict, query: Mapping) -> list[dict]:
     """The active extra filters: label, value shown, the query string without it, and the
     raw value for the hidden input that keeps it when the other filters change."""

@@ -28,7 +28,7 @@ from casework.access import (
     with_person_name,
 )
 from casework.actions import do_create_case, do_flag_possible_duplicates
-from casework.case_filters import filter_badges, filter_bar, filter_cases, filter_form
+from casework.case_filters import filter_badges, filter_bar, filter_cases, filter_form, ignored_filters
 from casework.disclosure import OWNER_ONLY_EVENTS, case_picklists, readable_events, readable_notes, shown_sections
 from casework.duplicates import audit_duplicate_check, person_match
 from casework.filter_form import PAGING
@@ -83,6 +83,10 @@ def case_list(request):
     user = request.user
     form = filter_form(request.GET)
     filters = form.valid_data() if request.GET else {}
+    # A filter the form refused (an address edited by hand, a search past its length) is left
+    # out, said above the rows, and the answer is a 400: a list that quietly showed every case
+    # under a search box holding the name looked like that name's matches (decision 334).
+    ignored = ignored_filters(form) if request.GET else []
     # Probed on the newest-first walk, or from the holdings of a user who holds few (decision 315).
     how = page_form(user)
     query = (filters.get("q") or "").strip()
@@ -121,11 +125,13 @@ def case_list(request):
         "query_string": params.urlencode(),
         "filter_badges": badges,
         "export_params": form.params() if request.GET else {},
+        "ignored_filters": ignored,
     }
+    status = 400 if ignored else 200
     if is_htmx(request):  # the results only: the filter bar stays as the user set it
-        return render(request, "casework/_case_results.html", context)
+        return render(request, "casework/_case_results.html", context, status=status)
     context["filter_bar"] = filter_bar(form, badges, request.GET)
-    return render(request, "casework/case_list.html", context)
+    return render(request, "casework/case_list.html", context, status=status)
 
 
 def _message_section(request) -> str | None:

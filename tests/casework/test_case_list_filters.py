@@ -15,6 +15,7 @@ from django.utils import translation
 from casework import actions
 from casework.case_filters import filter_cases, filter_form
 from casework.models import (
+    AuditEvent,
     Case,
     CaseGrant,
     Country,
@@ -177,10 +178,40 @@ MALFORMED = [
 ]
 
 
+SUMMARY = r'<div class="alert alert-warning" role="alert" data-testid="ignored-filters">(.*?)</div>'
+
+
 @pytest.mark.parametrize("params", MALFORMED)
-def test_a_malformed_filter_is_ignored_not_a_500(world, cases, params):
+def test_a_malformed_filter_is_left_out_with_a_400_not_a_500(world, cases, params):
     client = sign_in(world.owner)
-    assert listed(client, **params) == listed(client)
+    response = client.get("/", params)
+    assert response.status_code == 400
+    assert {case.reference for case in response.context["cases"]} == listed(client)
+    assert len(response.context["ignored_filters"]) == 1
+
+
+def test_a_search_past_its_length_is_not_shown_as_its_matches(world, cases):
+    """An address with a name longer than the box takes (100) listed every case under the box
+    holding that name, with 200 and no word (decision 334)."""
+    client = sign_in(world.owner)
+    with translation.override("vi"):
+        response = client.get("/", {"q": "nguyen thi " + "x" * 150})
+        row = AuditEvent.objects.filter(actor=world.owner).latest("pk")
+        htmx = client.get("/", {"q": "x" * 101}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    summary = re.search(SUMMARY, response.content.decode(), re.S)
+    assert summary is not None
+    assert "Các điều kiện lọc sau không dùng được và đã được bỏ qua:" in summary.group(1)
+    assert "Tìm theo họ tên hoặc số hồ sơ: " in summary.group(1)
+    # Left out, not matched: every case is listed, and the audit row is a plain list's.
+    assert {case.reference for case in response.context["cases"]} == listed(client)
+    assert row.action == AuditEvent.Action.LIST
+    assert "q" not in row.detail["filters"]
+    # The results an htmx filter change swaps in say it too (htmx swaps a 400).
+    assert htmx.status_code == 400
+    assert re.search(SUMMARY, htmx.content.decode(), re.S) is not None
+    # A valid list says nothing.
+    assert re.search(SUMMARY, client.get("/").content.decode(), re.S) is None
 
 
 @pytest.mark.parametrize(

@@ -61,9 +61,11 @@ def test_a_cursor_on_someone_elses_case_shows_nothing(world):
     response = sign_in(world.owner).get(LIST, {"after": str(foreign.public_id), "page": "2"})
     assert response.status_code == 200
     assert references(response) == []
-    # A malformed cursor is dropped like any bad filter: the first page.
+    # A malformed cursor is left out like any bad filter: the first page, with a 400 that says so.
     response = sign_in(world.owner).get(LIST, {"after": "not-a-uuid"})
+    assert response.status_code == 400
     assert references(response) == [world.case.reference]
+    assert len(response.context["ignored_filters"]) == 1
 
 
 def test_a_deep_page_costs_the_same_queries_as_the_first(world):
