@@ -74,10 +74,11 @@ class CaseFilterForm(StyledForm, forms.Form):
         choices=[("", _("Any")), ("1", _("Linked to an incident")), ("0", _("Not linked to an incident"))],
         label=_("Incident"),
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    # Not in the bar; the labels name them where a refusal is said (decision 334).
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, label=_("Page"))
     # Keyset cursors (casework.pagination): the case the next or previous page starts from.
-    after = forms.UUIDField(required=False)
-    before = forms.UUIDField(required=False)
+    after = forms.UUIDField(required=False, label=_("Place in the list"))
+    before = forms.UUIDField(required=False, label=_("Place in the list"))
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
