@@ -86,7 +86,7 @@ def case_list(request):
     # A filter the form refused (an address edited by hand, a search past its length) is left
     # out, said above the rows, and the answer is a 400: a list that quietly showed every case
     # under a search box holding the name looked like that name's matches (decision 334).
-    ignored = ignored_filters(form) if request.GET else []
+    ignored = ignored_filters(form)  # none when nothing was asked: the form is then unbound
     # Probed on the newest-first walk, or from the holdings of a user who holds few (decision 315).
     how = page_form(user)
     query = (filters.get("q") or "").strip()
