@@ -42,7 +42,9 @@ def filter_cases(user, filters: dict, *, probe: bool = False, from_holdings: boo
     if query and looks_like_reference(query):
         condition &= Q(reference__istartswith=query.upper())
     elif query:
-        identity &= Q(person__search_name__contains=normalize_name(query))
+        # The case's copy of the person's search name, read from the newest-first index
+        # (decision 335); like every identity filter, only where identity is held.
+        identity &= Q(search_name__contains=normalize_name(query))
     if identity:
         cases = cases.filter(identity, holds_class(user, SensitivityClass.IDENTITY))
     if filters.get("incident"):

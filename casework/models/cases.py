@@ -384,6 +384,11 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The person's `search_name`, copied by the database (triggers of migration 0034, on every
+    # insert, every change of `person`, every change of the person's name): whatever is written
+    # here is replaced. Identity data: filter on it only where identity is held, as
+    # `case_filters` does (decision 335).
+    search_name = models.CharField(max_length=600, editable=False, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -397,7 +402,9 @@ class Case(models.Model):
             ("view_case_support", "Can view support data of a case"),
         ]
         indexes = [
-            models.Index(fields=["-created_at", "-id"], name="case_newest"),
+            # The owner and the name ride in the newest-first index, so a walk for a page (probing
+            # each case's permission rows, matching a name) reads no case row (decision 335).
+            models.Index(fields=["-created_at", "-id"], include=["owning_agency", "search_name"], name="case_newest"),
             models.Index(fields=["status", "-created_at"], name="case_status_newest"),
             models.Index(fields=["owning_agency", "-created_at"], name="case_agency_newest"),
             models.Index(fields=["due_at"], name="case_due", condition=models.Q(overdue_flagged_at__isnull=True)),

@@ -91,15 +91,17 @@ def case_list(request):
     how = page_form(user)
     query = (filters.get("q") or "").strip()
     page = newest_first(
-        # The name only where identity is held, and no person row (decision 320).
-        with_person_name(filter_cases(user, filters, **how), user, "pk").select_related(
-            "owning_agency", "reception_province", "assigned_to"
-        ),
+        filter_cases(user, filters, **how),
         visible_cases(user, **how),
         number=filters.get("page") or 1,
         size=PAGE_SIZE,
         after=filters.get("after"),
         before=filters.get("before"),
+        # The page's ids found on the index alone, then its rows with the name only where
+        # identity is held: no person row, nor the case's copy of the name (decisions 320, 335).
+        shown=with_person_name(Case.objects.defer("search_name"), user, "pk").select_related(
+            "owning_agency", "reception_province", "assigned_to"
+        ),
     )
     # What the rows showed: their core facts, and names where identity is held.
     shown_classes = [SensitivityClass.CORE] if page.rows else []

@@ -98,7 +98,7 @@ def specs() -> dict[str, tuple[type, list[str]]]:
             "returned_on identification_agency_id identification_grounds verification_agency_id "
             "verification_started_at "
             "verification_due_at verification_concluded_at verification_outcome verification_flagged_at historic "
-            "identification_officer_id identification_officer_name merged_into_id",
+            "identification_officer_id identification_officer_name merged_into_id search_name",
         ),
         "case_exploitation_forms": (Case.exploitation_forms.through, "case_id picklistvalue_id"),
         "case_means_of_control": (Case.means_of_control.through, "case_id picklistvalue_id"),

@@ -682,6 +682,7 @@ class Stories(ReferralStory, ShelterStory, SupportStory):
                 None,  # identification officer: the authority's name is written as typed
                 "",
                 None,  # merged into: no story merges two records
+                self.rows["person"][person["row"]][4],  # the person's search name (decision 335)
             )
         )
         person_row = self.rows["person"][person["row"]]
