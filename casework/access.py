@@ -12,11 +12,13 @@ holder) and the agency's kind. Views, templates and the support plan all ask `ca
 is restated elsewhere. Seeing a case without the capability gives a 403 and a `refused` row.
 """
 
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeAlias
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, CharField, Exists, F, OuterRef, Q, QuerySet, TextChoices, Value, When
@@ -433,16 +435,34 @@ def _holdings(membership: Membership, held: int) -> QuerySet[Any]:
 FEW_HOLDINGS = 2000
 
 
+# The process's answers of `page_form`, by membership: (until, answer) on the monotonic clock.
+_page_forms: dict[int, tuple[float, dict[str, bool]]] = {}
+PAGE_FORMS_KEPT = 10_000
+
+
 def page_form(user: Actor) -> dict[str, bool]:
     """How a newest-first page of the user's cases filters them (`visible_cases`'s keywords):
     probed on the walk of the newest cases, or from the holdings when the user holds fewer than
     FEW_HOLDINGS cases — counted up to that many index entries only. A walk for a user holding
-    a handful of cases passed every case of the country to find no full page (1.5 s at 1 M)."""
+    a handful of cases passed every case of the country to find no full page (1.5 s at 1 M).
+
+    Both forms give the same rows, so the answer is kept by the process for
+    CAUNOI_PAGE_FORM_SECONDS: a count on every list page was a query of its own (decision 336).
+    A membership crossing FEW_HOLDINGS meanwhile gets the slower plan for that long."""
     membership = active_membership(user)
     if membership is None or not user.is_authenticated:
         return {"probe": True}
+    now, seconds = time.monotonic(), settings.CAUNOI_PAGE_FORM_SECONDS
+    kept = _page_forms.get(membership.pk)
+    if kept is not None and kept[0] > now:
+        return dict(kept[1])
     held = _holdings(membership, permission_id(CLASS_PERMISSIONS[SensitivityClass.CORE]))
-    return {"from_holdings": True} if held[:FEW_HOLDINGS].count() < FEW_HOLDINGS else {"probe": True}
+    answer = {"from_holdings": True} if held[:FEW_HOLDINGS].count() < FEW_HOLDINGS else {"probe": True}
+    if seconds > 0:
+        if len(_page_forms) >= PAGE_FORMS_KEPT:
+            _page_forms.clear()
+        _page_forms[membership.pk] = (now + seconds, answer)
+    return dict(answer)
 
 
 def changeable_cases(user: Actor) -> QuerySet[Case]:

@@ -357,6 +357,10 @@ CAUNOI_CHOICES_CACHE_SECONDS = env_int("CAUNOI_CHOICES_CACHE_SECONDS", 0 if ENVI
 # a change to a referral or notification drops them at once (messaging/header_counts.py,
 # decision 251). Off under test by default, like the choices: rolled-back tests reuse ids.
 CAUNOI_HEADER_COUNTS_SECONDS = env_int("CAUNOI_HEADER_COUNTS_SECONDS", 0 if ENVIRONMENT == "test" else 60)
+# How long a process keeps its answer to "does this membership hold few cases?" (the case
+# list's form of page, `casework.access.page_form`; decision 336). It chooses a plan, never
+# the rows; 0 counts on every page.
+CAUNOI_PAGE_FORM_SECONDS = env_int("CAUNOI_PAGE_FORM_SECONDS", 0 if ENVIRONMENT == "test" else 60)
 # Off under test by default: tests roll their transactions back, so nothing would invalidate.
 CAUNOI_DASHBOARD_CACHE_SECONDS = env_int("CAUNOI_DASHBOARD_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 900)
 # The dashboard's overdue referral steps and beds (they move with the clock and the beds, not

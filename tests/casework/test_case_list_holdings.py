@@ -84,3 +84,25 @@ def test_a_page_costs_the_same_statements_in_both_forms(far_apart, monkeypatch, 
     count, response = page_queries(sign_in(far_apart.owner), LIST)
     assert len(references(response)) == 25
     assert count <= 12
+
+
+def test_the_process_keeps_its_answer_for_a_while(far_apart, monkeypatch, settings, django_assert_num_queries):
+    """Decision 336: the count is a query of its own on every list page, and it chooses a
+    plan, never the rows; the process keeps the answer CAUNOI_PAGE_FORM_SECONDS."""
+    settings.CAUNOI_PAGE_FORM_SECONDS = 60
+    monkeypatch.setattr(access, "_page_forms", {})
+    clock = [1000.0]
+    monkeypatch.setattr(access.time, "monotonic", lambda: clock[0])
+    owner = acting(far_apart.owner)
+    monkeypatch.setattr(access, "FEW_HOLDINGS", 113)
+    with django_assert_num_queries(1):
+        assert page_form(owner) == {"from_holdings": True}
+    monkeypatch.setattr(access, "FEW_HOLDINGS", 112)  # as if the agency now held more
+    with django_assert_num_queries(0):
+        assert page_form(owner) == {"from_holdings": True}
+    clock[0] += 61
+    with django_assert_num_queries(1):
+        assert page_form(owner) == {"probe": True}
+    # Another membership has its own answer.
+    assert page_form(acting(far_apart.outsider)) == {"from_holdings": True}
+    assert set(access._page_forms) == {owner.active_membership.pk, far_apart.outsider.memberships.get().pk}
