@@ -9,7 +9,13 @@ class CaseworkConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from casework import access, account_tasks, checks, choices_cache  # noqa: F401 (registers the checks and tasks)
+        from casework import (  # noqa: F401 (registers the checks and tasks)
+            access,
+            account_tasks,
+            checks,
+            choices_cache,
+            search_name_triggers,
+        )
         from casework.lib import choice_labels
         from casework.models import Agency, AgencyKind, Country, EthnicGroup, FormerProvince, Membership, Province, User
 
@@ -26,6 +32,9 @@ class CaseworkConfig(AppConfig):
         # A data migration writes reference rows through historical models, which send no
         # signal the receivers above hear.
         post_migrate.connect(choices_cache.invalidate, dispatch_uid="choices.migrate")
+        # SQLite drops a table's triggers when a migration rebuilds it: the cases' copy of the
+        # person's search name is kept by triggers (decision 335).
+        post_migrate.connect(search_name_triggers.ensure, sender=self, dispatch_uid="casework.search_name_triggers")
         # get_FOO_display() from a table built once per field (every model is loaded by now).
         choice_labels.install()
 

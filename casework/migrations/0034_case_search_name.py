@@ -2,60 +2,14 @@
 newest-first index: a name search then walks that index alone, without reading a case or a
 person row for every case it passes (issue 18, docs/decisions.md 335).
 
-Not atomic: on PostgreSQL the copy rewrites every case row once, and the VACUUM after it (which
-no transaction may hold) marks the pages all-visible again, so the index can answer alone."""
+The triggers are those of `casework.search_name_triggers`, which every later `migrate` installs
+again where they are missing. Not atomic: on PostgreSQL the copy rewrites every case row once,
+and the VACUUM after it (which no transaction may hold) marks the pages all-visible again, so
+the index can answer alone."""
 
 from django.db import migrations, models
 
-POSTGRESQL_TRIGGERS = """
-CREATE OR REPLACE FUNCTION casework_case_copy_name() RETURNS trigger AS $$
-BEGIN
-    NEW.search_name := COALESCE((SELECT p.search_name FROM casework_person p WHERE p.id = NEW.person_id), '');
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER casework_case_copy_name
-    BEFORE INSERT OR UPDATE OF person_id, search_name ON casework_case
-    FOR EACH ROW EXECUTE FUNCTION casework_case_copy_name();
-
-CREATE OR REPLACE FUNCTION casework_person_pass_name() RETURNS trigger AS $$
-BEGIN
-    UPDATE casework_case SET search_name = NEW.search_name
-        WHERE person_id = NEW.id AND search_name IS DISTINCT FROM NEW.search_name;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER casework_person_pass_name
-    AFTER UPDATE OF search_name ON casework_person
-    FOR EACH ROW WHEN (OLD.search_name IS DISTINCT FROM NEW.search_name)
-    EXECUTE FUNCTION casework_person_pass_name();
-"""
-
-POSTGRESQL_TRIGGERS_REVERSE = """
-DROP TRIGGER IF EXISTS casework_person_pass_name ON casework_person;
-DROP FUNCTION IF EXISTS casework_person_pass_name();
-DROP TRIGGER IF EXISTS casework_case_copy_name ON casework_case;
-DROP FUNCTION IF EXISTS casework_case_copy_name();
-"""
-
-# SQLite cannot assign NEW in a trigger: the row is written again after it (recursive triggers
-# are off, so that second write does not fire the case's triggers once more).
-SQLITE_NAME = "COALESCE((SELECT p.search_name FROM casework_person p WHERE p.id = NEW.person_id), '')"
-SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER casework_case_copy_name_insert AFTER INSERT ON casework_case
-    BEGIN UPDATE casework_case SET search_name = {SQLITE_NAME} WHERE id = NEW.id; END""",
-    f"""CREATE TRIGGER casework_case_copy_name_update AFTER UPDATE OF person_id, search_name ON casework_case
-    WHEN NEW.search_name IS NOT {SQLITE_NAME}
-    BEGIN UPDATE casework_case SET search_name = {SQLITE_NAME} WHERE id = NEW.id; END""",
-    """CREATE TRIGGER casework_person_pass_name AFTER UPDATE OF search_name ON casework_person
-    WHEN OLD.search_name IS NOT NEW.search_name
-    BEGIN UPDATE casework_case SET search_name = NEW.search_name WHERE person_id = NEW.id; END""",
-]
-SQLITE_TRIGGERS_REVERSE = [
-    "DROP TRIGGER IF EXISTS casework_person_pass_name",
-    "DROP TRIGGER IF EXISTS casework_case_copy_name_update",
-    "DROP TRIGGER IF EXISTS casework_case_copy_name_insert",
-]
+from casework import search_name_triggers
 
 FILL = {
     "postgresql": """UPDATE casework_case c SET search_name = p.search_name
@@ -66,22 +20,12 @@ FILL = {
 
 
 def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    statements = [POSTGRESQL_TRIGGERS] if vendor == "postgresql" else SQLITE_TRIGGERS if vendor == "sqlite" else []
-    for statement in statements:
+    for statement in search_name_triggers.INSTALL.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement, params=None)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    statements = (
-        [POSTGRESQL_TRIGGERS_REVERSE]
-        if vendor == "postgresql"
-        else SQLITE_TRIGGERS_REVERSE
-        if vendor == "sqlite"
-        else []
-    )
-    for statement in statements:
+    for statement in search_name_triggers.REMOVE.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement, params=None)
 
 

@@ -1,6 +1,11 @@
 """The case's copy of its person's search name (decision 335): the database keeps it on every
 path a case or a name can change by, so the name search finds exactly what the person rows say."""
 
+from django.apps import apps
+from django.db import connection
+from django.db.models.signals import post_migrate
+
+from casework import search_name_triggers
 from casework.models import Case, Person
 from tests.fixtures.personas import make_case, sign_in
 
@@ -53,3 +58,27 @@ def test_the_search_follows_a_rename(world):
     client = sign_in(world.owner)
     assert world.case.reference.encode() in client.get("/", {"q": "hoang thi"}).content
     assert world.case.reference.encode() not in client.get("/", {"q": "nguyen thi"}).content
+
+
+def test_a_migrate_installs_the_triggers_again_where_they_went(world):
+    """SQLite drops a table's triggers when a migration rebuilds the table; every migrate
+    installs them again (PostgreSQL's statements are idempotent the same way)."""
+    search_name_triggers.remove(connection)
+    lost = make_case(world.police, world.owner, name="Vàng Thị Dợ")
+    assert stored_name(lost) == ""  # the check can fail: without the triggers nothing copies
+    post_migrate.send(
+        sender=apps.get_app_config("casework"),
+        app_config=apps.get_app_config("casework"),
+        verbosity=0,
+        interactive=False,
+        using=connection.alias,
+        apps=apps,
+        plan=[],
+    )
+    kept = make_case(world.police, world.owner, name="Mùa Thị Sông")
+    assert stored_name(kept) == "mua thi song"
+    search_name_triggers.install(connection)  # twice is the same as once
+    person = kept.person
+    person.full_name = "Mùa Thị Sinh"
+    person.save()
+    assert stored_name(kept) == "mua thi sinh"
