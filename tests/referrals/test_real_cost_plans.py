@@ -221,6 +221,11 @@ def test_a_caseworker_holding_thousands_of_cases_probes_each_row_of_a_page(seede
     plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
     assert "case_newest" in [node.get("Index Name") for node in nodes(plan)]
     assert hashed(plan) == []
+    # The walk reads the index alone: the probes need the id and the owner, the search the
+    # name, all three in `case_newest` (decision 335). A column the walk needs outside it
+    # would read a case row for every case passed.
+    walks = [node for node in nodes(plan) if node.get("Index Name") == "case_newest"]
+    assert [node["Node Type"] for node in walks] == ["Index Only Scan"]
     # What the page shows is unchanged: the newest 25 of the granted cases, each with its name.
     page = client.get(reverse("casework:case-list"), params).content.decode()
     newest = Case.objects.filter(pk__in=granted).select_related("person").order_by("-created_at", "-id")[:25]
