@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from casework import audit
+from casework.lib.fixed_query import FixedQuery
 from casework.models import (
     CHANGE_PERMISSION,
     CLASS_PERMISSIONS,
@@ -473,11 +474,28 @@ def changeable_cases(user: Actor) -> QuerySet[Case]:
     return Case.objects.filter(_permission_q(user, CHANGE_PERMISSION))
 
 
-def _holder_q(user: Actor, membership: Membership, case: Case) -> Q:
-    holder = Q(group_id=membership.group_id)
+def _active_grants(case_id: int, holder: Q) -> QuerySet[CaseGrant]:
+    return CaseGrant.objects.filter(holder, case_id=case_id, revoked_at__isnull=True)
+
+
+# The two forms of `standing`'s query, compiled once per process (decision 337): the grants
+# of the membership's group, and of the group or the user (the lead's caseworkers).
+_grants_of_group = FixedQuery(lambda case_id, group_id: _active_grants(case_id, Q(group_id=group_id)), int, int)
+_grants_of_group_or_user = FixedQuery(
+    lambda case_id, group_id, user_id: _active_grants(case_id, Q(group_id=group_id) | Q(user_id=user_id)),
+    int,
+    int,
+    int,
+)
+
+
+def _holders_grants(user: Actor, membership: Membership, case: Case) -> tuple[CaseGrant, ...]:
+    """The case's active grants held by the membership's group, and those held by the user
+    while acting as a caseworker of the lead (the assignment); each knows its case, as
+    `case.grants` would have set it."""
     if membership.agency_id == case.owning_agency_id and membership.role == Role.CASEWORKER:
-        holder |= Q(user_id=user.pk)
-    return holder
+        return tuple(_grants_of_group_or_user(case.pk, membership.group_id, user.pk, known={"case": case}))
+    return tuple(_grants_of_group(case.pk, membership.group_id, known={"case": case}))
 
 
 def standing(user: Actor, case: Case) -> Standing:
@@ -486,7 +504,7 @@ def standing(user: Actor, case: Case) -> Standing:
     membership = active_membership(user)
     if membership is None or not user.is_authenticated:
         return NOBODY
-    grants = tuple(case.grants.filter(_holder_q(user, membership, case), revoked_at__isnull=True))
+    grants = _holders_grants(user, membership, case)
     if not grants:
         return NOBODY
     classes: set[str] = set()
@@ -521,17 +539,29 @@ CASE_RELATED = ("person", "owning_agency", "assigned_to", "reception_province", 
 PERSON_RELATED = ("ethnicity", "nationality", "home_province", "home_former_province")
 
 
+_person_with_details = FixedQuery(lambda pk: Person.objects.select_related(*PERSON_RELATED).filter(pk=pk)[:1], int)
+
+
 def with_person_details(case: Case) -> Case:
     """Load the person's lookups (ethnicity, nationality, home) in one query, for the pages
     that show the person section."""
-    case.person = Person.objects.select_related(*PERSON_RELATED).get(pk=case.person_id)
+    case.person = _person_with_details(case.person_id)[0]
     return case
+
+
+def _case_query(public_id: PublicId) -> QuerySet[Case]:
+    return Case.objects.select_related(*CASE_RELATED).filter(public_id=public_id).order_by("pk")[:1]
+
+
+# Compiled once per process: every case page and action starts with it (decision 337).
+_case_by_public_id = FixedQuery(_case_query, UUID)
 
 
 def access_case(user: Actor, public_id: PublicId, *, need: str = SensitivityClass.CORE) -> tuple[Case, Standing]:
     """The case and the user's standing on it. `need` is a sensitivity class (not held: 404,
     as if missing) or a Capability (the case is visible but the capability is not: 403)."""
-    case = Case.objects.select_related(*CASE_RELATED).filter(public_id=public_id).first()
+    found = _case_by_public_id(public_id)
+    case = found[0] if found else None
     held = standing(user, case) if case is not None else NOBODY
     if case is None or SensitivityClass.CORE not in held:
         deny(user, {"need": str(need), "public_id": str(public_id)}, case=case)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from casework.access import Actor, active_membership, visible_cases
+from casework.lib.fixed_query import FixedQuery
 from casework.models import Case, ReceptionGroup, ReceptionGroupMember
 
 
@@ -41,14 +42,21 @@ class GroupOfCase:
         return str(self.group.public_id)[:8]
 
 
+# Asked on every case page: compiled once per process (decision 337).
+_member_of = FixedQuery(
+    lambda case_id: ReceptionGroupMember.objects.select_related("group").filter(case_id=case_id).order_by("pk")[:1],
+    int,
+)
+
+
 def group_of_case(user: Actor, case: Case) -> GroupOfCase | None:
     """The group `case` was received in, as `user` may be told of it; None outside a group.
     One query for a case outside a group, two inside one: joining the group into
     `access_case`'s query instead made PostgreSQL spend ~30 ms planning its 15 joins."""
-    member = ReceptionGroupMember.objects.select_related("group").filter(case=case).first()
-    if member is None:
+    found = _member_of(case.pk)
+    if not found:
         return None
-    group = member.group
+    group = found[0].group
     readable = Exists(visible_cases(user).filter(pk=OuterRef("case_id")))
     others = list(
         group.members.exclude(case_id=case.pk)

@@ -245,6 +245,8 @@ SESSION_ACTIVITY_SECONDS = 60
 # sign-out) ends an idle session rather than the session store; only user actions save it.
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 5 * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, read by a query compiled once per process (decision 337).
+SESSION_ENGINE = "casework.session_store"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -42,14 +42,18 @@ from casework.forms import (
     TaskDoneForm,
     TransitionForm,
 )
+from casework.lib.fixed_query import FixedQuery
 from casework.lib.person_name import names_shown
 from casework.models import (
     IDENTIFICATION_OUTCOMES,
     AuditEvent,
     Case,
     CaseEvent,
+    CaseLead,
     CaseStatus,
+    CaseTask,
     Consent,
+    Document,
     Draft,
     Offender,
     Person,
@@ -76,6 +80,17 @@ TIMELINE_PAGE = 50
 # The notes likewise: the newest NOTES_SHOWN on the page, NOTES_PAGE older ones per request.
 NOTES_SHOWN = 10
 NOTES_PAGE = 25
+
+# The case page's lines of one case, each query compiled once per process (decision 337).
+_timeline = FixedQuery(
+    lambda case_id: CaseEvent.objects.filter(case_id=case_id).select_related("actor", "agency")[:TIMELINE_LENGTH], int
+)
+_consents = FixedQuery(
+    lambda case_id: Consent.objects.filter(case_id=case_id).select_related("agency", "agency_kind"), int
+)
+_documents = FixedQuery(lambda case_id: Document.objects.filter(case_id=case_id), int)
+_leads = FixedQuery(lambda case_id: CaseLead.objects.filter(case_id=case_id).select_related("agency"), int)
+_tasks = FixedQuery(lambda case_id: CaseTask.objects.filter(case_id=case_id), int)
 
 
 @membership_required
@@ -158,13 +173,14 @@ def case_detail(request, code):
     audit.record(AuditEvent.Action.VIEW, actor=user, case=case, classes=held)
     acting_for_owner = held.is_lead
     caps = capabilities(held)
-    timeline = list(case.events.select_related("actor", "agency")[:TIMELINE_LENGTH])
+    timeline = _timeline(case.pk, known={"case": case})
     readable = readable_events(case, held, is_lead=acting_for_owner, timeline=timeline)
-    consents = case.consents.select_related("agency", "agency_kind")
-    if not acting_for_owner:
+    if acting_for_owner:
+        consents = _consents(case.pk, known={"case": case})
+    else:
         # Another agency sees only the consents that concern it, not whom else the case is shared with.
         agency = user.active_membership.agency
-        consents = consents.filter(Consent.concerning(agency))
+        consents = list(case.consents.select_related("agency", "agency_kind").filter(Consent.concerning(agency)))
     shows = shown_sections(held)
     if shows["person"]:
         with_person_details(case)
@@ -178,12 +194,12 @@ def case_detail(request, code):
         "events": fold_access_events(readable[:TIMELINE_SHOWN]),
         "older_than": _older_than(readable, TIMELINE_SHOWN, timeline, TIMELINE_LENGTH),
         **_notes_context(readable_notes(case, held), NOTES_SHOWN),
-        "documents": [doc for doc in case.documents.all() if doc.sensitivity in held],
+        "documents": [doc for doc in _documents(case.pk, known={"case": case}) if doc.sensitivity in held],
         "consents": consents,
         "acting_for_owner": acting_for_owner,
         "grants": why_visible(user, case, held),
-        "leads": list(case.leads.select_related("agency")),
-        "tasks": list(case.tasks.all()),
+        "leads": _leads(case.pk, known={"case": case}),
+        "tasks": _tasks(case.pk, known={"case": case}),
         "proposals": open_proposals(case),
         "reception_group": group_of_case(user, case),
         # The section whose form was just used shows this request's messages (base.html then

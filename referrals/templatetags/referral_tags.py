@@ -1,9 +1,15 @@
 from django import template
 
+from casework.lib.fixed_query import FixedQuery
 from referrals.access import case_page_shows_referral, may_open_referral
-from referrals.models import ReferralPurpose
+from referrals.models import Referral, ReferralPurpose
 
 register = template.Library()
+
+# Asked on every case page: compiled once per process (decision 337).
+_referrals_of = FixedQuery(
+    lambda case_id: Referral.objects.filter(case_id=case_id).select_related("purpose", "from_agency", "to_agency"), int
+)
 
 
 @register.inclusion_tag("referrals/_case_referrals.html")
@@ -18,7 +24,7 @@ def case_referrals(case, user, caps):
     agency_id = user.active_membership.agency_id
     referrals = [
         referral
-        for referral in case.referrals.select_related("purpose", "from_agency", "to_agency")
+        for referral in _referrals_of(case.pk, known={"case": case})
         if case_page_shows_referral(agency_id, case, referral)
     ]
     for referral in referrals:
