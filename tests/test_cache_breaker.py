@@ -126,3 +126,18 @@ def test_a_save_and_a_list_with_redis_hung_wait_for_it_once(
         assert hung.commands == 1
     else:
         assert hung.commands > 1  # what the breaker saves
+
+
+def test_the_client_is_built_once_per_pool_and_still_survives_a_hang(hung):
+    """Django builds a `redis.Redis` per call; ours is kept per pool, and a hang still costs one
+    timeout and a fresh connection afterwards (the pool's, not the client's)."""
+    client = guarded.ReusingRedisCacheClient([f"redis://127.0.0.1:{hung.port}/0"], socket_timeout=0.3)
+    first, again = client.get_client(), client.get_client(write=True)
+    assert first is again
+    assert first.connection_pool is client._get_connection_pool(write=False)
+    with override_settings(CACHES=hung.settings()):
+        cache = caches["default"]
+        assert isinstance(cache._cache._client, guarded.ReusingRedisCacheClient)
+        with pytest.raises(redis.exceptions.TimeoutError):
+            cache.get("anything")
+        assert cache._cache._client.get_client() is cache._cache._client.get_client()
