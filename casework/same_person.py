@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from casework import audit
 from casework.actions import CaseworkError, do_ensure_agency_groups, grant_case, record_event, revoke_case
+from casework.lib.fixed_query import FixedQuery
 from casework.models import (
     Agency,
     AuditEvent,
@@ -54,10 +55,15 @@ def _label(case: Case) -> str:
     return f"{case.reference} — {case.owning_agency.name}"
 
 
-def active_links(case: Case) -> QuerySet[PersonLink]:
-    return PersonLink.objects.filter(Q(case_a=case) | Q(case_b=case), unlinked_at__isnull=True).select_related(
-        "case_a__owning_agency", "case_b__owning_agency", "agency"
-    )
+def _active_links(case_id: int) -> QuerySet[PersonLink]:
+    return PersonLink.objects.filter(
+        Q(case_a_id=case_id) | Q(case_b_id=case_id), unlinked_at__isnull=True
+    ).select_related("case_a__owning_agency", "case_b__owning_agency", "agency")
+
+
+# The case page asks for them whenever its timeline is full: compiled once per process
+# (decision 337).
+active_links_of = FixedQuery(_active_links, int)
 
 
 def do_link_same_person(case: Case, other: Case, *, reason: str, actor: User, agency: Agency) -> PersonLink:

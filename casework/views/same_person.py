@@ -26,7 +26,7 @@ from casework.duplicates import same_person_candidates
 from casework.forms import ReasonForm, SamePersonForm
 from casework.models import AuditEvent, Case, CaseEvent, CaseMerge, PersonLink, SensitivityClass
 from casework.same_person import (
-    active_links,
+    active_links_of,
     do_link_same_person,
     do_merge_cases,
     do_reverse_merge,
@@ -71,7 +71,7 @@ def same_person_context(user, case: Case, held: Standing, owner_only: set[str], 
     context: dict = {"may_reverse_merge": may_reverse_merge(held), "may_link_same_person": may_link}
     ever_linked = any(event.kind in LINKED_KINDS for event in timeline)
     # A merge stands on an active link: without links there is nothing more to ask.
-    links = list(active_links(case)) if ever_linked or len(timeline) >= TIMELINE_FULL else []
+    links = active_links_of(case.pk) if ever_linked or len(timeline) >= TIMELINE_FULL else []
     merges = (
         list(
             CaseMerge.objects.filter(link__in=links, reversed_at__isnull=True).select_related(

@@ -25,6 +25,7 @@ MODULES = (
     "casework.session_store",
     "casework.reception",
     "casework.views.cases",
+    "casework.same_person",
     "referrals.templatetags.referral_tags",
     "shelters.templatetags.shelter_tags",
 )
