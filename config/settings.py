@@ -133,6 +133,10 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+        # Statements run through a server-binding cursor are prepared at once: only the fixed
+        # queries use one (casework/lib/fixed_query.py, decision 337); Django's cursors bind on
+        # the client and never prepare. A pooler in transaction mode would need this removed.
+        "prepare_threshold": 0,
         "options": postgres_options(
             DATABASE_STATEMENT_TIMEOUT, DATABASE_PARALLEL_WORKERS if DATABASE_PARALLEL_WORKERS >= 0 else None
         ),

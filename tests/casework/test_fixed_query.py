@@ -147,3 +147,17 @@ def test_an_argument_the_query_does_not_compare_is_refused():
     query = FixedQuery(lambda pk: Case.objects.filter(reference="x")[:1], int)
     with pytest.raises(LookupError):
         query.statement(1)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_statement_is_prepared_once_per_connection(world):
+    case = Case.objects.get(pk=world.case.pk)
+    for _ in range(3):
+        assert access._case_by_public_id(case.public_id)[0].pk == case.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['SELECT "casework_case"."id", "casework_case"."public_id"%'],
+        )
+        runs = [row[0] for row in cursor.fetchall()]
+    assert runs == [3]
