@@ -9,7 +9,10 @@ server would use:
 Prints, per page, the mean and median milliseconds over `--requests` requests (after a
 warm-up), the SQL statements of one request and how many of them write, and the load
 average beside them (the machine is shared). `--profile PATH` prints a cProfile of that page
-instead. The signed-in session is built as the sign-in form builds it (`complete_sign_in`),
+instead. `--mix N` sends N requests of the P7 mix instead (`bench.load.MIX`: its pages, weights
+and names, as the four personas of `--personas`) and prints the CPU milliseconds per request,
+overall and by kind: the in-process side of P7, without the HTTP server and the load
+generator. The signed-in session is built as the sign-in form builds it (`complete_sign_in`),
 without the second factor, so the session middleware, the idle timeout and the open-sessions
 row behave as for a real user. See docs/benchmarks.md, "Per-request cost".
 """
@@ -77,6 +80,58 @@ def pages(user) -> dict[str, str]:
     }
 
 
+def mix(requests: int, personas_name: str) -> None:
+    """The P7 mix in-process: what `bench.load` sends, through the test client."""
+    import random
+    from collections import Counter
+
+    from bench.config import DEMO_PERSONAS, SCALE_PERSONAS
+    from bench.load import MIX, SEARCHES
+    from casework.access import changeable_cases, visible_cases
+    from casework.models import Membership
+
+    personas = SCALE_PERSONAS if personas_name == "scale" else DEMO_PERSONAS
+    caseworker, user = signed_in_client(personas.caseworker)
+    province, _ = signed_in_client(personas.provincial_supervisor)
+    national, _ = signed_in_client(personas.national_supervisor)
+    shelter, _ = signed_in_client(personas.shelter_staff)
+    user.active_membership = (
+        Membership.objects.filter(user=user, is_active=True).select_related("agency", "agency_group").first()
+    )
+    cases = [f"/cases/{case.public_id}/" for case in visible_cases(user).order_by("-id")[:100]]
+    writable = [f"/cases/{case.public_id}/" for case in changeable_cases(user).order_by("-id")[:20]]
+    chooser = random.Random(1)
+    send = {
+        "case_list": lambda: caseworker.get(chooser.choice(["/", "/?page=2"])),
+        "case_page": lambda: caseworker.get(chooser.choice(cases)),
+        "dashboard_province": lambda: province.get("/dashboards/"),
+        "dashboard_national": lambda: national.get("/dashboards/"),
+        "inbox": lambda: shelter.get("/referrals/"),
+        "search": lambda: caseworker.get("/", {"q": chooser.choice(SEARCHES)}),
+        "write_note": lambda: caseworker.post(
+            chooser.choice(writable) + "notes/", {"body": "Ghi chú kiểm thử tải", "sensitivity": "core"}
+        ),
+    }
+    for kind in send:  # every page once: imports, compiled queries, kept markup
+        send[kind]()
+    kinds = chooser.choices([name for name, _ in MIX], weights=[weight for _, weight in MIX], k=requests)
+    cpu: Counter = Counter()
+    count: Counter = Counter()
+    print(f"load average before: {loadavg()}")
+    for kind in kinds:
+        start = time.process_time()
+        status = send[kind]().status_code
+        cpu[kind] += time.process_time() - start
+        count[kind] += 1
+        if status not in (200, 302):
+            raise SystemExit(f"{kind} answered {status}")
+    total = sum(cpu.values())
+    print(f"{requests} requests of the P7 mix: {1000 * total / requests:.2f} CPU ms per request")
+    for kind, n in count.most_common():
+        print(f"  {kind:<20} {n:>5}  {1000 * cpu[kind] / n:7.2f} ms  {100 * cpu[kind] / total:5.1f} % of the CPU")
+    print(f"load average after:  {loadavg()}")
+
+
 def loadavg() -> str:
     with open("/proc/loadavg") as file:
         return file.read().strip()
@@ -116,8 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="PATH", help="profile this path instead of timing every page")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--mix", type=int, metavar="N", help="send N requests of the P7 mix instead")
+    parser.add_argument("--personas", choices=("scale", "demo"), default="scale", help="for --mix")
     args = parser.parse_args(argv)
     _setup()
+    if args.mix:
+        mix(args.mix, args.personas)
+        return 0
     client, user = signed_in_client(args.user)
     if args.profile:
         timed(client, args.profile, args.warmup, 0)

@@ -125,6 +125,9 @@ DATABASE_WORKER_STATEMENT_TIMEOUT = env_int("DATABASE_WORKER_STATEMENT_TIMEOUT",
 # cores other requests need. -1 leaves PostgreSQL's own setting (maintenance commands and Celery
 # workers keep it: exports, imports and rollup rebuilds read whole tables). Decision 305.
 DATABASE_PARALLEL_WORKERS = env_int("DATABASE_PARALLEL_WORKERS", 0)
+# The fixed queries prepared on the server (decision 337). Off behind a pooler in transaction
+# mode, which hands a prepared statement's name to other connections (docs/deploy.md).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
     # Persistent connections in production; none in tests, where the live server's request
@@ -133,14 +136,15 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
-        # Statements run through a server-binding cursor are prepared at once: only the fixed
-        # queries use one (casework/lib/fixed_query.py, decision 337); Django's cursors bind on
-        # the client and never prepare. A pooler in transaction mode would need this removed.
-        "prepare_threshold": 0,
         "options": postgres_options(
             DATABASE_STATEMENT_TIMEOUT, DATABASE_PARALLEL_WORKERS if DATABASE_PARALLEL_WORKERS >= 0 else None
         ),
     }
+    if DATABASE_PREPARED_STATEMENTS:
+        # Statements run through a server-binding cursor are prepared at once: only the fixed
+        # queries use one (casework/lib/fixed_query.py, decision 337); Django's cursors bind
+        # on the client and never prepare.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 else:
     DATABASES = {
         "default": {

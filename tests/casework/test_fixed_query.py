@@ -161,3 +161,14 @@ def test_on_postgresql_the_statement_is_prepared_once_per_connection(world):
         )
         runs = [row[0] for row in cursor.fetchall()]
     assert runs == [3]
+
+
+@pytest.mark.postgres
+def test_without_prepared_statements_the_statement_runs_unprepared(world, monkeypatch):
+    """DATABASE_PREPARED_STATEMENTS=false (a pooler in transaction mode) leaves the option out."""
+    monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold")
+    case = Case.objects.get(pk=world.case.pk)
+    assert access._case_by_public_id(case.public_id)[0].pk == case.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone() == (0,)
